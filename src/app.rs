@@ -1,0 +1,103 @@
+//! The application: shared state, routing and the OpenAPI document, built in one place so
+//! the server, the tests and `gocua openapi` cannot drift apart.
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, middleware, web};
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::tokens::JwtKeys;
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::error::ApiError;
+
+/// What every request handler shares.
+#[derive(Debug)]
+pub struct AppState {
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Database connections.
+    pub pool: DbPool,
+    /// Access-token keys.
+    pub jwt: JwtKeys,
+    /// Failed-login counters.
+    pub throttle: LoginThrottle,
+}
+
+impl AppState {
+    /// State for a config and pool.
+    pub fn new(config: Config, pool: DbPool) -> Self {
+        Self {
+            jwt: JwtKeys::new(&config.jwt_secret, config.access_token_ttl),
+            throttle: LoginThrottle::new(
+                config.login_failure_window,
+                config.login_failures_per_phone,
+                config.login_failures_per_address,
+            ),
+            pool,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// Path of the generated spec.
+pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
+
+fn routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    use crate::{auth, ops, units, users};
+    app.service(ops::healthz).service(ops::readyz).service(
+        scope::scope("/api/v1")
+            .service(auth::handlers::login)
+            .service(auth::handlers::refresh)
+            .service(auth::handlers::logout)
+            .service(auth::handlers::me)
+            .service(auth::handlers::change_password)
+            .service(units::handlers::list_units)
+            .service(units::handlers::get_unit)
+            .service(users::handlers::create_user)
+            .service(users::handlers::list_users)
+            .service(users::handlers::get_user)
+            .service(users::handlers::update_user),
+    )
+}
+
+/// The OpenAPI document the server serves at [`OPENAPI_PATH`].
+pub fn openapi() -> OpenApi {
+    let (_, api) =
+        routes(App::new().into_utoipa_app().openapi(crate::openapi::base())).split_for_parts();
+    crate::openapi::finish(api)
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound("no such endpoint".into()))
+}
+
+/// The whole application for one worker; `spec` is [`openapi()`], built once per process.
+pub fn build(
+    state: web::Data<AppState>,
+    spec: OpenApi,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, _) = routes(App::new().into_utoipa_app()).split_for_parts();
+    app.app_data(state)
+        .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, spec))
+        .service(web::redirect("/docs", "/docs/"))
+        .default_service(web::to(not_found))
+        .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+        .wrap(tracing_actix_web::TracingLogger::default())
+}

@@ -1,0 +1,341 @@
+//! `/api/v1/auth/*` and `/api/v1/me*`: sign in, keep a session alive, sign out, change the
+//! password.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use diesel::Connection;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::queries::{self, RefreshToken};
+use super::{AuthUser, password, phone, tokens};
+use crate::app::AppState;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::extract::ApiJson;
+use crate::units::Unit;
+use crate::users::{UserRow, UserView};
+
+/// Sign-in request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"phone": "0912345678", "password": "mật-khẩu-an-toàn"}))]
+pub struct LoginRequest {
+    /// Vietnamese mobile number in any usual spelling (`0912 345 678`, `+84912345678`).
+    pub phone: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Tokens of a session and who it belongs to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Short-lived JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: u64,
+    /// Single-use token for `POST /api/v1/auth/refresh`.
+    pub refresh_token: String,
+    /// The signed-in user.
+    pub user: UserView,
+}
+
+/// A refresh token, to renew or end a session.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token from the last sign-in or refresh.
+    pub refresh_token: String,
+}
+
+/// Password change.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password in use now.
+    pub current_password: String,
+    /// The new password (8–128 characters).
+    #[validate(custom(function = "crate::rules::new_password"))]
+    pub new_password: String,
+}
+
+/// The caller, with their unit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// The user.
+    #[serde(flatten)]
+    pub user: UserView,
+    /// The user's unit; `null` for admins.
+    pub unit: Option<Unit>,
+}
+
+fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// Starts a login: a new refresh-token family and an access token.
+fn start_session(conn: &mut DbConn, state: &AppState, user: UserRow) -> ApiResult<TokenResponse> {
+    let family = Uuid::new_v4().to_string();
+    issue_pair(conn, state, user, &family)
+}
+
+fn issue_pair(
+    conn: &mut DbConn,
+    state: &AppState,
+    user: UserRow,
+    family_id: &str,
+) -> ApiResult<TokenResponse> {
+    let (refresh_token, digest) = tokens::new_refresh_token().map_err(ApiError::Internal)?;
+    let now = crate::db::now();
+    queries::insert(
+        conn,
+        &RefreshToken {
+            id: Uuid::new_v4().to_string(),
+            family_id: family_id.to_owned(),
+            user_id: user.id.clone(),
+            token_hash: digest,
+            token_generation: user.token_generation,
+            created_at: now,
+            expires_at: now + state.config.refresh_token_ttl,
+            used_at: None,
+            revoked_at: None,
+        },
+    )?;
+    let access = state
+        .jwt
+        .issue(&user.id, user.token_generation)
+        .map_err(ApiError::Internal)?;
+    Ok(TokenResponse {
+        access_token: access,
+        token_type: "Bearer".into(),
+        expires_in: state.jwt.ttl_secs(),
+        refresh_token,
+        user: user.into(),
+    })
+}
+
+fn wrong_credentials() -> ApiError {
+    ApiError::Unauthorized("wrong phone number or password".into())
+}
+
+/// Sign in with phone and password.
+///
+/// Failed attempts are limited per phone and per client address; past the limit the
+/// answer is 429 with `Retry-After`, before the password is even checked.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 401, description = "Wrong phone or password, or the account is disabled", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait")))
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    let phone = phone::normalize(&body.phone).ok_or_else(|| {
+        ApiError::field("phone", "invalid_phone", "not a Vietnamese mobile number")
+    })?;
+    let address = client_address(&req);
+    state
+        .throttle
+        .check(&phone, &address)
+        .map_err(ApiError::TooManyRequests)?;
+    let st = state.clone();
+    let phone_key = phone.clone();
+    let outcome = crate::db::run(&state.pool, move |conn| {
+        let user = crate::users::queries::find_by_phone(conn, &phone_key)?;
+        let stored = user.as_ref().map(|u| u.password_hash.as_str());
+        let ok = password::verify(&body.password, stored.unwrap_or(password::dummy_hash()));
+        match user {
+            Some(u) if ok && u.active == 1 => start_session(conn, &st, u).map(Some),
+            _ => Ok(None),
+        }
+    })
+    .await?;
+    match outcome {
+        Some(tokens) => {
+            state.throttle.record_success(&phone);
+            tracing::info!(user_id = %tokens.user.id, "signed in");
+            Ok(HttpResponse::Ok().json(tokens))
+        }
+        None => {
+            state.throttle.record_failure(&phone, &address);
+            Err(wrong_credentials())
+        }
+    }
+}
+
+enum Refreshed {
+    Pair(Box<TokenResponse>),
+    Refused(&'static str),
+}
+
+/// Exchange a refresh token for a new pair (rotation).
+///
+/// The old refresh token stops working. Presenting a spent one again revokes the whole
+/// login (every token descended from the same sign-in), since it means a copy leaked.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair", body = TokenResponse),
+        (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    let st = state.clone();
+    let outcome = crate::db::run(&state.pool, move |conn| {
+        conn.transaction::<_, ApiError, _>(|conn| {
+            let now = crate::db::now();
+            let Some(token) = queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))?
+            else {
+                return Ok(Refreshed::Refused("unknown refresh token"));
+            };
+            if token.revoked_at.is_some() {
+                return Ok(Refreshed::Refused("this login has ended; sign in again"));
+            }
+            if token.used_at.is_some() || !queries::spend(conn, &token.id, now)? {
+                queries::revoke_family(conn, &token.family_id, now)?;
+                tracing::warn!(user_id = %token.user_id, "refresh token reused; login revoked");
+                return Ok(Refreshed::Refused(
+                    "refresh token already used; this login is revoked",
+                ));
+            }
+            if token.expires_at <= now {
+                return Ok(Refreshed::Refused("refresh token expired; sign in again"));
+            }
+            match crate::users::queries::find(conn, &token.user_id)? {
+                Some(user)
+                    if user.active == 1 && user.token_generation == token.token_generation =>
+                {
+                    issue_pair(conn, &st, user, &token.family_id)
+                        .map(|p| Refreshed::Pair(Box::new(p)))
+                }
+                _ => {
+                    queries::revoke_family(conn, &token.family_id, now)?;
+                    Ok(Refreshed::Refused("this session has ended; sign in again"))
+                }
+            }
+        })
+    })
+    .await?;
+    match outcome {
+        Refreshed::Pair(pair) => Ok(HttpResponse::Ok().json(pair)),
+        Refreshed::Refused(why) => Err(ApiError::Unauthorized(why.into())),
+    }
+}
+
+/// Sign out: ends the login the refresh token belongs to.
+///
+/// Always 204, also for an unknown token, so the call is safe to repeat.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Signed out"))
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    crate::db::run(&state.pool, move |conn| {
+        if let Some(token) = queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))? {
+            queries::revoke_family(conn, &token.family_id, crate::db::now())?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in user, with role and unit.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The caller", body = Me))
+)]
+#[get("/me")]
+pub async fn me(caller: AuthUser, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let me = crate::db::run(&state.pool, move |conn| {
+        let user = crate::users::queries::find(conn, &caller.id)?
+            .ok_or_else(|| ApiError::not_found("user"))?;
+        let unit = match &user.unit_code {
+            Some(code) => crate::units::queries::find(conn, code)?.map(Unit::from),
+            None => None,
+        };
+        Ok(Me {
+            user: user.into(),
+            unit,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(me))
+}
+
+/// Change the caller's password; every session of the user ends, this one included.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordChange,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Changed; sign in again with the new password"),
+        (status = 429, description = "Too many wrong current passwords", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    req: HttpRequest,
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<HttpResponse> {
+    body.validate()?;
+    let address = client_address(&req);
+    let phone = caller.phone.clone();
+    state
+        .throttle
+        .check(&phone, &address)
+        .map_err(ApiError::TooManyRequests)?;
+    let changed = crate::db::run(&state.pool, move |conn| {
+        let user = crate::users::queries::find(conn, &caller.id)?
+            .ok_or_else(|| ApiError::not_found("user"))?;
+        if !password::verify(&body.current_password, &user.password_hash) {
+            return Ok(false);
+        }
+        let hash = password::hash(&body.new_password).map_err(ApiError::Internal)?;
+        let changes = crate::users::queries::UserChanges {
+            password_hash: Some(hash),
+            updated_at: Some(crate::db::now()),
+            ..Default::default()
+        };
+        crate::users::queries::update(conn, &user.id, &changes, true)?;
+        Ok(true)
+    })
+    .await?;
+    if !changed {
+        state.throttle.record_failure(&phone, &address);
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "current_password",
+            "wrong_password",
+            "the current password is wrong",
+        )]));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}

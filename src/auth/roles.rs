@@ -1,0 +1,124 @@
+//! Roles, their order, and the scope (a unit and everything under it) each one sees.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::units::UnitKind;
+
+/// A user's role; the order is the order of authority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Logs records for their teams.
+    Volunteer,
+    /// Manages one commune.
+    CommuneSupervisor,
+    /// Manages one province.
+    ProvinceSupervisor,
+    /// National; created from the command line.
+    Admin,
+}
+
+impl Role {
+    /// Name in the API and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Volunteer => "volunteer",
+            Self::CommuneSupervisor => "commune_supervisor",
+            Self::ProvinceSupervisor => "province_supervisor",
+            Self::Admin => "admin",
+        }
+    }
+
+    /// Parses a stored or typed role.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Volunteer,
+            Self::CommuneSupervisor,
+            Self::ProvinceSupervisor,
+            Self::Admin,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+
+    /// Supervisors and admins manage users and review records; volunteers do not.
+    pub fn is_supervisor(self) -> bool {
+        self >= Self::CommuneSupervisor
+    }
+
+    /// Whether a unit of this kind (or none) is the right home for the role:
+    /// admins have no unit, province supervisors a province, the others a commune.
+    pub fn fits_unit(self, kind: Option<UnitKind>) -> bool {
+        match self {
+            Self::Admin => kind.is_none(),
+            Self::ProvinceSupervisor => kind.is_some_and(UnitKind::is_province),
+            Self::CommuneSupervisor | Self::Volunteer => kind.is_some_and(|k| !k.is_province()),
+        }
+    }
+
+    /// What unit the role needs, for error messages.
+    pub fn unit_requirement(self) -> &'static str {
+        match self {
+            Self::Admin => "an admin has no unit",
+            Self::ProvinceSupervisor => "a province supervisor belongs to a province",
+            Self::CommuneSupervisor | Self::Volunteer => "this role belongs to a commune",
+        }
+    }
+}
+
+/// The units a caller may see: everything, one province with its communes, or one commune.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Admins.
+    National,
+    /// A province and its communes.
+    Province(String),
+    /// One commune.
+    Commune(String),
+}
+
+impl Scope {
+    /// Scope of a role at a unit.
+    pub fn of(role: Role, unit_code: Option<&str>) -> Self {
+        match (role, unit_code) {
+            (Role::ProvinceSupervisor, Some(u)) => Self::Province(u.to_owned()),
+            (Role::CommuneSupervisor | Role::Volunteer, Some(u)) => Self::Commune(u.to_owned()),
+            _ => Self::National,
+        }
+    }
+
+    /// Whether a unit (given with its parent) lies in this scope; `None` is the national
+    /// level, which only the national scope contains.
+    pub fn contains(&self, unit_code: Option<&str>, parent_code: Option<&str>) -> bool {
+        match self {
+            Self::National => true,
+            Self::Province(p) => {
+                unit_code == Some(p.as_str())
+                    || (unit_code.is_some() && parent_code == Some(p.as_str()))
+            }
+            Self::Commune(c) => unit_code == Some(c.as_str()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_ordered_by_authority() {
+        assert!(Role::Admin > Role::ProvinceSupervisor);
+        assert!(Role::ProvinceSupervisor > Role::CommuneSupervisor);
+        assert!(Role::CommuneSupervisor > Role::Volunteer);
+    }
+
+    #[test]
+    fn province_scope_holds_its_communes_only() {
+        let s = Scope::Province("01".into());
+        assert!(s.contains(Some("01"), None));
+        assert!(s.contains(Some("00004"), Some("01")));
+        assert!(!s.contains(Some("00004"), Some("79")));
+        assert!(!s.contains(None, None));
+    }
+}

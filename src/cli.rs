@@ -1,0 +1,114 @@
+//! The `gocua` command line: serve, migrate, create the first users, import a new unit
+//! map, print the spec.
+
+use std::io::BufRead;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::auth::Role;
+use crate::config::Config;
+use crate::db::{self, DbPool};
+
+/// gocua: the backend of Vietnam's community digital technology teams.
+#[derive(Debug, Parser)]
+#[command(name = "gocua", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations, load the unit map on first start, and serve HTTP on GOCUA_BIND.
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Create a user; the password is read from standard input (one line).
+    CreateUser {
+        /// admin, province_supervisor, commune_supervisor or volunteer.
+        #[arg(long)]
+        role: String,
+        /// Vietnamese mobile number.
+        #[arg(long)]
+        phone: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Unit code (a province for province supervisors, a commune for the others).
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// Load or update the unit map from a CSV (code,name,kind,parent_code,official_name).
+    ImportUnits {
+        /// Path of the CSV file.
+        file: std::path::PathBuf,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+/// Opens the pool, applies migrations and loads the embedded unit map if none is stored.
+pub fn prepare_database(config: &Config) -> anyhow::Result<DbPool> {
+    let pool = db::build_pool(&config.database, config.pool_size, config.pool_timeout);
+    let mut conn = pool
+        .get()
+        .with_context(|| format!("connecting to the {} database", config.database.backend()))?;
+    let applied = db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("migrating: {e}"))?;
+    if applied > 0 {
+        tracing::info!(applied, "applied migrations");
+    }
+    if let Some(report) = crate::units::import::load_if_empty(&mut conn)? {
+        tracing::info!(
+            units = report.inserted,
+            "loaded the 2025 administrative unit map"
+        );
+    }
+    Ok(pool)
+}
+
+/// `gocua create-user`: reads one line of password from `input`.
+pub fn create_user(
+    config: &Config,
+    role: &str,
+    phone: &str,
+    name: &str,
+    unit: Option<String>,
+    input: impl BufRead,
+) -> anyhow::Result<String> {
+    let role = Role::parse(role).with_context(|| {
+        format!(
+            "unknown role {role:?}: admin, province_supervisor, commune_supervisor or volunteer"
+        )
+    })?;
+    let password = input
+        .lines()
+        .next()
+        .context("expected the password on standard input")??;
+    let pool = prepare_database(config)?;
+    let mut conn = pool.get()?;
+    let body = crate::users::handlers::CreateUser {
+        phone: phone.to_owned(),
+        full_name: name.to_owned(),
+        role,
+        unit_code: unit,
+        password: password.trim_end_matches('\r').to_owned(),
+    };
+    let user = crate::users::service::create(&mut conn, body, None).map_err(|e| match e {
+        crate::error::ApiError::Validation(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    })?;
+    Ok(format!(
+        "created {} {} ({})",
+        user.role, user.phone, user.id
+    ))
+}

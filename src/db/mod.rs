@@ -1,0 +1,151 @@
+//! One connection type for both databases, a pool whose manager picks the backend from the
+//! URL scheme, per-backend migrations, and the few statements whose SQL must differ.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::DatabaseUrl;
+
+/// A connection to whichever database the server was started on.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    /// Production database.
+    Postgres(PgConnection),
+    /// Embedded default.
+    Sqlite(SqliteConnection),
+}
+
+/// Runs a statement on the inner connection of either backend, for what the multi-backend
+/// type cannot express (multi-row inserts, `ON CONFLICT`); the statement is written once.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgres($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// The shared connection pool.
+pub type DbPool = r2d2::Pool<ConnectionManager>;
+/// A connection checked out of [`DbPool`].
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// How long a SQLite writer waits for the lock before failing; longer than any single
+/// transaction we run, shorter than the pool timeout a client would see.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// r2d2 manager that dispatches on the URL scheme itself: diesel's derived `establish`
+/// tries each backend in turn, hiding the real PostgreSQL error and turning typos into files.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    /// A manager for the given database.
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+}
+
+/// Opens one connection with the per-connection settings each backend needs.
+pub fn establish(url: &DatabaseUrl) -> Result<DbConn, diesel::ConnectionError> {
+    match url {
+        DatabaseUrl::Postgres(url) => {
+            let mut conn = PgConnection::establish(url)?;
+            conn.batch_execute("SET TIME ZONE 'UTC'")
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(DbConn::Postgres(conn))
+        }
+        DatabaseUrl::Sqlite(path) => {
+            let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+            // synchronous=FULL: an acknowledged write is on disk and survives power loss.
+            conn.batch_execute(&format!(
+                "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                 PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = FULL;
+                 PRAGMA foreign_keys = ON;"
+            ))
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(DbConn::Sqlite(conn))
+        }
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = diesel::ConnectionError;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        establish(&self.url)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Builds the pool without connecting first, so the server starts (and `/readyz` says why
+/// not) even while the database is down.
+pub fn build_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> DbPool {
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(0))
+        .connection_timeout(timeout)
+        .test_on_check_out(true)
+        .build_unchecked(ConnectionManager::new(url.clone()))
+}
+
+type MigrationError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Applies pending migrations of the connection's backend; returns how many ran.
+pub fn run_migrations(conn: &mut DbConn) -> Result<usize, MigrationError> {
+    let applied = match conn {
+        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS)?.len(),
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS)?.len(),
+    };
+    Ok(applied)
+}
+
+/// Whether every embedded migration has been applied (for `/readyz`).
+pub fn migrations_pending(conn: &mut DbConn) -> Result<bool, MigrationError> {
+    match conn {
+        DbConn::Postgres(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+        DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+    }
+}
+
+/// The current instant as stored: UTC, truncated to microseconds so SQLite and PostgreSQL
+/// hold the same value and keyset cursors compare equal on both.
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1)).unwrap_or(now)
+}
+
+/// Runs blocking database work on actix's blocking pool (never on an async worker) with a
+/// pooled connection; an exhausted or unreachable pool becomes a 503.
+pub async fn run<T, F>(pool: &DbPool, work: F) -> crate::error::ApiResult<T>
+where
+    F: FnOnce(&mut DbConn) -> crate::error::ApiResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await?
+}

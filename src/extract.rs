@@ -1,0 +1,178 @@
+//! Request body and query extractors that fail with problem+json naming the field, instead
+//! of actix's plain-text errors, and never echo submitted values (they may be citizen ids).
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::BytesMut;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use crate::app::AppState;
+use crate::error::{ApiError, FieldError};
+
+/// A JSON body of type `T`, bounded by `GOCUA_MAX_BODY_BYTES`; unknown fields are refused by
+/// the `deny_unknown_fields` on each request type.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.config.max_body_bytes)
+            .unwrap_or(64 * 1024);
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let essence = v
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                essence == "application/json" || essence.ends_with("+json")
+            })
+            .unwrap_or(false);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared.is_some_and(|n| n > limit) {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "send the body as application/json".into(),
+                ));
+            }
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk =
+                    chunk.map_err(|e| ApiError::BadRequest(format!("reading body: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+/// Parses a JSON document, mapping serde's error to 400 (syntax) or 422 (shape) with the
+/// offending field's path.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        shape_error(&path, &inner)
+    })?;
+    de.end()
+        .map_err(|_| ApiError::BadRequest("trailing characters after the JSON document".into()))?;
+    Ok(value)
+}
+
+fn shape_error(path: &str, err: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    match err.classify() {
+        Category::Syntax | Category::Eof | Category::Io => ApiError::BadRequest(format!(
+            "malformed JSON at line {} column {}",
+            err.line(),
+            err.column()
+        )),
+        Category::Data => {
+            let message = err.to_string();
+            let base = if path == "." {
+                String::new()
+            } else {
+                path.to_owned()
+            };
+            ApiError::Validation(vec![describe(&base, &message)])
+        }
+    }
+}
+
+/// Turns a serde message into a field error without echoing the submitted value.
+fn describe(base: &str, message: &str) -> FieldError {
+    let join = |name: &str| {
+        if base.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{base}.{name}")
+        }
+    };
+    let quoted = |m: &str| m.split('`').nth(1).map(str::to_owned);
+    let expected = message
+        .split_once("expected ")
+        .map(|(_, tail)| tail.split(" at line ").next().unwrap_or(tail).to_owned());
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        // serde_path_to_error already ends the path with the unknown field's name.
+        let name = quoted(rest).unwrap_or_default();
+        let field = if base.ends_with(name.as_str()) {
+            base.to_owned()
+        } else {
+            join(&name)
+        };
+        return FieldError::new(field, "unknown_field", "this field is not part of the API");
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        let name = quoted(rest).unwrap_or_default();
+        return FieldError::new(join(&name), "required", "this field is required");
+    }
+    let field = if base.is_empty() {
+        "body".to_owned()
+    } else {
+        base.to_owned()
+    };
+    if message.starts_with("unknown variant") {
+        let allowed = expected.unwrap_or_default();
+        return FieldError::new(field, "invalid_choice", format!("must be {allowed}"));
+    }
+    match expected {
+        Some(what) => FieldError::new(field, "invalid_type", format!("expected {what}")),
+        None => FieldError::new(field, "invalid", "invalid value"),
+    }
+}
+
+/// Query parameters of type `T`; a malformed parameter is a 400 that names it.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(
+            req.query_string().as_bytes(),
+        ));
+        std::future::ready(
+            serde_path_to_error::deserialize(de)
+                .map(ApiQuery)
+                .map_err(|err| {
+                    let path = err.path().to_string();
+                    let message = err.into_inner().to_string();
+                    let field = describe(if path == "." { "" } else { &path }, &message);
+                    ApiError::BadQuery(FieldError {
+                        field: if field.field == "body" {
+                            "query".into()
+                        } else {
+                            field.field
+                        },
+                        ..field
+                    })
+                }),
+        )
+    }
+}

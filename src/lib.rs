@@ -1,0 +1,18 @@
+//! gocua ("gõ cửa", knock on the door): the backend of Vietnam's community digital
+//! technology teams. The library builds the whole app so `main` and the tests share it.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod ops;
+pub mod pagination;
+pub mod rules;
+pub mod schema;
+pub mod text;
+pub mod units;
+pub mod users;

@@ -1,0 +1,84 @@
+//! Entry point: parses the command line and runs it.
+
+use std::io::IsTerminal;
+
+use actix_web::{HttpServer, web};
+use anyhow::Context;
+use clap::Parser;
+use gocua::app::{self, AppState};
+use gocua::cli::{self, Cli, Command};
+use gocua::config::Config;
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("GOCUA_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        println!("{}", app::openapi().to_pretty_json()?);
+        return Ok(());
+    }
+    dotenvy::dotenv().ok();
+    init_tracing();
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Serve => serve(config),
+        Command::Migrate => {
+            cli::prepare_database(&config)?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::CreateUser {
+            role,
+            phone,
+            name,
+            unit,
+        } => {
+            let out =
+                cli::create_user(&config, &role, &phone, &name, unit, std::io::stdin().lock())?;
+            println!("{out}");
+            Ok(())
+        }
+        Command::ImportUnits { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let pool = gocua::db::build_pool(&config.database, 1, config.pool_timeout);
+            let mut conn = pool.get().context("connecting to the database")?;
+            gocua::db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("migrating: {e}"))?;
+            let r = gocua::units::import::import(&mut conn, &text)?;
+            println!(
+                "units: {} inserted, {} updated, {} deactivated",
+                r.inserted, r.updated, r.deactivated
+            );
+            Ok(())
+        }
+        Command::Openapi => unreachable!("handled above"),
+    }
+}
+
+#[actix_web::main]
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let bind = config.bind.clone();
+    let prepare = config.clone();
+    let pool = web::block(move || cli::prepare_database(&prepare)).await??;
+    let state = web::Data::new(AppState::new(config, pool));
+    let spec = app::openapi();
+    let server = HttpServer::new(move || app::build(state.clone(), spec.clone()))
+        .bind(&bind)
+        .with_context(|| format!("binding {bind}"))?;
+    for addr in server.addrs() {
+        tracing::info!("gocua listening on http://{addr} (API docs: http://{addr}/docs/)");
+    }
+    server.run().await?;
+    Ok(())
+}

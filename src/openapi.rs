@@ -1,0 +1,110 @@
+//! The parts of the OpenAPI document that no handler declares: title, security scheme,
+//! tags, and the error responses every operation can give.
+
+use utoipa::OpenApi;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi as Spec, Ref, RefOr, Response, ResponseBuilder};
+
+use crate::error::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "gocua API",
+        description = "Backend of Vietnam's community digital technology teams (tổ công nghệ số cộng đồng): \
+volunteers log household visits, VNeID assists and digital-signature registrations; supervisors follow \
+progress. Errors are RFC 9457 `application/problem+json`. Anything outside the caller's scope answers 404.",
+        license(name = "MIT")
+    ),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "auth", description = "Đăng nhập, phiên và mật khẩu (sign-in, sessions, passwords)"),
+        (name = "units", description = "Đơn vị hành chính 2025 (administrative units)"),
+        (name = "users", description = "Người dùng (users)"),
+        (name = "operations", description = "Probes")
+    )
+)]
+struct BaseDoc;
+
+/// The document before handlers add their paths.
+pub fn base() -> Spec {
+    BaseDoc::openapi()
+}
+
+fn problem(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                crate::error::PROBLEM_JSON,
+                Content::new(Some(Ref::from_schema_name("Problem"))),
+            )
+            .build(),
+    )
+}
+
+fn add_default(op: &mut Operation, status: &str, description: &str) {
+    op.responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| problem(description));
+}
+
+/// Adds the bearer scheme and, to every operation, the error responses its shape implies:
+/// 401 where a token is required, 400/413/415/422 where there is a body, 400/422 where
+/// there are query parameters, and 500/503 everywhere.
+pub fn finish(mut api: Spec) -> Spec {
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some("Access token from /api/v1/auth/login"))
+                .build(),
+        ),
+    );
+    for item in api.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                add_default(op, "401", "Missing, invalid or expired access token");
+            }
+            if op.request_body.is_some() {
+                add_default(op, "400", "Malformed JSON");
+                add_default(op, "413", "Body larger than the limit");
+                add_default(op, "415", "Body is not application/json");
+                add_default(op, "422", "Invalid fields (every failing field is listed)");
+            }
+            let has_query = op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)))
+            });
+            if has_query {
+                add_default(op, "400", "Malformed query parameter");
+                add_default(op, "422", "Invalid query parameter value");
+            }
+            add_default(
+                op,
+                "500",
+                "Unexpected error (details are logged, never sent)",
+            );
+            add_default(
+                op,
+                "503",
+                "Database unavailable; retry after `Retry-After` seconds",
+            );
+        }
+    }
+    api
+}

@@ -1,0 +1,43 @@
+//! Search folding shared by every text filter: Vietnamese is typed with or without
+//! diacritics, so names are compared as lowercase ASCII (`Phường Ba Đình` → `phuong ba dinh`).
+
+/// Folds text for search: transliterates to ASCII (`đ` → `d`), lowercases, and collapses
+/// runs of whitespace so `ba  dinh` and `Ba Đình` meet.
+pub fn fold(text: &str) -> String {
+    deunicode::deunicode(text)
+        .to_ascii_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Escapes `%`, `_` and `\` so user text inside a `LIKE` pattern matches literally.
+pub fn like_contains(folded: &str) -> String {
+    let mut out = String::with_capacity(folded.len() + 2);
+    out.push('%');
+    for c in folded.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_vietnamese_names() {
+        assert_eq!(fold("Phường Ba Đình"), "phuong ba dinh");
+        assert_eq!(fold("  ĐẮK   Lắk "), "dak lak");
+        assert_eq!(fold("Thành phố Hồ Chí Minh"), "thanh pho ho chi minh");
+    }
+
+    #[test]
+    fn escapes_like_wildcards() {
+        assert_eq!(like_contains("a%b_c"), "%a\\%b\\_c%");
+    }
+}

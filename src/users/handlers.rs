@@ -1,0 +1,307 @@
+//! `/api/v1/users`: supervisors create and manage users of a lower role inside their scope.
+//! Anything outside the caller's scope answers 404, exactly like something that does not
+//! exist, so units cannot be probed for their staff.
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::model::{UserRow, UserView, search_text};
+use super::queries::{self, UserChanges, UserFilter};
+use crate::app::AppState;
+use crate::auth::{AuthUser, Role};
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult, FieldError, Problem, field_errors};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::pagination::{Page, PageParams};
+use crate::units::UnitKind;
+
+/// A new user.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "phone": "0912345678",
+    "full_name": "Nguyễn Thị Hoa",
+    "role": "volunteer",
+    "unit_code": "00004",
+    "password": "mật-khẩu-an-toàn"
+}))]
+pub struct CreateUser {
+    /// Vietnamese mobile number, any usual spelling.
+    #[validate(custom(function = "crate::rules::vn_mobile"))]
+    pub phone: String,
+    /// Full name (1–100 characters).
+    #[validate(custom(function = "crate::rules::name"))]
+    pub full_name: String,
+    /// Role, lower than the caller's.
+    pub role: Role,
+    /// Home unit: a province for province supervisors, a commune otherwise.
+    pub unit_code: Option<String>,
+    /// Initial password (8–128 characters).
+    #[validate(custom(function = "crate::rules::new_password"))]
+    pub password: String,
+}
+
+/// Changes to a user; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"full_name": "Nguyễn Thị Hoa", "active": false}))]
+pub struct UpdateUser {
+    /// New full name.
+    #[validate(custom(function = "crate::rules::name"))]
+    pub full_name: Option<String>,
+    /// New role, lower than the caller's and fitting the user's unit.
+    pub role: Option<Role>,
+    /// `false` disables the account and ends its sessions at once.
+    pub active: Option<bool>,
+}
+
+/// Filters of the user list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    /// Users of this unit or any unit under it.
+    #[param(example = "01")]
+    pub unit: Option<String>,
+    /// Only this role.
+    pub role: Option<Role>,
+    /// Name or phone contains this text (diacritics optional).
+    #[param(example = "hoa")]
+    pub q: Option<String>,
+    /// Items per page, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// Cursor from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Kind of a unit, with its parent, if it exists.
+pub(super) fn unit_of(
+    conn: &mut DbConn,
+    code: &str,
+) -> ApiResult<Option<(UnitKind, Option<String>, bool)>> {
+    Ok(crate::units::queries::find(conn, code)?
+        .and_then(|u| UnitKind::parse(&u.kind).map(|k| (k, u.parent_code, u.active == 1))))
+}
+
+/// Loads a user the caller may see, or 404.
+fn visible_user(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<UserRow> {
+    let not_found = || ApiError::not_found("user");
+    let user = queries::find(conn, id)?.ok_or_else(not_found)?;
+    if user.id == caller.id {
+        return Ok(user);
+    }
+    let parent = match &user.unit_code {
+        Some(code) => unit_of(conn, code)?.and_then(|(_, parent, _)| parent),
+        None => None,
+    };
+    if caller
+        .scope
+        .contains(user.unit_code.as_deref(), parent.as_deref())
+    {
+        Ok(user)
+    } else {
+        Err(not_found())
+    }
+}
+
+/// Create a user of a lower role inside the caller's scope.
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUser,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = UserView),
+        (status = 403, description = "Volunteers may not create users, and nobody creates a user of their own role or higher", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The unit is outside the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The phone number is already registered", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<CreateUser>,
+) -> ApiResult<HttpResponse> {
+    caller.require_supervisor()?;
+    let view = crate::db::run(&state.pool, move |conn| {
+        super::service::create(conn, body, Some(&caller)).map(UserView::from)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// List users in the caller's scope, newest first.
+#[utoipa::path(
+    tag = "users",
+    params(UserQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Users, newest first", body = Page<UserView>),
+        (status = 403, description = "Volunteers may not list users", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<UserQuery>,
+) -> ApiResult<HttpResponse> {
+    caller.require_supervisor()?;
+    let page = PageParams {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let limit = page.limit()?;
+    let after = page.cursor()?.map(|c| parse_user_cursor(&c)).transpose()?;
+    let filter = UserFilter {
+        unit: query.unit,
+        role: query.role,
+        q: query
+            .q
+            .map(|q| crate::text::fold(&q))
+            .filter(|q| !q.is_empty()),
+    };
+    let rows = crate::db::run(&state.pool, move |conn| {
+        if let Some(unit) = &filter.unit {
+            let parent = unit_of(conn, unit)?.map(|(_, p, _)| p);
+            match parent {
+                Some(parent) if caller.scope.contains(Some(unit), parent.as_deref()) => {}
+                _ => return Err(ApiError::not_found("unit")),
+            }
+        }
+        Ok(queries::list(
+            conn,
+            &caller.scope,
+            &filter,
+            after,
+            limit + 1,
+        )?)
+    })
+    .await?;
+    let page = Page::from_rows(rows, limit, |u| {
+        format!("{}|{}", u.created_at.format(CURSOR_TIME), u.id)
+    })
+    .map(UserView::from);
+    Ok(HttpResponse::Ok().json(page))
+}
+
+const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+fn parse_user_cursor(cursor: &str) -> ApiResult<(NaiveDateTime, String)> {
+    cursor
+        .split_once('|')
+        .and_then(|(at, id)| {
+            NaiveDateTime::parse_from_str(at, CURSOR_TIME)
+                .ok()
+                .map(|at| (at, id.to_owned()))
+        })
+        .ok_or_else(|| {
+            ApiError::field(
+                "cursor",
+                "invalid_cursor",
+                "not a cursor this server issued",
+            )
+        })
+}
+
+/// One user in the caller's scope (or the caller).
+#[utoipa::path(
+    tag = "users",
+    params(("id" = String, Path, description = "User id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The user", body = UserView),
+        (status = 403, description = "Volunteers may only read themselves", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in the caller's scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    if id != caller.id {
+        caller.require_supervisor()?;
+    }
+    let user = crate::db::run(&state.pool, move |conn| visible_user(conn, &caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(UserView::from(user)))
+}
+
+/// Rename, change the role of, disable or re-enable a user of a lower role in scope.
+///
+/// Disabling ends the user's sessions at once (access and refresh tokens).
+#[utoipa::path(
+    tag = "users",
+    params(("id" = String, Path, description = "User id")),
+    request_body = UpdateUser,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated user", body = UserView),
+        (status = 403, description = "The user (or the new role) is not of a lower role than the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in the caller's scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    ApiJson(body): ApiJson<UpdateUser>,
+) -> ApiResult<HttpResponse> {
+    caller.require_supervisor()?;
+    let id = id.into_inner();
+    let user = crate::db::run(&state.pool, move |conn| {
+        let user = visible_user(conn, &caller, &id)?;
+        if user.id == caller.id || user.role() >= caller.role {
+            return Err(ApiError::Forbidden(
+                "only users of a lower role than yours can be changed".into(),
+            ));
+        }
+        if body.role.is_some_and(|r| r >= caller.role) {
+            return Err(ApiError::Forbidden(
+                "you may only give roles lower than yours".into(),
+            ));
+        }
+        let mut errors = body
+            .validate()
+            .err()
+            .map(|e| field_errors(&e))
+            .unwrap_or_default();
+        if let Some(role) = body.role {
+            let kind = match &user.unit_code {
+                Some(code) => unit_of(conn, code)?.map(|(k, _, _)| k),
+                None => None,
+            };
+            if !role.fits_unit(kind) {
+                errors.push(FieldError::new(
+                    "role",
+                    "wrong_unit_kind",
+                    role.unit_requirement(),
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let name = body.full_name.as_deref().map(str::trim);
+        let disabling = body.active == Some(false) && user.active == 1;
+        let changes = UserChanges {
+            full_name: name.map(str::to_owned),
+            search_text: name.map(|n| search_text(n, &user.phone)),
+            role: body.role.map(|r| r.as_str().to_owned()),
+            active: body.active.map(i32::from),
+            password_hash: None,
+            updated_at: Some(crate::db::now()),
+        };
+        queries::update(conn, &user.id, &changes, disabling)?;
+        queries::find(conn, &user.id)?.ok_or_else(|| ApiError::not_found("user"))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(UserView::from(user)))
+}

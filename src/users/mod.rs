@@ -1,0 +1,8 @@
+//! People who use gocua: volunteers, supervisors and admins, and who may manage whom.
+
+pub mod handlers;
+pub mod model;
+pub mod queries;
+pub mod service;
+
+pub use model::{UserRow, UserView};

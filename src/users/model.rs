@@ -1,0 +1,136 @@
+//! The user as stored and as shown.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Role;
+use crate::schema::users;
+
+/// A user row, password hash included: never serialised.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    /// UUID.
+    pub id: String,
+    /// Normalised phone (`+84…`).
+    pub phone: String,
+    /// Name as the person writes it.
+    pub full_name: String,
+    /// Role name.
+    pub role: String,
+    /// Home unit (`None` for admins).
+    pub unit_code: Option<String>,
+    /// Folded name and phone for search.
+    pub search_text: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// 0 when disabled.
+    pub active: i32,
+    /// Bumped to end every session (password change, deactivation).
+    pub token_generation: i32,
+    /// Who created this user (`None` for the command line).
+    pub created_by: Option<String>,
+    /// Creation instant (UTC).
+    pub created_at: NaiveDateTime,
+    /// Last change (UTC).
+    pub updated_at: NaiveDateTime,
+}
+
+impl UserRow {
+    /// The stored role; the table's CHECK constraint guarantees it parses.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Volunteer)
+    }
+}
+
+/// Row for a new user.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    /// UUID.
+    pub id: String,
+    /// Normalised phone.
+    pub phone: String,
+    /// Name.
+    pub full_name: String,
+    /// Role name.
+    pub role: String,
+    /// Home unit.
+    pub unit_code: Option<String>,
+    /// Folded search text (see [`search_text`]).
+    pub search_text: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// 1.
+    pub active: i32,
+    /// 0.
+    pub token_generation: i32,
+    /// Creator.
+    pub created_by: Option<String>,
+    /// Now.
+    pub created_at: NaiveDateTime,
+    /// Now.
+    pub updated_at: NaiveDateTime,
+}
+
+/// Search text of a user: folded name plus the phone in both spellings people type.
+pub fn search_text(full_name: &str, phone: &str) -> String {
+    let national = phone
+        .strip_prefix("+84")
+        .map(|n| format!("0{n}"))
+        .unwrap_or_default();
+    format!(
+        "{} {} {}",
+        crate::text::fold(full_name),
+        national,
+        phone.trim_start_matches('+')
+    )
+}
+
+/// A user as the API shows them (never the password hash).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+    "phone": "+84912345678",
+    "full_name": "Nguyễn Thị Hoa",
+    "role": "volunteer",
+    "unit_code": "00004",
+    "active": true,
+    "created_at": "2026-03-14T02:30:00Z",
+    "updated_at": "2026-03-14T02:30:00Z"
+}))]
+pub struct UserView {
+    /// UUID.
+    pub id: String,
+    /// Normalised phone (`+84` and nine digits).
+    pub phone: String,
+    /// Full name, diacritics kept.
+    pub full_name: String,
+    /// Role.
+    pub role: Role,
+    /// Home unit; `null` for admins.
+    pub unit_code: Option<String>,
+    /// `false` once disabled.
+    pub active: bool,
+    /// Creation instant.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<UserRow> for UserView {
+    fn from(row: UserRow) -> Self {
+        Self {
+            role: row.role(),
+            id: row.id,
+            phone: row.phone,
+            full_name: row.full_name,
+            unit_code: row.unit_code,
+            active: row.active != 0,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Creating a user, shared by `POST /api/v1/users` and `gocua create-user` so both apply
+//! the same checks (the command line only skips the caller's role and scope).
+
+use uuid::Uuid;
+
+use validator::Validate;
+
+use super::handlers::{CreateUser, unit_of};
+use super::model::{NewUser, UserRow, search_text};
+use super::queries;
+use crate::auth::{AuthUser, password, phone};
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult, FieldError, field_errors};
+
+/// Validates and stores a new user. With a `caller`, the role must be lower than theirs
+/// (403) and the unit inside their scope (404); without one (the command line), any role.
+pub fn create(
+    conn: &mut DbConn,
+    body: CreateUser,
+    caller: Option<&AuthUser>,
+) -> ApiResult<UserRow> {
+    if let Some(caller) = caller
+        && body.role >= caller.role
+    {
+        return Err(ApiError::Forbidden(format!(
+            "a {} may only create users of a lower role",
+            caller.role.as_str()
+        )));
+    }
+    let mut errors = body
+        .validate()
+        .err()
+        .map(|e| field_errors(&e))
+        .unwrap_or_default();
+    let phone = phone::normalize(&body.phone);
+    let unit = match &body.unit_code {
+        Some(code) => {
+            let unit = unit_of(conn, code)?;
+            match &unit {
+                None => errors.push(FieldError::new("unit_code", "unknown_unit", "no such unit")),
+                Some((_, _, false)) => errors.push(FieldError::new(
+                    "unit_code",
+                    "inactive_unit",
+                    "this unit has left the map",
+                )),
+                Some((kind, _, true)) if !body.role.fits_unit(Some(*kind)) => errors.push(
+                    FieldError::new("unit_code", "wrong_unit_kind", body.role.unit_requirement()),
+                ),
+                Some(_) => {}
+            }
+            unit
+        }
+        None if !body.role.fits_unit(None) => {
+            errors.push(FieldError::new(
+                "unit_code",
+                "required",
+                body.role.unit_requirement(),
+            ));
+            None
+        }
+        None => None,
+    };
+    let Some(phone) = phone.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    if let Some(caller) = caller {
+        let parent = unit.and_then(|(_, p, _)| p);
+        if !caller
+            .scope
+            .contains(body.unit_code.as_deref(), parent.as_deref())
+        {
+            return Err(ApiError::not_found("unit"));
+        }
+    }
+    let now = crate::db::now();
+    let user = NewUser {
+        id: Uuid::new_v4().to_string(),
+        search_text: search_text(&body.full_name, &phone),
+        phone,
+        full_name: body.full_name.trim().to_owned(),
+        role: body.role.as_str().into(),
+        unit_code: body.unit_code,
+        password_hash: password::hash(&body.password).map_err(ApiError::Internal)?,
+        active: 1,
+        token_generation: 0,
+        created_by: caller.map(|c| c.id.clone()),
+        created_at: now,
+        updated_at: now,
+    };
+    queries::insert(conn, &user).map_err(|e| {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                ApiError::Conflict("this phone number is already registered".into())
+            }
+            other => other.into(),
+        }
+    })?;
+    queries::find(conn, &user.id)?.ok_or_else(|| ApiError::not_found("user"))
+}

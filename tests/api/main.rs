@@ -1,0 +1,8 @@
+//! The one integration-test binary: every area's tests drive the real app over HTTP on a
+//! real database (see `util::TestApp`).
+
+mod auth;
+mod ops;
+mod units;
+mod users;
+mod util;

@@ -1,0 +1,119 @@
+//! Probes, unknown routes, the generated spec and the docs page.
+
+use std::sync::Arc;
+
+use actix_web::http::Method;
+use actix_web::web;
+use gocua::app::{self, AppState};
+use gocua::config::{Config, DatabaseUrl, Secret};
+
+use crate::util::TestApp;
+
+#[actix_web::test]
+async fn healthz_and_readyz_answer() {
+    let app = TestApp::new().await;
+    let health = app
+        .call(Method::GET, "/healthz", None, None)
+        .await
+        .expect(200);
+    assert_eq!(health.body["status"], "ok");
+    let ready = app
+        .call(Method::GET, "/readyz", None, None)
+        .await
+        .expect(200);
+    assert_eq!(ready.body["status"], "ready");
+    let backend = std::env::var("GOCUA_TEST_DATABASE").unwrap_or_else(|_| "sqlite".into());
+    assert_eq!(ready.body["database"], backend.as_str());
+}
+
+#[actix_web::test]
+async fn unknown_route_is_problem_404() {
+    let app = TestApp::new().await;
+    app.call(Method::GET, "/api/v1/nothing-here", None, None)
+        .await
+        .problem(404);
+}
+
+/// A server whose database cannot be reached answers 503 with `Retry-After`, never 500
+/// and never a hang.
+#[actix_web::test]
+async fn unreachable_database_is_503_with_retry_after() {
+    let url = match std::env::var("GOCUA_TEST_DATABASE").as_deref() {
+        Ok("postgres") => DatabaseUrl::Postgres("postgres://postgres@127.0.0.1:1/none".into()),
+        _ => DatabaseUrl::Sqlite("/nonexistent-dir/for/gocua/test.db".into()),
+    };
+    let mut config = Config::with_defaults(
+        url.clone(),
+        Secret::new("j", &"j".repeat(32)).unwrap(),
+        Secret::new("c", &"c".repeat(32)).unwrap(),
+    );
+    config.pool_timeout = std::time::Duration::from_millis(500);
+    let pool = gocua::db::build_pool(&url, 1, config.pool_timeout);
+    let state = web::Data::new(AppState::new(config, pool));
+    let token = state.jwt.issue("someone", 0).unwrap();
+    let spec = Arc::new(app::openapi());
+    let srv = actix_test::start(move || app::build(state.clone(), (*spec).clone()));
+    for (path, auth) in [("/readyz", None), ("/api/v1/me", Some(token.as_str()))] {
+        let mut req = srv.get(path);
+        if let Some(t) = auth {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let mut res = req.send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 503, "{path}");
+        assert!(res.headers().get("retry-after").is_some(), "{path}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["status"], 503);
+        assert!(!body.to_string().to_lowercase().contains("sqlite"));
+    }
+}
+
+#[actix_web::test]
+async fn committed_spec_matches_generated() {
+    let generated = app::openapi().to_pretty_json().unwrap();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .expect("openapi/openapi.json is committed");
+    assert!(
+        generated.trim() == committed.trim(),
+        "openapi/openapi.json is stale: run `make openapi` and commit it"
+    );
+}
+
+#[actix_web::test]
+async fn served_spec_and_vendored_docs() {
+    let app = TestApp::new().await;
+    let spec = app
+        .call(Method::GET, "/api-docs/openapi.json", None, None)
+        .await
+        .expect(200);
+    assert_eq!(spec.body, serde_json::to_value(app::openapi()).unwrap());
+    let paths = spec.body["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/auth/login",
+        "/api/v1/units",
+        "/api/v1/users/{id}",
+        "/readyz",
+    ] {
+        assert!(paths.contains_key(p), "{p} missing from spec");
+    }
+    assert_eq!(
+        spec.body["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    let mut res = app.server.get("/docs/").send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let html = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
+    assert!(html.contains("swagger-ui"));
+    assert!(
+        !html.contains("unpkg.com") && !html.contains("cdn."),
+        "docs must not load from a CDN"
+    );
+    let mut js = app
+        .server
+        .get("/docs/swagger-ui-bundle.js")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(js.status().as_u16(), 200);
+    assert!(js.body().limit(10 << 20).await.unwrap().len() > 100_000);
+}

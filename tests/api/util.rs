@@ -1,0 +1,289 @@
+//! `TestApp`: the real application on a real database, served over a real socket, one per
+//! test. SQLite by default (a temp file); PostgreSQL when `GOCUA_TEST_DATABASE=postgres`,
+//! on a fresh database created from `GOCUA_TEST_POSTGRES_URL` and dropped afterwards.
+
+use std::sync::Arc;
+
+use actix_web::http::{Method, StatusCode, header::HeaderMap};
+use actix_web::web;
+use diesel::RunQueryDsl;
+use diesel::connection::Connection;
+use gocua::app::{self, AppState};
+use gocua::auth::Role;
+use gocua::config::{Config, DatabaseUrl, Secret};
+use gocua::db::DbPool;
+use serde_json::{Value, json};
+
+/// Password every test user gets.
+pub const PASSWORD: &str = "mật-khẩu-thử-123";
+
+/// A commune of Hà Nội (01) used as the home of most test users.
+pub const HANOI: &str = "01";
+/// Phường Ba Đình, in Hà Nội.
+pub const BA_DINH: &str = "00004";
+/// Phường Ngọc Hà, in Hà Nội.
+pub const NGOC_HA: &str = "00008";
+/// Hồ Chí Minh City (79).
+pub const HCMC: &str = "79";
+/// Phường Sài Gòn, in Hồ Chí Minh City.
+pub const SAI_GON: &str = "26740";
+
+enum Database {
+    /// Kept so the temporary directory lives as long as the app.
+    Sqlite {
+        _dir: tempfile::TempDir,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+}
+
+/// One running app with its own database.
+pub struct TestApp {
+    pub server: actix_test::TestServer,
+    pub pool: DbPool,
+    db: Database,
+    next_phone: std::sync::atomic::AtomicU32,
+}
+
+/// A response: status, headers and the JSON body (`Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts the status, printing the body on failure.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        self
+    }
+
+    /// Asserts a problem+json error with this status, and returns its body.
+    #[track_caller]
+    pub fn problem(self, status: u16) -> Value {
+        let reply = self.expect(status);
+        let ct = reply
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(ct, Some("application/problem+json"), "{}", reply.body);
+        assert_eq!(reply.body["status"], status);
+        assert!(reply.body["type"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(reply.body["title"].is_string() && reply.body["detail"].is_string());
+        assert!(reply.body["errors"].is_array());
+        reply.body
+    }
+
+    /// The `field` names of a 422's errors.
+    pub fn fields(body: &Value) -> Vec<String> {
+        body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| e["field"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A user made for a test, with a live access token.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub phone: String,
+    pub token: String,
+    pub refresh_token: String,
+}
+
+fn test_secrets() -> (Secret, Secret) {
+    (
+        Secret::new("jwt", "test-jwt-secret-that-is-long-enough-0001").unwrap(),
+        Secret::new("cid", "test-citizen-key-that-is-long-enough-001").unwrap(),
+    )
+}
+
+fn fresh_database() -> (DatabaseUrl, Database) {
+    match std::env::var("GOCUA_TEST_DATABASE").as_deref() {
+        Ok("postgres") => {
+            let admin_url = std::env::var("GOCUA_TEST_POSTGRES_URL").expect(
+                "GOCUA_TEST_DATABASE=postgres needs GOCUA_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test)",
+            );
+            let name = format!("gocua_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = diesel::PgConnection::establish(&admin_url).unwrap_or_else(|e| {
+                panic!("PostgreSQL at GOCUA_TEST_POSTGRES_URL is unreachable: {e}")
+            });
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .unwrap();
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url);
+            let url = format!("{base}/{name}");
+            (
+                DatabaseUrl::Postgres(url),
+                Database::Postgres { admin_url, name },
+            )
+        }
+        Ok("sqlite") | Err(_) => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = DatabaseUrl::Sqlite(dir.path().join("gocua-test.db"));
+            (url, Database::Sqlite { _dir: dir })
+        }
+        Ok(other) => panic!("GOCUA_TEST_DATABASE={other}: use sqlite or postgres"),
+    }
+}
+
+impl TestApp {
+    /// A server on a fresh database with migrations and the unit map applied.
+    pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    /// Like [`TestApp::new`], with settings adjusted first.
+    pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        let (url, db) = fresh_database();
+        let (jwt, cid) = test_secrets();
+        let mut config = Config::with_defaults(url, jwt, cid);
+        adjust(&mut config);
+        let prepare = config.clone();
+        let pool = web::block(move || gocua::cli::prepare_database(&prepare))
+            .await
+            .unwrap()
+            .unwrap();
+        let state = web::Data::new(AppState::new(config, pool.clone()));
+        let spec = Arc::new(app::openapi());
+        let server = actix_test::start(move || app::build(state.clone(), (*spec).clone()));
+        Self {
+            server,
+            pool,
+            db,
+            next_phone: std::sync::atomic::AtomicU32::new(1),
+        }
+    }
+
+    /// Sends a request; `body` is sent as JSON when given.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = self.server.request(method, self.server.url(path));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let mut res = match body {
+            Some(b) => req.send_json(&b).await.unwrap(),
+            None => req.send().await.unwrap(),
+        };
+        let bytes = res.body().limit(16 * 1024 * 1024).await.unwrap();
+        Reply {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    /// Sends raw bytes with a content type.
+    pub async fn raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let mut res = self
+            .server
+            .post(path)
+            .insert_header(("content-type", content_type))
+            .send_body(body)
+            .await
+            .unwrap();
+        let bytes = res.body().limit(16 * 1024 * 1024).await.unwrap();
+        Reply {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    /// A phone number no other user of this app has.
+    pub fn phone(&self) -> String {
+        let n = self
+            .next_phone
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("09{:08}", n)
+    }
+
+    /// Signs in and returns the token response.
+    pub async fn login(&self, phone: &str, password: &str) -> Reply {
+        self.call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"phone": phone, "password": password})),
+        )
+        .await
+    }
+
+    /// Creates a user straight in the database (as `gocua create-user` does) and signs in.
+    pub async fn seed_user(&self, role: Role, unit: Option<&str>) -> TestUser {
+        let phone = self.phone();
+        let body = gocua::users::handlers::CreateUser {
+            phone: phone.clone(),
+            full_name: format!("Người thử {phone}"),
+            role,
+            unit_code: unit.map(str::to_owned),
+            password: PASSWORD.into(),
+        };
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get().unwrap();
+            gocua::users::service::create(&mut conn, body, None).unwrap();
+        })
+        .await
+        .unwrap();
+        self.signed_in(&phone).await
+    }
+
+    /// Signs in an existing user with the test password.
+    pub async fn signed_in(&self, phone: &str) -> TestUser {
+        let reply = self.login(phone, PASSWORD).await.expect(200);
+        TestUser {
+            id: reply.body["user"]["id"].as_str().unwrap().to_owned(),
+            phone: reply.body["user"]["phone"].as_str().unwrap().to_owned(),
+            token: reply.body["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: reply.body["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub async fn admin(&self) -> TestUser {
+        self.seed_user(Role::Admin, None).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Database::Postgres { admin_url, name } = &self.db
+            && let Ok(mut admin) = diesel::PgConnection::establish(admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin);
+        }
+    }
+}
