@@ -71,6 +71,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind.clone();
     let prepare = config.clone();
     let pool = web::block(move || cli::prepare_database(&prepare)).await??;
+    let users = {
+        let pool = pool.clone();
+        web::block(move || -> anyhow::Result<i64> {
+            let mut conn = pool.get()?;
+            Ok(gocua::users::queries::count(&mut conn)?)
+        })
+        .await??
+    };
     let state = web::Data::new(AppState::new(config, pool));
     let spec = app::openapi();
     let server = HttpServer::new(move || app::build(state.clone(), spec.clone()))
@@ -78,6 +86,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("binding {bind}"))?;
     for addr in server.addrs() {
         tracing::info!("gocua listening on http://{addr} (API docs: http://{addr}/docs/)");
+        if users == 0 {
+            tracing::info!(
+                "no users yet: create the first admin with\n  \
+                 echo 'choose-a-strong-password' | cargo run -- create-user --role admin --phone 0912345678 --name 'Quản trị viên'\n\
+                 then log in with\n  \
+                 curl -s http://{addr}/api/v1/auth/login -H 'content-type: application/json' -d '{{\"phone\":\"0912345678\",\"password\":\"choose-a-strong-password\"}}'"
+            );
+        } else {
+            tracing::info!(
+                "log in with: curl -s http://{addr}/api/v1/auth/login -H 'content-type: application/json' -d '{{\"phone\":\"YOUR_PHONE\",\"password\":\"YOUR_PASSWORD\"}}'"
+            );
+        }
     }
     server.run().await?;
     Ok(())

@@ -53,7 +53,7 @@ fn add_default(op: &mut Operation, status: &str, description: &str) {
 
 /// Adds the bearer scheme and, to every operation, the error responses its shape implies:
 /// 401 where a token is required, 400/413/415/422 where there is a body, 400/422 where
-/// there are query parameters, and 500/503 everywhere.
+/// there are query parameters, 503 wherever the database is used, and 500 everywhere.
 pub fn finish(mut api: Spec) -> Spec {
     let components = api.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
@@ -66,7 +66,9 @@ pub fn finish(mut api: Spec) -> Spec {
                 .build(),
         ),
     );
-    for item in api.paths.paths.values_mut() {
+    for (path, item) in api.paths.paths.iter_mut() {
+        // The liveness probe never touches the database, so it cannot answer 503.
+        let uses_database = path != "/healthz";
         for op in [
             &mut item.get,
             &mut item.post,
@@ -99,11 +101,13 @@ pub fn finish(mut api: Spec) -> Spec {
                 "500",
                 "Unexpected error (details are logged, never sent)",
             );
-            add_default(
-                op,
-                "503",
-                "Database unavailable; retry after `Retry-After` seconds",
-            );
+            if uses_database {
+                add_default(
+                    op,
+                    "503",
+                    "Database unavailable; retry after `Retry-After` seconds",
+                );
+            }
         }
     }
     api

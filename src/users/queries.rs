@@ -135,3 +135,8 @@ pub fn update(
         Ok(())
     })
 }
+
+/// How many users exist (none means the first admin must be created).
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}

@@ -2,6 +2,7 @@
 //! real database (see `util::TestApp`).
 
 mod auth;
+mod cli;
 mod ops;
 mod units;
 mod users;

@@ -1,0 +1,247 @@
+//! The `gocua` binary itself: configuration rules, key file, create-user, import-units,
+//! openapi, and `serve` answering on a real port.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+
+use actix_web::web;
+use gocua::config::DatabaseUrl;
+
+fn gocua(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gocua"));
+    cmd.current_dir(dir).env("RUST_LOG", "info");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("GOCUA_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+#[test]
+fn unknown_database_scheme_is_a_clear_error_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gocua(dir.path())
+        .args(["migrate"])
+        .env("GOCUA_DATABASE_URL", "mysql://root@localhost/gocua")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unsupported scheme"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file may appear"
+    );
+}
+
+#[test]
+fn postgres_refuses_to_start_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gocua(dir.path())
+        .args(["migrate"])
+        .env(
+            "GOCUA_DATABASE_URL",
+            "postgres://postgres@127.0.0.1:5432/test",
+        )
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("GOCUA_JWT_SECRET"));
+    let short = gocua(dir.path())
+        .args(["migrate"])
+        .env(
+            "GOCUA_DATABASE_URL",
+            "postgres://postgres@127.0.0.1:5432/test",
+        )
+        .env("GOCUA_JWT_SECRET", "short")
+        .env("GOCUA_CITIZEN_ID_KEY", "c".repeat(40))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 32 bytes"));
+}
+
+#[test]
+fn sqlite_generates_a_private_key_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || gocua(dir.path()).args(["migrate"]).output().unwrap();
+    let first = run();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let keys = dir.path().join("gocua.db.keys");
+    let mode = std::fs::metadata(&keys).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let before = std::fs::read_to_string(&keys).unwrap();
+    assert!(String::from_utf8_lossy(&first.stderr).contains("generated GOCUA_JWT_SECRET"));
+    assert!(run().status.success());
+    assert_eq!(
+        std::fs::read_to_string(&keys).unwrap(),
+        before,
+        "keys are generated only once"
+    );
+}
+
+#[actix_web::test]
+async fn create_user_reads_the_password_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = gocua(dir.path())
+        .args([
+            "create-user",
+            "--role",
+            "commune_supervisor",
+            "--phone",
+            "0912 345 678",
+            "--name",
+            "Hoàng Văn Nam",
+            "--unit",
+            "00004",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("mật-khẩu-dòng-lệnh\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("+84912345678"));
+    let db = DatabaseUrl::Sqlite(dir.path().join("gocua.db"));
+    let user = web::block(move || {
+        let mut conn = gocua::db::establish(&db).unwrap();
+        gocua::users::queries::find_by_phone(&mut conn, "+84912345678")
+            .unwrap()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(user.full_name, "Hoàng Văn Nam");
+    assert_eq!(user.unit_code.as_deref(), Some("00004"));
+    assert!(gocua::auth::password::verify(
+        "mật-khẩu-dòng-lệnh",
+        &user.password_hash
+    ));
+    let bad = gocua(dir.path())
+        .args([
+            "create-user",
+            "--role",
+            "volunteer",
+            "--phone",
+            "0912345679",
+            "--name",
+            "X",
+            "--unit",
+            "01",
+        ])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = {
+        let mut bad = bad;
+        bad.stdin
+            .take()
+            .unwrap()
+            .write_all(b"long-enough-password\n")
+            .unwrap();
+        bad.wait_with_output().unwrap()
+    };
+    assert!(
+        !out.status.success(),
+        "a volunteer cannot belong to a province"
+    );
+}
+
+#[test]
+fn import_units_reports_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(gocua(dir.path()).arg("migrate").status().unwrap().success());
+    let mut csv = gocua::units::import::EMBEDDED_MAP
+        .replace("00004,Phường Ba Đình,", "00004,Phường Ba Đình Mới,");
+    csv.push_str("99002,Xã Thử,xa,01,Xã Thử\n");
+    let file = dir.path().join("map.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = gocua(dir.path())
+        .arg("import-units")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "units: 1 inserted, 1 updated, 0 deactivated"
+    );
+    std::fs::write(
+        &file,
+        "code,name,kind,parent_code,official_name\n01,X,huyen,,X\n",
+    )
+    .unwrap();
+    let out = gocua(dir.path())
+        .arg("import-units")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown kind"));
+}
+
+#[test]
+fn openapi_command_prints_the_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gocua(dir.path()).arg("openapi").output().unwrap();
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        printed,
+        serde_json::to_value(gocua::app::openapi()).unwrap()
+    );
+}
+
+#[actix_web::test]
+async fn serve_listens_and_is_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = gocua(dir.path())
+        .arg("serve")
+        .env("GOCUA_BIND", "127.0.0.1:0")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    let client = awc::Client::default();
+    let mut res = client
+        .get(format!("http://{addr}/readyz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["database"], "sqlite");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
