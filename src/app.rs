@@ -52,7 +52,7 @@ fn routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    use crate::{auth, ops, units, users};
+    use crate::{auth, ops, teams, units, users};
     app.service(ops::healthz).service(ops::readyz).service(
         scope::scope("/api/v1")
             .service(auth::handlers::login)
@@ -65,7 +65,13 @@ where
             .service(users::handlers::create_user)
             .service(users::handlers::list_users)
             .service(users::handlers::get_user)
-            .service(users::handlers::update_user),
+            .service(users::handlers::update_user)
+            .service(teams::handlers::create_team)
+            .service(teams::handlers::list_teams)
+            .service(teams::handlers::get_team)
+            .service(teams::handlers::update_team)
+            .service(teams::handlers::put_member)
+            .service(teams::handlers::remove_member),
     )
 }
 

@@ -2,6 +2,7 @@
 //! technology teams. The library builds the whole app so `main` and the tests share it.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod ops;
 pub mod pagination;
 pub mod rules;
 pub mod schema;
+pub mod teams;
 pub mod text;
 pub mod units;
 pub mod users;

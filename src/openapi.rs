@@ -22,6 +22,7 @@ progress. Errors are RFC 9457 `application/problem+json`. Anything outside the c
         (name = "auth", description = "Đăng nhập, phiên và mật khẩu (sign-in, sessions, passwords)"),
         (name = "units", description = "Đơn vị hành chính 2025 (administrative units)"),
         (name = "users", description = "Người dùng (users)"),
+        (name = "teams", description = "Tổ công nghệ số cộng đồng và thành viên (teams and members)"),
         (name = "operations", description = "Probes")
     )
 )]

@@ -3,6 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDateTime;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -46,6 +47,35 @@ impl PageParams {
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .map(Some)
+            .ok_or_else(|| {
+                ApiError::field(
+                    "cursor",
+                    "invalid_cursor",
+                    "not a cursor this server issued",
+                )
+            })
+    }
+}
+
+const KEYSET_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+/// Cursor text for lists ordered newest first by `(created_at, id)`.
+pub fn keyset_cursor(at: NaiveDateTime, id: &str) -> String {
+    format!("{}|{id}", at.format(KEYSET_TIME))
+}
+
+impl PageParams {
+    /// The `(created_at, id)` after which a newest-first page continues.
+    pub fn keyset(&self) -> Result<Option<(NaiveDateTime, String)>, ApiError> {
+        let Some(text) = self.cursor()? else {
+            return Ok(None);
+        };
+        text.split_once('|')
+            .and_then(|(at, id)| {
+                NaiveDateTime::parse_from_str(at, KEYSET_TIME)
+                    .ok()
+                    .map(|at| Some((at, id.to_owned())))
+            })
             .ok_or_else(|| {
                 ApiError::field(
                     "cursor",

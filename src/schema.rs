@@ -47,4 +47,49 @@ diesel::table! {
 
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> units (unit_code));
-diesel::allow_tables_to_appear_in_same_query!(units, users, refresh_tokens);
+
+diesel::table! {
+    teams (id) {
+        id -> Text,
+        commune_code -> Text,
+        name -> Text,
+        area -> Nullable<Text>,
+        active -> Integer,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    team_members (team_id, user_id) {
+        team_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        added_by -> Nullable<Text>,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        object_kind -> Text,
+        object_id -> Text,
+        unit_code -> Nullable<Text>,
+        summary -> Text,
+    }
+}
+
+diesel::joinable!(team_members -> teams (team_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    users,
+    refresh_tokens,
+    teams,
+    team_members,
+    audit_log
+);

@@ -64,7 +64,7 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// The caller, with their unit.
+/// The caller, with their unit and teams.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
     /// The user.
@@ -72,6 +72,8 @@ pub struct Me {
     pub user: UserView,
     /// The user's unit; `null` for admins.
     pub unit: Option<Unit>,
+    /// The teams the user belongs to.
+    pub teams: Vec<crate::teams::model::Membership>,
 }
 
 fn client_address(req: &HttpRequest) -> String {
@@ -160,7 +162,19 @@ pub async fn login(
         let stored = user.as_ref().map(|u| u.password_hash.as_str());
         let ok = password::verify(&body.password, stored.unwrap_or(password::dummy_hash()));
         match user {
-            Some(u) if ok && u.active == 1 => start_session(conn, &st, u).map(Some),
+            Some(u) if ok && u.active == 1 => conn
+                .transaction(|conn| {
+                    crate::audit::record(
+                        conn,
+                        Some(&u.id),
+                        "auth.login",
+                        ("user", &u.id),
+                        u.unit_code.as_deref(),
+                        "signed in",
+                    )?;
+                    start_session(conn, &st, u)
+                })
+                .map(Some),
             _ => Ok(None),
         }
     })
@@ -265,7 +279,7 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The signed-in user, with role and unit.
+/// The signed-in user, with role, unit and teams.
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
@@ -280,9 +294,11 @@ pub async fn me(caller: AuthUser, state: web::Data<AppState>) -> ApiResult<HttpR
             Some(code) => crate::units::queries::find(conn, code)?.map(Unit::from),
             None => None,
         };
+        let teams = crate::teams::queries::memberships(conn, &user.id)?;
         Ok(Me {
             user: user.into(),
             unit,
+            teams,
         })
     })
     .await?;
@@ -325,7 +341,17 @@ pub async fn change_password(
             updated_at: Some(crate::db::now()),
             ..Default::default()
         };
-        crate::users::queries::update(conn, &user.id, &changes, true)?;
+        conn.transaction(|conn| {
+            crate::users::queries::update(conn, &user.id, &changes, true)?;
+            crate::audit::record(
+                conn,
+                Some(&user.id),
+                "auth.password_change",
+                ("user", &user.id),
+                user.unit_code.as_deref(),
+                "changed own password; sessions ended",
+            )
+        })?;
         Ok(true)
     })
     .await?;

@@ -3,7 +3,7 @@
 //! exist, so units cannot be probed for their staff.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use chrono::NaiveDateTime;
+use diesel::Connection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -15,7 +15,7 @@ use crate::auth::{AuthUser, Role};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem, field_errors};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::pagination::{Page, PageParams};
+use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::units::UnitKind;
 
 /// A new user.
@@ -156,7 +156,7 @@ pub async fn list_users(
         cursor: query.cursor,
     };
     let limit = page.limit()?;
-    let after = page.cursor()?.map(|c| parse_user_cursor(&c)).transpose()?;
+    let after = page.keyset()?;
     let filter = UserFilter {
         unit: query.unit,
         role: query.role,
@@ -182,30 +182,9 @@ pub async fn list_users(
         )?)
     })
     .await?;
-    let page = Page::from_rows(rows, limit, |u| {
-        format!("{}|{}", u.created_at.format(CURSOR_TIME), u.id)
-    })
-    .map(UserView::from);
+    let page =
+        Page::from_rows(rows, limit, |u| keyset_cursor(u.created_at, &u.id)).map(UserView::from);
     Ok(HttpResponse::Ok().json(page))
-}
-
-const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
-
-fn parse_user_cursor(cursor: &str) -> ApiResult<(NaiveDateTime, String)> {
-    cursor
-        .split_once('|')
-        .and_then(|(at, id)| {
-            NaiveDateTime::parse_from_str(at, CURSOR_TIME)
-                .ok()
-                .map(|at| (at, id.to_owned()))
-        })
-        .ok_or_else(|| {
-            ApiError::field(
-                "cursor",
-                "invalid_cursor",
-                "not a cursor this server issued",
-            )
-        })
 }
 
 /// One user in the caller's scope (or the caller).
@@ -299,7 +278,27 @@ pub async fn update_user(
             password_hash: None,
             updated_at: Some(crate::db::now()),
         };
-        queries::update(conn, &user.id, &changes, disabling)?;
+        let mut summary = Vec::new();
+        if changes.full_name.is_some() {
+            summary.push("full_name".to_owned());
+        }
+        if let Some(role) = &changes.role {
+            summary.push(format!("role {} -> {role}", user.role));
+        }
+        if let Some(active) = body.active {
+            summary.push(format!("active={active}"));
+        }
+        conn.transaction(|conn| {
+            queries::update(conn, &user.id, &changes, disabling)?;
+            crate::audit::record(
+                conn,
+                Some(&caller.id),
+                "user.update",
+                ("user", &user.id),
+                user.unit_code.as_deref(),
+                format!("changed {}", summary.join(", ")),
+            )
+        })?;
         queries::find(conn, &user.id)?.ok_or_else(|| ApiError::not_found("user"))
     })
     .await?;

@@ -1,6 +1,7 @@
 //! Creating a user, shared by `POST /api/v1/users` and `gocua create-user` so both apply
 //! the same checks (the command line only skips the caller's role and scope).
 
+use diesel::Connection;
 use uuid::Uuid;
 
 use validator::Validate;
@@ -87,7 +88,18 @@ pub fn create(
         created_at: now,
         updated_at: now,
     };
-    queries::insert(conn, &user).map_err(|e| {
+    conn.transaction(|conn| {
+        queries::insert(conn, &user)?;
+        crate::audit::record(
+            conn,
+            caller.map(|c| c.id.as_str()),
+            "user.create",
+            ("user", &user.id),
+            user.unit_code.as_deref(),
+            format!("created {} {}", user.role, user.phone),
+        )
+    })
+    .map_err(|e| {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {

@@ -287,3 +287,22 @@ impl Drop for TestApp {
         }
     }
 }
+
+impl TestApp {
+    /// The audit log as `(action, object_id, actor_id)` in insertion order.
+    pub async fn audit(&self) -> Vec<(String, String, Option<String>)> {
+        use diesel::prelude::*;
+        use gocua::schema::audit_log;
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get().unwrap();
+            audit_log::table
+                .select((audit_log::action, audit_log::object_id, audit_log::actor_id))
+                .order(audit_log::at.asc())
+                .load(&mut conn)
+                .unwrap()
+        })
+        .await
+        .unwrap()
+    }
+}

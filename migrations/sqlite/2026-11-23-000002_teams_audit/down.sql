@@ -1,0 +1,3 @@
+DROP TABLE audit_log;
+DROP TABLE team_members;
+DROP TABLE teams;

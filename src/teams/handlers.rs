@@ -1,0 +1,467 @@
+//! `/api/v1/teams`: supervisors in scope create, rename and deactivate teams and manage
+//! their members; volunteers read the teams they belong to. Outside scope is 404.
+
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use diesel::Connection;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::model::{MemberRole, MemberRow, Team, TeamDetail, TeamRow};
+use super::queries::{self, TeamChanges, Visibility};
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult, FieldError, Problem, field_errors};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::pagination::{Page, PageParams, keyset_cursor};
+use crate::units::UnitKind;
+
+/// A new team.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"commune_code": "00004", "name": "Tổ công nghệ số cộng đồng số 1", "area": "Tổ dân phố 1–5"}))]
+pub struct CreateTeam {
+    /// The commune (xã, phường or đặc khu) the team works in.
+    pub commune_code: String,
+    /// Name, unique within the commune (1–100 characters).
+    #[validate(custom(function = "crate::rules::name"))]
+    pub name: String,
+    /// Where the team works (at most 200 characters).
+    #[validate(length(max = 200, message = "at most 200 characters"))]
+    pub area: Option<String>,
+}
+
+/// Changes to a team; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Tổ công nghệ số Ba Đình 1", "active": false}))]
+pub struct UpdateTeam {
+    /// New name.
+    #[validate(custom(function = "crate::rules::name"))]
+    pub name: Option<String>,
+    /// New area (at most 200 characters).
+    #[validate(length(max = 200, message = "at most 200 characters"))]
+    pub area: Option<String>,
+    /// `false` deactivates the team: nobody can log records for it any more.
+    pub active: Option<bool>,
+}
+
+/// A member's place in the team.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "lead"}))]
+pub struct PutMember {
+    /// `lead` or `member`.
+    pub role: MemberRole,
+}
+
+/// Filters of the team list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TeamQuery {
+    /// Teams of this commune, or of every commune of this province.
+    #[param(example = "00004")]
+    pub unit: Option<String>,
+    /// Items per page, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// Cursor from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The parent of a unit, if the unit exists.
+fn parent_of(conn: &mut DbConn, code: &str) -> ApiResult<Option<Option<String>>> {
+    Ok(crate::units::queries::find(conn, code)?.map(|u| u.parent_code))
+}
+
+/// Whether the team lies in the caller's scope.
+fn in_scope(conn: &mut DbConn, caller: &AuthUser, team: &TeamRow) -> ApiResult<bool> {
+    let parent = parent_of(conn, &team.commune_code)?.flatten();
+    Ok(caller
+        .scope
+        .contains(Some(&team.commune_code), parent.as_deref()))
+}
+
+/// Loads a team the caller may read: supervisors in scope, or members. Otherwise 404.
+pub fn readable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<TeamRow> {
+    let team = queries::find(conn, id)?.ok_or_else(|| ApiError::not_found("team"))?;
+    let visible = if caller.role.is_supervisor() {
+        in_scope(conn, caller, &team)?
+    } else {
+        queries::membership(conn, id, &caller.id)?.is_some()
+    };
+    if visible {
+        Ok(team)
+    } else {
+        Err(ApiError::not_found("team"))
+    }
+}
+
+/// Loads a team the caller may manage: 403 for volunteers, 404 outside scope.
+fn manageable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<TeamRow> {
+    caller.require_supervisor()?;
+    readable(conn, caller, id)
+}
+
+fn detail(conn: &mut DbConn, team: TeamRow) -> ApiResult<TeamDetail> {
+    let members = queries::members(conn, &team.id)?;
+    Ok(TeamDetail {
+        team: team.into(),
+        members,
+    })
+}
+
+fn unique_name_conflict(e: diesel::result::Error) -> ApiError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            ApiError::Conflict("the commune already has a team of this name".into())
+        }
+        other => other.into(),
+    }
+}
+
+/// Create a team in a commune of the caller's scope.
+#[utoipa::path(
+    tag = "teams",
+    request_body = CreateTeam,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Team),
+        (status = 403, description = "Volunteers may not create teams", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The commune is outside the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The commune already has a team of this name", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/teams")]
+pub async fn create_team(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<CreateTeam>,
+) -> ApiResult<HttpResponse> {
+    caller.require_supervisor()?;
+    let team = crate::db::run(&state.pool, move |conn| {
+        let mut errors = body
+            .validate()
+            .err()
+            .map(|e| field_errors(&e))
+            .unwrap_or_default();
+        let unit = crate::units::queries::find(conn, &body.commune_code)?;
+        match &unit {
+            None => errors.push(FieldError::new(
+                "commune_code",
+                "unknown_unit",
+                "no such unit",
+            )),
+            Some(u) if UnitKind::parse(&u.kind).is_none_or(UnitKind::is_province) => {
+                errors.push(FieldError::new(
+                    "commune_code",
+                    "not_a_commune",
+                    "a team belongs to a commune, ward or special zone",
+                ))
+            }
+            Some(u) if u.active == 0 => errors.push(FieldError::new(
+                "commune_code",
+                "inactive_unit",
+                "this unit has left the map",
+            )),
+            Some(_) => {}
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let parent = unit.and_then(|u| u.parent_code);
+        if !caller
+            .scope
+            .contains(Some(&body.commune_code), parent.as_deref())
+        {
+            return Err(ApiError::not_found("unit"));
+        }
+        let now = crate::db::now();
+        let row = TeamRow {
+            id: Uuid::new_v4().to_string(),
+            commune_code: body.commune_code,
+            name: body.name.trim().to_owned(),
+            area: body
+                .area
+                .map(|a| a.trim().to_owned())
+                .filter(|a| !a.is_empty()),
+            active: 1,
+            created_by: Some(caller.id.clone()),
+            created_at: now,
+            updated_at: now,
+        };
+        conn.transaction(|conn| {
+            queries::insert(conn, &row).map_err(unique_name_conflict)?;
+            crate::audit::record(
+                conn,
+                Some(&caller.id),
+                "team.create",
+                ("team", &row.id),
+                Some(&row.commune_code),
+                format!("created team {:?}", row.name),
+            )?;
+            Ok::<_, ApiError>(())
+        })?;
+        Ok(Team::from(row))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(team))
+}
+
+/// List the teams the caller can see, newest first: a supervisor's scope, or a volunteer's
+/// own teams.
+#[utoipa::path(
+    tag = "teams",
+    params(TeamQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Teams, newest first", body = Page<Team>),
+        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/teams")]
+pub async fn list_teams(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<TeamQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = PageParams {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let (limit, after) = (page.limit()?, page.keyset()?);
+    let rows = crate::db::run(&state.pool, move |conn| {
+        if let Some(unit) = &query.unit {
+            match parent_of(conn, unit)? {
+                Some(parent) if caller.scope.contains(Some(unit), parent.as_deref()) => {}
+                _ => return Err(ApiError::not_found("unit")),
+            }
+        }
+        let visibility = if caller.role.is_supervisor() {
+            Visibility::Scope(caller.scope.clone())
+        } else {
+            Visibility::MemberOf(caller.id.clone())
+        };
+        Ok(queries::list(
+            conn,
+            &visibility,
+            query.unit.as_deref(),
+            after,
+            limit + 1,
+        )?)
+    })
+    .await?;
+    let page = Page::from_rows(rows, limit, |t| keyset_cursor(t.created_at, &t.id)).map(Team::from);
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One team with its members.
+#[utoipa::path(
+    tag = "teams",
+    params(("id" = String, Path, description = "Team id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The team and its members", body = TeamDetail),
+        (status = 404, description = "No such team visible to the caller", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/teams/{id}")]
+pub async fn get_team(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let team = crate::db::run(&state.pool, move |conn| {
+        let team = readable(conn, &caller, &id)?;
+        detail(conn, team)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(team))
+}
+
+/// Rename a team, change its area, or deactivate or reactivate it.
+#[utoipa::path(
+    tag = "teams",
+    params(("id" = String, Path, description = "Team id")),
+    request_body = UpdateTeam,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated team", body = TeamDetail),
+        (status = 403, description = "Volunteers may not change teams", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such team in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The commune already has a team of this name", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/teams/{id}")]
+pub async fn update_team(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    ApiJson(body): ApiJson<UpdateTeam>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let team = crate::db::run(&state.pool, move |conn| {
+        let team = manageable(conn, &caller, &id)?;
+        body.validate()?;
+        let changes = TeamChanges {
+            name: body.name.as_deref().map(|n| n.trim().to_owned()),
+            area: body
+                .area
+                .as_deref()
+                .map(|a| Some(a.trim().to_owned()).filter(|a| !a.is_empty())),
+            active: body.active.map(i32::from),
+            updated_at: Some(crate::db::now()),
+        };
+        let mut changed = Vec::new();
+        if changes.name.is_some() {
+            changed.push("name");
+        }
+        if changes.area.is_some() {
+            changed.push("area");
+        }
+        if let Some(active) = body.active {
+            changed.push(if active { "reactivated" } else { "deactivated" });
+        }
+        conn.transaction(|conn| {
+            queries::update(conn, &team.id, &changes).map_err(unique_name_conflict)?;
+            crate::audit::record(
+                conn,
+                Some(&caller.id),
+                "team.update",
+                ("team", &team.id),
+                Some(&team.commune_code),
+                format!("changed {}", changed.join(", ")),
+            )?;
+            Ok::<_, ApiError>(())
+        })?;
+        let team = queries::find(conn, &team.id)?.ok_or_else(|| ApiError::not_found("team"))?;
+        detail(conn, team)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(team))
+}
+
+/// Add a user of the team's commune to the team, or change their place in it.
+#[utoipa::path(
+    tag = "teams",
+    params(
+        ("id" = String, Path, description = "Team id"),
+        ("user_id" = String, Path, description = "User id")
+    ),
+    request_body = PutMember,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The team with its members", body = TeamDetail),
+        (status = 403, description = "Volunteers may not manage members", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such team or user in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The team is deactivated", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/teams/{id}/members/{user_id}")]
+pub async fn put_member(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    ApiJson(body): ApiJson<PutMember>,
+) -> ApiResult<HttpResponse> {
+    let (id, user_id) = path.into_inner();
+    let team = crate::db::run(&state.pool, move |conn| {
+        let team = manageable(conn, &caller, &id)?;
+        let user = crate::users::queries::find(conn, &user_id)?
+            .ok_or_else(|| ApiError::not_found("user"))?;
+        if user.unit_code.as_deref() != Some(team.commune_code.as_str()) {
+            let parent = match &user.unit_code {
+                Some(code) => parent_of(conn, code)?.flatten(),
+                None => None,
+            };
+            if !caller
+                .scope
+                .contains(user.unit_code.as_deref(), parent.as_deref())
+            {
+                return Err(ApiError::not_found("user"));
+            }
+            return Err(ApiError::field(
+                "user_id",
+                "wrong_commune",
+                "members must be users of the team's commune",
+            ));
+        }
+        if user.active == 0 {
+            return Err(ApiError::field(
+                "user_id",
+                "inactive_user",
+                "this user is disabled",
+            ));
+        }
+        if team.active == 0 {
+            return Err(ApiError::Conflict("the team is deactivated".into()));
+        }
+        let row = MemberRow {
+            team_id: team.id.clone(),
+            user_id: user.id.clone(),
+            role: body.role.as_str().into(),
+            added_by: Some(caller.id.clone()),
+            added_at: crate::db::now(),
+        };
+        conn.transaction(|conn| {
+            queries::put_member(conn, &row)?;
+            crate::audit::record(
+                conn,
+                Some(&caller.id),
+                "team.member_put",
+                ("team", &team.id),
+                Some(&team.commune_code),
+                format!("user {} is {}", user.id, body.role.as_str()),
+            )
+        })?;
+        detail(conn, team)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(team))
+}
+
+/// Remove a member from a team (their records stay).
+#[utoipa::path(
+    tag = "teams",
+    params(
+        ("id" = String, Path, description = "Team id"),
+        ("user_id" = String, Path, description = "User id")
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "Volunteers may not manage members", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such team in scope, or the user is not a member", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/teams/{id}/members/{user_id}")]
+pub async fn remove_member(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, user_id) = path.into_inner();
+    crate::db::run(&state.pool, move |conn| {
+        let team = manageable(conn, &caller, &id)?;
+        conn.transaction(|conn| {
+            if !queries::remove_member(conn, &team.id, &user_id)? {
+                return Err(ApiError::not_found("member"));
+            }
+            crate::audit::record(
+                conn,
+                Some(&caller.id),
+                "team.member_remove",
+                ("team", &team.id),
+                Some(&team.commune_code),
+                format!("removed user {user_id}"),
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
