@@ -52,6 +52,7 @@ fn routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
+    use crate::records::handlers as rec;
     use crate::{auth, ops, teams, units, users};
     app.service(ops::healthz).service(ops::readyz).service(
         scope::scope("/api/v1")
@@ -71,7 +72,25 @@ where
             .service(teams::handlers::get_team)
             .service(teams::handlers::update_team)
             .service(teams::handlers::put_member)
-            .service(teams::handlers::remove_member),
+            .service(teams::handlers::remove_member)
+            .service(rec::create_visit)
+            .service(rec::list_visits)
+            .service(rec::get_visit)
+            .service(rec::update_visit)
+            .service(rec::void_visit)
+            .service(rec::review_visit)
+            .service(rec::create_vneid_assist)
+            .service(rec::list_vneid_assists)
+            .service(rec::get_vneid_assist)
+            .service(rec::update_vneid_assist)
+            .service(rec::void_vneid_assist)
+            .service(rec::review_vneid_assist)
+            .service(rec::create_signature_registration)
+            .service(rec::list_signature_registrations)
+            .service(rec::get_signature_registration)
+            .service(rec::update_signature_registration)
+            .service(rec::void_signature_registration)
+            .service(rec::review_signature_registration),
     )
 }
 

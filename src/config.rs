@@ -113,6 +113,8 @@ pub struct Config {
     pub login_failures_per_address: u32,
     /// Sliding window over which failed logins are counted.
     pub login_failure_window: Duration,
+    /// How old a record's `occurred_at` may be when it reaches the server (offline phones).
+    pub late_sync_window: chrono::TimeDelta,
 }
 
 /// Names of the settings, each with its default, so README and code cannot disagree silently.
@@ -135,6 +137,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("GOCUA_LOGIN_FAILURES_PER_PHONE", "5"),
     ("GOCUA_LOGIN_FAILURES_PER_ADDRESS", "30"),
     ("GOCUA_LOGIN_FAILURE_WINDOW_SECS", "900"),
+    ("GOCUA_LATE_SYNC_DAYS", "60"),
     ("GOCUA_LOG_FORMAT", "text (or json)"),
     ("RUST_LOG", "info"),
 ];
@@ -194,6 +197,9 @@ impl Config {
             login_failure_window: Duration::from_secs(
                 number::<u64>("GOCUA_LOGIN_FAILURE_WINDOW_SECS")?.max(1),
             ),
+            late_sync_window: chrono::TimeDelta::days(
+                number::<i64>("GOCUA_LATE_SYNC_DAYS")?.clamp(1, 3650),
+            ),
         })
     }
 
@@ -216,6 +222,7 @@ impl Config {
             login_failures_per_phone: 5,
             login_failures_per_address: 30,
             login_failure_window: Duration::from_secs(900),
+            late_sync_window: chrono::TimeDelta::days(60),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod openapi;
 pub mod ops;
 pub mod pagination;
+pub mod records;
 pub mod rules;
 pub mod schema;
 pub mod teams;

@@ -23,6 +23,9 @@ progress. Errors are RFC 9457 `application/problem+json`. Anything outside the c
         (name = "units", description = "Đơn vị hành chính 2025 (administrative units)"),
         (name = "users", description = "Người dùng (users)"),
         (name = "teams", description = "Tổ công nghệ số cộng đồng và thành viên (teams and members)"),
+        (name = "visits", description = "Thăm hộ gia đình (household visits)"),
+        (name = "vneid-assists", description = "Hỗ trợ cài đặt, kích hoạt VNeID (VNeID assists)"),
+        (name = "signature-registrations", description = "Đăng ký chữ ký số (digital-signature registrations)"),
         (name = "operations", description = "Probes")
     )
 )]

@@ -4,6 +4,7 @@
 mod auth;
 mod cli;
 mod ops;
+mod records;
 mod teams;
 mod units;
 mod users;

@@ -1,0 +1,11 @@
+//! Field records: household visits, VNeID assists and digital-signature registrations.
+//! The three kinds share one life (idempotent create, change, review, void) and one table;
+//! each kind has its own fields, validation and shape in the API.
+
+pub mod citizen;
+pub mod handlers;
+pub mod input;
+pub mod model;
+pub mod queries;
+pub mod service;
+pub mod views;

@@ -1,0 +1,223 @@
+//! Record enums and the stored row.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::schema::records;
+
+/// Declares an enum stored and sent as snake_case text.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            /// Every value, in the contract's order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value's text in the API and the database.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses stored text (CHECK constraints keep it valid).
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+    };
+}
+
+text_enum! {
+    /// Which of the three record kinds.
+    Kind {
+        /// Household visit.
+        Visit => "visit",
+        /// VNeID install or activation assist.
+        VneidAssist => "vneid_assist",
+        /// Digital-signature registration.
+        SignatureRegistration => "signature_registration",
+    }
+}
+
+text_enum! {
+    /// How a visit went.
+    Outcome {
+        /// Someone in the household was guided.
+        Guided => "guided",
+        /// Nobody was home.
+        NotHome => "not_home",
+        /// The household declined.
+        Declined => "declined",
+        /// The team must come back.
+        FollowUp => "follow_up",
+    }
+}
+
+text_enum! {
+    /// What a visit covered.
+    Topic {
+        /// VNeID.
+        Vneid => "vneid",
+        /// Online public services.
+        PublicServices => "public_services",
+        /// Digital signatures.
+        DigitalSignature => "digital_signature",
+        /// Cashless payment.
+        CashlessPayment => "cashless_payment",
+        /// Staying safe online.
+        OnlineSafety => "online_safety",
+        /// AI basics.
+        AiBasics => "ai_basics",
+        /// Anything else.
+        Other => "other",
+    }
+}
+
+text_enum! {
+    /// Sex as on the citizen identity card.
+    Sex {
+        /// Nữ.
+        Female => "female",
+        /// Nam.
+        Male => "male",
+    }
+}
+
+text_enum! {
+    /// What the volunteer helped with in VNeID.
+    AssistAction {
+        /// Install the app.
+        Install => "install",
+        /// Register a level-1 account.
+        RegisterLevel1 => "register_level1",
+        /// Activate a level-2 account.
+        ActivateLevel2 => "activate_level2",
+    }
+}
+
+text_enum! {
+    /// How a VNeID assist ended.
+    AssistResult {
+        /// Done.
+        Success => "success",
+        /// Waiting on the authorities.
+        Pending => "pending",
+        /// Did not work; see `failure_reason`.
+        Failed => "failed",
+    }
+}
+
+text_enum! {
+    /// Why a VNeID assist failed.
+    FailureReason {
+        /// The citizen has no smartphone.
+        NoSmartphone => "no_smartphone",
+        /// The citizen's card has no chip.
+        NoChipIdCard => "no_chip_id_card",
+        /// Face matching failed.
+        FaceMatchFailed => "face_match_failed",
+        /// No network.
+        Network => "network",
+        /// Something else.
+        Other => "other",
+    }
+}
+
+text_enum! {
+    /// Where a signature registration stands.
+    SignatureStatus {
+        /// Filed with the provider.
+        Submitted => "submitted",
+        /// Certificate issued.
+        Issued => "issued",
+        /// Refused or abandoned.
+        Failed => "failed",
+    }
+}
+
+text_enum! {
+    /// Review state of a record.
+    ReviewStatus {
+        /// Not reviewed yet.
+        Pending => "pending",
+        /// Checked and counted.
+        Approved => "approved",
+        /// Doubtful (a possible duplicate); not counted unless approved.
+        Flagged => "flagged",
+        /// Rejected; never counted.
+        Rejected => "rejected",
+    }
+}
+
+/// Where a record was made.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"lat": 21.0341, "lon": 105.8372, "accuracy_m": 12.0}))]
+pub struct Location {
+    /// Latitude, inside Vietnam (6.0–23.5, the Trường Sa islands included).
+    pub lat: f64,
+    /// Longitude, inside Vietnam (102.0–117.9).
+    pub lon: f64,
+    /// GPS accuracy in metres (0–10,000).
+    pub accuracy_m: Option<f64>,
+}
+
+/// A stored record of any kind.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = records)]
+pub struct RecordRow {
+    pub id: String,
+    pub kind: String,
+    pub team_id: String,
+    pub volunteer_id: String,
+    pub commune_code: String,
+    pub occurred_at: NaiveDateTime,
+    pub occurred_on: NaiveDate,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub accuracy_m: Option<f64>,
+    pub hamlet: Option<String>,
+    pub note: Option<String>,
+    pub household_ref: Option<String>,
+    pub outcome: Option<String>,
+    pub people_guided: Option<i32>,
+    pub topics: Option<String>,
+    pub visit_id: Option<String>,
+    pub citizen_ref: Option<String>,
+    pub birth_year: Option<i32>,
+    pub sex: Option<String>,
+    pub action: Option<String>,
+    pub result: Option<String>,
+    pub failure_reason: Option<String>,
+    pub provider: Option<String>,
+    pub status: Option<String>,
+    pub content_hash: String,
+    pub received_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub review_status: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<NaiveDateTime>,
+    pub review_note: Option<String>,
+    pub duplicate_of: Option<String>,
+    pub voided: i32,
+    pub void_reason: Option<String>,
+    pub voided_by: Option<String>,
+    pub voided_at: Option<NaiveDateTime>,
+}
+
+impl RecordRow {
+    /// The record's kind.
+    pub fn kind(&self) -> Kind {
+        Kind::parse(&self.kind).unwrap_or(Kind::Visit)
+    }
+
+    /// The record's review state.
+    pub fn review_status(&self) -> ReviewStatus {
+        ReviewStatus::parse(&self.review_status).unwrap_or(ReviewStatus::Pending)
+    }
+}

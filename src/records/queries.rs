@@ -1,0 +1,257 @@
+//! Every query on `records`.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::model::{Kind, RecordRow};
+use crate::auth::Scope;
+use crate::db::DbConn;
+use crate::schema::{records, team_members, units};
+
+/// Which records a caller may read.
+#[derive(Debug, Clone)]
+pub enum Visibility {
+    /// Supervisors and admins: records of communes in their scope.
+    Scope(Scope),
+    /// Volunteers: records of the teams they belong to.
+    TeamsOf(String),
+}
+
+/// Filters of the record lists.
+#[derive(Debug, Default, Clone)]
+pub struct RecordFilter {
+    /// Only this team.
+    pub team: Option<String>,
+    /// Only this author.
+    pub volunteer: Option<String>,
+    /// Only this commune, or the communes of this province.
+    pub unit: Option<String>,
+    /// First local day, inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last local day, inclusive.
+    pub to: Option<NaiveDate>,
+    /// Only this review state.
+    pub review_status: Option<String>,
+}
+
+/// Stores a record unless its id exists; `false` means it existed (the caller compares).
+/// `ON CONFLICT DO NOTHING` makes two identical concurrent creates store one row.
+pub fn insert_if_absent(conn: &mut DbConn, row: &RecordRow) -> QueryResult<bool> {
+    let statement = diesel::insert_into(records::table)
+        .values(row)
+        .on_conflict_do_nothing();
+    let inserted = crate::on_backend!(conn, |c| statement.execute(c))?;
+    Ok(inserted == 1)
+}
+
+/// One record by id.
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<RecordRow>> {
+    records::table
+        .find(id)
+        .select(RecordRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The earliest other counted record this one duplicates: the same citizen with the same
+/// successful action (assists), or an earlier issued signature for the same citizen.
+pub fn earlier_duplicate(conn: &mut DbConn, row: &RecordRow) -> QueryResult<Option<String>> {
+    let Some(citizen) = &row.citizen_ref else {
+        return Ok(None);
+    };
+    let mut query = records::table
+        .select(records::id)
+        .filter(records::citizen_ref.eq(citizen))
+        .filter(records::kind.eq(&row.kind))
+        .filter(records::id.ne(&row.id))
+        .filter(records::voided.eq(0))
+        .filter(records::review_status.ne("rejected"))
+        .filter(records::duplicate_of.is_null())
+        .into_boxed();
+    match row.kind() {
+        Kind::VneidAssist if row.result.as_deref() == Some("success") => {
+            query = query
+                .filter(records::result.eq("success"))
+                .filter(records::action.eq(row.action.clone().unwrap_or_default()));
+        }
+        Kind::SignatureRegistration if row.status.as_deref() == Some("issued") => {
+            query = query.filter(records::status.eq("issued"));
+        }
+        _ => return Ok(None),
+    }
+    query
+        .order((records::received_at.asc(), records::id.asc()))
+        .first(conn)
+        .optional()
+}
+
+/// Marks a record as a possible duplicate of an earlier one.
+pub fn flag_duplicate(conn: &mut DbConn, id: &str, of: &str, note: &str) -> QueryResult<()> {
+    diesel::update(records::table.find(id))
+        .set((
+            records::review_status.eq("flagged"),
+            records::duplicate_of.eq(of),
+            records::review_note.eq(note),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Records of one kind visible to the caller, newest first by `(occurred_at, id)`.
+pub fn list(
+    conn: &mut DbConn,
+    kind: Kind,
+    visibility: &Visibility,
+    filter: &RecordFilter,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<RecordRow>> {
+    let mut query = records::table
+        .select(RecordRow::as_select())
+        .filter(records::kind.eq(kind.as_str()))
+        .into_boxed();
+    let communes_of = |province: String| {
+        units::table
+            .select(units::code)
+            .filter(units::parent_code.eq(province))
+    };
+    match visibility {
+        Visibility::Scope(Scope::National) => {}
+        Visibility::Scope(Scope::Province(p)) => {
+            query = query.filter(records::commune_code.eq_any(communes_of(p.clone())))
+        }
+        Visibility::Scope(Scope::Commune(c)) => {
+            query = query.filter(records::commune_code.eq(c.clone()))
+        }
+        Visibility::TeamsOf(user) => {
+            query = query.filter(
+                records::team_id.eq_any(
+                    team_members::table
+                        .select(team_members::team_id)
+                        .filter(team_members::user_id.eq(user.clone())),
+                ),
+            )
+        }
+    }
+    if let Some(team) = &filter.team {
+        query = query.filter(records::team_id.eq(team.clone()));
+    }
+    if let Some(volunteer) = &filter.volunteer {
+        query = query.filter(records::volunteer_id.eq(volunteer.clone()));
+    }
+    if let Some(unit) = &filter.unit {
+        query = query.filter(
+            records::commune_code
+                .eq(unit.clone())
+                .or(records::commune_code.eq_any(communes_of(unit.clone()))),
+        );
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(records::occurred_on.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(records::occurred_on.le(to));
+    }
+    if let Some(status) = &filter.review_status {
+        query = query.filter(records::review_status.eq(status.clone()));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            records::occurred_at
+                .lt(at)
+                .or(records::occurred_at.eq(at).and(records::id.lt(id))),
+        );
+    }
+    query
+        .order((records::occurred_at.desc(), records::id.desc()))
+        .limit(limit)
+        .load(conn)
+}
+
+/// Replaces a record's content if nobody changed it since `seen` (optimistic concurrency);
+/// `false` means it changed meanwhile.
+pub fn replace_content(
+    conn: &mut DbConn,
+    row: &RecordRow,
+    seen: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        records::table
+            .find(&row.id)
+            .filter(records::updated_at.eq(seen))
+            .filter(records::voided.eq(0)),
+    )
+    .set((
+        records::occurred_at.eq(row.occurred_at),
+        records::occurred_on.eq(row.occurred_on),
+        records::lat.eq(row.lat),
+        records::lon.eq(row.lon),
+        records::accuracy_m.eq(row.accuracy_m),
+        records::hamlet.eq(&row.hamlet),
+        records::note.eq(&row.note),
+        records::household_ref.eq(&row.household_ref),
+        records::outcome.eq(&row.outcome),
+        records::people_guided.eq(row.people_guided),
+        records::topics.eq(&row.topics),
+        records::visit_id.eq(&row.visit_id),
+        records::citizen_ref.eq(&row.citizen_ref),
+        records::birth_year.eq(row.birth_year),
+        records::sex.eq(&row.sex),
+        records::action.eq(&row.action),
+        records::result.eq(&row.result),
+        records::failure_reason.eq(&row.failure_reason),
+        records::provider.eq(&row.provider),
+        records::status.eq(&row.status),
+        records::content_hash.eq(&row.content_hash),
+        records::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Sets a review if the record is not voided and unchanged since `seen`.
+pub fn review(
+    conn: &mut DbConn,
+    id: &str,
+    seen: NaiveDateTime,
+    status: &str,
+    by: &str,
+    note: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        records::table
+            .find(id)
+            .filter(records::updated_at.eq(seen))
+            .filter(records::voided.eq(0)),
+    )
+    .set((
+        records::review_status.eq(status),
+        records::reviewed_by.eq(by),
+        records::reviewed_at.eq(at),
+        records::review_note.eq(note),
+        records::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Voids a record if it is not voided yet.
+pub fn void(
+    conn: &mut DbConn,
+    id: &str,
+    reason: &str,
+    by: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(records::table.find(id).filter(records::voided.eq(0)))
+        .set((
+            records::voided.eq(1),
+            records::void_reason.eq(reason),
+            records::voided_by.eq(by),
+            records::voided_at.eq(at),
+            records::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}

@@ -1,0 +1,455 @@
+//! The rules of a record's life, shared by the single-record endpoints and (later) sync:
+//! who may log, read, change, review and void, idempotent create, duplicate flags, audit.
+
+use chrono::{TimeDelta, Utc};
+use diesel::Connection;
+use sha2::{Digest, Sha256};
+
+use super::input::{Context, Draft, Patch, Submission, from_row, record_id};
+use super::model::{Kind, RecordRow, ReviewStatus};
+use super::queries;
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::teams::MemberRole;
+
+/// How long an author may change or void their own pending record.
+pub const AUTHOR_EDIT_WINDOW: TimeDelta = TimeDelta::hours(72);
+
+/// What a create did.
+#[derive(Debug)]
+pub enum Created {
+    /// Stored now (201).
+    New(RecordRow),
+    /// Already stored with the same content (200).
+    Unchanged(RecordRow),
+}
+
+fn context(state: &AppState, check_window: bool) -> Context<'_> {
+    Context {
+        now: Utc::now(),
+        late_sync_window: state.config.late_sync_window,
+        citizen_key: &state.config.citizen_id_key,
+        check_window,
+    }
+}
+
+/// Fingerprint of what a client sent (after normalisation): equal fingerprints are "the
+/// same content" for idempotency; the author is part of it, so nobody can claim another's id.
+fn content_hash(volunteer_id: &str, team_id: &str, draft: &Draft) -> String {
+    let json = serde_json::to_vec(&(volunteer_id, team_id, draft)).unwrap_or_default();
+    Sha256::digest(json)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn row_from(
+    id: String,
+    team: &crate::teams::model::TeamRow,
+    volunteer_id: &str,
+    draft: &Draft,
+) -> RecordRow {
+    let now = crate::db::now();
+    RecordRow {
+        id,
+        kind: draft.kind.as_str().into(),
+        team_id: team.id.clone(),
+        volunteer_id: volunteer_id.to_owned(),
+        commune_code: team.commune_code.clone(),
+        occurred_at: draft.occurred_at,
+        occurred_on: draft.occurred_on,
+        lat: draft.location.map(|l| l.lat),
+        lon: draft.location.map(|l| l.lon),
+        accuracy_m: draft.location.and_then(|l| l.accuracy_m),
+        hamlet: draft.hamlet.clone(),
+        note: draft.note.clone(),
+        household_ref: draft.household_ref.clone(),
+        outcome: draft.outcome.map(|v| v.as_str().into()),
+        people_guided: draft.people_guided,
+        topics: draft.topics.clone(),
+        visit_id: draft.visit_id.clone(),
+        citizen_ref: draft.citizen_ref.clone(),
+        birth_year: draft.birth_year,
+        sex: draft.sex.map(|v| v.as_str().into()),
+        action: draft.action.map(|v| v.as_str().into()),
+        result: draft.result.map(|v| v.as_str().into()),
+        failure_reason: draft.failure_reason.map(|v| v.as_str().into()),
+        provider: draft.provider.clone(),
+        status: draft.status.map(|v| v.as_str().into()),
+        content_hash: content_hash(volunteer_id, &team.id, draft),
+        received_at: now,
+        updated_at: now,
+        review_status: ReviewStatus::Pending.as_str().into(),
+        reviewed_by: None,
+        reviewed_at: None,
+        review_note: None,
+        duplicate_of: None,
+        voided: 0,
+        void_reason: None,
+        voided_by: None,
+        voided_at: None,
+    }
+}
+
+/// Whether the commune lies in the caller's scope.
+fn commune_in_scope(conn: &mut DbConn, caller: &AuthUser, commune: &str) -> ApiResult<bool> {
+    let parent = crate::units::queries::find(conn, commune)?.and_then(|u| u.parent_code);
+    Ok(caller.scope.contains(Some(commune), parent.as_deref()))
+}
+
+/// Loads a record of `kind` the caller may read: supervisors in scope, or members of its
+/// team. Anything else, a record of another kind included, is 404.
+pub fn readable(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    kind: Kind,
+    id: &str,
+) -> ApiResult<RecordRow> {
+    let not_found = || ApiError::not_found("record");
+    let row = queries::find(conn, id)?
+        .filter(|r| r.kind() == kind)
+        .ok_or_else(not_found)?;
+    let visible = if caller.role.is_supervisor() {
+        commune_in_scope(conn, caller, &row.commune_code)?
+    } else {
+        crate::teams::queries::membership(conn, &row.team_id, &caller.id)?.is_some()
+    };
+    if visible { Ok(row) } else { Err(not_found()) }
+}
+
+/// Checks that `visit_id` names a visit of the same team.
+fn check_visit(
+    conn: &mut DbConn,
+    draft: &Draft,
+    team_id: &str,
+    errors: &mut Vec<FieldError>,
+) -> ApiResult<()> {
+    if let Some(visit_id) = &draft.visit_id {
+        let ok = queries::find(conn, visit_id)?
+            .is_some_and(|v| v.kind() == Kind::Visit && v.team_id == team_id);
+        if !ok {
+            errors.push(FieldError::new(
+                "visit_id",
+                "unknown_visit",
+                "not a visit of this team",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn flag_if_duplicate(conn: &mut DbConn, row: &RecordRow) -> diesel::QueryResult<()> {
+    if row.review_status() != ReviewStatus::Pending {
+        return Ok(());
+    }
+    if let Some(earlier) = queries::earlier_duplicate(conn, row)? {
+        let note = format!(
+            "Có thể trùng với bản ghi {earlier} (possible duplicate: same citizen, same result)"
+        );
+        queries::flag_duplicate(conn, &row.id, &earlier, &note)?;
+    }
+    Ok(())
+}
+
+/// Creates a record for the caller, idempotently by id: the same id with the same content
+/// answers the stored record; with other content, 409 and nothing changes.
+pub fn create(
+    conn: &mut DbConn,
+    state: &AppState,
+    caller: &AuthUser,
+    submission: Submission,
+) -> ApiResult<Created> {
+    let team = crate::teams::queries::find(conn, &submission.team_id)?;
+    let membership = match &team {
+        Some(t) => crate::teams::queries::membership(conn, &t.id, &caller.id)?,
+        None => None,
+    };
+    let Some(team) = team else {
+        return Err(ApiError::not_found("team"));
+    };
+    if membership.is_none() {
+        return Err(
+            if caller.role.is_supervisor() && commune_in_scope(conn, caller, &team.commune_code)? {
+                ApiError::Forbidden("only members of the team may log records for it".into())
+            } else {
+                ApiError::not_found("team")
+            },
+        );
+    }
+    let mut errors = Vec::new();
+    let id = record_id(submission.id.as_deref())
+        .map_err(|e| errors.push(e))
+        .ok();
+    if team.active == 0 {
+        errors.push(FieldError::new(
+            "team_id",
+            "inactive_team",
+            "the team is deactivated",
+        ));
+    }
+    let draft = match submission.validate(&context(state, true)) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errors.extend(e);
+            None
+        }
+    };
+    if let Some(d) = &draft {
+        check_visit(conn, d, &team.id, &mut errors)?;
+    }
+    let (Some(id), Some(draft), true) = (id, draft, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let row = row_from(id, &team, &caller.id, &draft);
+    // The insert comes first so that, on SQLite, the transaction takes the write lock at
+    // once instead of upgrading a read snapshot (which fails under concurrent writers).
+    let outcome = conn.transaction::<_, ApiError, _>(|conn| {
+        if !queries::insert_if_absent(conn, &row)? {
+            let stored =
+                queries::find(conn, &row.id)?.ok_or_else(|| ApiError::not_found("record"))?;
+            return if stored.content_hash == row.content_hash {
+                Ok(Created::Unchanged(stored))
+            } else {
+                Err(ApiError::Conflict(
+                    "a record with this id exists with other content".into(),
+                ))
+            };
+        }
+        flag_if_duplicate(conn, &row)?;
+        crate::audit::record(
+            conn,
+            Some(&caller.id),
+            "record.create",
+            (row.kind.as_str(), &row.id),
+            Some(&row.commune_code),
+            format!("logged {} for team {}", row.kind, row.team_id),
+        )?;
+        let stored = queries::find(conn, &row.id)?.ok_or_else(|| ApiError::not_found("record"))?;
+        Ok(Created::New(stored))
+    })?;
+    Ok(outcome)
+}
+
+/// Whether the caller is the author, still inside the edit window of a pending record.
+fn author_may_edit(caller: &AuthUser, row: &RecordRow) -> bool {
+    row.volunteer_id == caller.id
+        && row.review_status() == ReviewStatus::Pending
+        && Utc::now().naive_utc() - row.received_at <= AUTHOR_EDIT_WINDOW
+}
+
+/// 403 unless the caller may change or void the record (author in window, or supervisor
+/// in scope); 409 if it is voided.
+fn require_editor(conn: &mut DbConn, caller: &AuthUser, row: &RecordRow) -> ApiResult<()> {
+    if row.voided != 0 {
+        return Err(ApiError::Conflict("the record is voided".into()));
+    }
+    let supervisor =
+        caller.role.is_supervisor() && commune_in_scope(conn, caller, &row.commune_code)?;
+    if supervisor || author_may_edit(caller, row) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only the author (within 72 hours, while pending) or a supervisor may change this record".into(),
+        ))
+    }
+}
+
+/// Names of the content fields that differ between two versions of a record.
+fn changed_fields(before: &RecordRow, after: &RecordRow) -> Vec<&'static str> {
+    let pairs: [(&'static str, bool); 17] = [
+        ("occurred_at", before.occurred_at != after.occurred_at),
+        (
+            "location",
+            (before.lat, before.lon, before.accuracy_m) != (after.lat, after.lon, after.accuracy_m),
+        ),
+        ("hamlet", before.hamlet != after.hamlet),
+        ("note", before.note != after.note),
+        ("household_ref", before.household_ref != after.household_ref),
+        ("outcome", before.outcome != after.outcome),
+        ("people_guided", before.people_guided != after.people_guided),
+        ("topics", before.topics != after.topics),
+        ("visit_id", before.visit_id != after.visit_id),
+        ("citizen", before.citizen_ref != after.citizen_ref),
+        ("birth_year", before.birth_year != after.birth_year),
+        ("sex", before.sex != after.sex),
+        ("action", before.action != after.action),
+        ("result", before.result != after.result),
+        (
+            "failure_reason",
+            before.failure_reason != after.failure_reason,
+        ),
+        ("provider", before.provider != after.provider),
+        ("status", before.status != after.status),
+    ];
+    pairs
+        .into_iter()
+        .filter(|(_, differs)| *differs)
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// Changes a record's content (never its id, team or author).
+pub fn update(
+    conn: &mut DbConn,
+    state: &AppState,
+    caller: &AuthUser,
+    kind: Kind,
+    id: &str,
+    patch: Patch,
+) -> ApiResult<RecordRow> {
+    let row = readable(conn, caller, kind, id)?;
+    require_editor(conn, caller, &row)?;
+    let check_window = patch.moves_occurred_at();
+    let merged = patch.apply(from_row(&row)).map_err(ApiError::Validation)?;
+    let draft = merged
+        .validate(&context(state, check_window))
+        .map_err(ApiError::Validation)?;
+    let mut errors = Vec::new();
+    check_visit(conn, &draft, &row.team_id, &mut errors)?;
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let team = crate::teams::queries::find(conn, &row.team_id)?
+        .ok_or_else(|| ApiError::not_found("team"))?;
+    let mut next = row_from(row.id.clone(), &team, &row.volunteer_id, &draft);
+    next.received_at = row.received_at;
+    next.review_status = row.review_status.clone();
+    let changed = changed_fields(&row, &next);
+    conn.transaction::<_, ApiError, _>(|conn| {
+        if !queries::replace_content(conn, &next, row.updated_at)? {
+            return Err(ApiError::Conflict(
+                "the record changed meanwhile; reload and retry".into(),
+            ));
+        }
+        if row.duplicate_of.is_none() {
+            flag_if_duplicate(conn, &next)?;
+        }
+        crate::audit::record(
+            conn,
+            Some(&caller.id),
+            "record.update",
+            (row.kind.as_str(), &row.id),
+            Some(&row.commune_code),
+            format!("changed {}", changed.join(", ")),
+        )?;
+        Ok(())
+    })?;
+    queries::find(conn, id)?.ok_or_else(|| ApiError::not_found("record"))
+}
+
+/// Voids a record: kept, shown as voided, never counted.
+pub fn void(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    kind: Kind,
+    id: &str,
+    reason: &str,
+) -> ApiResult<RecordRow> {
+    let row = readable(conn, caller, kind, id)?;
+    require_editor(conn, caller, &row)?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > super::input::NOTE_MAX {
+        return Err(ApiError::field("reason", "length", "1 to 500 characters"));
+    }
+    conn.transaction::<_, ApiError, _>(|conn| {
+        if !queries::void(conn, &row.id, reason, &caller.id, crate::db::now())? {
+            return Err(ApiError::Conflict("the record is voided".into()));
+        }
+        crate::audit::record(
+            conn,
+            Some(&caller.id),
+            "record.void",
+            (row.kind.as_str(), &row.id),
+            Some(&row.commune_code),
+            "voided",
+        )?;
+        Ok(())
+    })?;
+    queries::find(conn, id)?.ok_or_else(|| ApiError::not_found("record"))
+}
+
+/// Reviews a record: a supervisor in scope, or the lead of its team; never the author.
+pub fn review(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    kind: Kind,
+    id: &str,
+    status: ReviewStatus,
+    note: Option<String>,
+) -> ApiResult<RecordRow> {
+    let row = readable(conn, caller, kind, id)?;
+    if row.volunteer_id == caller.id {
+        return Err(ApiError::Forbidden(
+            "nobody reviews their own record".into(),
+        ));
+    }
+    let supervisor =
+        caller.role.is_supervisor() && commune_in_scope(conn, caller, &row.commune_code)?;
+    let lead = crate::teams::queries::membership(conn, &row.team_id, &caller.id)?
+        .is_some_and(|m| MemberRole::parse(&m.role) == MemberRole::Lead);
+    if !supervisor && !lead {
+        return Err(ApiError::Forbidden(
+            "only a supervisor in scope or the team's lead may review".into(),
+        ));
+    }
+    let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    let mut errors = Vec::new();
+    if status == ReviewStatus::Pending {
+        errors.push(FieldError::new(
+            "status",
+            "invalid_choice",
+            "must be approved, flagged or rejected",
+        ));
+    }
+    if status == ReviewStatus::Rejected && note.is_none() {
+        errors.push(FieldError::new(
+            "note",
+            "required",
+            "say why the record is rejected",
+        ));
+    }
+    if note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > super::input::NOTE_MAX)
+    {
+        errors.push(FieldError::new(
+            "note",
+            "too_long",
+            "at most 500 characters",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if row.voided != 0 {
+        return Err(ApiError::Conflict("the record is voided".into()));
+    }
+    conn.transaction::<_, ApiError, _>(|conn| {
+        let at = crate::db::now();
+        if !queries::review(
+            conn,
+            &row.id,
+            row.updated_at,
+            status.as_str(),
+            &caller.id,
+            note.as_deref(),
+            at,
+        )? {
+            return Err(ApiError::Conflict(
+                "the record changed meanwhile; reload and retry".into(),
+            ));
+        }
+        crate::audit::record(
+            conn,
+            Some(&caller.id),
+            "record.review",
+            (row.kind.as_str(), &row.id),
+            Some(&row.commune_code),
+            format!("{} -> {}", row.review_status, status.as_str()),
+        )?;
+        Ok(())
+    })?;
+    queries::find(conn, id)?.ok_or_else(|| ApiError::not_found("record"))
+}
