@@ -90,7 +90,8 @@ where
             .service(rec::get_signature_registration)
             .service(rec::update_signature_registration)
             .service(rec::void_signature_registration)
-            .service(rec::review_signature_registration),
+            .service(rec::review_signature_registration)
+            .service(rec::list_follow_ups),
     )
 }
 

@@ -26,6 +26,7 @@ progress. Errors are RFC 9457 `application/problem+json`. Anything outside the c
         (name = "visits", description = "Thăm hộ gia đình (household visits)"),
         (name = "vneid-assists", description = "Hỗ trợ cài đặt, kích hoạt VNeID (VNeID assists)"),
         (name = "signature-registrations", description = "Đăng ký chữ ký số (digital-signature registrations)"),
+        (name = "follow-ups", description = "Việc cần quay lại (what a team must come back to)"),
         (name = "operations", description = "Probes")
     )
 )]

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::followups::FollowUp;
 use super::input::{
     AssistInput, AssistPatch, Patch, SignatureInput, SignaturePatch, Submission, VisitInput,
     VisitPatch,
@@ -328,4 +329,57 @@ record_endpoints! {
     kind: Kind::SignatureRegistration, tag: "signature-registrations", input: SignatureInput, patch: SignaturePatch => Signature, view: SignatureRegistration,
     paths: ("/signature-registrations", "/signature-registrations/{id}", "/signature-registrations/{id}/void", "/signature-registrations/{id}/review"),
     handlers: (create_signature_registration, list_signature_registrations, get_signature_registration, update_signature_registration, void_signature_registration, review_signature_registration)
+}
+
+/// The team whose follow-ups to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FollowUpQuery {
+    /// Team id (required).
+    pub team: String,
+    /// Items per page, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// Cursor from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Open follow-ups of a team.
+pub type FollowUpPage = Page<FollowUp>;
+
+/// What a team must come back to, oldest first: visits with outcome `follow_up` (until a
+/// later visit of the team to the same `household_ref`), VNeID assists still `pending`
+/// (until a later record of the same citizen and action) and signature registrations still
+/// `submitted` (until a later `issued` or `failed` one for the citizen, or a change of the
+/// record itself). Voided and rejected records are left out.
+#[utoipa::path(
+    tag = "follow-ups",
+    params(FollowUpQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Open follow-ups, oldest first", body = FollowUpPage),
+        (status = 404, description = "No such team visible to the caller", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/follow-ups")]
+pub async fn list_follow_ups(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<FollowUpQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = PageParams {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let (limit, after) = (page.limit()?, page.keyset()?);
+    let items = crate::db::run(&state.pool, move |conn| {
+        let team = crate::teams::handlers::readable(conn, &caller, &query.team)?;
+        Ok(super::followups::open(conn, &team.id, after, limit + 1)?)
+    })
+    .await?;
+    let page = Page::from_rows(items, limit, |f| {
+        let c = f.record.common();
+        keyset_cursor(c.occurred_at.naive_utc(), &c.id)
+    });
+    Ok(HttpResponse::Ok().json(page))
 }

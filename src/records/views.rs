@@ -151,6 +151,17 @@ pub enum RecordView {
     SignatureRegistration(SignatureRegistration),
 }
 
+impl RecordView {
+    /// The fields every kind shares.
+    pub fn common(&self) -> &CommonView {
+        match self {
+            Self::Visit(v) => &v.common,
+            Self::VneidAssist(a) => &a.common,
+            Self::SignatureRegistration(s) => &s.common,
+        }
+    }
+}
+
 impl From<&RecordRow> for RecordView {
     fn from(r: &RecordRow) -> Self {
         let common = CommonView::from(r);

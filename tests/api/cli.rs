@@ -245,3 +245,154 @@ async fn serve_listens_and_is_ready() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// A citizen number sent through the real server never reaches its log, its answers or its
+/// database file.
+#[actix_web::test]
+async fn citizen_numbers_stay_out_of_logs_answers_and_the_database_file() {
+    const NUMBER: &str = "001185054321";
+    let dir = tempfile::tempdir().unwrap();
+    let mut admin = gocua(dir.path())
+        .args([
+            "create-user",
+            "--role",
+            "admin",
+            "--phone",
+            "0900000001",
+            "--name",
+            "Quản trị",
+        ])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    admin
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"admin-password-123\n")
+        .unwrap();
+    assert!(admin.wait().unwrap().success());
+    let log_path = dir.path().join("server.log");
+    let mut child = gocua(dir.path())
+        .arg("serve")
+        .env("GOCUA_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "debug")
+        .stderr(Stdio::from(std::fs::File::create(&log_path).unwrap()))
+        .spawn()
+        .unwrap();
+    let addr = loop {
+        let log = std::fs::read_to_string(&log_path).unwrap();
+        if let Some(rest) = log.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+        assert!(child.try_wait().unwrap().is_none(), "server exited: {log}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let client = awc::Client::default();
+    let url = |p: &str| format!("http://{addr}{p}");
+    let mut answers = String::new();
+    let mut call = async |method: &str,
+                          path: &str,
+                          token: Option<&str>,
+                          body: serde_json::Value|
+           -> serde_json::Value {
+        let mut req = match method {
+            "PUT" => client.put(url(path)),
+            _ => client.post(url(path)),
+        };
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let mut res = req.send_json(&body).await.unwrap();
+        let bytes = res.body().await.unwrap();
+        answers.push_str(&String::from_utf8_lossy(&bytes));
+        serde_json::from_slice(&bytes).unwrap_or_default()
+    };
+    let login = call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        serde_json::json!({"phone": "0900000001", "password": "admin-password-123"}),
+    )
+    .await;
+    let admin_token = login["access_token"].as_str().unwrap().to_owned();
+    let volunteer = call(
+        "POST",
+        "/api/v1/users",
+        Some(&admin_token),
+        serde_json::json!({"phone": "0900000002", "full_name": "Tình nguyện viên", "role": "volunteer", "unit_code": "00004", "password": "volunteer-pw-123"}),
+    )
+    .await;
+    let team = call(
+        "POST",
+        "/api/v1/teams",
+        Some(&admin_token),
+        serde_json::json!({"commune_code": "00004", "name": "Tổ 1"}),
+    )
+    .await;
+    let team_id = team["id"].as_str().unwrap().to_owned();
+    call(
+        "PUT",
+        &format!(
+            "/api/v1/teams/{team_id}/members/{}",
+            volunteer["id"].as_str().unwrap()
+        ),
+        Some(&admin_token),
+        serde_json::json!({"role": "member"}),
+    )
+    .await;
+    let login = call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        serde_json::json!({"phone": "0900000002", "password": "volunteer-pw-123"}),
+    )
+    .await;
+    let token = login["access_token"].as_str().unwrap().to_owned();
+    let when = chrono::Utc::now().to_rfc3339();
+    let assist = serde_json::json!({"team_id": team_id, "occurred_at": when, "citizen_id": NUMBER, "birth_year": 1985, "action": "install", "result": "success"});
+    let stored = call(
+        "POST",
+        "/api/v1/vneid-assists",
+        Some(&token),
+        assist.clone(),
+    )
+    .await;
+    assert_eq!(stored["result"], "success", "{stored}");
+    let mut wrong = assist.clone();
+    wrong["birth_year"] = serde_json::json!(1990);
+    call("POST", "/api/v1/vneid-assists", Some(&token), wrong).await;
+    let signature = serde_json::json!({"team_id": team_id, "occurred_at": when, "citizen_id": NUMBER, "birth_year": 1985, "provider": "VNPT-CA", "status": "issued"});
+    call(
+        "POST",
+        "/api/v1/signature-registrations",
+        Some(&token),
+        signature,
+    )
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!answers.contains(NUMBER), "an answer held the number");
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.contains("vneid-assists"),
+        "the log should show the requests: {log}"
+    );
+    assert!(!log.contains(NUMBER), "the log held the number");
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("gocua.db")
+        {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes.windows(NUMBER.len()).any(|w| w == NUMBER.as_bytes()),
+                "{} held the number",
+                path.display()
+            );
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 mod auth;
 mod cli;
+mod followups;
 mod ops;
 mod records;
 mod teams;
