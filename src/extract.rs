@@ -176,3 +176,69 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
         )
     }
 }
+
+/// A body field parsed on its own, so that one malformed value (a wrong type, an unknown
+/// enum value) does not hide the other fields' errors: validation lists them all at once.
+#[derive(Debug, Clone)]
+pub enum Checked<T> {
+    /// The value parsed.
+    Valid(T),
+    /// It did not; the error names the path inside the field, if any.
+    Invalid(FieldError),
+}
+
+impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Checked<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Ok(match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(v) => Checked::Valid(v),
+            Err(err) => {
+                let path = err.path().to_string();
+                let message = err.into_inner().to_string();
+                Checked::Invalid(describe(if path == "." { "" } else { &path }, &message))
+            }
+        })
+    }
+}
+
+impl<T> Checked<T> {
+    /// The value, or `None` with the error recorded under `field`.
+    pub fn take(self, field: &str, errors: &mut Vec<FieldError>) -> Option<T> {
+        match self {
+            Checked::Valid(v) => Some(v),
+            Checked::Invalid(mut e) => {
+                e.field = match e.field.as_str() {
+                    "body" => field.to_owned(),
+                    inner if inner.starts_with('[') => format!("{field}{inner}"),
+                    inner => format!("{field}.{inner}"),
+                };
+                errors.push(e);
+                None
+            }
+        }
+    }
+}
+
+/// Takes an optional checked field.
+pub fn optional<T>(
+    value: Option<Checked<T>>,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    value.and_then(|v| v.take(field, errors))
+}
+
+/// Takes a required checked field: absent or `null` is a `required` error.
+pub fn required<T>(
+    value: Option<Checked<T>>,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    match value {
+        None => {
+            errors.push(FieldError::new(field, "required", "this field is required"));
+            None
+        }
+        Some(v) => v.take(field, errors),
+    }
+}

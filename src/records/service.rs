@@ -161,7 +161,15 @@ pub fn create(
     caller: &AuthUser,
     submission: Submission,
 ) -> ApiResult<Created> {
-    let team = crate::teams::queries::find(conn, &submission.team_id)?;
+    let Some(team_id) = submission.team_id.clone() else {
+        // Without a team there is no membership to check: list every failing field.
+        let errors = submission
+            .validate(&context(state, true))
+            .err()
+            .unwrap_or_default();
+        return Err(ApiError::Validation(errors));
+    };
+    let team = crate::teams::queries::find(conn, &team_id)?;
     let membership = match &team {
         Some(t) => crate::teams::queries::membership(conn, &t.id, &caller.id)?,
         None => None,
@@ -302,7 +310,7 @@ pub fn update(
     let row = readable(conn, caller, kind, id)?;
     require_editor(conn, caller, &row)?;
     let check_window = patch.moves_occurred_at();
-    let merged = patch.apply(from_row(&row)).map_err(ApiError::Validation)?;
+    let merged = patch.apply(from_row(&row));
     let draft = merged
         .validate(&context(state, check_window))
         .map_err(ApiError::Validation)?;

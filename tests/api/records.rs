@@ -338,6 +338,47 @@ async fn visit_validation_lists_every_field() {
             "{field}: {problem}"
         );
     }
+    // Type errors and rule errors come back together.
+    let mut mixed = visit(&f.team);
+    mixed["outcome"] = json!("maybe");
+    mixed["topics"] = json!(["vneid", 3]);
+    mixed["people_guided"] = json!("two");
+    mixed["location"] = json!({"lat": "north", "lon": 105.8});
+    mixed["note"] = json!("x".repeat(501));
+    let problem = app
+        .post("/api/v1/visits", &f.member.token, mixed)
+        .await
+        .problem(422);
+    assert_eq!(
+        Reply::fields(&problem),
+        vec![
+            "location.lat",
+            "note",
+            "outcome",
+            "people_guided",
+            "topics[1]"
+        ]
+    );
+    let problem = app
+        .post(
+            "/api/v1/vneid-assists",
+            &f.member.token,
+            json!({"birth_year": "1985", "sex": "x"}),
+        )
+        .await
+        .problem(422);
+    assert_eq!(
+        Reply::fields(&problem),
+        vec![
+            "action",
+            "birth_year",
+            "citizen_id",
+            "occurred_at",
+            "result",
+            "sex",
+            "team_id"
+        ]
+    );
     let mut missing = visit(&f.team);
     missing.as_object_mut().unwrap().remove("outcome");
     let problem = app
