@@ -216,24 +216,26 @@ pub async fn refresh(
 ) -> ApiResult<HttpResponse> {
     let st = state.clone();
     let outcome = crate::db::run(&state.pool, move |conn| {
+        let now = crate::db::now();
+        let Some(token) = queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))?
+        else {
+            return Ok(Refreshed::Refused("unknown refresh token"));
+        };
+        if token.revoked_at.is_some() {
+            return Ok(Refreshed::Refused("this login has ended; sign in again"));
+        }
+        if token.expires_at <= now {
+            return Ok(Refreshed::Refused("refresh token expired; sign in again"));
+        }
+        // Every branch writes first, so SQLite takes the write lock at the start of the
+        // transaction: a concurrent refresh waits instead of failing on a stale snapshot.
         conn.transaction::<_, ApiError, _>(|conn| {
-            let now = crate::db::now();
-            let Some(token) = queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))?
-            else {
-                return Ok(Refreshed::Refused("unknown refresh token"));
-            };
-            if token.revoked_at.is_some() {
-                return Ok(Refreshed::Refused("this login has ended; sign in again"));
-            }
-            if token.used_at.is_some() || !queries::spend(conn, &token.id, now)? {
+            if !queries::spend(conn, &token.id, now)? {
                 queries::revoke_family(conn, &token.family_id, now)?;
                 tracing::warn!(user_id = %token.user_id, "refresh token reused; login revoked");
                 return Ok(Refreshed::Refused(
                     "refresh token already used; this login is revoked",
                 ));
-            }
-            if token.expires_at <= now {
-                return Ok(Refreshed::Refused("refresh token expired; sign in again"));
             }
             match crate::users::queries::find(conn, &token.user_id)? {
                 Some(user)

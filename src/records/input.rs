@@ -47,24 +47,43 @@ pub struct Context<'a> {
 /// Content of a record as stored, whatever its kind (server fields excluded).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Draft {
+    /// Which kind.
     pub kind: Kind,
+    /// UTC instant.
     pub occurred_at: NaiveDateTime,
+    /// Local day.
     pub occurred_on: NaiveDate,
+    /// Where.
     pub location: Option<Location>,
+    /// Trimmed hamlet.
     pub hamlet: Option<String>,
+    /// Trimmed note.
     pub note: Option<String>,
+    /// Visit label.
     pub household_ref: Option<String>,
+    /// Visit outcome.
     pub outcome: Option<Outcome>,
+    /// Visit people count.
     pub people_guided: Option<i32>,
+    /// Visit topics, canonical.
     pub topics: Option<String>,
+    /// Linked visit.
     pub visit_id: Option<String>,
+    /// Keyed hash of the CCCD.
     pub citizen_ref: Option<String>,
+    /// Year of birth.
     pub birth_year: Option<i32>,
+    /// Sex.
     pub sex: Option<Sex>,
+    /// Assist action.
     pub action: Option<AssistAction>,
+    /// Assist result.
     pub result: Option<AssistResult>,
+    /// Assist failure reason.
     pub failure_reason: Option<FailureReason>,
+    /// Signature provider.
     pub provider: Option<String>,
+    /// Signature status.
     pub status: Option<SignatureStatus>,
 }
 
@@ -233,9 +252,13 @@ pub enum Citizen {
 /// Fields every kind shares, as received; `None` where absent or unparseable.
 #[derive(Debug, Clone)]
 pub struct CommonFields {
+    /// RFC 3339 text.
     pub occurred_at: Option<String>,
+    /// Where.
     pub location: Option<Location>,
+    /// Hamlet.
     pub hamlet: Option<String>,
+    /// Note.
     pub note: Option<String>,
 }
 
@@ -243,12 +266,14 @@ pub struct CommonFields {
 /// only when their error is already recorded.
 #[derive(Debug, Clone)]
 pub enum KindFields {
+    /// A visit's own fields.
     Visit {
         household_ref: Option<String>,
         outcome: Option<Outcome>,
         people_guided: Option<i32>,
         topics: Vec<Topic>,
     },
+    /// A VNeID assist's own fields.
     Assist {
         visit_id: Option<String>,
         citizen: Option<Citizen>,
@@ -258,6 +283,7 @@ pub enum KindFields {
         result: Option<AssistResult>,
         failure_reason: Option<FailureReason>,
     },
+    /// A signature registration's own fields.
     Signature {
         visit_id: Option<String>,
         citizen: Option<Citizen>,

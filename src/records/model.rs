@@ -171,42 +171,79 @@ pub struct Location {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = records)]
 pub struct RecordRow {
+    /// Client-generated UUID.
     pub id: String,
+    /// `visit`, `vneid_assist` or `signature_registration`.
     pub kind: String,
+    /// Team it was logged for.
     pub team_id: String,
+    /// Author.
     pub volunteer_id: String,
+    /// The team's commune at logging time.
     pub commune_code: String,
+    /// When it happened (UTC).
     pub occurred_at: NaiveDateTime,
+    /// Local day in Asia/Ho_Chi_Minh.
     pub occurred_on: NaiveDate,
+    /// Latitude.
     pub lat: Option<f64>,
+    /// Longitude.
     pub lon: Option<f64>,
+    /// GPS accuracy in metres.
     pub accuracy_m: Option<f64>,
+    /// Thôn, ấp or tổ dân phố.
     pub hamlet: Option<String>,
+    /// Free note.
     pub note: Option<String>,
+    /// Visit: the team's label for the house.
     pub household_ref: Option<String>,
+    /// Visit: how it went.
     pub outcome: Option<String>,
+    /// Visit: people guided.
     pub people_guided: Option<i32>,
+    /// Visit: comma-separated topics in canonical order.
     pub topics: Option<String>,
+    /// Assist or signature: the visit it happened in.
     pub visit_id: Option<String>,
+    /// Assist or signature: HMAC of the CCCD (never the number).
     pub citizen_ref: Option<String>,
+    /// Assist or signature: year of birth.
     pub birth_year: Option<i32>,
+    /// Assist: sex.
     pub sex: Option<String>,
+    /// Assist: what was done.
     pub action: Option<String>,
+    /// Assist: how it ended.
     pub result: Option<String>,
+    /// Assist: why it failed.
     pub failure_reason: Option<String>,
+    /// Signature: certification provider.
     pub provider: Option<String>,
+    /// Signature: where it stands.
     pub status: Option<String>,
+    /// Fingerprint of the client content, for idempotent creates.
     pub content_hash: String,
+    /// When the server stored it.
     pub received_at: NaiveDateTime,
+    /// Last change (also the optimistic-concurrency token).
     pub updated_at: NaiveDateTime,
+    /// Review state.
     pub review_status: String,
+    /// Last reviewer.
     pub reviewed_by: Option<String>,
+    /// Last review instant.
     pub reviewed_at: Option<NaiveDateTime>,
+    /// Reviewer's note or the duplicate flag's reason.
     pub review_note: Option<String>,
+    /// Earlier record this one may duplicate.
     pub duplicate_of: Option<String>,
+    /// 1 once voided.
     pub voided: i32,
+    /// Why it was voided.
     pub void_reason: Option<String>,
+    /// Who voided it.
     pub voided_by: Option<String>,
+    /// When.
     pub voided_at: Option<NaiveDateTime>,
 }
 

@@ -287,3 +287,35 @@ async fn password_change_ends_every_session() {
     app.login(&u.phone, PASSWORD).await.problem(401);
     app.login(&u.phone, "mat-khau-moi-456").await.expect(200);
 }
+
+/// Two refreshes racing with one token: one wins, the other counts as reuse, and the whole
+/// login ends (the winner's new token included). Never a 5xx.
+#[actix_web::test]
+async fn racing_refreshes_end_the_login() {
+    let app = TestApp::new().await;
+    let u = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
+    let body = json!({"refresh_token": u.refresh_token});
+    let (a, b) = futures_util::future::join(
+        app.call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(body.clone()),
+        ),
+        app.call(Method::POST, "/api/v1/auth/refresh", None, Some(body)),
+    )
+    .await;
+    let mut statuses = vec![a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, vec![200, 401], "{} / {}", a.body, b.body);
+    let winner = if a.status.as_u16() == 200 { a } else { b };
+    let next = winner.body["refresh_token"].as_str().unwrap();
+    app.call(
+        Method::POST,
+        "/api/v1/auth/refresh",
+        None,
+        Some(json!({"refresh_token": next})),
+    )
+    .await
+    .problem(401);
+}
