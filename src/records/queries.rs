@@ -34,14 +34,46 @@ pub struct RecordFilter {
     pub review_status: Option<String>,
 }
 
-/// Stores a record unless its id exists; `false` means it existed (the caller compares).
-/// `ON CONFLICT DO NOTHING` makes two identical concurrent creates store one row.
-pub fn insert_if_absent(conn: &mut DbConn, row: &RecordRow) -> QueryResult<bool> {
-    let statement = diesel::insert_into(records::table)
-        .values(row)
-        .on_conflict_do_nothing();
-    let inserted = crate::on_backend!(conn, |c| statement.execute(c))?;
-    Ok(inserted == 1)
+/// Stores the rows whose id is new and returns their ids; a row left out existed already
+/// (the caller compares). `ON CONFLICT DO NOTHING` makes two identical concurrent creates
+/// store one row. PostgreSQL gets one multi-row statement with `RETURNING`; SQLite, where
+/// diesel runs a batch with `RETURNING` row by row and fails on a skipped row, gets one
+/// statement per row inside the caller's transaction (in-process, so cheap).
+pub fn insert_new(conn: &mut DbConn, rows: &[RecordRow]) -> QueryResult<Vec<String>> {
+    match conn {
+        DbConn::Postgres(c) => diesel::insert_into(records::table)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(records::id)
+            .get_results(c),
+        DbConn::Sqlite(c) => {
+            let mut inserted = Vec::with_capacity(rows.len());
+            for row in rows {
+                let n = diesel::insert_into(records::table)
+                    .values(row)
+                    .on_conflict_do_nothing()
+                    .execute(c)?;
+                if n == 1 {
+                    inserted.push(row.id.clone());
+                }
+            }
+            Ok(inserted)
+        }
+    }
+}
+
+/// Records by id (any order).
+pub fn find_many(conn: &mut DbConn, ids: &[&str]) -> QueryResult<Vec<RecordRow>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        found.extend(
+            records::table
+                .filter(records::id.eq_any(chunk))
+                .select(RecordRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
 }
 
 /// One record by id.

@@ -1,6 +1,8 @@
 //! The rules of a record's life, shared by the single-record endpoints and (later) sync:
 //! who may log, read, change, review and void, idempotent create, duplicate flags, audit.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{TimeDelta, Utc};
 use diesel::Connection;
 use sha2::{Digest, Sha256};
@@ -13,6 +15,7 @@ use crate::auth::AuthUser;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::teams::MemberRole;
+use crate::teams::model::TeamRow;
 
 /// How long an author may change or void their own pending record.
 pub const AUTHOR_EDIT_WINDOW: TimeDelta = TimeDelta::hours(72);
@@ -153,14 +156,68 @@ fn flag_if_duplicate(conn: &mut DbConn, row: &RecordRow) -> diesel::QueryResult<
     Ok(())
 }
 
-/// Creates a record for the caller, idempotently by id: the same id with the same content
-/// answers the stored record; with other content, 409 and nothing changes.
-pub fn create(
+/// What a batch already knows while preparing records: the caller's teams (looked up once
+/// each) and the visits of the batch itself, which later records may point at.
+#[derive(Default)]
+pub struct Batch {
+    teams: HashMap<String, TeamAccess>,
+    visits: HashMap<String, String>,
+}
+
+/// What the caller may do with a team, remembered per batch.
+#[derive(Clone)]
+enum TeamAccess {
+    Member(TeamRow),
+    Hidden,
+    NotMember,
+}
+
+impl Batch {
+    /// The team a record is for, if the caller may log for it: 404 if they cannot see it,
+    /// 403 for a supervisor in scope who is not a member.
+    fn team(&mut self, conn: &mut DbConn, caller: &AuthUser, team_id: &str) -> ApiResult<TeamRow> {
+        let access = match self.teams.get(team_id) {
+            Some(known) => known.clone(),
+            None => {
+                let access = match crate::teams::queries::find(conn, team_id)? {
+                    None => TeamAccess::Hidden,
+                    Some(team)
+                        if crate::teams::queries::membership(conn, &team.id, &caller.id)?
+                            .is_some() =>
+                    {
+                        TeamAccess::Member(team)
+                    }
+                    Some(team)
+                        if caller.role.is_supervisor()
+                            && commune_in_scope(conn, caller, &team.commune_code)? =>
+                    {
+                        TeamAccess::NotMember
+                    }
+                    Some(_) => TeamAccess::Hidden,
+                };
+                self.teams.insert(team_id.to_owned(), access.clone());
+                access
+            }
+        };
+        match access {
+            TeamAccess::Member(team) => Ok(team),
+            TeamAccess::Hidden => Err(ApiError::not_found("team")),
+            TeamAccess::NotMember => Err(ApiError::Forbidden(
+                "only members of the team may log records for it".into(),
+            )),
+        }
+    }
+}
+
+/// Checks a submission for the caller and turns it into the row to store. Shared by the
+/// single endpoints and sync, so both apply exactly the same rules.
+pub fn prepare(
     conn: &mut DbConn,
     state: &AppState,
     caller: &AuthUser,
     submission: Submission,
-) -> ApiResult<Created> {
+    batch: &mut Batch,
+) -> ApiResult<RecordRow> {
     let Some(team_id) = submission.team_id.clone() else {
         // Without a team there is no membership to check: list every failing field.
         let errors = submission
@@ -169,23 +226,7 @@ pub fn create(
             .unwrap_or_default();
         return Err(ApiError::Validation(errors));
     };
-    let team = crate::teams::queries::find(conn, &team_id)?;
-    let membership = match &team {
-        Some(t) => crate::teams::queries::membership(conn, &t.id, &caller.id)?,
-        None => None,
-    };
-    let Some(team) = team else {
-        return Err(ApiError::not_found("team"));
-    };
-    if membership.is_none() {
-        return Err(
-            if caller.role.is_supervisor() && commune_in_scope(conn, caller, &team.commune_code)? {
-                ApiError::Forbidden("only members of the team may log records for it".into())
-            } else {
-                ApiError::not_found("team")
-            },
-        );
-    }
+    let team = batch.team(conn, caller, &team_id)?;
     let mut errors = Vec::new();
     let id = record_id(submission.id.as_deref())
         .map_err(|e| errors.push(e))
@@ -205,39 +246,92 @@ pub fn create(
         }
     };
     if let Some(d) = &draft {
-        check_visit(conn, d, &team.id, &mut errors)?;
+        let in_batch = d.visit_id.as_ref().and_then(|v| batch.visits.get(v));
+        if in_batch != Some(&team.id) {
+            check_visit(conn, d, &team.id, &mut errors)?;
+        }
     }
     let (Some(id), Some(draft), true) = (id, draft, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
-    let row = row_from(id, &team, &caller.id, &draft);
-    // The insert comes first so that, on SQLite, the transaction takes the write lock at
+    if draft.kind == Kind::Visit {
+        batch.visits.insert(id.clone(), team.id.clone());
+    }
+    Ok(row_from(id, &team, &caller.id, &draft))
+}
+
+/// Rows per multi-row INSERT: 37 columns × 500 stays under SQLite's 32,766 bind parameters
+/// (PostgreSQL allows 65,535).
+const INSERT_CHUNK: usize = 500;
+
+/// Stores prepared rows in one transaction with multi-row inserts, then answers for each,
+/// in order: stored now, already stored with the same content, or a conflict. Duplicate
+/// flags and audit entries are written in the same transaction.
+pub fn store_all(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    rows: &[RecordRow],
+) -> ApiResult<Vec<ApiResult<Created>>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The inserts come first so that, on SQLite, the transaction takes the write lock at
     // once instead of upgrading a read snapshot (which fails under concurrent writers).
-    let outcome = conn.transaction::<_, ApiError, _>(|conn| {
-        if !queries::insert_if_absent(conn, &row)? {
-            let stored =
-                queries::find(conn, &row.id)?.ok_or_else(|| ApiError::not_found("record"))?;
-            return if stored.content_hash == row.content_hash {
-                Ok(Created::Unchanged(stored))
-            } else {
-                Err(ApiError::Conflict(
-                    "a record with this id exists with other content".into(),
-                ))
-            };
+    conn.transaction::<_, ApiError, _>(|conn| {
+        let mut inserted = HashSet::new();
+        for chunk in rows.chunks(INSERT_CHUNK) {
+            inserted.extend(queries::insert_new(conn, chunk)?);
         }
-        flag_if_duplicate(conn, &row)?;
-        crate::audit::record(
-            conn,
-            Some(&caller.id),
-            "record.create",
-            (row.kind.as_str(), &row.id),
-            Some(&row.commune_code),
-            format!("logged {} for team {}", row.kind, row.team_id),
-        )?;
-        let stored = queries::find(conn, &row.id)?.ok_or_else(|| ApiError::not_found("record"))?;
-        Ok(Created::New(stored))
-    })?;
-    Ok(outcome)
+        let mut entries = Vec::new();
+        for row in rows.iter().filter(|r| inserted.contains(&r.id)) {
+            flag_if_duplicate(conn, row)?;
+            entries.push(crate::audit::Entry::new(
+                Some(&caller.id),
+                "record.create",
+                (row.kind.as_str(), &row.id),
+                Some(&row.commune_code),
+                format!("logged {} for team {}", row.kind, row.team_id),
+            ));
+        }
+        crate::audit::insert_all(conn, &entries)?;
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let stored: HashMap<String, RecordRow> = queries::find_many(conn, &ids)?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let current = stored
+                    .get(&row.id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::not_found("record"))?;
+                if inserted.contains(&row.id) {
+                    Ok(Created::New(current))
+                } else if current.content_hash == row.content_hash {
+                    Ok(Created::Unchanged(current))
+                } else {
+                    Err(ApiError::Conflict(
+                        "a record with this id exists with other content".into(),
+                    ))
+                }
+            })
+            .collect())
+    })
+}
+
+/// Creates a record for the caller, idempotently by id: the same id with the same content
+/// answers the stored record; with other content, 409 and nothing changes.
+pub fn create(
+    conn: &mut DbConn,
+    state: &AppState,
+    caller: &AuthUser,
+    submission: Submission,
+) -> ApiResult<Created> {
+    let row = prepare(conn, state, caller, submission, &mut Batch::default())?;
+    store_all(conn, caller, std::slice::from_ref(&row))?
+        .pop()
+        .unwrap_or_else(|| Err(ApiError::not_found("record")))
 }
 
 /// Whether the caller is the author, still inside the edit window of a pending record.
