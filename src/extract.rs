@@ -242,3 +242,12 @@ pub fn required<T>(
         Some(v) => v.take(field, errors),
     }
 }
+
+/// Parses one JSON value as `T` (an element of a batch), naming the failing field.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.into_inner().to_string();
+        describe(if path == "." { "" } else { &path }, &message)
+    })
+}

@@ -15,6 +15,7 @@ pub mod pagination;
 pub mod records;
 pub mod rules;
 pub mod schema;
+pub mod sync;
 pub mod teams;
 pub mod text;
 pub mod units;

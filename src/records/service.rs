@@ -282,8 +282,19 @@ pub fn store_all(
         for chunk in rows.chunks(INSERT_CHUNK) {
             inserted.extend(queries::insert_new(conn, chunk)?);
         }
+        // A batch may carry one id twice: only its first occurrence was stored now.
+        let mut claimed = HashSet::new();
+        let fresh: Vec<bool> = rows
+            .iter()
+            .map(|r| inserted.contains(&r.id) && claimed.insert(r.id.as_str()))
+            .collect();
         let mut entries = Vec::new();
-        for row in rows.iter().filter(|r| inserted.contains(&r.id)) {
+        for row in rows
+            .iter()
+            .zip(&fresh)
+            .filter(|(_, fresh)| **fresh)
+            .map(|(r, _)| r)
+        {
             flag_if_duplicate(conn, row)?;
             entries.push(crate::audit::Entry::new(
                 Some(&caller.id),
@@ -301,12 +312,13 @@ pub fn store_all(
             .collect();
         Ok(rows
             .iter()
-            .map(|row| {
+            .zip(fresh)
+            .map(|(row, fresh)| {
                 let current = stored
                     .get(&row.id)
                     .cloned()
                     .ok_or_else(|| ApiError::not_found("record"))?;
-                if inserted.contains(&row.id) {
+                if fresh {
                     Ok(Created::New(current))
                 } else if current.content_hash == row.content_hash {
                     Ok(Created::Unchanged(current))

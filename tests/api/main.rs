@@ -6,6 +6,7 @@ mod cli;
 mod followups;
 mod ops;
 mod records;
+mod sync;
 mod teams;
 mod units;
 mod users;

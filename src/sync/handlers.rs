@@ -1,0 +1,362 @@
+//! `POST /api/v1/sync` and `GET /api/v1/sync/state`. A batch goes through exactly the code
+//! of the single-record endpoints (`records::service::prepare` and `store_all`): the same
+//! checks, the same hashing of citizen ids, the same duplicate flags and audit.
+
+use actix_web::{HttpResponse, get, post, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use super::meta::SYNC_BATCH_MAX;
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::extract::{ApiJson, ApiQuery, from_value};
+use crate::records::input::{AssistInput, SignatureInput, Submission, VisitInput};
+use crate::records::model::{Kind, ReviewStatus};
+use crate::records::service::{self, Batch, Created};
+use crate::schema::records;
+use crate::teams::model::TeamDetail;
+
+/// A batch of records logged offline, at most 1,000 in all.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncRequest {
+    /// Household visits (stored first, so the other kinds may point at them).
+    #[schema(value_type = Option<Vec<VisitInput>>)]
+    #[serde(default)]
+    pub visits: Vec<Value>,
+    /// VNeID assists.
+    #[schema(value_type = Option<Vec<AssistInput>>)]
+    #[serde(default)]
+    pub vneid_assists: Vec<Value>,
+    /// Digital-signature registrations.
+    #[schema(value_type = Option<Vec<SignatureInput>>)]
+    #[serde(default)]
+    pub signature_registrations: Vec<Value>,
+}
+
+/// What happened to one record of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncStatus {
+    /// Stored now, durably.
+    Created,
+    /// Already stored with the same content (a retry).
+    Unchanged,
+    /// The id is stored with other content; nothing was changed.
+    Conflict,
+    /// Not stored; see `errors`.
+    Invalid,
+}
+
+/// The answer for one record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyncResult {
+    /// `visit`, `vneid_assist` or `signature_registration`.
+    pub kind: Kind,
+    /// The record's id (as sent, or made by the server); `null` if it had none and was invalid.
+    pub id: Option<String>,
+    /// What happened.
+    pub status: SyncStatus,
+    /// Why it is invalid (empty otherwise).
+    pub errors: Vec<FieldError>,
+}
+
+/// One result per record, in request order (visits, then assists, then registrations).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyncResponse {
+    /// Results.
+    pub results: Vec<SyncResult>,
+}
+
+fn parse(kind: Kind, value: Value) -> Result<Submission, FieldError> {
+    Ok(match kind {
+        Kind::Visit => from_value::<VisitInput>(value)?.into(),
+        Kind::VneidAssist => from_value::<AssistInput>(value)?.into(),
+        Kind::SignatureRegistration => from_value::<SignatureInput>(value)?.into(),
+    })
+}
+
+/// Field errors of a record that was refused before storing.
+fn refusal(error: ApiError) -> Result<Vec<FieldError>, ApiError> {
+    match error {
+        ApiError::Validation(errors) => Ok(errors),
+        ApiError::NotFound(_) => Ok(vec![FieldError::new(
+            "team_id",
+            "unknown_team",
+            "no such team visible to you",
+        )]),
+        ApiError::Forbidden(_) => Ok(vec![FieldError::new(
+            "team_id",
+            "not_a_member",
+            "you are not a member of this team",
+        )]),
+        other => Err(other),
+    }
+}
+
+/// Upload records logged offline. Each record stands alone: one bad record never rejects
+/// the others, and a retried batch creates nothing twice. The answer comes only after every
+/// record it reports `created` is durably committed; with no answer, retry the whole batch.
+#[utoipa::path(
+    tag = "sync",
+    request_body = SyncRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One result per record, in request order", body = SyncResponse),
+        (status = 422, description = "Not a batch, or more than 1,000 records (nothing stored)", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/sync")]
+pub async fn sync(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<SyncRequest>,
+) -> ApiResult<HttpResponse> {
+    let total = body.visits.len() + body.vneid_assists.len() + body.signature_registrations.len();
+    if total > SYNC_BATCH_MAX {
+        return Err(ApiError::field(
+            "batch",
+            "too_many_records",
+            format!("at most {SYNC_BATCH_MAX} records per batch (got {total}); split it"),
+        ));
+    }
+    let items: Vec<(Kind, Value)> = body
+        .visits
+        .into_iter()
+        .map(|v| (Kind::Visit, v))
+        .chain(
+            body.vneid_assists
+                .into_iter()
+                .map(|v| (Kind::VneidAssist, v)),
+        )
+        .chain(
+            body.signature_registrations
+                .into_iter()
+                .map(|v| (Kind::SignatureRegistration, v)),
+        )
+        .collect();
+    let st = state.clone();
+    let results = crate::db::run(&state.pool, move |conn| {
+        let mut batch = Batch::default();
+        let mut results = Vec::with_capacity(items.len());
+        let mut rows = Vec::new();
+        let mut slots = Vec::new();
+        for (kind, value) in items {
+            let sent_id = value.get("id").and_then(Value::as_str).map(str::to_owned);
+            let prepared = parse(kind, value)
+                .map_err(|e| ApiError::Validation(vec![e]))
+                .and_then(|submission| {
+                    service::prepare(conn, &st, &caller, submission, &mut batch)
+                });
+            match prepared {
+                Ok(row) => {
+                    slots.push(results.len());
+                    results.push(SyncResult {
+                        kind,
+                        id: Some(row.id.clone()),
+                        status: SyncStatus::Created,
+                        errors: Vec::new(),
+                    });
+                    rows.push(row);
+                }
+                Err(e) => results.push(SyncResult {
+                    kind,
+                    id: sent_id,
+                    status: SyncStatus::Invalid,
+                    errors: refusal(e)?,
+                }),
+            }
+        }
+        for (slot, outcome) in slots
+            .into_iter()
+            .zip(service::store_all(conn, &caller, &rows)?)
+        {
+            results[slot].status = match outcome {
+                Ok(Created::New(_)) => SyncStatus::Created,
+                Ok(Created::Unchanged(_)) => SyncStatus::Unchanged,
+                Err(ApiError::Conflict(_)) => SyncStatus::Conflict,
+                Err(other) => return Err(other),
+            };
+        }
+        Ok(results)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(SyncResponse { results }))
+}
+
+/// Where the previous state left off.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StateQuery {
+    /// `cursor` of the previous answer; absent for a first sync.
+    pub since: Option<String>,
+}
+
+/// A change to one of the caller's records made on the server.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordChange {
+    /// Kind.
+    pub kind: Kind,
+    /// Record id.
+    pub id: String,
+    /// Review state now.
+    pub review_status: ReviewStatus,
+    /// Reviewer's note, or why it was flagged.
+    pub review_note: Option<String>,
+    /// Who reviewed it.
+    pub reviewed_by: Option<String>,
+    /// The earlier record it may duplicate.
+    pub duplicate_of: Option<String>,
+    /// Whether it is voided.
+    pub voided: bool,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a phone needs after a sync.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyncState {
+    /// Pass as `since` next time.
+    pub cursor: String,
+    /// The server's clock.
+    pub server_time: DateTime<Utc>,
+    /// The caller's teams with their members.
+    pub teams: Vec<TeamDetail>,
+    /// The caller's records changed since `since` (review, flag, void, edits), oldest first.
+    /// Changes close to the cursor may come again; apply them idempotently.
+    pub record_changes: Vec<RecordChange>,
+}
+
+/// Transactions in flight when a cursor is cut may commit changes stamped slightly before
+/// it; the next state starts this much earlier so none is missed.
+const CURSOR_OVERLAP: TimeDelta = TimeDelta::seconds(30);
+/// Most changes in one answer; the cursor then continues from the last one.
+const STATE_CHANGES_MAX: i64 = 1000;
+const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+/// What changed for the caller since the last sync: their teams and members, and the review
+/// state of their own records. (Open campaigns and targets join this when campaigns exist.)
+#[utoipa::path(
+    tag = "sync",
+    params(StateQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Teams and changes since the cursor", body = SyncState),
+        (status = 400, description = "`since` is not a cursor this server issued", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/sync/state")]
+pub async fn sync_state(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<StateQuery>,
+) -> ApiResult<HttpResponse> {
+    let since = match &query.since {
+        None => None,
+        Some(raw) => Some(
+            URL_SAFE_NO_PAD
+                .decode(raw)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|t| NaiveDateTime::parse_from_str(&t, CURSOR_TIME).ok())
+                .ok_or_else(|| {
+                    ApiError::BadQuery(FieldError::new(
+                        "since",
+                        "invalid_cursor",
+                        "not a cursor this server issued",
+                    ))
+                })?,
+        ),
+    };
+    let started = crate::db::now();
+    let answer = crate::db::run(&state.pool, move |conn| {
+        let mut teams = Vec::new();
+        for membership in crate::teams::queries::memberships(conn, &caller.id)? {
+            let team = crate::teams::handlers::readable(conn, &caller, &membership.team_id)?;
+            let members = crate::teams::queries::members(conn, &team.id)?;
+            teams.push(TeamDetail {
+                team: team.into(),
+                members,
+            });
+        }
+        let mut changes = records::table
+            .filter(records::volunteer_id.eq(&caller.id))
+            .into_boxed();
+        if let Some(since) = since {
+            changes = changes.filter(records::updated_at.ge(since - CURSOR_OVERLAP));
+        } else {
+            changes = changes.filter(
+                records::review_status
+                    .ne("pending")
+                    .or(records::voided.eq(1)),
+            );
+        }
+        let rows: Vec<(
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            i32,
+            NaiveDateTime,
+        )> = changes
+            .select((
+                records::kind,
+                records::id,
+                records::review_status,
+                records::review_note,
+                records::reviewed_by,
+                records::duplicate_of,
+                records::voided,
+                records::updated_at,
+            ))
+            .order((records::updated_at.asc(), records::id.asc()))
+            .limit(STATE_CHANGES_MAX)
+            .load(conn)?;
+        let full = rows.len() as i64 == STATE_CHANGES_MAX;
+        let next = match rows.last() {
+            Some(last) if full => last.7,
+            _ => started,
+        };
+        let record_changes = rows
+            .into_iter()
+            .map(
+                |(
+                    kind,
+                    id,
+                    review_status,
+                    review_note,
+                    reviewed_by,
+                    duplicate_of,
+                    voided,
+                    updated_at,
+                )| RecordChange {
+                    kind: Kind::parse(&kind).unwrap_or(Kind::Visit),
+                    id,
+                    review_status: ReviewStatus::parse(&review_status)
+                        .unwrap_or(ReviewStatus::Pending),
+                    review_note,
+                    reviewed_by,
+                    duplicate_of,
+                    voided: voided != 0,
+                    updated_at: updated_at.and_utc(),
+                },
+            )
+            .collect();
+        Ok(SyncState {
+            cursor: URL_SAFE_NO_PAD.encode(next.format(CURSOR_TIME).to_string()),
+            server_time: Utc::now(),
+            teams,
+            record_changes,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
