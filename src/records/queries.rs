@@ -287,3 +287,29 @@ pub fn void(
         .execute(conn)?;
     Ok(n == 1)
 }
+
+/// An author's records changed on or after `since`, oldest change first; without `since`
+/// (a first sync), those whose review or void state is no longer the initial one.
+pub fn changed_since(
+    conn: &mut DbConn,
+    volunteer_id: &str,
+    since: Option<NaiveDateTime>,
+    limit: i64,
+) -> QueryResult<Vec<RecordRow>> {
+    let mut query = records::table
+        .filter(records::volunteer_id.eq(volunteer_id.to_owned()))
+        .select(RecordRow::as_select())
+        .into_boxed();
+    query = match since {
+        Some(since) => query.filter(records::updated_at.ge(since)),
+        None => query.filter(
+            records::review_status
+                .ne("pending")
+                .or(records::voided.eq(1)),
+        ),
+    };
+    query
+        .order((records::updated_at.asc(), records::id.asc()))
+        .limit(limit)
+        .load(conn)
+}

@@ -6,7 +6,6 @@ use actix_web::{HttpResponse, get, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -19,7 +18,6 @@ use crate::extract::{ApiJson, ApiQuery, from_value};
 use crate::records::input::{AssistInput, SignatureInput, Submission, VisitInput};
 use crate::records::model::{Kind, ReviewStatus};
 use crate::records::service::{self, Batch, Created};
-use crate::schema::records;
 use crate::teams::model::TeamDetail;
 
 /// A batch of records logged offline, at most 1,000 in all.
@@ -285,70 +283,29 @@ pub async fn sync_state(
                 members,
             });
         }
-        let mut changes = records::table
-            .filter(records::volunteer_id.eq(&caller.id))
-            .into_boxed();
-        if let Some(since) = since {
-            changes = changes.filter(records::updated_at.ge(since - CURSOR_OVERLAP));
-        } else {
-            changes = changes.filter(
-                records::review_status
-                    .ne("pending")
-                    .or(records::voided.eq(1)),
-            );
-        }
-        let rows: Vec<(
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            i32,
-            NaiveDateTime,
-        )> = changes
-            .select((
-                records::kind,
-                records::id,
-                records::review_status,
-                records::review_note,
-                records::reviewed_by,
-                records::duplicate_of,
-                records::voided,
-                records::updated_at,
-            ))
-            .order((records::updated_at.asc(), records::id.asc()))
-            .limit(STATE_CHANGES_MAX)
-            .load(conn)?;
+        let rows = crate::records::queries::changed_since(
+            conn,
+            &caller.id,
+            since.map(|s| s - CURSOR_OVERLAP),
+            STATE_CHANGES_MAX,
+        )?;
         let full = rows.len() as i64 == STATE_CHANGES_MAX;
         let next = match rows.last() {
-            Some(last) if full => last.7,
+            Some(last) if full => last.updated_at,
             _ => started,
         };
         let record_changes = rows
             .into_iter()
-            .map(
-                |(
-                    kind,
-                    id,
-                    review_status,
-                    review_note,
-                    reviewed_by,
-                    duplicate_of,
-                    voided,
-                    updated_at,
-                )| RecordChange {
-                    kind: Kind::parse(&kind).unwrap_or(Kind::Visit),
-                    id,
-                    review_status: ReviewStatus::parse(&review_status)
-                        .unwrap_or(ReviewStatus::Pending),
-                    review_note,
-                    reviewed_by,
-                    duplicate_of,
-                    voided: voided != 0,
-                    updated_at: updated_at.and_utc(),
-                },
-            )
+            .map(|r| RecordChange {
+                kind: r.kind(),
+                review_status: r.review_status(),
+                id: r.id,
+                review_note: r.review_note,
+                reviewed_by: r.reviewed_by,
+                duplicate_of: r.duplicate_of,
+                voided: r.voided != 0,
+                updated_at: r.updated_at.and_utc(),
+            })
             .collect();
         Ok(SyncState {
             cursor: URL_SAFE_NO_PAD.encode(next.format(CURSOR_TIME).to_string()),
