@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PG_URL ?= $(GOCUA_TEST_POSTGRES_URL)
 
-.PHONY: run build test test-sqlite test-postgres openapi fmt lint ci clean
+.PHONY: run build test test-sqlite test-postgres test-durability bench-sync openapi fmt lint ci clean
 
 ## Build and serve on the embedded SQLite file (gocua.db); migrations and units load themselves.
 run:
@@ -25,6 +25,20 @@ test-sqlite:
 
 test-postgres:
 	GOCUA_TEST_DATABASE=postgres GOCUA_TEST_POSTGRES_URL="$(PG_URL)" $(CARGO) $(RUNNER) --test api
+
+## Kill -9 the real server under concurrent sync clients, restart, and check nothing acknowledged
+## was lost or doubled (SQLite, and PostgreSQL when GOCUA_TEST_POSTGRES_URL is set).
+test-durability:
+	$(CARGO) build --bin gocua
+	python3 scripts/durability.py --binary target/debug/gocua --backend sqlite
+	@if [ -n "$(PG_URL)" ]; then GOCUA_TEST_POSTGRES_URL="$(PG_URL)" python3 scripts/durability.py --binary target/debug/gocua --backend postgres; \
+	else echo "GOCUA_TEST_POSTGRES_URL not set: PostgreSQL durability run skipped (CI sets it)"; fi
+
+## Records/s of 1,000-record sync batches on a release build; results in bench/results/.
+bench-sync:
+	$(CARGO) build --release --bin gocua
+	python3 scripts/sync_bench.py --binary target/release/gocua --backend sqlite
+	@if [ -n "$(PG_URL)" ]; then GOCUA_TEST_POSTGRES_URL="$(PG_URL)" python3 scripts/sync_bench.py --binary target/release/gocua --backend postgres; fi
 
 ## Rewrite openapi/openapi.json from the code (a test fails when they differ).
 openapi:

@@ -116,11 +116,7 @@ async fn list_any(
     };
     let rows = crate::db::run(&state.pool, move |conn| {
         if let Some(unit) = &filter.unit {
-            let parent = crate::units::queries::find(conn, unit)?.map(|u| u.parent_code);
-            match parent {
-                Some(parent) if caller.scope.contains(Some(unit), parent.as_deref()) => {}
-                _ => return Err(ApiError::not_found("unit")),
-            }
+            crate::units::require_in_scope(conn, &caller.scope, unit)?;
         }
         let visibility = if caller.role.is_supervisor() {
             Visibility::Scope(caller.scope.clone())

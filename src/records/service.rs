@@ -96,12 +96,6 @@ fn row_from(
     }
 }
 
-/// Whether the commune lies in the caller's scope.
-fn commune_in_scope(conn: &mut DbConn, caller: &AuthUser, commune: &str) -> ApiResult<bool> {
-    let parent = crate::units::queries::find(conn, commune)?.and_then(|u| u.parent_code);
-    Ok(caller.scope.contains(Some(commune), parent.as_deref()))
-}
-
 /// Loads a record of `kind` the caller may read: supervisors in scope, or members of its
 /// team. Anything else, a record of another kind included, is 404.
 pub fn readable(
@@ -115,7 +109,7 @@ pub fn readable(
         .filter(|r| r.kind() == kind)
         .ok_or_else(not_found)?;
     let visible = if caller.role.is_supervisor() {
-        commune_in_scope(conn, caller, &row.commune_code)?
+        crate::units::in_scope(conn, &caller.scope, &row.commune_code)?
     } else {
         crate::teams::queries::membership(conn, &row.team_id, &caller.id)?.is_some()
     };
@@ -189,7 +183,7 @@ impl Batch {
                     }
                     Some(team)
                         if caller.role.is_supervisor()
-                            && commune_in_scope(conn, caller, &team.commune_code)? =>
+                            && crate::units::in_scope(conn, &caller.scope, &team.commune_code)? =>
                     {
                         TeamAccess::NotMember
                     }
@@ -359,8 +353,8 @@ fn require_editor(conn: &mut DbConn, caller: &AuthUser, row: &RecordRow) -> ApiR
     if row.voided != 0 {
         return Err(ApiError::Conflict("the record is voided".into()));
     }
-    let supervisor =
-        caller.role.is_supervisor() && commune_in_scope(conn, caller, &row.commune_code)?;
+    let supervisor = caller.role.is_supervisor()
+        && crate::units::in_scope(conn, &caller.scope, &row.commune_code)?;
     if supervisor || author_may_edit(caller, row) {
         Ok(())
     } else {
@@ -499,8 +493,8 @@ pub fn review(
             "nobody reviews their own record".into(),
         ));
     }
-    let supervisor =
-        caller.role.is_supervisor() && commune_in_scope(conn, caller, &row.commune_code)?;
+    let supervisor = caller.role.is_supervisor()
+        && crate::units::in_scope(conn, &caller.scope, &row.commune_code)?;
     let lead = crate::teams::queries::membership(conn, &row.team_id, &caller.id)?
         .is_some_and(|m| MemberRole::parse(&m.role) == MemberRole::Lead);
     if !supervisor && !lead {

@@ -76,19 +76,11 @@ fn parent_of(conn: &mut DbConn, code: &str) -> ApiResult<Option<Option<String>>>
     Ok(crate::units::queries::find(conn, code)?.map(|u| u.parent_code))
 }
 
-/// Whether the team lies in the caller's scope.
-fn in_scope(conn: &mut DbConn, caller: &AuthUser, team: &TeamRow) -> ApiResult<bool> {
-    let parent = parent_of(conn, &team.commune_code)?.flatten();
-    Ok(caller
-        .scope
-        .contains(Some(&team.commune_code), parent.as_deref()))
-}
-
 /// Loads a team the caller may read: supervisors in scope, or members. Otherwise 404.
 pub fn readable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<TeamRow> {
     let team = queries::find(conn, id)?.ok_or_else(|| ApiError::not_found("team"))?;
     let visible = if caller.role.is_supervisor() {
-        in_scope(conn, caller, &team)?
+        crate::units::in_scope(conn, &caller.scope, &team.commune_code)?
     } else {
         queries::membership(conn, id, &caller.id)?.is_some()
     };
@@ -235,10 +227,7 @@ pub async fn list_teams(
     let (limit, after) = (page.limit()?, page.keyset()?);
     let rows = crate::db::run(&state.pool, move |conn| {
         if let Some(unit) = &query.unit {
-            match parent_of(conn, unit)? {
-                Some(parent) if caller.scope.contains(Some(unit), parent.as_deref()) => {}
-                _ => return Err(ApiError::not_found("unit")),
-            }
+            crate::units::require_in_scope(conn, &caller.scope, unit)?;
         }
         let visibility = if caller.role.is_supervisor() {
             Visibility::Scope(caller.scope.clone())

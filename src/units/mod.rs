@@ -7,3 +7,25 @@ pub mod model;
 pub mod queries;
 
 pub use model::{Unit, UnitKind};
+
+use crate::auth::Scope;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+
+/// Whether a unit lies in a scope (looking up its province); an unknown unit never does.
+pub fn in_scope(conn: &mut DbConn, scope: &Scope, code: &str) -> ApiResult<bool> {
+    Ok(match queries::find(conn, code)? {
+        Some(unit) => scope.contains(Some(code), unit.parent_code.as_deref()),
+        None => false,
+    })
+}
+
+/// 404 for a unit filter outside the caller's scope, exactly as for a unit that does not
+/// exist, so lists cannot be used to probe other units.
+pub fn require_in_scope(conn: &mut DbConn, scope: &Scope, code: &str) -> ApiResult<()> {
+    if in_scope(conn, scope, code)? {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("unit"))
+    }
+}

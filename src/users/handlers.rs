@@ -167,11 +167,7 @@ pub async fn list_users(
     };
     let rows = crate::db::run(&state.pool, move |conn| {
         if let Some(unit) = &filter.unit {
-            let parent = unit_of(conn, unit)?.map(|(_, p, _)| p);
-            match parent {
-                Some(parent) if caller.scope.contains(Some(unit), parent.as_deref()) => {}
-                _ => return Err(ApiError::not_found("unit")),
-            }
+            crate::units::require_in_scope(conn, &caller.scope, unit)?;
         }
         Ok(queries::list(
             conn,

@@ -9,7 +9,7 @@ use crate::auth::Role;
 use crate::schema::users;
 
 /// A user row, password hash included: never serialised.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
     /// UUID.
@@ -43,36 +43,6 @@ impl UserRow {
     pub fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::Volunteer)
     }
-}
-
-/// Row for a new user.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = users)]
-pub struct NewUser {
-    /// UUID.
-    pub id: String,
-    /// Normalised phone.
-    pub phone: String,
-    /// Name.
-    pub full_name: String,
-    /// Role name.
-    pub role: String,
-    /// Home unit.
-    pub unit_code: Option<String>,
-    /// Folded search text (see [`search_text`]).
-    pub search_text: String,
-    /// argon2id PHC string.
-    pub password_hash: String,
-    /// 1.
-    pub active: i32,
-    /// 0.
-    pub token_generation: i32,
-    /// Creator.
-    pub created_by: Option<String>,
-    /// Now.
-    pub created_at: NaiveDateTime,
-    /// Now.
-    pub updated_at: NaiveDateTime,
 }
 
 /// Search text of a user: folded name plus the phone in both spellings people type.

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{NewUser, UserRow};
+use super::model::UserRow;
 use crate::auth::{Role, Scope};
 use crate::db::DbConn;
 use crate::schema::{refresh_tokens, units, users};
@@ -27,7 +27,7 @@ pub fn find_by_phone(conn: &mut DbConn, phone: &str) -> QueryResult<Option<UserR
 }
 
 /// Inserts a user; a duplicate phone surfaces as a unique violation.
-pub fn insert(conn: &mut DbConn, user: &NewUser) -> QueryResult<()> {
+pub fn insert(conn: &mut DbConn, user: &UserRow) -> QueryResult<()> {
     diesel::insert_into(users::table)
         .values(user)
         .execute(conn)

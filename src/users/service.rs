@@ -7,7 +7,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::handlers::{CreateUser, unit_of};
-use super::model::{NewUser, UserRow, search_text};
+use super::model::{UserRow, search_text};
 use super::queries;
 use crate::auth::{AuthUser, password, phone};
 use crate::db::DbConn;
@@ -74,7 +74,7 @@ pub fn create(
         }
     }
     let now = crate::db::now();
-    let user = NewUser {
+    let user = UserRow {
         id: Uuid::new_v4().to_string(),
         search_text: search_text(&body.full_name, &phone),
         phone,
@@ -108,5 +108,5 @@ pub fn create(
             other => other.into(),
         }
     })?;
-    queries::find(conn, &user.id)?.ok_or_else(|| ApiError::not_found("user"))
+    Ok(user)
 }
