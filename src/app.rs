@@ -53,7 +53,7 @@ where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
     use crate::records::handlers as rec;
-    use crate::{auth, ops, sync, teams, units, users};
+    use crate::{auth, campaigns, ops, sync, teams, units, users};
     app.service(ops::healthz).service(ops::readyz).service(
         scope::scope("/api/v1")
             .service(auth::handlers::login)
@@ -92,6 +92,10 @@ where
             .service(rec::void_signature_registration)
             .service(rec::review_signature_registration)
             .service(rec::list_follow_ups)
+            .service(campaigns::handlers::create_campaign)
+            .service(campaigns::handlers::list_campaigns)
+            .service(campaigns::handlers::get_campaign)
+            .service(campaigns::handlers::put_targets)
             .service(sync::meta::meta)
             .service(sync::handlers::sync)
             .service(sync::handlers::sync_state),

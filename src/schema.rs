@@ -84,6 +84,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    campaigns (id) {
+        id -> Text,
+        name -> Text,
+        unit_code -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campaign_targets (campaign_id, unit_code, metric) {
+        campaign_id -> Text,
+        unit_code -> Text,
+        metric -> Text,
+        target -> BigInt,
+    }
+}
+
 diesel::joinable!(team_members -> teams (team_id));
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -92,7 +114,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     teams,
     team_members,
     audit_log,
-    records
+    records,
+    campaigns,
+    campaign_targets
 );
 
 diesel::table! {

@@ -5,7 +5,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -13,9 +13,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::meta::SYNC_BATCH_MAX;
 use crate::app::AppState;
 use crate::auth::AuthUser;
+use crate::campaigns::model::Campaign;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, ApiQuery, from_value};
-use crate::records::input::{AssistInput, SignatureInput, Submission, VisitInput};
+use crate::records::input::{
+    AssistInput, SignatureInput, Submission, VIETNAM_OFFSET_SECS, VisitInput,
+};
 use crate::records::model::{Kind, ReviewStatus};
 use crate::records::service::{self, Batch, Created};
 use crate::teams::model::TeamDetail;
@@ -226,6 +229,8 @@ pub struct SyncState {
     pub server_time: DateTime<Utc>,
     /// The caller's teams with their members.
     pub teams: Vec<TeamDetail>,
+    /// Campaigns running today that the caller can see, with their targets.
+    pub campaigns: Vec<Campaign>,
     /// The caller's records changed since `since` (review, flag, void, edits), oldest first.
     /// Changes close to the cursor may come again; apply them idempotently.
     pub record_changes: Vec<RecordChange>,
@@ -236,10 +241,12 @@ pub struct SyncState {
 const CURSOR_OVERLAP: TimeDelta = TimeDelta::seconds(30);
 /// Most changes in one answer; the cursor then continues from the last one.
 const STATE_CHANGES_MAX: i64 = 1000;
+/// Most open campaigns listed (a commune sees its own and its province's).
+const OPEN_CAMPAIGNS_MAX: i64 = 100;
 const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
-/// What changed for the caller since the last sync: their teams and members, and the review
-/// state of their own records. (Open campaigns and targets join this when campaigns exist.)
+/// What changed for the caller since the last sync: their teams and members, the campaigns
+/// running today with their targets, and the review state of their own records.
 #[utoipa::path(
     tag = "sync",
     params(StateQuery),
@@ -283,6 +290,23 @@ pub async fn sync_state(
                 members,
             });
         }
+        let today = Utc::now()
+            .with_timezone(&FixedOffset::east_opt(VIETNAM_OFFSET_SECS).expect("UTC+7 is valid"))
+            .date_naive();
+        let mut campaigns = Vec::new();
+        let open = crate::campaigns::queries::list(
+            conn,
+            &caller.scope,
+            caller.unit_code.as_deref(),
+            None,
+            Some(today),
+            None,
+            OPEN_CAMPAIGNS_MAX,
+        )?;
+        for row in open {
+            let targets = crate::campaigns::queries::targets(conn, &row.id)?;
+            campaigns.push(Campaign::new(row, targets));
+        }
         let rows = crate::records::queries::changed_since(
             conn,
             &caller.id,
@@ -311,6 +335,7 @@ pub async fn sync_state(
             cursor: URL_SAFE_NO_PAD.encode(next.format(CURSOR_TIME).to_string()),
             server_time: Utc::now(),
             teams,
+            campaigns,
             record_changes,
         })
     })

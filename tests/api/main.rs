@@ -2,6 +2,7 @@
 //! real database (see `util::TestApp`).
 
 mod auth;
+mod campaigns;
 mod cli;
 mod followups;
 mod ops;

@@ -1,0 +1,346 @@
+//! `/api/v1/campaigns`: supervisors create campaigns for a unit in their scope and set
+//! targets for it or units under it; everyone inside a campaign's unit can read it.
+
+use std::collections::HashSet;
+
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::NaiveDate;
+use diesel::Connection;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::model::{Campaign, CampaignRow, Metric, TargetRow};
+use super::queries;
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::extract::{ApiJson, ApiQuery, Checked};
+use crate::pagination::{Page, PageParams, keyset_cursor};
+
+/// Longest campaign name.
+const NAME_MAX: usize = 200;
+/// Longest campaign, in days.
+const DAYS_MAX: i64 = 366;
+/// Most targets one campaign may carry (a province has at most a few hundred communes).
+const TARGETS_MAX: usize = 5000;
+
+/// A new campaign.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "100 ngày bình dân học vụ số", "unit_code": "01", "starts_on": "2026-03-01", "ends_on": "2026-06-08"}))]
+pub struct CreateCampaign {
+    /// Name (1–200 characters).
+    pub name: String,
+    /// The province or commune it covers.
+    pub unit_code: String,
+    /// First day (local).
+    pub starts_on: NaiveDate,
+    /// Last day (local, inclusive; at most 366 days after the first).
+    pub ends_on: NaiveDate,
+}
+
+/// One target.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"unit_code": "00004", "metric": "signatures_submitted", "target": 200}))]
+pub struct TargetInput {
+    /// The campaign's unit or a unit under it.
+    pub unit_code: String,
+    /// A metric of the contract.
+    #[schema(value_type = Metric)]
+    pub metric: Checked<Metric>,
+    /// The number to reach by the last day (0–1,000,000,000).
+    pub target: i64,
+}
+
+/// Filters of the campaign list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CampaignQuery {
+    /// Campaigns of this unit or of units under it.
+    #[param(example = "01")]
+    pub unit: Option<String>,
+    /// Only campaigns running on this local day.
+    #[param(value_type = Option<String>, format = Date)]
+    pub open_on: Option<NaiveDate>,
+    /// Items per page, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// Cursor from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Whether the caller may see a campaign of `unit`: it is in their scope, or it is the
+/// province their commune belongs to.
+fn visible(conn: &mut DbConn, caller: &AuthUser, unit: &str) -> ApiResult<bool> {
+    if crate::units::in_scope(conn, &caller.scope, unit)? {
+        return Ok(true);
+    }
+    let Some(own) = &caller.unit_code else {
+        return Ok(false);
+    };
+    Ok(crate::units::queries::find(conn, own)?
+        .and_then(|u| u.parent_code)
+        .as_deref()
+        == Some(unit))
+}
+
+/// Loads a campaign the caller may read, with its targets; 404 otherwise.
+pub fn readable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<Campaign> {
+    let row = queries::find(conn, id)?.ok_or_else(|| ApiError::not_found("campaign"))?;
+    if !visible(conn, caller, &row.unit_code)? {
+        return Err(ApiError::not_found("campaign"));
+    }
+    let targets = queries::targets(conn, &row.id)?;
+    Ok(Campaign::new(row, targets))
+}
+
+/// Create a campaign for a unit in the caller's scope.
+#[utoipa::path(
+    tag = "campaigns",
+    request_body = CreateCampaign,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Campaign),
+        (status = 403, description = "Volunteers may not create campaigns", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The unit is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/campaigns")]
+pub async fn create_campaign(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<CreateCampaign>,
+) -> ApiResult<HttpResponse> {
+    caller.require_supervisor()?;
+    let campaign = crate::db::run(&state.pool, move |conn| {
+        let mut errors = Vec::new();
+        let name = body.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > NAME_MAX {
+            errors.push(FieldError::new("name", "length", "1 to 200 characters"));
+        }
+        let unit = crate::units::queries::find(conn, &body.unit_code)?;
+        if unit.is_none() {
+            errors.push(FieldError::new("unit_code", "unknown_unit", "no such unit"));
+        }
+        if body.ends_on < body.starts_on {
+            errors.push(FieldError::new(
+                "ends_on",
+                "before_start",
+                "must not be before starts_on",
+            ));
+        } else if (body.ends_on - body.starts_on).num_days() >= DAYS_MAX {
+            errors.push(FieldError::new(
+                "ends_on",
+                "too_long",
+                "a campaign lasts at most 366 days",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        crate::units::require_in_scope(conn, &caller.scope, &body.unit_code)?;
+        let now = crate::db::now();
+        let row = CampaignRow {
+            id: Uuid::new_v4().to_string(),
+            name,
+            unit_code: body.unit_code,
+            starts_on: body.starts_on,
+            ends_on: body.ends_on,
+            created_by: Some(caller.id.clone()),
+            created_at: now,
+            updated_at: now,
+        };
+        conn.transaction(|conn| {
+            queries::insert(conn, &row)?;
+            crate::audit::record(
+                conn,
+                Some(&caller.id),
+                "campaign.create",
+                ("campaign", &row.id),
+                Some(&row.unit_code),
+                format!(
+                    "created campaign {:?} {}..{}",
+                    row.name, row.starts_on, row.ends_on
+                ),
+            )
+        })?;
+        Ok(Campaign::new(row, Vec::new()))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(campaign))
+}
+
+/// Campaigns the caller can see, newest first: those of units in their scope, and those
+/// of the province their commune belongs to.
+#[utoipa::path(
+    tag = "campaigns",
+    params(CampaignQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Campaigns, newest first", body = Page<Campaign>),
+        (status = 404, description = "`unit` is not visible to the caller", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/campaigns")]
+pub async fn list_campaigns(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<CampaignQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = PageParams {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let (limit, after) = (page.limit()?, page.keyset()?);
+    let campaigns = crate::db::run(&state.pool, move |conn| {
+        let unit = query.unit.filter(|u| !u.is_empty());
+        if let Some(unit) = &unit
+            && !visible(conn, &caller, unit)?
+        {
+            return Err(ApiError::not_found("unit"));
+        }
+        let rows = queries::list(
+            conn,
+            &caller.scope,
+            caller.unit_code.as_deref(),
+            unit.as_deref(),
+            query.open_on,
+            after,
+            limit + 1,
+        )?;
+        let page = Page::from_rows(rows, limit, |c| keyset_cursor(c.created_at, &c.id));
+        let mut items = Vec::with_capacity(page.items.len());
+        for row in page.items {
+            let targets = queries::targets(conn, &row.id)?;
+            items.push(Campaign::new(row, targets));
+        }
+        Ok(Page {
+            items,
+            next_cursor: page.next_cursor,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(campaigns))
+}
+
+/// One campaign with its targets.
+#[utoipa::path(
+    tag = "campaigns",
+    params(("id" = String, Path, description = "Campaign id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The campaign", body = Campaign),
+        (status = 404, description = "No such campaign visible to the caller", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/campaigns/{id}")]
+pub async fn get_campaign(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let campaign = crate::db::run(&state.pool, move |conn| readable(conn, &caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(campaign))
+}
+
+/// Set the campaign's targets (replacing the previous ones): for its unit or units under
+/// it, one per unit and metric.
+#[utoipa::path(
+    tag = "campaigns",
+    params(("id" = String, Path, description = "Campaign id")),
+    request_body = Vec<TargetInput>,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The campaign with its new targets", body = Campaign),
+        (status = 403, description = "Not a supervisor of the campaign's unit", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such campaign visible to the caller", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/campaigns/{id}/targets")]
+pub async fn put_targets(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    ApiJson(body): ApiJson<Vec<TargetInput>>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let campaign = crate::db::run(&state.pool, move |conn| {
+        let campaign = readable(conn, &caller, &id)?;
+        if !caller.role.is_supervisor()
+            || !crate::units::in_scope(conn, &caller.scope, &campaign.unit_code)?
+        {
+            return Err(ApiError::Forbidden(
+                "only supervisors of the campaign's unit set its targets".into(),
+            ));
+        }
+        let mut errors = Vec::new();
+        if body.len() > TARGETS_MAX {
+            return Err(ApiError::field(
+                "body",
+                "too_many",
+                format!("at most {TARGETS_MAX} targets"),
+            ));
+        }
+        let mut seen = HashSet::new();
+        let mut rows = Vec::with_capacity(body.len());
+        for (i, t) in body.into_iter().enumerate() {
+            let at = |f: &str| format!("[{i}].{f}");
+            let unit = crate::units::queries::find(conn, &t.unit_code)?;
+            let inside = unit.is_some_and(|u| {
+                u.code == campaign.unit_code
+                    || u.parent_code.as_deref() == Some(campaign.unit_code.as_str())
+            });
+            if !inside {
+                errors.push(FieldError::new(
+                    at("unit_code"),
+                    "outside_campaign",
+                    "must be the campaign's unit or a unit under it",
+                ));
+            }
+            if !(0..=1_000_000_000).contains(&t.target) {
+                errors.push(FieldError::new(
+                    at("target"),
+                    "out_of_range",
+                    "0 to 1,000,000,000",
+                ));
+            }
+            let Some(metric) = t.metric.take(&at("metric"), &mut errors) else {
+                continue;
+            };
+            if !seen.insert((t.unit_code.clone(), metric)) {
+                errors.push(FieldError::new(
+                    at("metric"),
+                    "duplicate",
+                    "one target per unit and metric",
+                ));
+            }
+            rows.push(TargetRow {
+                campaign_id: campaign.id.clone(),
+                unit_code: t.unit_code,
+                metric: metric.as_str().into(),
+                target: t.target,
+            });
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        conn.transaction(|conn| {
+            queries::replace_targets(conn, &campaign.id, &rows, crate::db::now())?;
+            crate::audit::record(
+                conn,
+                Some(&caller.id),
+                "campaign.targets",
+                ("campaign", &campaign.id),
+                Some(&campaign.unit_code),
+                format!("set {} targets", rows.len()),
+            )
+        })?;
+        readable(conn, &caller, &campaign.id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(campaign))
+}

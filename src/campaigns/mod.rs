@@ -1,0 +1,6 @@
+//! Campaigns (a unit, a period, targets per unit and metric): what supervisors measure
+//! progress against.
+
+pub mod handlers;
+pub mod model;
+pub mod queries;

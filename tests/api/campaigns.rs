@@ -1,0 +1,244 @@
+//! `/api/v1/campaigns` and targets: who creates, who sees, what a target may be.
+
+use actix_web::http::Method;
+use chrono::{Duration, Utc};
+use gocua::auth::Role;
+use serde_json::{Value, json};
+
+use crate::records::Field;
+use crate::util::{BA_DINH, HANOI, Reply, SAI_GON, TestApp};
+
+fn campaign(unit: &str) -> Value {
+    let today = Utc::now().date_naive();
+    json!({"name": "100 ngày bình dân học vụ số", "unit_code": unit, "starts_on": (today - Duration::days(10)).to_string(), "ends_on": (today + Duration::days(89)).to_string()})
+}
+
+#[actix_web::test]
+async fn create_and_read_campaigns_by_scope() {
+    let app = TestApp::new().await;
+    let f = Field::new(&app).await;
+    let far_volunteer = app.seed_user(Role::Volunteer, Some(SAI_GON)).await;
+    let hanoi = app
+        .post("/api/v1/campaigns", &f.province.token, campaign(HANOI))
+        .await
+        .expect(201);
+    assert_eq!(hanoi.body["name"], "100 ngày bình dân học vụ số");
+    assert_eq!(hanoi.body["unit_code"], HANOI);
+    assert_eq!(hanoi.body["targets"], json!([]));
+    let ba_dinh = app
+        .post("/api/v1/campaigns", &f.sup.token, campaign(BA_DINH))
+        .await
+        .expect(201);
+    app.post("/api/v1/campaigns", &f.sup.token, campaign(HANOI))
+        .await
+        .problem(404);
+    app.post(
+        "/api/v1/campaigns",
+        &f.far_province.token,
+        campaign(BA_DINH),
+    )
+    .await
+    .problem(404);
+    app.post("/api/v1/campaigns", &f.member.token, campaign(BA_DINH))
+        .await
+        .problem(403);
+    app.call(
+        Method::POST,
+        "/api/v1/campaigns",
+        None,
+        Some(campaign(BA_DINH)),
+    )
+    .await
+    .problem(401);
+    let bad = json!({"name": " ", "unit_code": "99999", "starts_on": "2026-03-10", "ends_on": "2026-03-01"});
+    let problem = app
+        .post("/api/v1/campaigns", &f.sup.token, bad)
+        .await
+        .problem(422);
+    assert_eq!(
+        Reply::fields(&problem),
+        vec!["ends_on", "name", "unit_code"]
+    );
+    let long = json!({"name": "Dài", "unit_code": BA_DINH, "starts_on": "2026-01-01", "ends_on": "2027-01-02"});
+    let problem = app
+        .post("/api/v1/campaigns", &f.sup.token, long)
+        .await
+        .problem(422);
+    assert_eq!(Reply::fields(&problem), vec!["ends_on"]);
+    let problem = app.post("/api/v1/campaigns", &f.sup.token, json!({"name": "X", "unit_code": BA_DINH, "starts_on": "first of March", "ends_on": "2026-03-01"})).await.problem(422);
+    assert_eq!(Reply::fields(&problem), vec!["starts_on"]);
+    // A Ba Đình volunteer sees both; the province sees both; Sài Gòn sees neither.
+    let ids = |r: &Reply| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let both = vec![
+        ba_dinh.body["id"].as_str().unwrap().to_owned(),
+        hanoi.body["id"].as_str().unwrap().to_owned(),
+    ];
+    assert_eq!(
+        ids(&app
+            .get("/api/v1/campaigns", &f.member.token)
+            .await
+            .expect(200)),
+        both
+    );
+    assert_eq!(
+        ids(&app
+            .get("/api/v1/campaigns", &f.province.token)
+            .await
+            .expect(200)),
+        both
+    );
+    assert!(
+        ids(&app
+            .get("/api/v1/campaigns", &far_volunteer.token)
+            .await
+            .expect(200))
+        .is_empty()
+    );
+    assert_eq!(
+        ids(&app
+            .get(
+                &format!("/api/v1/campaigns?unit={BA_DINH}"),
+                &f.province.token
+            )
+            .await
+            .expect(200)),
+        both[..1].to_vec()
+    );
+    app.get(
+        &format!("/api/v1/campaigns?unit={HANOI}"),
+        &far_volunteer.token,
+    )
+    .await
+    .problem(404);
+    let path = format!("/api/v1/campaigns/{}", hanoi.body["id"].as_str().unwrap());
+    app.get(&path, &f.member.token).await.expect(200);
+    app.get(&path, &far_volunteer.token).await.problem(404);
+    app.get(&path, &f.far_province.token).await.problem(404);
+    app.call(Method::GET, &path, None, None).await.problem(401);
+    let past = (Utc::now() - Duration::days(30)).date_naive();
+    assert!(
+        ids(&app
+            .get(
+                &format!("/api/v1/campaigns?open_on={past}"),
+                &f.member.token
+            )
+            .await
+            .expect(200))
+        .is_empty()
+    );
+    // Running campaigns reach the phone with its sync state.
+    let state = app
+        .get("/api/v1/sync/state", &f.member.token)
+        .await
+        .expect(200);
+    let running: Vec<&str> = state.body["campaigns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(running.len(), 2);
+}
+
+#[actix_web::test]
+async fn targets_follow_the_campaigns_unit() {
+    let app = TestApp::new().await;
+    let f = Field::new(&app).await;
+    let hanoi = app
+        .post("/api/v1/campaigns", &f.province.token, campaign(HANOI))
+        .await
+        .expect(201);
+    let path = format!(
+        "/api/v1/campaigns/{}/targets",
+        hanoi.body["id"].as_str().unwrap()
+    );
+    let targets = json!([
+        {"unit_code": HANOI, "metric": "vneid_level2_activations", "target": 50000},
+        {"unit_code": BA_DINH, "metric": "signatures_submitted", "target": 200}
+    ]);
+    let set = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(&f.province.token),
+            Some(targets.clone()),
+        )
+        .await
+        .expect(200);
+    assert_eq!(set.body["targets"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        set.body["targets"][0],
+        json!({"unit_code": BA_DINH, "metric": "signatures_submitted", "target": 200})
+    );
+    let bad = json!([
+        {"unit_code": SAI_GON, "metric": "visits", "target": 10},
+        {"unit_code": BA_DINH, "metric": "smartphone_users", "target": 10},
+        {"unit_code": BA_DINH, "metric": "visits", "target": -1},
+        {"unit_code": HANOI, "metric": "visits", "target": 5},
+        {"unit_code": HANOI, "metric": "visits", "target": 6}
+    ]);
+    let problem = app
+        .call(Method::PUT, &path, Some(&f.province.token), Some(bad))
+        .await
+        .problem(422);
+    assert_eq!(
+        Reply::fields(&problem),
+        vec!["[0].unit_code", "[1].metric", "[2].target", "[4].metric"]
+    );
+    let kept = app
+        .get(&path.replace("/targets", ""), &f.member.token)
+        .await
+        .expect(200);
+    assert_eq!(
+        kept.body["targets"].as_array().unwrap().len(),
+        2,
+        "a refused change keeps the old targets"
+    );
+    app.call(
+        Method::PUT,
+        &path,
+        Some(&f.sup.token),
+        Some(targets.clone()),
+    )
+    .await
+    .problem(403);
+    app.call(
+        Method::PUT,
+        &path,
+        Some(&f.member.token),
+        Some(targets.clone()),
+    )
+    .await
+    .problem(403);
+    app.call(
+        Method::PUT,
+        &path,
+        Some(&f.far_province.token),
+        Some(targets.clone()),
+    )
+    .await
+    .problem(404);
+    app.call(Method::PUT, &path, None, Some(targets))
+        .await
+        .problem(401);
+    let replaced = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(&f.province.token),
+            Some(json!([{"unit_code": HANOI, "metric": "active_volunteers", "target": 300}])),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        replaced.body["targets"],
+        json!([{"unit_code": HANOI, "metric": "active_volunteers", "target": 300}])
+    );
+}
