@@ -108,6 +108,11 @@ def main():
                 partial.append(rid)
             elif kind != "visit" and item.get("visit_id") != want["visit_id"]:
                 partial.append(rid)
+        try:
+            rollups = server.cli("check-rollups")
+            rollups_ok = True
+        except Exception as e:  # noqa: BLE001 - the command's own message says why
+            rollups, rollups_ok = f"check-rollups failed: {e}", False
         per_kind_sent = {k: sum(1 for v in sent.values() if v[0] == k) for k in ("visit", "vneid_assist", "signature_registration")}
         per_kind_found = {k: sum(1 for v in found.values() if v[0] == k) for k in per_kind_sent}
         print(f"durability ({args.backend}): batches={len(batches)} clients={args.clients} kills={kills} "
@@ -115,7 +120,8 @@ def main():
               f"records_sent={len(sent)} records_acknowledged={len(acknowledged)} records_found={len(found)} "
               f"duplicates={dupes} missing_acknowledged={len(missing_ack)} unexpected={len(extra)} partial={len(partial)} "
               f"per_kind_sent={per_kind_sent} per_kind_found={per_kind_found} seconds={elapsed:.1f} seed={args.seed}")
-        ok = not missing_ack and not extra and not partial and dupes == 0 and len(found) == len(sent) and per_kind_sent == per_kind_found
+        print(rollups)
+        ok = not missing_ack and not extra and not partial and dupes == 0 and len(found) == len(sent) and per_kind_sent == per_kind_found and rollups_ok
         print("1 passed, 0 failed" if ok else "0 passed, 1 failed")
         return 0 if ok else 1
     finally:

@@ -58,7 +58,8 @@ class Server:
         subprocess.run(["psql", self.pg_admin, "-q", "-c", sql], check=True, capture_output=True)
 
     def cli(self, *args, stdin=None):
-        subprocess.run([self.binary, *args], input=stdin, env=self.env, cwd=self.dir, check=True, capture_output=True)
+        done = subprocess.run([self.binary, *args], input=stdin, env=self.env, cwd=self.dir, check=True, capture_output=True)
+        return done.stdout.decode().strip()
 
     def start(self):
         self.proc = subprocess.Popen([self.binary, "serve"], env=self.env, cwd=self.dir, stdout=self.log, stderr=self.log)

@@ -48,6 +48,12 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Recount the statistics rollups from the records (a repair; run it while the server
+    /// is stopped or quiet, since it holds one write transaction).
+    RebuildRollups,
+    /// Compare the statistics rollups with a recount from the records; exits non-zero if
+    /// they differ (nothing is changed).
+    CheckRollups,
 }
 
 /// Opens the pool, applies migrations and loads the embedded unit map if none is stored.

@@ -16,6 +16,7 @@ pub mod pagination;
 pub mod records;
 pub mod rules;
 pub mod schema;
+pub mod stats;
 pub mod sync;
 pub mod teams;
 pub mod text;

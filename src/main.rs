@@ -62,6 +62,29 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::RebuildRollups => {
+            let pool = cli::prepare_database(&config)?;
+            let mut conn = pool.get().context("connecting to the database")?;
+            let (daily, citizens) = gocua::stats::rollups::rebuild(&mut conn)?;
+            println!("rollups rebuilt: {daily} daily rows, {citizens} citizen rows");
+            Ok(())
+        }
+        Command::CheckRollups => {
+            let pool = cli::prepare_database(&config)?;
+            let mut conn = pool.get().context("connecting to the database")?;
+            let (daily, citizens) = gocua::stats::rollups::recount(&mut conn)?;
+            let (stored_daily, stored_citizens) = gocua::stats::rollups::stored(&mut conn)?;
+            if daily == stored_daily && citizens == stored_citizens {
+                println!(
+                    "rollups match a recount: {} daily rows, {} citizen rows",
+                    daily.len(),
+                    citizens.len()
+                );
+                Ok(())
+            } else {
+                anyhow::bail!("rollups differ from a recount; run `gocua rebuild-rollups`")
+            }
+        }
         Command::Openapi => unreachable!("handled above"),
     }
 }

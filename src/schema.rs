@@ -106,6 +106,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    daily_rollups (day, commune_code, team_id, volunteer_id, metric) {
+        day -> Date,
+        commune_code -> Text,
+        team_id -> Text,
+        volunteer_id -> Text,
+        metric -> Text,
+        counted -> Integer,
+        approved -> Integer,
+    }
+}
+
+diesel::table! {
+    citizen_rollups (day, commune_code, team_id, volunteer_id, citizen_ref) {
+        day -> Date,
+        commune_code -> Text,
+        team_id -> Text,
+        volunteer_id -> Text,
+        citizen_ref -> Text,
+        counted -> Integer,
+        approved -> Integer,
+    }
+}
+
 diesel::joinable!(team_members -> teams (team_id));
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -116,7 +140,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     records,
     campaigns,
-    campaign_targets
+    campaign_targets,
+    daily_rollups,
+    citizen_rollups
 );
 
 diesel::table! {

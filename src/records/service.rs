@@ -304,6 +304,13 @@ pub fn store_all(
             .into_iter()
             .map(|r| (r.id.clone(), r))
             .collect();
+        let created: Vec<(Option<&RecordRow>, Option<&RecordRow>)> = rows
+            .iter()
+            .zip(&fresh)
+            .filter(|(_, fresh)| **fresh)
+            .map(|(r, _)| (None, stored.get(&r.id)))
+            .collect();
+        crate::stats::rollups::apply(conn, &created)?;
         Ok(rows
             .iter()
             .zip(fresh)
@@ -442,9 +449,16 @@ pub fn update(
             Some(&row.commune_code),
             format!("changed {}", changed.join(", ")),
         )?;
-        Ok(())
-    })?;
-    queries::find(conn, id)?.ok_or_else(|| ApiError::not_found("record"))
+        finish_change(conn, &row)
+    })
+}
+
+/// Re-reads a record after a change inside its transaction and moves its numbers in the
+/// rollups from the old version to the new one.
+fn finish_change(conn: &mut DbConn, before: &RecordRow) -> ApiResult<RecordRow> {
+    let after = queries::find(conn, &before.id)?.ok_or_else(|| ApiError::not_found("record"))?;
+    crate::stats::rollups::apply(conn, &[(Some(before), Some(&after))])?;
+    Ok(after)
 }
 
 /// Voids a record: kept, shown as voided, never counted.
@@ -473,9 +487,8 @@ pub fn void(
             Some(&row.commune_code),
             "voided",
         )?;
-        Ok(())
-    })?;
-    queries::find(conn, id)?.ok_or_else(|| ApiError::not_found("record"))
+        finish_change(conn, &row)
+    })
 }
 
 /// Reviews a record: a supervisor in scope, or the lead of its team; never the author.
@@ -557,7 +570,6 @@ pub fn review(
             Some(&row.commune_code),
             format!("{} -> {}", row.review_status, status.as_str()),
         )?;
-        Ok(())
-    })?;
-    queries::find(conn, id)?.ok_or_else(|| ApiError::not_found("record"))
+        finish_change(conn, &row)
+    })
 }

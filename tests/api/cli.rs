@@ -396,3 +396,21 @@ async fn citizen_numbers_stay_out_of_logs_answers_and_the_database_file() {
         }
     }
 }
+
+#[test]
+fn rollup_commands_check_and_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = gocua(dir.path()).arg("check-rollups").output().unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(String::from_utf8_lossy(&check.stdout).contains("rollups match a recount"));
+    let rebuild = gocua(dir.path()).arg("rebuild-rollups").output().unwrap();
+    assert!(rebuild.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&rebuild.stdout).trim(),
+        "rollups rebuilt: 0 daily rows, 0 citizen rows"
+    );
+}

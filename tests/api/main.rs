@@ -7,6 +7,7 @@ mod cli;
 mod followups;
 mod ops;
 mod records;
+mod stats;
 mod sync;
 mod teams;
 mod units;

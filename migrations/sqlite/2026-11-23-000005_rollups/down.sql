@@ -1,0 +1,2 @@
+DROP TABLE citizen_rollups;
+DROP TABLE daily_rollups;
