@@ -53,7 +53,7 @@ where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
     use crate::records::handlers as rec;
-    use crate::{auth, campaigns, ops, sync, teams, units, users};
+    use crate::{auth, campaigns, ops, stats, sync, teams, units, users};
     app.service(ops::healthz).service(ops::readyz).service(
         scope::scope("/api/v1")
             .service(auth::handlers::login)
@@ -96,6 +96,8 @@ where
             .service(campaigns::handlers::list_campaigns)
             .service(campaigns::handlers::get_campaign)
             .service(campaigns::handlers::put_targets)
+            .service(stats::handlers::summary)
+            .service(stats::handlers::breakdown)
             .service(sync::meta::meta)
             .service(sync::handlers::sync)
             .service(sync::handlers::sync_state),

@@ -28,6 +28,7 @@ progress. Errors are RFC 9457 `application/problem+json`. Anything outside the c
         (name = "signature-registrations", description = "Đăng ký chữ ký số (digital-signature registrations)"),
         (name = "follow-ups", description = "Việc cần quay lại (what a team must come back to)"),
         (name = "campaigns", description = "Chiến dịch và chỉ tiêu (campaigns and targets)"),
+        (name = "stats", description = "Thống kê (statistics, read from per-day rollups)"),
         (name = "sync", description = "Đồng bộ ngoại tuyến (offline sync) and server facts"),
         (name = "operations", description = "Probes")
     )

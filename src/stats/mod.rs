@@ -1,3 +1,6 @@
-//! Statistics: per-day rollups kept current with every change to a record.
+//! Statistics: per-day rollups kept current with every change to a record, and the
+//! summary and breakdown endpoints that read them.
 
+pub mod handlers;
+pub mod queries;
 pub mod rollups;

@@ -143,3 +143,314 @@ async fn rollups_equal_a_recount_after_a_random_mix() {
     }
     rollups_match(&app).await;
 }
+
+/// `occurred_at` at a local time `days` days ago.
+fn local(days: i64, time: &str) -> String {
+    format!("{}T{time}+07:00", local_day(days))
+}
+
+fn local_day(days: i64) -> chrono::NaiveDate {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    (chrono::Utc::now().with_timezone(&vn) - chrono::Duration::days(days)).date_naive()
+}
+
+async fn make(app: &TestApp, token: &str, path: &str, mut body: Value, when: String) -> String {
+    body["occurred_at"] = json!(when);
+    app.post(path, token, body).await.expect(201).body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The nine metrics in the contract's order: visits, households_guided, people_guided,
+/// vneid_installs, vneid_level2_activations, unique_citizens_assisted, signatures_submitted,
+/// signatures_issued, active_volunteers.
+fn metrics(n: [i64; 9]) -> Value {
+    json!({
+        "visits": n[0], "households_guided": n[1], "people_guided": n[2],
+        "vneid_installs": n[3], "vneid_level2_activations": n[4], "unique_citizens_assisted": n[5],
+        "signatures_submitted": n[6], "signatures_issued": n[7], "active_volunteers": n[8]
+    })
+}
+
+#[actix_web::test]
+async fn every_metric_on_a_fixed_data_set() {
+    use crate::util::{BA_DINH, HANOI, NGOC_HA, Reply};
+    use actix_web::http::Method;
+    let app = TestApp::new().await;
+    let f = Field::new(&app).await;
+    let (d1, d2) = (local_day(2), local_day(1));
+    let (m, l) = (&f.member.token, &f.lead.token);
+    let mut v = visit(&f.team);
+    v["people_guided"] = json!(2);
+    make(&app, m, "/api/v1/visits", v, local(2, "23:30:00")).await;
+    let mut v = visit(&f.team);
+    v["outcome"] = json!("not_home");
+    v["people_guided"] = json!(0);
+    make(&app, m, "/api/v1/visits", v, local(2, "08:00:00")).await;
+    let mut v = visit(&f.team);
+    v["outcome"] = json!("follow_up");
+    v["people_guided"] = json!(1);
+    make(&app, m, "/api/v1/visits", v, local(1, "10:00:00")).await;
+    let mut v = visit(&f.team);
+    v["people_guided"] = json!(3);
+    let voided = make(&app, l, "/api/v1/visits", v, local(1, "11:00:00")).await;
+    app.post(
+        &format!("/api/v1/visits/{voided}/void"),
+        l,
+        json!({"reason": "Nhầm"}),
+    )
+    .await
+    .expect(200);
+    let (a, b, c) = ("001185012345", "001185022222", "001185033333");
+    make(
+        &app,
+        m,
+        "/api/v1/vneid-assists",
+        assist(&f.team, a, "install", "success"),
+        local(2, "09:00:00"),
+    )
+    .await;
+    make(
+        &app,
+        m,
+        "/api/v1/vneid-assists",
+        assist(&f.team, a, "activate_level2", "success"),
+        local(1, "09:00:00"),
+    )
+    .await;
+    let dup = make(
+        &app,
+        l,
+        "/api/v1/vneid-assists",
+        assist(&f.team, a, "activate_level2", "success"),
+        local(1, "09:30:00"),
+    )
+    .await;
+    make(
+        &app,
+        m,
+        "/api/v1/vneid-assists",
+        assist(&f.team, b, "install", "pending"),
+        local(1, "10:00:00"),
+    )
+    .await;
+    let rejected = make(
+        &app,
+        l,
+        "/api/v1/vneid-assists",
+        assist(&f.team, b, "install", "success"),
+        local(1, "10:30:00"),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/vneid-assists/{rejected}/review"),
+        &f.sup.token,
+        json!({"status": "rejected", "note": "Sai"}),
+    )
+    .await
+    .expect(200);
+    make(
+        &app,
+        m,
+        "/api/v1/signature-registrations",
+        signature(&f.team, c, "submitted"),
+        local(2, "14:00:00"),
+    )
+    .await;
+    make(
+        &app,
+        m,
+        "/api/v1/signature-registrations",
+        signature(&f.team, c, "issued"),
+        local(1, "14:00:00"),
+    )
+    .await;
+    make(
+        &app,
+        l,
+        "/api/v1/signature-registrations",
+        signature(&f.team, c, "issued"),
+        local(1, "15:00:00"),
+    )
+    .await;
+    make(
+        &app,
+        &f.neighbour.token,
+        "/api/v1/visits",
+        visit(&f.neighbour_team),
+        local(1, "16:00:00"),
+    )
+    .await;
+
+    let period = format!("from={d1}&to={d2}");
+    let summary = |unit: &str, token: &str, extra: &str| {
+        let path = format!("/api/v1/stats/summary?unit={unit}&{period}{extra}");
+        let token = token.to_owned();
+        let app = &app;
+        async move { app.get(&path, &token).await }
+    };
+    let ba_dinh = summary(BA_DINH, &f.sup.token, "").await.expect(200);
+    assert_eq!(ba_dinh.body["unit_code"], BA_DINH);
+    assert_eq!(ba_dinh.body["from"], d1.to_string());
+    assert_eq!(
+        ba_dinh.body["metrics"],
+        metrics([3, 1, 3, 1, 1, 1, 2, 1, 1])
+    );
+    // The 23:30 visit counts on its own local day.
+    let day_one = app
+        .get(
+            &format!("/api/v1/stats/summary?unit={BA_DINH}&from={d1}&to={d1}"),
+            &f.sup.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(day_one.body["metrics"]["visits"], 2);
+    // Approving the flagged duplicate makes it count (its citizen was already counted).
+    app.post(
+        &format!("/api/v1/vneid-assists/{dup}/review"),
+        &f.sup.token,
+        json!({"status": "approved"}),
+    )
+    .await
+    .expect(200);
+    let after = summary(BA_DINH, &f.sup.token, "").await.expect(200);
+    assert_eq!(after.body["metrics"], metrics([3, 1, 3, 1, 2, 1, 2, 1, 2]));
+    let approved = summary(BA_DINH, &f.sup.token, "&review=approved")
+        .await
+        .expect(200);
+    assert_eq!(
+        approved.body["metrics"],
+        metrics([0, 0, 0, 0, 1, 1, 0, 0, 1])
+    );
+    let province = summary(HANOI, &f.province.token, "").await.expect(200);
+    assert_eq!(
+        province.body["metrics"],
+        metrics([4, 2, 5, 1, 2, 1, 2, 1, 3])
+    );
+    let default_unit = app
+        .get(
+            &format!("/api/v1/stats/summary?{period}"),
+            &f.province.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(default_unit.body["unit_code"], HANOI);
+    assert_eq!(default_unit.body["metrics"], province.body["metrics"]);
+    // Volunteers read their teams' numbers only.
+    let outsider = summary(BA_DINH, &f.outsider.token, "").await.expect(200);
+    assert_eq!(
+        outsider.body["metrics"],
+        metrics([0, 0, 0, 0, 0, 0, 0, 0, 0])
+    );
+    let member = summary(BA_DINH, m, "").await.expect(200);
+    assert_eq!(member.body["metrics"], after.body["metrics"]);
+    // Scope, input.
+    summary(BA_DINH, &f.far_province.token, "")
+        .await
+        .problem(404);
+    summary(NGOC_HA, &f.sup.token, "").await.problem(404);
+    app.call(Method::GET, "/api/v1/stats/summary", None, None)
+        .await
+        .problem(401);
+    let problem = app
+        .get(
+            &format!("/api/v1/stats/summary?from={d2}&to={d1}&review=all"),
+            &f.sup.token,
+        )
+        .await
+        .problem(422);
+    assert_eq!(Reply::fields(&problem), vec!["review", "to"]);
+    app.get("/api/v1/stats/summary?from=yesterday", &f.sup.token)
+        .await
+        .problem(400);
+
+    // Breakdowns.
+    let by =
+        |what: &str, unit: &str| format!("/api/v1/stats/breakdown?unit={unit}&by={what}&{period}");
+    let units = app
+        .get(&by("unit", HANOI), &f.province.token)
+        .await
+        .expect(200);
+    let rows = units.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 126, "every commune of Hà Nội, zeros included");
+    let row = |key: &str| rows.iter().find(|r| r["key"] == key).unwrap().clone();
+    assert_eq!(row(BA_DINH)["metrics"], after.body["metrics"]);
+    assert_eq!(row(BA_DINH)["label"], "Phường Ba Đình");
+    assert_eq!(
+        row(NGOC_HA)["metrics"],
+        metrics([1, 1, 2, 0, 0, 0, 0, 0, 1])
+    );
+    let keys: Vec<&str> = rows.iter().map(|r| r["key"].as_str().unwrap()).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    let problem = app
+        .get(&by("unit", BA_DINH), &f.sup.token)
+        .await
+        .problem(422);
+    assert_eq!(Reply::fields(&problem), vec!["by"]);
+    let teams = app
+        .get(&by("team", BA_DINH), &f.sup.token)
+        .await
+        .expect(200);
+    assert_eq!(teams.body["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(teams.body["rows"][0]["key"], f.team.as_str());
+    assert_eq!(teams.body["rows"][0]["label"], "Tổ 1");
+    let people = app
+        .get(&by("volunteer", BA_DINH), &f.sup.token)
+        .await
+        .expect(200);
+    let mut found: Vec<(String, i64)> = people.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap().to_owned(),
+                r["metrics"]["vneid_level2_activations"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    found.sort();
+    let mut want = vec![(f.member.id.clone(), 1), (f.lead.id.clone(), 1)];
+    want.sort();
+    assert_eq!(found, want);
+    let days = app.get(&by("day", BA_DINH), &f.sup.token).await.expect(200);
+    let day_rows = days.body["rows"].as_array().unwrap();
+    assert_eq!(day_rows.len(), 2);
+    assert_eq!(day_rows[0]["key"], d1.to_string());
+    assert_eq!(day_rows[0]["metrics"], metrics([2, 1, 2, 1, 0, 1, 1, 0, 1]));
+    assert_eq!(day_rows[1]["metrics"], metrics([1, 0, 1, 0, 2, 1, 1, 1, 2]));
+    let months = app
+        .get(&by("month", BA_DINH), &f.sup.token)
+        .await
+        .expect(200);
+    let month_sum: i64 = months.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["metrics"]["visits"].as_i64().unwrap())
+        .sum();
+    assert_eq!(month_sum, 3);
+    assert!(months.body["rows"][0]["key"].as_str().unwrap().len() == 7);
+    let weeks = app
+        .get(&by("week", BA_DINH), &f.sup.token)
+        .await
+        .expect(200);
+    assert!(
+        weeks.body["rows"][0]["key"]
+            .as_str()
+            .unwrap()
+            .contains("-W")
+    );
+    app.get(
+        &format!("/api/v1/stats/breakdown?unit={BA_DINH}&by=province"),
+        &f.sup.token,
+    )
+    .await
+    .problem(400);
+    app.get(&by("team", BA_DINH), &f.far_province.token)
+        .await
+        .problem(404);
+}

@@ -1,0 +1,428 @@
+//! `GET /api/v1/stats/summary` and `GET /api/v1/stats/breakdown`, read from the rollups.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{Datelike, FixedOffset, NaiveDate, TimeDelta, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::queries::{self, Filter, GroupBy, Tally, UnitFilter};
+use crate::app::AppState;
+use crate::auth::{AuthUser, Role};
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::extract::ApiQuery;
+use crate::records::input::VIETNAM_OFFSET_SECS;
+use crate::schema::{teams, units, users};
+use crate::units::UnitKind;
+
+/// Every metric of the contract.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Metrics {
+    /// Visits.
+    pub visits: i64,
+    /// Visits with outcome `guided`.
+    pub households_guided: i64,
+    /// Sum of `people_guided` over visits.
+    pub people_guided: i64,
+    /// VNeID assists `install` + `success`.
+    pub vneid_installs: i64,
+    /// VNeID assists `activate_level2` + `success`.
+    pub vneid_level2_activations: i64,
+    /// Distinct citizens with a successful VNeID assist.
+    pub unique_citizens_assisted: i64,
+    /// Signature registrations `submitted` or `issued`.
+    pub signatures_submitted: i64,
+    /// Signature registrations `issued`.
+    pub signatures_issued: i64,
+    /// Distinct volunteers with at least one counted record.
+    pub active_volunteers: i64,
+}
+
+impl From<&Tally> for Metrics {
+    fn from(t: &Tally) -> Self {
+        let get = |m: &str| t.sums.get(m).copied().unwrap_or(0);
+        Self {
+            visits: get("visits"),
+            households_guided: get("households_guided"),
+            people_guided: get("people_guided"),
+            vneid_installs: get("vneid_installs"),
+            vneid_level2_activations: get("vneid_level2_activations"),
+            unique_citizens_assisted: t.citizens.len() as i64,
+            signatures_submitted: get("signatures_submitted"),
+            signatures_issued: get("signatures_issued"),
+            active_volunteers: t.volunteers.len() as i64,
+        }
+    }
+}
+
+/// Parameters of a summary.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryQuery {
+    /// Province or commune (default: the caller's unit; the whole country for admins).
+    #[param(example = "01")]
+    pub unit: Option<String>,
+    /// First local day, inclusive (default: 29 days before `to`).
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    /// Last local day, inclusive (default: today in Vietnam).
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+    /// `approved` counts approved records only.
+    pub review: Option<String>,
+}
+
+/// How to group a breakdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum By {
+    /// The units one level under `unit`.
+    Unit,
+    /// Teams.
+    Team,
+    /// Volunteers.
+    Volunteer,
+    /// Local days (`2026-03-14`).
+    Day,
+    /// ISO weeks (`2026-W11`).
+    Week,
+    /// Calendar months (`2026-03`).
+    Month,
+}
+
+/// Parameters of a breakdown.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BreakdownQuery {
+    /// Province or commune (default: the caller's unit; the whole country for admins).
+    #[param(example = "01")]
+    pub unit: Option<String>,
+    /// Grouping.
+    pub by: By,
+    /// First local day, inclusive (default: 29 days before `to`).
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    /// Last local day, inclusive (default: today in Vietnam).
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+    /// `approved` counts approved records only.
+    pub review: Option<String>,
+}
+
+/// Every metric over a unit and period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Summary {
+    /// The unit; `null` for the whole country.
+    pub unit_code: Option<String>,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// Every metric.
+    pub metrics: Metrics,
+}
+
+/// One group of a breakdown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BreakdownRow {
+    /// Unit code, team id, volunteer id, day, ISO week or month.
+    pub key: String,
+    /// The unit's, team's or volunteer's name (the key again for periods).
+    pub label: String,
+    /// Every metric.
+    pub metrics: Metrics,
+}
+
+/// Every metric per group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Breakdown {
+    /// The unit; `null` for the whole country.
+    pub unit_code: Option<String>,
+    /// Grouping.
+    pub by: By,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// Rows sorted by key.
+    pub rows: Vec<BreakdownRow>,
+}
+
+/// Longest period a statistic covers.
+const PERIOD_MAX_DAYS: i64 = 3660;
+
+/// Today in Vietnam.
+fn today() -> NaiveDate {
+    Utc::now()
+        .with_timezone(&FixedOffset::east_opt(VIETNAM_OFFSET_SECS).expect("UTC+7 is valid"))
+        .date_naive()
+}
+
+/// The checked period and review choice.
+fn period(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    review: Option<&str>,
+) -> ApiResult<(NaiveDate, NaiveDate, bool)> {
+    let to = to.unwrap_or_else(today);
+    let from = from.unwrap_or(to - TimeDelta::days(29));
+    let mut errors = Vec::new();
+    if from > to {
+        errors.push(FieldError::new(
+            "to",
+            "before_from",
+            "must not be before from",
+        ));
+    } else if (to - from).num_days() >= PERIOD_MAX_DAYS {
+        errors.push(FieldError::new("from", "too_long", "at most 3,660 days"));
+    }
+    let approved_only = match review {
+        None | Some("") => false,
+        Some("approved") => true,
+        Some(_) => {
+            errors.push(FieldError::new(
+                "review",
+                "invalid_choice",
+                "only `approved` is supported",
+            ));
+            false
+        }
+    };
+    if errors.is_empty() {
+        Ok((from, to, approved_only))
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// The unit a statistic is about, checked against the caller's scope, and the teams a
+/// volunteer is limited to.
+fn subject(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    unit: Option<String>,
+) -> ApiResult<(Option<String>, UnitFilter, Option<Vec<String>>)> {
+    let unit = unit
+        .filter(|u| !u.is_empty())
+        .or_else(|| caller.unit_code.clone());
+    let filter = match &unit {
+        None => UnitFilter::National,
+        Some(code) => {
+            crate::units::require_in_scope(conn, &caller.scope, code)?;
+            let row = crate::units::queries::find(conn, code)?
+                .ok_or_else(|| ApiError::not_found("unit"))?;
+            if UnitKind::parse(&row.kind).is_some_and(UnitKind::is_province) {
+                UnitFilter::Province(code.clone())
+            } else {
+                UnitFilter::Commune(code.clone())
+            }
+        }
+    };
+    let teams = (caller.role == Role::Volunteer)
+        .then(|| {
+            crate::teams::queries::memberships(conn, &caller.id)
+                .map(|m| m.into_iter().map(|t| t.team_id).collect())
+        })
+        .transpose()?;
+    Ok((unit, filter, teams))
+}
+
+/// Every metric for a unit and period (`?review=approved` for approved records only).
+/// Voided and rejected records never count; a duplicate-flagged record counts once approved.
+#[utoipa::path(
+    tag = "stats",
+    params(SummaryQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every metric", body = Summary),
+        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/stats/summary")]
+pub async fn summary(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiQuery(q): ApiQuery<SummaryQuery>,
+) -> ApiResult<HttpResponse> {
+    let (from, to, approved_only) = period(q.from, q.to, q.review.as_deref())?;
+    let answer = crate::db::run(&state.pool, move |conn| {
+        let (unit_code, unit, teams) = subject(conn, &caller, q.unit)?;
+        let filter = Filter {
+            unit,
+            teams,
+            from,
+            to,
+            approved_only,
+        };
+        let tallies = queries::tally(conn, &filter, GroupBy::Nothing)?;
+        let metrics = tallies.get("").map(Metrics::from).unwrap_or_default();
+        Ok(Summary {
+            unit_code,
+            from,
+            to,
+            metrics,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// Every metric per unit one level down, team, volunteer, day, ISO week or month.
+/// `by=unit` lists every unit under `unit` (zeros included); other groupings list groups
+/// with numbers. Rows sort by key.
+#[utoipa::path(
+    tag = "stats",
+    params(BreakdownQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Rows per group", body = Breakdown),
+        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/stats/breakdown")]
+pub async fn breakdown(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiQuery(q): ApiQuery<BreakdownQuery>,
+) -> ApiResult<HttpResponse> {
+    let (from, to, approved_only) = period(q.from, q.to, q.review.as_deref())?;
+    let by = q.by;
+    let answer = crate::db::run(&state.pool, move |conn| {
+        let (unit_code, unit, teams) = subject(conn, &caller, q.unit)?;
+        if by == By::Unit && matches!(unit, UnitFilter::Commune(_)) {
+            return Err(ApiError::field(
+                "by",
+                "nothing_below",
+                "nothing lies below a commune; use by=team",
+            ));
+        }
+        let filter = Filter {
+            unit: unit.clone(),
+            teams,
+            from,
+            to,
+            approved_only,
+        };
+        let group = match by {
+            By::Unit => GroupBy::Commune,
+            By::Team => GroupBy::Team,
+            By::Volunteer => GroupBy::Volunteer,
+            By::Day | By::Week | By::Month => GroupBy::Day,
+        };
+        let raw = queries::tally(conn, &filter, group)?;
+        let rows = bucket(conn, by, &unit, raw)?;
+        Ok(Breakdown {
+            unit_code,
+            by,
+            from,
+            to,
+            rows,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// Adds a group's numbers to a bucket: sums add up, distinct sets unite.
+fn merge(key: String, t: Tally, buckets: &mut BTreeMap<String, Tally>) {
+    let b = buckets.entry(key).or_default();
+    for (m, n) in t.sums {
+        *b.sums.entry(m).or_default() += n;
+    }
+    b.volunteers.extend(t.volunteers);
+    b.citizens.extend(t.citizens);
+}
+
+/// Folds raw groups into the requested buckets, with labels.
+fn bucket(
+    conn: &mut DbConn,
+    by: By,
+    unit: &UnitFilter,
+    raw: HashMap<String, Tally>,
+) -> ApiResult<Vec<BreakdownRow>> {
+    let mut buckets: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut labels: HashMap<String, String> = HashMap::new();
+    match by {
+        By::Unit => {
+            let children: Vec<(String, String, Option<String>)> = match unit {
+                UnitFilter::National => units::table
+                    .filter(units::parent_code.is_null())
+                    .select((units::code, units::name, units::parent_code))
+                    .load(conn)?,
+                UnitFilter::Province(p) => units::table
+                    .filter(units::parent_code.eq(p))
+                    .select((units::code, units::name, units::parent_code))
+                    .load(conn)?,
+                UnitFilter::Commune(_) => Vec::new(),
+            };
+            let national = matches!(unit, UnitFilter::National);
+            let parent_of: HashMap<String, String> = if national {
+                units::table
+                    .filter(units::parent_code.is_not_null())
+                    .select((units::code, units::parent_code.assume_not_null()))
+                    .load(conn)?
+                    .into_iter()
+                    .collect()
+            } else {
+                HashMap::new()
+            };
+            for (code, name, _) in children {
+                buckets.entry(code.clone()).or_default();
+                labels.insert(code, name);
+            }
+            for (commune, t) in raw {
+                let key = if national {
+                    parent_of.get(&commune).cloned().unwrap_or(commune)
+                } else {
+                    commune
+                };
+                merge(key, t, &mut buckets);
+            }
+        }
+        By::Team | By::Volunteer | By::Day => {
+            for (k, t) in raw {
+                merge(k, t, &mut buckets);
+            }
+        }
+        By::Week | By::Month => {
+            for (day, t) in raw {
+                let d = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                    .map_err(|e| ApiError::Internal(e.into()))?;
+                let key = if by == By::Week {
+                    let w = d.iso_week();
+                    format!("{}-W{:02}", w.year(), w.week())
+                } else {
+                    format!("{}-{:02}", d.year(), d.month())
+                };
+                merge(key, t, &mut buckets);
+            }
+        }
+    }
+    let keys: Vec<String> = buckets.keys().cloned().collect();
+    match by {
+        By::Team => labels.extend(
+            teams::table
+                .filter(teams::id.eq_any(&keys))
+                .select((teams::id, teams::name))
+                .load::<(String, String)>(conn)?,
+        ),
+        By::Volunteer => labels.extend(
+            users::table
+                .filter(users::id.eq_any(&keys))
+                .select((users::id, users::full_name))
+                .load::<(String, String)>(conn)?,
+        ),
+        _ => {}
+    }
+    Ok(buckets
+        .into_iter()
+        .map(|(key, t)| BreakdownRow {
+            label: labels.get(&key).cloned().unwrap_or_else(|| key.clone()),
+            metrics: Metrics::from(&t),
+            key,
+        })
+        .collect())
+}
