@@ -96,6 +96,7 @@ where
             .service(campaigns::handlers::list_campaigns)
             .service(campaigns::handlers::get_campaign)
             .service(campaigns::handlers::put_targets)
+            .service(campaigns::progress::progress)
             .service(stats::handlers::summary)
             .service(stats::handlers::breakdown)
             .service(sync::meta::meta)

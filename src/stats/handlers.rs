@@ -41,6 +41,24 @@ pub struct Metrics {
     pub active_volunteers: i64,
 }
 
+impl Metrics {
+    /// One metric's value.
+    pub fn get(&self, metric: crate::campaigns::model::Metric) -> i64 {
+        use crate::campaigns::model::Metric as M;
+        match metric {
+            M::Visits => self.visits,
+            M::HouseholdsGuided => self.households_guided,
+            M::PeopleGuided => self.people_guided,
+            M::VneidInstalls => self.vneid_installs,
+            M::VneidLevel2Activations => self.vneid_level2_activations,
+            M::UniqueCitizensAssisted => self.unique_citizens_assisted,
+            M::SignaturesSubmitted => self.signatures_submitted,
+            M::SignaturesIssued => self.signatures_issued,
+            M::ActiveVolunteers => self.active_volunteers,
+        }
+    }
+}
+
 impl From<&Tally> for Metrics {
     fn from(t: &Tally) -> Self {
         let get = |m: &str| t.sums.get(m).copied().unwrap_or(0);
@@ -155,7 +173,7 @@ pub struct Breakdown {
 const PERIOD_MAX_DAYS: i64 = 3660;
 
 /// Today in Vietnam.
-fn today() -> NaiveDate {
+pub fn today() -> NaiveDate {
     Utc::now()
         .with_timezone(&FixedOffset::east_opt(VIETNAM_OFFSET_SECS).expect("UTC+7 is valid"))
         .date_naive()
@@ -327,7 +345,7 @@ pub async fn breakdown(
 }
 
 /// Adds a group's numbers to a bucket: sums add up, distinct sets unite.
-fn merge(key: String, t: Tally, buckets: &mut BTreeMap<String, Tally>) {
+pub fn merge(key: String, t: Tally, buckets: &mut BTreeMap<String, Tally>) {
     let b = buckets.entry(key).or_default();
     for (m, n) in t.sums {
         *b.sums.entry(m).or_default() += n;

@@ -242,3 +242,87 @@ async fn targets_follow_the_campaigns_unit() {
         json!([{"unit_code": HANOI, "metric": "active_volunteers", "target": 300}])
     );
 }
+
+#[actix_web::test]
+async fn progress_against_pro_rated_targets() {
+    use crate::records::{hours_ago, visit};
+    let app = TestApp::new().await;
+    let f = Field::new(&app).await;
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    let today = Utc::now().with_timezone(&vn).date_naive();
+    let body = json!({"name": "Chiến dịch 100 ngày", "unit_code": HANOI, "starts_on": (today - Duration::days(10)).to_string(), "ends_on": (today + Duration::days(89)).to_string()});
+    let c = app
+        .post("/api/v1/campaigns", &f.province.token, body)
+        .await
+        .expect(201);
+    let id = c.body["id"].as_str().unwrap();
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/campaigns/{id}/targets"),
+        Some(&f.province.token),
+        Some(json!([{"unit_code": HANOI, "metric": "visits", "target": 100}, {"unit_code": BA_DINH, "metric": "visits", "target": 10}])),
+    )
+    .await
+    .expect(200);
+    for _ in 0..2 {
+        let mut v = visit(&f.team);
+        v["occurred_at"] = json!(hours_ago(1));
+        app.post("/api/v1/visits", &f.member.token, v)
+            .await
+            .expect(201);
+    }
+    app.post(
+        "/api/v1/visits",
+        &f.neighbour.token,
+        visit(&f.neighbour_team),
+    )
+    .await
+    .expect(201);
+    let path = format!("/api/v1/campaigns/{id}/progress?by=unit");
+    let progress = app.get(&path, &f.province.token).await.expect(200);
+    assert_eq!(progress.body["campaign_id"], id);
+    let rows = progress.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 127, "the province and each of its 126 communes");
+    let row = |unit: &str| {
+        rows.iter()
+            .find(|r| r["unit_code"] == unit)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        row(HANOI),
+        json!({"unit_code": HANOI, "unit_name": "Hà Nội", "metric": "visits", "target": 100, "actual": 3, "percent": 3.0, "expected_by_now": 11.0, "status": "behind"})
+    );
+    assert_eq!(
+        row(BA_DINH),
+        json!({"unit_code": BA_DINH, "unit_name": "Phường Ba Đình", "metric": "visits", "target": 10, "actual": 2, "percent": 20.0, "expected_by_now": 1.1, "status": "ahead"})
+    );
+    let ngoc_ha = row(crate::util::NGOC_HA);
+    assert_eq!(
+        (
+            ngoc_ha["actual"].as_i64(),
+            ngoc_ha["target"].is_null(),
+            ngoc_ha["status"].is_null()
+        ),
+        (Some(1), true, true)
+    );
+    // A commune supervisor sees their commune's rows only.
+    let mine = app.get(&path, &f.sup.token).await.expect(200);
+    let units: Vec<&str> = mine.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["unit_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(units, vec![BA_DINH]);
+    app.get(&path, &f.far_province.token).await.problem(404);
+    app.call(Method::GET, &path, None, None).await.problem(401);
+    let problem = app
+        .get(
+            &format!("/api/v1/campaigns/{id}/progress?by=team"),
+            &f.province.token,
+        )
+        .await
+        .problem(422);
+    assert_eq!(Reply::fields(&problem), vec!["by"]);
+}

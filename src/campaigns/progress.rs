@@ -1,0 +1,244 @@
+//! `GET /api/v1/campaigns/{id}/progress`: actual against target per unit and metric, and
+//! whether each unit is ahead, on track or behind the pro-rated target.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::handlers::readable;
+use super::model::Metric;
+use crate::app::AppState;
+use crate::auth::{AuthUser, Role};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::ApiQuery;
+use crate::schema::units;
+use crate::stats::handlers::{Metrics, merge, today};
+use crate::stats::queries::{Filter, GroupBy, Tally, UnitFilter, tally};
+use crate::units::UnitKind;
+
+/// How a unit stands against its pro-rated target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressStatus {
+    /// `actual` ≥ 110% of `expected_by_now`.
+    Ahead,
+    /// Between 90% and 110%.
+    OnTrack,
+    /// `actual` < 90% of `expected_by_now`.
+    Behind,
+}
+
+/// One unit and metric.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgressRow {
+    /// Unit.
+    pub unit_code: String,
+    /// Its name.
+    pub unit_name: String,
+    /// Metric.
+    pub metric: Metric,
+    /// Target for the whole campaign; `null` when this unit has none.
+    pub target: Option<i64>,
+    /// Counted so far (campaign start to today, or to the end).
+    pub actual: i64,
+    /// `actual` as a percentage of `target`, one decimal.
+    pub percent: Option<f64>,
+    /// The target pro-rated over the campaign days elapsed (today included).
+    pub expected_by_now: Option<f64>,
+    /// Against `expected_by_now`; `null` without a target. Before the first day, on track.
+    pub status: Option<ProgressStatus>,
+}
+
+/// Progress of a campaign.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Progress {
+    /// Campaign.
+    pub campaign_id: String,
+    /// When this was computed.
+    pub as_of: DateTime<Utc>,
+    /// Rows by unit code, then metric.
+    pub rows: Vec<ProgressRow>,
+}
+
+/// Grouping of progress rows.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProgressQuery {
+    /// Only `unit` (the default): the campaign's unit and every unit under it.
+    pub by: Option<String>,
+}
+
+/// The status rule: ahead at 110% of the expected figure or more, behind under 90%.
+pub fn status(actual: i64, expected: f64) -> ProgressStatus {
+    let actual = actual as f64;
+    if expected <= 0.0 {
+        ProgressStatus::OnTrack
+    } else if actual * 10.0 >= expected * 11.0 {
+        ProgressStatus::Ahead
+    } else if actual * 10.0 < expected * 9.0 {
+        ProgressStatus::Behind
+    } else {
+        ProgressStatus::OnTrack
+    }
+}
+
+/// Share of the campaign elapsed on `day` (its first day counts as one day elapsed).
+pub fn elapsed_share(starts_on: NaiveDate, ends_on: NaiveDate, day: NaiveDate) -> f64 {
+    let total = (ends_on - starts_on).num_days() + 1;
+    let elapsed = ((day - starts_on).num_days() + 1).clamp(0, total);
+    elapsed as f64 / total as f64
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Actual against target per unit and metric, for the units of the campaign in the caller's
+/// scope: the campaign's unit and each commune under it (a province target still shows
+/// every commune's actual). Status rule: `ahead` when actual ≥ 110% of `expected_by_now`,
+/// `behind` under 90%, otherwise `on_track`.
+#[utoipa::path(
+    tag = "campaigns",
+    params(("id" = String, Path, description = "Campaign id"), ProgressQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Progress rows", body = Progress),
+        (status = 404, description = "No such campaign visible to the caller", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/campaigns/{id}/progress")]
+pub async fn progress(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    ApiQuery(q): ApiQuery<ProgressQuery>,
+) -> ApiResult<HttpResponse> {
+    if q.by.as_deref().is_some_and(|b| b != "unit") {
+        return Err(ApiError::field(
+            "by",
+            "invalid_choice",
+            "only `unit` is supported",
+        ));
+    }
+    let id = id.into_inner();
+    let answer = crate::db::run(&state.pool, move |conn| {
+        let campaign = readable(conn, &caller, &id)?;
+        let today = today();
+        let last = today.min(campaign.ends_on);
+        let (kind, name): (String, String) = units::table
+            .find(&campaign.unit_code)
+            .select((units::kind, units::name))
+            .first(conn)?;
+        let province = UnitKind::parse(&kind).is_some_and(UnitKind::is_province);
+        let mut names: BTreeMap<String, String> =
+            BTreeMap::from([(campaign.unit_code.clone(), name)]);
+        if province {
+            let communes: Vec<(String, String)> = units::table
+                .filter(units::parent_code.eq(&campaign.unit_code))
+                .select((units::code, units::name))
+                .load(conn)?;
+            names.extend(communes);
+        }
+        let teams = (caller.role == Role::Volunteer)
+            .then(|| {
+                crate::teams::queries::memberships(conn, &caller.id)
+                    .map(|m| m.into_iter().map(|t| t.team_id).collect())
+            })
+            .transpose()?;
+        let filter = Filter {
+            unit: if province {
+                UnitFilter::Province(campaign.unit_code.clone())
+            } else {
+                UnitFilter::Commune(campaign.unit_code.clone())
+            },
+            teams,
+            from: campaign.starts_on,
+            to: last,
+            approved_only: false,
+        };
+        let mut per_unit: BTreeMap<String, Tally> = BTreeMap::new();
+        if last >= campaign.starts_on {
+            for (commune, t) in tally(conn, &filter, GroupBy::Commune)? {
+                merge(commune.clone(), t.clone(), &mut per_unit);
+                if province {
+                    merge(campaign.unit_code.clone(), t, &mut per_unit);
+                }
+            }
+        }
+        let mut metrics: Vec<Metric> = campaign.targets.iter().map(|t| t.metric).collect();
+        metrics.sort();
+        metrics.dedup();
+        let share = elapsed_share(campaign.starts_on, campaign.ends_on, today);
+        let mut rows = Vec::new();
+        for (code, unit_name) in &names {
+            let parent = (code != &campaign.unit_code).then_some(campaign.unit_code.as_str());
+            if !caller.scope.contains(Some(code), parent) {
+                continue;
+            }
+            let values = per_unit.get(code).map(Metrics::from).unwrap_or_default();
+            for metric in &metrics {
+                let target = campaign
+                    .targets
+                    .iter()
+                    .find(|t| &t.unit_code == code && t.metric == *metric)
+                    .map(|t| t.target);
+                let actual = values.get(*metric);
+                let expected = target.map(|t| round1(t as f64 * share));
+                rows.push(ProgressRow {
+                    unit_code: code.clone(),
+                    unit_name: unit_name.clone(),
+                    metric: *metric,
+                    target,
+                    actual,
+                    percent: target
+                        .filter(|t| *t > 0)
+                        .map(|t| round1(actual as f64 * 100.0 / t as f64)),
+                    expected_by_now: expected,
+                    status: expected.map(|e| status(actual, e)),
+                });
+            }
+        }
+        Ok(Progress {
+            campaign_id: campaign.id,
+            as_of: Utc::now(),
+            rows,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_rule() {
+        assert_eq!(status(110, 100.0), ProgressStatus::Ahead);
+        assert_eq!(status(109, 100.0), ProgressStatus::OnTrack);
+        assert_eq!(status(90, 100.0), ProgressStatus::OnTrack);
+        assert_eq!(status(89, 100.0), ProgressStatus::Behind);
+        assert_eq!(status(0, 0.0), ProgressStatus::OnTrack);
+    }
+
+    #[test]
+    fn elapsed_days_are_inclusive() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            elapsed_share(d("2026-03-01"), d("2026-03-10"), d("2026-03-01")),
+            0.1
+        );
+        assert_eq!(
+            elapsed_share(d("2026-03-01"), d("2026-03-10"), d("2026-02-20")),
+            0.0
+        );
+        assert_eq!(
+            elapsed_share(d("2026-03-01"), d("2026-03-10"), d("2026-04-01")),
+            1.0
+        );
+    }
+}
