@@ -98,7 +98,9 @@ where
             .service(campaigns::handlers::put_targets)
             .service(campaigns::progress::progress)
             .service(stats::handlers::summary)
+            .service(stats::handlers::summary_csv)
             .service(stats::handlers::breakdown)
+            .service(stats::handlers::breakdown_csv)
             .service(sync::meta::meta)
             .service(sync::handlers::sync)
             .service(sync::handlers::sync_state),

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{Datelike, FixedOffset, NaiveDate, TimeDelta, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -41,7 +41,38 @@ pub struct Metrics {
     pub active_volunteers: i64,
 }
 
+/// Column names of the metrics in CSV answers, in the contract's order.
+pub const METRIC_COLUMNS: [&str; 9] = [
+    "visits",
+    "households_guided",
+    "people_guided",
+    "vneid_installs",
+    "vneid_level2_activations",
+    "unique_citizens_assisted",
+    "signatures_submitted",
+    "signatures_issued",
+    "active_volunteers",
+];
+
 impl Metrics {
+    /// The values in [`METRIC_COLUMNS`] order, as CSV cells.
+    pub fn cells(&self) -> Vec<String> {
+        [
+            self.visits,
+            self.households_guided,
+            self.people_guided,
+            self.vneid_installs,
+            self.vneid_level2_activations,
+            self.unique_citizens_assisted,
+            self.signatures_submitted,
+            self.signatures_issued,
+            self.active_volunteers,
+        ]
+        .iter()
+        .map(i64::to_string)
+        .collect()
+    }
+
     /// One metric's value.
     pub fn get(&self, metric: crate::campaigns::model::Metric) -> i64 {
         use crate::campaigns::model::Metric as M;
@@ -255,12 +286,45 @@ fn subject(
     params(SummaryQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Every metric", body = Summary),
+        (status = 200, description = "Every metric (CSV with `Accept: text/csv`, or at `/api/v1/stats/summary.csv`)", content(
+            (Summary = "application/json"),
+            (String = "text/csv")
+        )),
         (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/stats/summary")]
 pub async fn summary(
+    req: HttpRequest,
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    q: ApiQuery<SummaryQuery>,
+) -> ApiResult<HttpResponse> {
+    summary_any(req, caller, state, q).await
+}
+
+/// [`summary`] as CSV.
+#[utoipa::path(
+    tag = "stats",
+    params(SummaryQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every metric as CSV (UTF-8 with BOM, header row)", body = String, content_type = "text/csv"),
+        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/stats/summary.csv")]
+pub async fn summary_csv(
+    req: HttpRequest,
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    q: ApiQuery<SummaryQuery>,
+) -> ApiResult<HttpResponse> {
+    summary_any(req, caller, state, q).await
+}
+
+async fn summary_any(
+    req: HttpRequest,
     caller: AuthUser,
     state: web::Data<AppState>,
     ApiQuery(q): ApiQuery<SummaryQuery>,
@@ -285,6 +349,17 @@ pub async fn summary(
         })
     })
     .await?;
+    if super::csv::wanted(&req) {
+        let mut header = vec!["unit_code", "from", "to"];
+        header.extend(METRIC_COLUMNS);
+        let mut row = vec![
+            answer.unit_code.clone().unwrap_or_default(),
+            answer.from.to_string(),
+            answer.to.to_string(),
+        ];
+        row.extend(answer.metrics.cells());
+        return super::csv::respond("summary.csv", &header, vec![row]);
+    }
     Ok(HttpResponse::Ok().json(answer))
 }
 
@@ -296,12 +371,45 @@ pub async fn summary(
     params(BreakdownQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Rows per group", body = Breakdown),
+        (status = 200, description = "Rows per group (CSV with `Accept: text/csv`, or at `/api/v1/stats/breakdown.csv`)", content(
+            (Breakdown = "application/json"),
+            (String = "text/csv")
+        )),
         (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/stats/breakdown")]
 pub async fn breakdown(
+    req: HttpRequest,
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    q: ApiQuery<BreakdownQuery>,
+) -> ApiResult<HttpResponse> {
+    breakdown_any(req, caller, state, q).await
+}
+
+/// [`breakdown`] as CSV.
+#[utoipa::path(
+    tag = "stats",
+    params(BreakdownQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Rows per group as CSV (UTF-8 with BOM, header row)", body = String, content_type = "text/csv"),
+        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/stats/breakdown.csv")]
+pub async fn breakdown_csv(
+    req: HttpRequest,
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    q: ApiQuery<BreakdownQuery>,
+) -> ApiResult<HttpResponse> {
+    breakdown_any(req, caller, state, q).await
+}
+
+async fn breakdown_any(
+    req: HttpRequest,
     caller: AuthUser,
     state: web::Data<AppState>,
     ApiQuery(q): ApiQuery<BreakdownQuery>,
@@ -341,6 +449,20 @@ pub async fn breakdown(
         })
     })
     .await?;
+    if super::csv::wanted(&req) {
+        let mut header = vec!["key", "label"];
+        header.extend(METRIC_COLUMNS);
+        let rows = answer
+            .rows
+            .iter()
+            .map(|r| {
+                let mut cells = vec![r.key.clone(), r.label.clone()];
+                cells.extend(r.metrics.cells());
+                cells
+            })
+            .collect();
+        return super::csv::respond("breakdown.csv", &header, rows);
+    }
     Ok(HttpResponse::Ok().json(answer))
 }
 

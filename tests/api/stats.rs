@@ -444,6 +444,61 @@ async fn every_metric_on_a_fixed_data_set() {
             .unwrap()
             .contains("-W")
     );
+    // CSV, by suffix or by Accept header: BOM, header row, Vietnamese labels intact.
+    let (status, headers, bytes) = app
+        .get_bytes(
+            &format!("/api/v1/stats/breakdown.csv?unit={HANOI}&by=unit&{period}"),
+            &f.province.token,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(bytes.starts_with("\u{feff}".as_bytes()));
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "key,label,visits,households_guided,people_guided,vneid_installs,vneid_level2_activations,unique_citizens_assisted,signatures_submitted,signatures_issued,active_volunteers"
+    );
+    assert!(
+        text.contains(&format!("{BA_DINH},Phường Ba Đình,3,1,3,1,2,1,2,1,2")),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 127);
+    let (status, _, bytes) = app
+        .get_bytes(
+            &format!("/api/v1/stats/summary?unit={BA_DINH}&{period}"),
+            &f.sup.token,
+            Some("text/csv"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert_eq!(
+        text.lines().nth(1).unwrap(),
+        format!("{BA_DINH},{d1},{d2},3,1,3,1,2,1,2,1,2")
+    );
+    let (status, headers, _) = app
+        .get_bytes(
+            &format!("/api/v1/stats/summary.csv?unit={BA_DINH}"),
+            &f.far_province.token,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            status,
+            headers.get("content-type").unwrap().to_str().unwrap()
+        ),
+        (404, "application/problem+json")
+    );
     app.get(
         &format!("/api/v1/stats/breakdown?unit={BA_DINH}&by=province"),
         &f.sup.token,

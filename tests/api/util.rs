@@ -306,3 +306,24 @@ impl TestApp {
         .unwrap()
     }
 }
+
+impl TestApp {
+    /// A GET whose body is returned as bytes (CSV), with an optional `Accept` header.
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        token: &str,
+        accept: Option<&str>,
+    ) -> (u16, HeaderMap, Vec<u8>) {
+        let mut req = self
+            .server
+            .get(path)
+            .insert_header(("Authorization", format!("Bearer {token}")));
+        if let Some(a) = accept {
+            req = req.insert_header(("Accept", a));
+        }
+        let mut res = req.send().await.unwrap();
+        let bytes = res.body().limit(64 * 1024 * 1024).await.unwrap();
+        (res.status().as_u16(), res.headers().clone(), bytes.to_vec())
+    }
+}
