@@ -2,6 +2,8 @@
 //! as the change so that one never exists without the other. Summaries never hold citizen
 //! data, passwords or tokens.
 
+pub mod handlers;
+
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -69,4 +71,88 @@ pub fn record(
         conn,
         &[Entry::new(actor_id, action, object, unit_code, summary)],
     )
+}
+
+/// A stored audit entry.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct EntryRow {
+    /// UUID.
+    pub id: String,
+    /// When (UTC).
+    pub at: chrono::NaiveDateTime,
+    /// Who (`None` for the command line).
+    pub actor_id: Option<String>,
+    /// What (`record.create`, `user.update`, …).
+    pub action: String,
+    /// Kind of object.
+    pub object_kind: String,
+    /// Object id.
+    pub object_id: String,
+    /// The object's unit.
+    pub unit_code: Option<String>,
+    /// Short change summary.
+    pub summary: String,
+}
+
+/// Filters of the audit list.
+#[derive(Debug, Default)]
+pub struct AuditFilter {
+    /// Entries of units in this scope only (`None`: everything, for admins).
+    pub scope: Option<crate::auth::Scope>,
+    /// The unit or units under it.
+    pub unit: Option<String>,
+    /// One actor.
+    pub actor: Option<String>,
+    /// From this instant (UTC), inclusive.
+    pub from: Option<chrono::NaiveDateTime>,
+    /// Before this instant (UTC).
+    pub until: Option<chrono::NaiveDateTime>,
+}
+
+/// Entries matching a filter, newest first after the keyset.
+pub fn list(
+    conn: &mut DbConn,
+    filter: &AuditFilter,
+    after: Option<(chrono::NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<EntryRow>> {
+    use crate::auth::Scope;
+    use crate::schema::units;
+    let mut query = audit_log::table.select(EntryRow::as_select()).into_boxed();
+    let subtree = |code: String| {
+        units::table
+            .select(units::code.nullable())
+            .filter(units::code.eq(code.clone()).or(units::parent_code.eq(code)))
+    };
+    match &filter.scope {
+        None | Some(Scope::National) => {}
+        Some(Scope::Province(p)) => {
+            query = query.filter(audit_log::unit_code.eq_any(subtree(p.clone())))
+        }
+        Some(Scope::Commune(c)) => query = query.filter(audit_log::unit_code.eq(c.clone())),
+    }
+    if let Some(unit) = &filter.unit {
+        query = query.filter(audit_log::unit_code.eq_any(subtree(unit.clone())));
+    }
+    if let Some(actor) = &filter.actor {
+        query = query.filter(audit_log::actor_id.eq(actor.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_log::at.ge(from));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_log::at.lt(until));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            audit_log::at
+                .lt(at)
+                .or(audit_log::at.eq(at).and(audit_log::id.lt(id))),
+        );
+    }
+    query
+        .order((audit_log::at.desc(), audit_log::id.desc()))
+        .limit(limit)
+        .load(conn)
 }
