@@ -29,6 +29,7 @@ progress. Errors are RFC 9457 `application/problem+json`. Anything outside the c
         (name = "follow-ups", description = "Việc cần quay lại (what a team must come back to)"),
         (name = "campaigns", description = "Chiến dịch và chỉ tiêu (campaigns and targets)"),
         (name = "stats", description = "Thống kê (statistics, read from per-day rollups)"),
+        (name = "exports", description = "Xuất dữ liệu CSV (record-level CSV exports)"),
         (name = "audit", description = "Nhật ký thao tác (append-only audit log)"),
         (name = "sync", description = "Đồng bộ ngoại tuyến (offline sync) and server facts"),
         (name = "operations", description = "Probes")

@@ -3,6 +3,7 @@
 //! each kind has its own fields, validation and shape in the API.
 
 pub mod citizen;
+pub mod exports;
 pub mod followups;
 pub mod handlers;
 pub mod input;

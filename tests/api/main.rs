@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod campaigns;
 mod cli;
+mod exports;
 mod followups;
 mod ops;
 mod records;
