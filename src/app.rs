@@ -53,7 +53,7 @@ where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
     use crate::records::handlers as rec;
-    use crate::{audit, auth, campaigns, ops, stats, sync, teams, units, users};
+    use crate::{apikeys, audit, auth, campaigns, ops, stats, sync, teams, units, users};
     app.service(ops::healthz).service(ops::readyz).service(
         scope::scope("/api/v1")
             .service(auth::handlers::login)
@@ -105,6 +105,9 @@ where
             .service(stats::handlers::breakdown)
             .service(stats::handlers::breakdown_csv)
             .service(audit::handlers::list_audit)
+            .service(apikeys::handlers::create_key)
+            .service(apikeys::handlers::list_keys)
+            .service(apikeys::handlers::revoke_key)
             .service(sync::meta::meta)
             .service(sync::handlers::sync)
             .service(sync::handlers::sync_state),

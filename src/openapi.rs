@@ -30,6 +30,7 @@ progress. Errors are RFC 9457 `application/problem+json`. Anything outside the c
         (name = "campaigns", description = "Chiến dịch và chỉ tiêu (campaigns and targets)"),
         (name = "stats", description = "Thống kê (statistics, read from per-day rollups)"),
         (name = "exports", description = "Xuất dữ liệu CSV (record-level CSV exports)"),
+        (name = "api-keys", description = "Khóa API cho bảng điều khiển (read-only dashboard keys)"),
         (name = "audit", description = "Nhật ký thao tác (append-only audit log)"),
         (name = "sync", description = "Đồng bộ ngoại tuyến (offline sync) and server facts"),
         (name = "operations", description = "Probes")
@@ -72,7 +73,10 @@ pub fn finish(mut api: Spec) -> Spec {
             HttpBuilder::new()
                 .scheme(HttpAuthScheme::Bearer)
                 .bearer_format("JWT")
-                .description(Some("Access token from /api/v1/auth/login"))
+                .description(Some(
+                    "Access token from /api/v1/auth/login, or a dashboard key (`gck_…`) on the read-only \
+                     units, statistics and campaign endpoints",
+                ))
                 .build(),
         ),
     );

@@ -130,6 +130,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        name -> Text,
+        unit_code -> Text,
+        key_hash -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(team_members -> teams (team_id));
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -142,7 +155,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     campaigns,
     campaign_targets,
     daily_rollups,
-    citizen_rollups
+    citizen_rollups,
+    api_keys
 );
 
 diesel::table! {

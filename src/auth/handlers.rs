@@ -94,7 +94,7 @@ fn issue_pair(
     user: UserRow,
     family_id: &str,
 ) -> ApiResult<TokenResponse> {
-    let (refresh_token, digest) = tokens::new_refresh_token().map_err(ApiError::Internal)?;
+    let (refresh_token, digest) = tokens::random_token().map_err(ApiError::Internal)?;
     let now = crate::db::now();
     queries::insert(
         conn,

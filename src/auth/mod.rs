@@ -11,4 +11,4 @@ pub mod throttle;
 pub mod tokens;
 
 pub use roles::{Role, Scope};
-pub use session::AuthUser;
+pub use session::{AuthUser, Reader};

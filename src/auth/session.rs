@@ -47,42 +47,109 @@ fn bearer(req: &HttpRequest) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// Resolves the bearer credential: an access token of an active user, or (when
+/// `allow_keys`) a live dashboard key, which reads its unit like a supervisor of that unit.
+async fn authenticate(
+    state: Option<web::Data<AppState>>,
+    token: Option<String>,
+    allow_keys: bool,
+) -> Result<AuthUser, ApiError> {
+    let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
+    let token = token.ok_or_else(|| {
+        ApiError::Unauthorized("send Authorization: Bearer <access token>".into())
+    })?;
+    if token.starts_with(crate::apikeys::KEY_PREFIX) {
+        if !allow_keys {
+            return Err(ApiError::Forbidden(
+                "dashboard keys only read units, statistics and campaigns".into(),
+            ));
+        }
+        return key_caller(&state, &token).await;
+    }
+    let claims = state
+        .jwt
+        .verify(&token)
+        .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))?;
+    let user_id = claims.sub.clone();
+    let user = crate::db::run(&state.pool, move |conn| {
+        Ok(crate::users::queries::find(conn, &user_id)?)
+    })
+    .await?;
+    match user {
+        Some(u) if u.active == 1 && u.token_generation == claims.r#gen => {
+            let role = u.role();
+            Ok(AuthUser {
+                scope: Scope::of(role, u.unit_code.as_deref()),
+                id: u.id,
+                phone: u.phone,
+                role,
+                unit_code: u.unit_code,
+            })
+        }
+        _ => Err(ApiError::Unauthorized(
+            "this session has ended; sign in again".into(),
+        )),
+    }
+}
+
+/// The caller behind a dashboard key: its unit's supervisor role, read-only by the
+/// endpoints that accept it.
+async fn key_caller(state: &AppState, key: &str) -> Result<AuthUser, ApiError> {
+    let digest = crate::auth::tokens::digest(key);
+    let found = crate::db::run(&state.pool, move |conn| {
+        let Some(row) = crate::apikeys::queries::find_live(conn, &digest)? else {
+            return Ok(None);
+        };
+        crate::apikeys::queries::touch(conn, &row.id, crate::db::now())?;
+        let kind = crate::units::queries::find(conn, &row.unit_code)?
+            .and_then(|u| crate::units::UnitKind::parse(&u.kind));
+        Ok(Some((row, kind)))
+    })
+    .await?;
+    let (row, kind) =
+        found.ok_or_else(|| ApiError::Unauthorized("unknown or revoked dashboard key".into()))?;
+    let role = if kind.is_some_and(crate::units::UnitKind::is_province) {
+        Role::ProvinceSupervisor
+    } else {
+        Role::CommuneSupervisor
+    };
+    Ok(AuthUser {
+        scope: Scope::of(role, Some(&row.unit_code)),
+        id: format!("api-key:{}", row.id),
+        phone: String::new(),
+        role,
+        unit_code: Some(row.unit_code),
+    })
+}
+
 impl FromRequest for AuthUser {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer(req);
-        Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
-            let token = token.ok_or_else(|| {
-                ApiError::Unauthorized("send Authorization: Bearer <access token>".into())
-            })?;
-            let claims = state
-                .jwt
-                .verify(&token)
-                .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))?;
-            let user_id = claims.sub.clone();
-            let user = crate::db::run(&state.pool, move |conn| {
-                Ok(crate::users::queries::find(conn, &user_id)?)
-            })
-            .await?;
-            match user {
-                Some(u) if u.active == 1 && u.token_generation == claims.r#gen => {
-                    let role = u.role();
-                    Ok(AuthUser {
-                        scope: Scope::of(role, u.unit_code.as_deref()),
-                        id: u.id,
-                        phone: u.phone,
-                        role,
-                        unit_code: u.unit_code,
-                    })
-                }
-                _ => Err(ApiError::Unauthorized(
-                    "this session has ended; sign in again".into(),
-                )),
-            }
-        })
+        Box::pin(authenticate(
+            req.app_data::<web::Data<AppState>>().cloned(),
+            bearer(req),
+            false,
+        ))
+    }
+}
+
+/// A caller of a read-only endpoint: a signed-in user, or a dashboard key (read like a
+/// supervisor of the key's unit). Only units, statistics and campaign reads take it.
+#[derive(Debug, Clone)]
+pub struct Reader(pub AuthUser);
+
+impl FromRequest for Reader {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let auth = authenticate(
+            req.app_data::<web::Data<AppState>>().cloned(),
+            bearer(req),
+            true,
+        );
+        Box::pin(async move { auth.await.map(Reader) })
     }
 }

@@ -97,8 +97,9 @@ impl JwtKeys {
     }
 }
 
-/// A new refresh token: what the client gets, and the digest the database keeps.
-pub fn new_refresh_token() -> anyhow::Result<(String, String)> {
+/// A new random token (refresh token, dashboard key): what the client gets, and the digest
+/// the database keeps.
+pub fn random_token() -> anyhow::Result<(String, String)> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
     let token = URL_SAFE_NO_PAD.encode(bytes);

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::model::{Campaign, CampaignRow, Metric, TargetRow};
 use super::queries;
 use crate::app::AppState;
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Reader};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, ApiQuery, Checked};
@@ -186,7 +186,7 @@ pub async fn create_campaign(
 )]
 #[get("/campaigns")]
 pub async fn list_campaigns(
-    caller: AuthUser,
+    Reader(caller): Reader,
     state: web::Data<AppState>,
     ApiQuery(query): ApiQuery<CampaignQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -238,7 +238,7 @@ pub async fn list_campaigns(
 )]
 #[get("/campaigns/{id}")]
 pub async fn get_campaign(
-    caller: AuthUser,
+    Reader(caller): Reader,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::handlers::readable;
 use super::model::Metric;
 use crate::app::AppState;
-use crate::auth::{AuthUser, Role};
+use crate::auth::{Reader, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::schema::units;
@@ -112,7 +112,7 @@ fn round1(x: f64) -> f64 {
 )]
 #[get("/campaigns/{id}/progress")]
 pub async fn progress(
-    caller: AuthUser,
+    Reader(caller): Reader,
     state: web::Data<AppState>,
     id: web::Path<String>,
     ApiQuery(q): ApiQuery<ProgressQuery>,

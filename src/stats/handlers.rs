@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::queries::{self, Filter, GroupBy, Tally, UnitFilter};
 use crate::app::AppState;
-use crate::auth::{AuthUser, Role};
+use crate::auth::{AuthUser, Reader, Role};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::ApiQuery;
@@ -296,7 +296,7 @@ fn subject(
 #[get("/stats/summary")]
 pub async fn summary(
     req: HttpRequest,
-    caller: AuthUser,
+    Reader(caller): Reader,
     state: web::Data<AppState>,
     q: ApiQuery<SummaryQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -316,7 +316,7 @@ pub async fn summary(
 #[get("/stats/summary.csv")]
 pub async fn summary_csv(
     req: HttpRequest,
-    caller: AuthUser,
+    Reader(caller): Reader,
     state: web::Data<AppState>,
     q: ApiQuery<SummaryQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -381,7 +381,7 @@ async fn summary_any(
 #[get("/stats/breakdown")]
 pub async fn breakdown(
     req: HttpRequest,
-    caller: AuthUser,
+    Reader(caller): Reader,
     state: web::Data<AppState>,
     q: ApiQuery<BreakdownQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -401,7 +401,7 @@ pub async fn breakdown(
 #[get("/stats/breakdown.csv")]
 pub async fn breakdown_csv(
     req: HttpRequest,
-    caller: AuthUser,
+    Reader(caller): Reader,
     state: web::Data<AppState>,
     q: ApiQuery<BreakdownQuery>,
 ) -> ApiResult<HttpResponse> {

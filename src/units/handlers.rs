@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 use super::model::{Unit, UnitKind};
 use super::queries::{self, UnitFilter};
 use crate::app::AppState;
-use crate::auth::AuthUser;
+use crate::auth::Reader;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::pagination::{Page, PageParams};
@@ -41,7 +41,7 @@ pub struct UnitQuery {
 )]
 #[get("/units")]
 pub async fn list_units(
-    _caller: AuthUser,
+    Reader(_caller): Reader,
     state: web::Data<AppState>,
     ApiQuery(query): ApiQuery<UnitQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -78,7 +78,7 @@ pub async fn list_units(
 )]
 #[get("/units/{code}")]
 pub async fn get_unit(
-    _caller: AuthUser,
+    Reader(_caller): Reader,
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> ApiResult<HttpResponse> {

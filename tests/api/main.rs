@@ -1,6 +1,7 @@
 //! The one integration-test binary: every area's tests drive the real app over HTTP on a
 //! real database (see `util::TestApp`).
 
+mod apikeys;
 mod audit;
 mod auth;
 mod campaigns;
