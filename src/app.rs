@@ -104,6 +104,7 @@ where
             .service(stats::handlers::summary_csv)
             .service(stats::handlers::breakdown)
             .service(stats::handlers::breakdown_csv)
+            .service(stats::anomalies::anomalies)
             .service(audit::handlers::list_audit)
             .service(apikeys::handlers::create_key)
             .service(apikeys::handlers::list_keys)

@@ -313,3 +313,42 @@ pub fn changed_since(
         .limit(limit)
         .load(conn)
 }
+
+/// Every non-voided record of communes in `scope` (optionally one unit's) between two local
+/// days, for integrity checks, oldest first.
+pub fn in_period(
+    conn: &mut DbConn,
+    scope: &Scope,
+    unit: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<RecordRow>> {
+    let filter = RecordFilter {
+        unit: unit.map(str::to_owned),
+        from: Some(from),
+        to: Some(to),
+        ..Default::default()
+    };
+    let mut rows = Vec::new();
+    for kind in [Kind::Visit, Kind::VneidAssist, Kind::SignatureRegistration] {
+        let mut after = None;
+        loop {
+            let page = list(
+                conn,
+                kind,
+                &Visibility::Scope(scope.clone()),
+                &filter,
+                after,
+                5000,
+            )?;
+            let done = page.len() < 5000;
+            after = page.last().map(|r| (r.occurred_at, r.id.clone()));
+            rows.extend(page.into_iter().filter(|r| r.voided == 0));
+            if done {
+                break;
+            }
+        }
+    }
+    rows.sort_by(|a, b| (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id)));
+    Ok(rows)
+}

@@ -509,3 +509,102 @@ async fn every_metric_on_a_fixed_data_set() {
         .await
         .problem(404);
 }
+
+#[actix_web::test]
+async fn anomalies_name_the_volunteer_the_reason_and_the_records() {
+    use actix_web::http::Method;
+    let app = TestApp::new().await;
+    let f = Field::new(&app).await;
+    let hour = (chrono::Utc::now() - chrono::Duration::hours(3))
+        .format("%Y-%m-%dT%H")
+        .to_string();
+    let mut rush = Vec::new();
+    for i in 0..13 {
+        let mut v = visit(&f.team);
+        v["occurred_at"] = json!(format!("{hour}:{:02}:00Z", i * 4));
+        v["household_ref"] = json!(format!("KP1-{i}"));
+        rush.push(v);
+    }
+    let reply = app
+        .post("/api/v1/sync", &f.member.token, json!({"visits": rush}))
+        .await
+        .expect(200);
+    assert!(
+        reply.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "created")
+    );
+    app.post(
+        "/api/v1/vneid-assists",
+        &f.member.token,
+        assist(&f.team, "001185012345", "install", "success"),
+    )
+    .await
+    .expect(201);
+    for i in 0..3 {
+        let mut far = visit(&f.team);
+        far["location"] = json!({"lat": 10.7769, "lon": 106.7009, "accuracy_m": 5});
+        far["household_ref"] = json!(format!("XA-{i}"));
+        app.post("/api/v1/visits", &f.lead.token, far)
+            .await
+            .expect(201);
+        let dup = app
+            .post(
+                "/api/v1/vneid-assists",
+                &f.lead.token,
+                assist(&f.team, "001185012345", "install", "success"),
+            )
+            .await
+            .expect(201);
+        assert_eq!(dup.body["review_status"], "flagged");
+    }
+    app.post("/api/v1/visits", &f.outsider.token, visit(&f.other_team))
+        .await
+        .expect(201);
+    let found = app
+        .get("/api/v1/stats/anomalies", &f.sup.token)
+        .await
+        .expect(200);
+    let mut pairs: Vec<(String, String, usize)> = found.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["volunteer_id"].as_str().unwrap().to_owned(),
+                a["reason"].as_str().unwrap().to_owned(),
+                a["record_ids"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    pairs.sort();
+    let mut want = vec![
+        (f.member.id.clone(), "too_many_per_hour".to_owned(), 13),
+        (
+            f.member.id.clone(),
+            "many_households_one_spot".to_owned(),
+            13,
+        ),
+        (f.lead.id.clone(), "far_from_commune".to_owned(), 3),
+        (f.lead.id.clone(), "many_duplicate_flags".to_owned(), 3),
+    ];
+    want.sort();
+    assert_eq!(pairs, want);
+    app.get("/api/v1/stats/anomalies", &f.member.token)
+        .await
+        .problem(403);
+    app.get("/api/v1/stats/anomalies?unit=00004", &f.far_province.token)
+        .await
+        .problem(404);
+    app.call(Method::GET, "/api/v1/stats/anomalies", None, None)
+        .await
+        .problem(401);
+    app.get(
+        "/api/v1/stats/anomalies?from=2026-03-10&to=2026-03-01",
+        &f.sup.token,
+    )
+    .await
+    .problem(422);
+}

@@ -1,0 +1,275 @@
+//! `GET /api/v1/stats/anomalies`: volunteers whose records look implausible, so supervisors
+//! look before they approve. Targets invite gaming; these are the usual shapes of it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{NaiveDate, Timelike};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::handlers::today;
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::ApiQuery;
+use crate::records::model::{Kind, RecordRow};
+
+/// More records than this in one clock hour is more than a person can do.
+pub const PER_HOUR_MAX: usize = 12;
+/// Visits to this many different households at one spot (same day) is suspicious.
+pub const SAME_SPOT_HOUSEHOLDS: usize = 8;
+/// A spot: coordinates rounded to this many degrees (about 55 m).
+const SPOT_DEGREES: f64 = 0.0005;
+/// Farther than this from the commune's usual area (median of its records), in km.
+pub const FAR_KM: f64 = 20.0;
+/// Records that far away before a volunteer is listed.
+const FAR_RECORDS_MIN: usize = 3;
+/// Share of duplicate-flagged records, with at least [`DUPLICATES_MIN`] of them.
+pub const DUPLICATE_SHARE: f64 = 0.2;
+const DUPLICATES_MIN: usize = 3;
+
+/// Why a volunteer is listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AnomalyReason {
+    /// More than 12 records in one clock hour.
+    TooManyPerHour,
+    /// Visits to 8 or more households at one spot on one day.
+    ManyHouseholdsOneSpot,
+    /// 3 or more records over 20 km from where the commune's records usually are.
+    FarFromCommune,
+    /// 20% or more of the records flagged as duplicate citizens (at least 3).
+    ManyDuplicateFlags,
+}
+
+/// One suspicious pattern of one volunteer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Anomaly {
+    /// Volunteer.
+    pub volunteer_id: String,
+    /// The pattern.
+    pub reason: AnomalyReason,
+    /// What was seen, in words.
+    #[schema(example = "17 records between 2026-03-14 09:00 and 10:00 (UTC)")]
+    pub detail: String,
+    /// The records behind it.
+    pub record_ids: Vec<String>,
+}
+
+/// Anomalies in a unit and period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Anomalies {
+    /// The unit; `null` for the whole country.
+    pub unit_code: Option<String>,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// Listed patterns, by volunteer then reason.
+    pub items: Vec<Anomaly>,
+}
+
+/// Parameters of the anomaly list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AnomalyQuery {
+    /// Province or commune (default: the caller's unit).
+    pub unit: Option<String>,
+    /// First local day (default: 6 days before `to`).
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    /// Last local day (default: today).
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+}
+
+fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (la1, lo1, la2, lo2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Applies every rule to a period's records.
+pub fn detect(rows: &[RecordRow]) -> Vec<Anomaly> {
+    let mut out = Vec::new();
+    let mut by_volunteer: BTreeMap<&str, Vec<&RecordRow>> = BTreeMap::new();
+    for r in rows {
+        by_volunteer.entry(&r.volunteer_id).or_default().push(r);
+    }
+    let mut centres: HashMap<&str, (f64, f64)> = HashMap::new();
+    let mut points: HashMap<&str, Vec<(f64, f64)>> = HashMap::new();
+    for r in rows {
+        if let (Some(lat), Some(lon)) = (r.lat, r.lon) {
+            points.entry(&r.commune_code).or_default().push((lat, lon));
+        }
+    }
+    for (commune, p) in points {
+        centres.insert(
+            commune,
+            (
+                median(p.iter().map(|x| x.0).collect()),
+                median(p.iter().map(|x| x.1).collect()),
+            ),
+        );
+    }
+    for (volunteer, records) in by_volunteer {
+        let mut hours: BTreeMap<_, Vec<&RecordRow>> = BTreeMap::new();
+        for r in &records {
+            let hour = r
+                .occurred_at
+                .date()
+                .and_hms_opt(r.occurred_at.hour(), 0, 0)
+                .unwrap_or(r.occurred_at);
+            hours.entry(hour).or_default().push(r);
+        }
+        for (hour, in_hour) in hours {
+            if in_hour.len() > PER_HOUR_MAX {
+                out.push(Anomaly {
+                    volunteer_id: volunteer.to_owned(),
+                    reason: AnomalyReason::TooManyPerHour,
+                    detail: format!(
+                        "{} records between {} and {} (UTC)",
+                        in_hour.len(),
+                        hour.format("%Y-%m-%d %H:%M"),
+                        (hour + chrono::TimeDelta::hours(1)).format("%H:%M")
+                    ),
+                    record_ids: in_hour.iter().map(|r| r.id.clone()).collect(),
+                });
+            }
+        }
+        let mut spots: BTreeMap<(NaiveDate, i64, i64), Vec<&RecordRow>> = BTreeMap::new();
+        for r in records.iter().filter(|r| r.kind() == Kind::Visit) {
+            if let (Some(lat), Some(lon)) = (r.lat, r.lon) {
+                let key = (
+                    r.occurred_on,
+                    (lat / SPOT_DEGREES).round() as i64,
+                    (lon / SPOT_DEGREES).round() as i64,
+                );
+                spots.entry(key).or_default().push(r);
+            }
+        }
+        for ((day, _, _), visits) in spots {
+            let households: HashSet<&str> = visits
+                .iter()
+                .filter_map(|r| r.household_ref.as_deref())
+                .collect();
+            if households.len() >= SAME_SPOT_HOUSEHOLDS {
+                out.push(Anomaly {
+                    volunteer_id: volunteer.to_owned(),
+                    reason: AnomalyReason::ManyHouseholdsOneSpot,
+                    detail: format!(
+                        "{} different households visited at one spot on {day}",
+                        households.len()
+                    ),
+                    record_ids: visits.iter().map(|r| r.id.clone()).collect(),
+                });
+            }
+        }
+        let far: Vec<&RecordRow> = records
+            .iter()
+            .filter(
+                |r| match (r.lat, r.lon, centres.get(r.commune_code.as_str())) {
+                    (Some(lat), Some(lon), Some(centre)) => km((lat, lon), *centre) > FAR_KM,
+                    _ => false,
+                },
+            )
+            .copied()
+            .collect();
+        if far.len() >= FAR_RECORDS_MIN {
+            out.push(Anomaly {
+                volunteer_id: volunteer.to_owned(),
+                reason: AnomalyReason::FarFromCommune,
+                detail: format!(
+                    "{} records more than {FAR_KM} km from where the commune's records usually are",
+                    far.len()
+                ),
+                record_ids: far.iter().map(|r| r.id.clone()).collect(),
+            });
+        }
+        let flagged: Vec<&RecordRow> = records
+            .iter()
+            .filter(|r| r.duplicate_of.is_some())
+            .copied()
+            .collect();
+        if flagged.len() >= DUPLICATES_MIN
+            && flagged.len() as f64 >= DUPLICATE_SHARE * records.len() as f64
+        {
+            out.push(Anomaly {
+                volunteer_id: volunteer.to_owned(),
+                reason: AnomalyReason::ManyDuplicateFlags,
+                detail: format!(
+                    "{} of {} records flagged as possible duplicate citizens",
+                    flagged.len(),
+                    records.len()
+                ),
+                record_ids: flagged.iter().map(|r| r.id.clone()).collect(),
+            });
+        }
+    }
+    out
+}
+
+/// Volunteers whose records look implausible, each with the reason and the records behind
+/// it: more than 12 records in an hour, 8+ households at one spot in a day, 3+ records over
+/// 20 km from the commune's usual area, or 20%+ duplicate-citizen flags. Supervisors only.
+#[utoipa::path(
+    tag = "stats",
+    params(AnomalyQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Listed patterns", body = Anomalies),
+        (status = 403, description = "Volunteers may not read anomalies", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/stats/anomalies")]
+pub async fn anomalies(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiQuery(q): ApiQuery<AnomalyQuery>,
+) -> ApiResult<HttpResponse> {
+    caller.require_supervisor()?;
+    let to = q.to.unwrap_or_else(today);
+    let from = q.from.unwrap_or(to - chrono::TimeDelta::days(6));
+    if from > to {
+        return Err(ApiError::field(
+            "to",
+            "before_from",
+            "must not be before from",
+        ));
+    }
+    if (to - from).num_days() > 92 {
+        return Err(ApiError::field("from", "too_long", "at most 93 days"));
+    }
+    let answer = crate::db::run(&state.pool, move |conn| {
+        let unit = q
+            .unit
+            .filter(|u| !u.is_empty())
+            .or(caller.unit_code.clone());
+        if let Some(unit) = &unit {
+            crate::units::require_in_scope(conn, &caller.scope, unit)?;
+        }
+        let rows =
+            crate::records::queries::in_period(conn, &caller.scope, unit.as_deref(), from, to)?;
+        Ok(Anomalies {
+            unit_code: unit,
+            from,
+            to,
+            items: detect(&rows),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
