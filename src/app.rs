@@ -122,8 +122,59 @@ pub fn openapi() -> OpenApi {
     crate::openapi::finish(api)
 }
 
-async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound("no such endpoint".into()))
+/// The documented paths and their methods, so an unknown method on a known path answers
+/// 405 with `Allow` instead of 404.
+#[derive(Debug, Clone, Default)]
+pub struct RouteTable(Vec<(Vec<String>, Vec<String>)>);
+
+impl RouteTable {
+    /// Reads the paths and methods of the spec.
+    pub fn from_spec(spec: &OpenApi) -> Self {
+        Self(
+            spec.paths
+                .paths
+                .iter()
+                .map(|(path, item)| {
+                    let segments = path.split('/').map(str::to_owned).collect();
+                    let methods = [
+                        ("GET", item.get.is_some()),
+                        ("POST", item.post.is_some()),
+                        ("PUT", item.put.is_some()),
+                        ("PATCH", item.patch.is_some()),
+                        ("DELETE", item.delete.is_some()),
+                    ]
+                    .into_iter()
+                    .filter(|(_, has)| *has)
+                    .map(|(m, _)| m.to_owned())
+                    .collect();
+                    (segments, methods)
+                })
+                .collect(),
+        )
+    }
+
+    /// The methods a concrete path answers, if it is a documented path.
+    fn methods_for(&self, path: &str) -> Option<&[String]> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.0.iter().find_map(|(pattern, methods)| {
+            let same = pattern.len() == parts.len()
+                && pattern
+                    .iter()
+                    .zip(&parts)
+                    .all(|(p, s)| (p.starts_with('{') && !s.is_empty()) || p == s);
+            same.then_some(methods.as_slice())
+        })
+    }
+}
+
+async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    let allowed = req
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|t| t.methods_for(req.path()).map(<[String]>::to_vec));
+    Err(match allowed {
+        Some(methods) => ApiError::MethodNotAllowed(methods),
+        None => ApiError::NotFound("no such endpoint".into()),
+    })
 }
 
 /// The whole application for one worker; `spec` is [`openapi()`], built once per process.
@@ -140,7 +191,9 @@ pub fn build(
     >,
 > {
     let (app, _) = routes(App::new().into_utoipa_app()).split_for_parts();
+    let table = web::Data::new(RouteTable::from_spec(&spec));
     app.app_data(state)
+        .app_data(table)
         .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, spec))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(not_found))

@@ -72,6 +72,9 @@ pub enum ApiError {
     /// Not found, or outside the caller's scope (indistinguishable on purpose).
     #[error("{0}")]
     NotFound(String),
+    /// The path exists, the method does not; the allowed ones go in `Allow`.
+    #[error("this path answers {}", .0.join(", "))]
+    MethodNotAllowed(Vec<String>),
     /// The request contradicts stored state.
     #[error("{0}")]
     Conflict(String),
@@ -120,6 +123,10 @@ impl ApiError {
             Self::Unauthorized(_) => ("unauthorized", "Chưa xác thực (unauthorized)"),
             Self::Forbidden(_) => ("forbidden", "Không có quyền (forbidden)"),
             Self::NotFound(_) => ("not-found", "Không tìm thấy (not found)"),
+            Self::MethodNotAllowed(_) => (
+                "method-not-allowed",
+                "Phương thức không được hỗ trợ (method not allowed)",
+            ),
             Self::Conflict(_) => ("conflict", "Xung đột dữ liệu (conflict)"),
             Self::PayloadTooLarge(_) => {
                 ("payload-too-large", "Dữ liệu quá lớn (payload too large)")
@@ -176,6 +183,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -201,6 +209,9 @@ impl ResponseError for ApiError {
             }
             Self::Unauthorized(_) => {
                 res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            Self::MethodNotAllowed(methods) => {
+                res.insert_header((header::ALLOW, methods.join(", ")));
             }
             _ => {}
         }

@@ -67,9 +67,6 @@ pub struct ReviewRequest {
     pub note: Option<String>,
 }
 
-/// Items of a record list, in the kind's shape.
-pub type RecordPage = Page<RecordView>;
-
 async fn create_any(
     caller: AuthUser,
     state: web::Data<AppState>,
@@ -227,7 +224,7 @@ macro_rules! record_endpoints {
             params(RecordQuery),
             security(("bearer" = [])),
             responses(
-                (status = 200, description = "Records, newest first (`items` are of this kind)", body = RecordPage),
+                (status = 200, description = "Records, newest first (`items` are of this kind)", body = Page<RecordView>),
                 (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
             )
         )]
@@ -340,9 +337,6 @@ pub struct FollowUpQuery {
     pub cursor: Option<String>,
 }
 
-/// Open follow-ups of a team.
-pub type FollowUpPage = Page<FollowUp>;
-
 /// What a team must come back to, oldest first: visits with outcome `follow_up` (until a
 /// later visit of the team to the same `household_ref`), VNeID assists still `pending`
 /// (until a later record of the same citizen and action) and signature registrations still
@@ -353,7 +347,7 @@ pub type FollowUpPage = Page<FollowUp>;
     params(FollowUpQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Open follow-ups, oldest first", body = FollowUpPage),
+        (status = 200, description = "Open follow-ups, oldest first", body = Page<FollowUp>),
         (status = 404, description = "No such team visible to the caller", body = Problem, content_type = "application/problem+json")
     )
 )]

@@ -117,3 +117,29 @@ async fn served_spec_and_vendored_docs() {
     assert_eq!(js.status().as_u16(), 200);
     assert!(js.body().limit(10 << 20).await.unwrap().len() > 100_000);
 }
+
+#[actix_web::test]
+async fn known_path_with_another_method_is_405_with_allow() {
+    let app = TestApp::new().await;
+    for (method, path, allow) in [
+        (Method::DELETE, "/api/v1/units", "GET"),
+        (Method::POST, "/api/v1/units/01", "GET"),
+        (Method::PUT, "/api/v1/users", "GET, POST"),
+        (Method::GET, "/api/v1/sync", "POST"),
+    ] {
+        let reply = app.call(method, path, None, None).await;
+        assert_eq!(reply.headers.get("allow").unwrap(), allow, "{path}");
+        reply.problem(405);
+    }
+}
+
+#[actix_web::test]
+async fn empty_query_parameters_mean_absent() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let page = app
+        .get("/api/v1/units?cursor=&q=&kind=&limit=", &admin.token)
+        .await
+        .expect(200);
+    assert_eq!(page.body["items"].as_array().unwrap().len(), 50);
+}
