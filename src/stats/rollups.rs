@@ -124,65 +124,141 @@ pub fn apply(
     write(conn, &daily, &citizens)
 }
 
-/// Adds deltas to the stored rollups (upserts).
+#[derive(Insertable)]
+#[diesel(table_name = daily_rollups)]
+struct DailyDelta<'a> {
+    day: NaiveDate,
+    commune_code: &'a str,
+    team_id: &'a str,
+    volunteer_id: &'a str,
+    metric: &'a str,
+    counted: i32,
+    approved: i32,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = citizen_rollups)]
+struct CitizenDelta<'a> {
+    day: NaiveDate,
+    commune_code: &'a str,
+    team_id: &'a str,
+    volunteer_id: &'a str,
+    citizen_ref: &'a str,
+    counted: i32,
+    approved: i32,
+}
+
+/// Rows per multi-row upsert on PostgreSQL (7 columns: far below the bind limit).
+const UPSERT_CHUNK: usize = 1000;
+
+/// Adds deltas to the stored rollups with `INSERT … ON CONFLICT DO UPDATE` (keys are
+/// unique within a call, as required). PostgreSQL gets multi-row statements; SQLite, where
+/// diesel cannot batch an upsert, one in-process statement per row.
 fn write(conn: &mut DbConn, daily: &Daily, citizens: &Citizens) -> QueryResult<()> {
-    use daily_rollups::dsl as d;
-    for (((day, commune, team, volunteer), metric), (counted, approved)) in daily {
-        if (*counted, *approved) == (0, 0) {
-            continue;
-        }
-        let statement = diesel::insert_into(d::daily_rollups)
-            .values((
-                d::day.eq(day),
-                d::commune_code.eq(commune),
-                d::team_id.eq(team),
-                d::volunteer_id.eq(volunteer),
-                d::metric.eq(metric),
-                d::counted.eq(counted),
-                d::approved.eq(approved),
-            ))
-            .on_conflict((
-                d::day,
-                d::commune_code,
-                d::team_id,
-                d::volunteer_id,
-                d::metric,
-            ))
-            .do_update()
-            .set((
-                d::counted.eq(d::counted + excluded(d::counted)),
-                d::approved.eq(d::approved + excluded(d::approved)),
-            ));
-        crate::on_backend!(conn, |c| statement.execute(c))?;
-    }
     use citizen_rollups::dsl as cr;
-    for (((day, commune, team, volunteer), citizen), (counted, approved)) in citizens {
-        if (*counted, *approved) == (0, 0) {
-            continue;
+    use daily_rollups::dsl as d;
+    let daily: Vec<DailyDelta> = daily
+        .iter()
+        .filter(|(_, v)| **v != (0, 0))
+        .map(
+            |(((day, commune, team, volunteer), metric), (counted, approved))| DailyDelta {
+                day: *day,
+                commune_code: commune,
+                team_id: team,
+                volunteer_id: volunteer,
+                metric,
+                counted: *counted,
+                approved: *approved,
+            },
+        )
+        .collect();
+    let citizens: Vec<CitizenDelta> = citizens
+        .iter()
+        .filter(|(_, v)| **v != (0, 0))
+        .map(
+            |(((day, commune, team, volunteer), citizen), (counted, approved))| CitizenDelta {
+                day: *day,
+                commune_code: commune,
+                team_id: team,
+                volunteer_id: volunteer,
+                citizen_ref: citizen,
+                counted: *counted,
+                approved: *approved,
+            },
+        )
+        .collect();
+    macro_rules! upsert {
+        ($c:expr, $rows:expr, $table:expr, $keys:expr, $counted:expr, $approved:expr) => {
+            diesel::insert_into($table)
+                .values($rows)
+                .on_conflict($keys)
+                .do_update()
+                .set((
+                    $counted.eq($counted + excluded($counted)),
+                    $approved.eq($approved + excluded($approved)),
+                ))
+                .execute($c)
+        };
+    }
+    let daily_keys = (
+        d::day,
+        d::commune_code,
+        d::team_id,
+        d::volunteer_id,
+        d::metric,
+    );
+    let citizen_keys = (
+        cr::day,
+        cr::commune_code,
+        cr::team_id,
+        cr::volunteer_id,
+        cr::citizen_ref,
+    );
+    match conn {
+        DbConn::Postgres(c) => {
+            for chunk in daily.chunks(UPSERT_CHUNK) {
+                upsert!(
+                    c,
+                    chunk,
+                    d::daily_rollups,
+                    daily_keys,
+                    d::counted,
+                    d::approved
+                )?;
+            }
+            for chunk in citizens.chunks(UPSERT_CHUNK) {
+                upsert!(
+                    c,
+                    chunk,
+                    cr::citizen_rollups,
+                    citizen_keys,
+                    cr::counted,
+                    cr::approved
+                )?;
+            }
         }
-        let statement = diesel::insert_into(cr::citizen_rollups)
-            .values((
-                cr::day.eq(day),
-                cr::commune_code.eq(commune),
-                cr::team_id.eq(team),
-                cr::volunteer_id.eq(volunteer),
-                cr::citizen_ref.eq(citizen),
-                cr::counted.eq(counted),
-                cr::approved.eq(approved),
-            ))
-            .on_conflict((
-                cr::day,
-                cr::commune_code,
-                cr::team_id,
-                cr::volunteer_id,
-                cr::citizen_ref,
-            ))
-            .do_update()
-            .set((
-                cr::counted.eq(cr::counted + excluded(cr::counted)),
-                cr::approved.eq(cr::approved + excluded(cr::approved)),
-            ));
-        crate::on_backend!(conn, |c| statement.execute(c))?;
+        DbConn::Sqlite(c) => {
+            for row in &daily {
+                upsert!(
+                    c,
+                    row,
+                    d::daily_rollups,
+                    daily_keys,
+                    d::counted,
+                    d::approved
+                )?;
+            }
+            for row in &citizens {
+                upsert!(
+                    c,
+                    row,
+                    cr::citizen_rollups,
+                    citizen_keys,
+                    cr::counted,
+                    cr::approved
+                )?;
+            }
+        }
     }
     Ok(())
 }
