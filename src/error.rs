@@ -52,6 +52,10 @@ pub struct Problem {
     pub detail: String,
     /// Every failing field (empty unless the problem is about input).
     pub errors: Vec<FieldError>,
+    /// The request's `X-Request-Id` (added on the way out), to quote when reporting it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "5f2b7c1e-8a3d-4e9f-b6c0-1d2e3f4a5b6c")]
+    pub request_id: Option<String>,
 }
 
 /// Everything a handler can fail with; each variant is one status code.
@@ -172,6 +176,7 @@ impl ApiError {
             status: self.status_code().as_u16(),
             detail,
             errors,
+            request_id: None,
         }
     }
 }

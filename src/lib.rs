@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod ops;
 pub mod pagination;
 pub mod records;
+pub mod request_id;
 pub mod rules;
 pub mod schema;
 pub mod stats;

@@ -143,3 +143,40 @@ async fn empty_query_parameters_mean_absent() {
         .expect(200);
     assert_eq!(page.body["items"].as_array().unwrap().len(), 50);
 }
+
+#[actix_web::test]
+async fn request_ids_are_echoed_and_quoted_in_problems() {
+    let app = TestApp::new().await;
+    let mut res = app
+        .server
+        .get("/api/v1/me")
+        .insert_header(("X-Request-Id", "phone-42.abc_DEF"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 401);
+    assert_eq!(
+        res.headers().get("x-request-id").unwrap(),
+        "phone-42.abc_DEF"
+    );
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["request_id"], "phone-42.abc_DEF");
+    assert_eq!(body["status"], 401);
+    let res = app
+        .server
+        .get("/healthz")
+        .insert_header(("X-Request-Id", "bad id with spaces"))
+        .send()
+        .await
+        .unwrap();
+    let made = res.headers().get("x-request-id").unwrap().to_str().unwrap();
+    assert!(
+        uuid::Uuid::parse_str(made).is_ok(),
+        "an unusable id is replaced: {made}"
+    );
+    let fresh = app.call(Method::GET, "/api/v1/units", None, None).await;
+    assert_eq!(
+        fresh.body["request_id"],
+        fresh.headers.get("x-request-id").unwrap().to_str().unwrap()
+    );
+}
