@@ -35,7 +35,11 @@ pub async fn middleware(
         .filter(|v| acceptable(v))
         .map(str::to_owned)
         // Without one of the client's, reuse the id the request's log span already carries.
-        .or_else(|| req.extensions().get::<tracing_actix_web::RequestId>().map(|r| r.to_string()))
+        .or_else(|| {
+            req.extensions()
+                .get::<tracing_actix_web::RequestId>()
+                .map(|r| r.to_string())
+        })
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let res = next.call(req).await?;
