@@ -12,11 +12,11 @@ use utoipa::{IntoParams, ToSchema};
 use super::handlers::readable;
 use super::model::Metric;
 use crate::app::AppState;
-use crate::auth::{Reader, Role};
+use crate::auth::Reader;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::schema::units;
-use crate::stats::handlers::{Metrics, merge, today};
+use crate::stats::handlers::{Metrics, merge, team_limit, today};
 use crate::stats::queries::{Filter, GroupBy, Tally, UnitFilter, tally};
 use crate::units::UnitKind;
 
@@ -143,12 +143,7 @@ pub async fn progress(
                 .load(conn)?;
             names.extend(communes);
         }
-        let teams = (caller.role == Role::Volunteer)
-            .then(|| {
-                crate::teams::queries::memberships(conn, &caller.id)
-                    .map(|m| m.into_iter().map(|t| t.team_id).collect())
-            })
-            .transpose()?;
+        let teams = team_limit(conn, &caller)?;
         let filter = Filter {
             unit: if province {
                 UnitFilter::Province(campaign.unit_code.clone())

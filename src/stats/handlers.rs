@@ -270,13 +270,17 @@ fn subject(
             }
         }
     };
-    let teams = (caller.role == Role::Volunteer)
-        .then(|| {
-            crate::teams::queries::memberships(conn, &caller.id)
-                .map(|m| m.into_iter().map(|t| t.team_id).collect())
-        })
-        .transpose()?;
+    let teams = team_limit(conn, caller)?;
     Ok((unit, filter, teams))
+}
+
+/// The teams a caller's statistics are limited to: a volunteer's own; `None` for others.
+pub fn team_limit(conn: &mut DbConn, caller: &AuthUser) -> ApiResult<Option<Vec<String>>> {
+    if caller.role != Role::Volunteer {
+        return Ok(None);
+    }
+    let teams = crate::teams::queries::memberships(conn, &caller.id)?;
+    Ok(Some(teams.into_iter().map(|t| t.team_id).collect()))
 }
 
 /// Every metric for a unit and period (`?review=approved` for approved records only).

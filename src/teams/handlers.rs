@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult, FieldError, Problem, field_errors};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::units::UnitKind;
+use crate::users::handlers::user_in_scope;
 
 /// A new team.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -69,11 +70,6 @@ pub struct TeamQuery {
     pub limit: Option<i64>,
     /// Cursor from the previous page.
     pub cursor: Option<String>,
-}
-
-/// The parent of a unit, if the unit exists.
-fn parent_of(conn: &mut DbConn, code: &str) -> ApiResult<Option<Option<String>>> {
-    Ok(crate::units::queries::find(conn, code)?.map(|u| u.parent_code))
 }
 
 /// Loads a team the caller may read: supervisors in scope, or members. Otherwise 404.
@@ -363,14 +359,7 @@ pub async fn put_member(
         let user = crate::users::queries::find(conn, &user_id)?
             .ok_or_else(|| ApiError::not_found("user"))?;
         if user.unit_code.as_deref() != Some(team.commune_code.as_str()) {
-            let parent = match &user.unit_code {
-                Some(code) => parent_of(conn, code)?.flatten(),
-                None => None,
-            };
-            if !caller
-                .scope
-                .contains(user.unit_code.as_deref(), parent.as_deref())
-            {
+            if !user_in_scope(conn, &caller, &user)? {
                 return Err(ApiError::not_found("user"));
             }
             return Err(ApiError::field(

@@ -86,6 +86,15 @@ pub(super) fn unit_of(
         .and_then(|u| UnitKind::parse(&u.kind).map(|k| (k, u.parent_code, u.active == 1))))
 }
 
+/// Whether a user's unit lies in the caller's scope (admins, without a unit, only in the
+/// national scope).
+pub fn user_in_scope(conn: &mut DbConn, caller: &AuthUser, user: &UserRow) -> ApiResult<bool> {
+    match &user.unit_code {
+        Some(code) => crate::units::in_scope(conn, &caller.scope, code),
+        None => Ok(caller.scope == crate::auth::Scope::National),
+    }
+}
+
 /// Loads a user the caller may see, or 404.
 fn visible_user(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<UserRow> {
     let not_found = || ApiError::not_found("user");
@@ -93,14 +102,7 @@ fn visible_user(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<Use
     if user.id == caller.id {
         return Ok(user);
     }
-    let parent = match &user.unit_code {
-        Some(code) => unit_of(conn, code)?.and_then(|(_, parent, _)| parent),
-        None => None,
-    };
-    if caller
-        .scope
-        .contains(user.unit_code.as_deref(), parent.as_deref())
-    {
+    if user_in_scope(conn, caller, &user)? {
         Ok(user)
     } else {
         Err(not_found())
