@@ -65,20 +65,20 @@ fn main() -> anyhow::Result<()> {
         Command::RebuildRollups => {
             let pool = cli::prepare_database(&config)?;
             let mut conn = pool.get().context("connecting to the database")?;
-            let (daily, citizens) = gocua::stats::rollups::rebuild(&mut conn)?;
-            println!("rollups rebuilt: {daily} daily rows, {citizens} citizen rows");
+            let (daily, communes, citizens) = gocua::stats::rollups::rebuild(&mut conn)?;
+            println!(
+                "rollups rebuilt: {daily} daily rows, {communes} commune rows, {citizens} citizen rows"
+            );
             Ok(())
         }
         Command::CheckRollups => {
             let pool = cli::prepare_database(&config)?;
             let mut conn = pool.get().context("connecting to the database")?;
-            let (daily, citizens) = gocua::stats::rollups::recount(&mut conn)?;
-            let (stored_daily, stored_citizens) = gocua::stats::rollups::stored(&mut conn)?;
-            if daily == stored_daily && citizens == stored_citizens {
+            let fresh = gocua::stats::rollups::recount(&mut conn)?;
+            if fresh == gocua::stats::rollups::stored(&mut conn)? {
+                let (daily, communes, citizens) = fresh.sizes();
                 println!(
-                    "rollups match a recount: {} daily rows, {} citizen rows",
-                    daily.len(),
-                    citizens.len()
+                    "rollups match a recount: {daily} daily rows, {communes} commune rows, {citizens} citizen rows"
                 );
                 Ok(())
             } else {

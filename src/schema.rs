@@ -107,21 +107,58 @@ diesel::table! {
 }
 
 diesel::table! {
-    daily_rollups (day, commune_code, team_id, volunteer_id, metric) {
-        day -> Date,
+    daily_rollups (commune_code, day, team_id, volunteer_id) {
         commune_code -> Text,
+        day -> Date,
         team_id -> Text,
         volunteer_id -> Text,
-        metric -> Text,
-        counted -> Integer,
-        approved -> Integer,
+        records -> Integer,
+        visits -> Integer,
+        households_guided -> Integer,
+        people_guided -> Integer,
+        vneid_installs -> Integer,
+        vneid_level2_activations -> Integer,
+        signatures_submitted -> Integer,
+        signatures_issued -> Integer,
+        records_approved -> Integer,
+        visits_approved -> Integer,
+        households_guided_approved -> Integer,
+        people_guided_approved -> Integer,
+        vneid_installs_approved -> Integer,
+        vneid_level2_activations_approved -> Integer,
+        signatures_submitted_approved -> Integer,
+        signatures_issued_approved -> Integer,
     }
 }
 
 diesel::table! {
-    citizen_rollups (day, commune_code, team_id, volunteer_id, citizen_ref) {
-        day -> Date,
+    commune_rollups (commune_code, day) {
         commune_code -> Text,
+        day -> Date,
+        records -> Integer,
+        visits -> Integer,
+        households_guided -> Integer,
+        people_guided -> Integer,
+        vneid_installs -> Integer,
+        vneid_level2_activations -> Integer,
+        signatures_submitted -> Integer,
+        signatures_issued -> Integer,
+        records_approved -> Integer,
+        visits_approved -> Integer,
+        households_guided_approved -> Integer,
+        people_guided_approved -> Integer,
+        vneid_installs_approved -> Integer,
+        vneid_level2_activations_approved -> Integer,
+        signatures_submitted_approved -> Integer,
+        signatures_issued_approved -> Integer,
+    }
+}
+
+diesel::table! {
+    citizen_rollups (commune_code, day, team_id, volunteer_id, citizen_ref) {
+        province_code -> Text,
+        commune_code -> Text,
+        day -> Date,
         team_id -> Text,
         volunteer_id -> Text,
         citizen_ref -> Text,
@@ -155,6 +192,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     campaigns,
     campaign_targets,
     daily_rollups,
+    commune_rollups,
     citizen_rollups,
     api_keys
 );

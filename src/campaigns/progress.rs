@@ -1,7 +1,7 @@
 //! `GET /api/v1/campaigns/{id}/progress`: actual against target per unit and metric, and
 //! whether each unit is ahead, on track or behind the pro-rated target.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,7 +16,7 @@ use crate::auth::Reader;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::schema::units;
-use crate::stats::handlers::{Metrics, merge, team_limit, today};
+use crate::stats::handlers::{Metrics, team_limit, today};
 use crate::stats::queries::{Filter, GroupBy, Tally, UnitFilter, tally};
 use crate::units::UnitKind;
 
@@ -155,13 +155,12 @@ pub async fn progress(
             to: last,
             approved_only: false,
         };
-        let mut per_unit: BTreeMap<String, Tally> = BTreeMap::new();
+        let mut per_unit: HashMap<String, Tally> = HashMap::new();
         if last >= campaign.starts_on {
-            for (commune, t) in tally(conn, &filter, GroupBy::Commune)? {
-                merge(commune.clone(), t.clone(), &mut per_unit);
-                if province {
-                    merge(campaign.unit_code.clone(), t, &mut per_unit);
-                }
+            per_unit = tally(conn, &filter, GroupBy::Commune)?;
+            if province {
+                let whole = tally(conn, &filter, GroupBy::Nothing)?.remove("");
+                per_unit.insert(campaign.unit_code.clone(), whole.unwrap_or_default());
             }
         }
         let mut metrics: Vec<Metric> = campaign.targets.iter().map(|t| t.metric).collect();

@@ -92,17 +92,16 @@ impl Metrics {
 
 impl From<&Tally> for Metrics {
     fn from(t: &Tally) -> Self {
-        let get = |m: &str| t.sums.get(m).copied().unwrap_or(0);
         Self {
-            visits: get("visits"),
-            households_guided: get("households_guided"),
-            people_guided: get("people_guided"),
-            vneid_installs: get("vneid_installs"),
-            vneid_level2_activations: get("vneid_level2_activations"),
-            unique_citizens_assisted: t.citizens.len() as i64,
-            signatures_submitted: get("signatures_submitted"),
-            signatures_issued: get("signatures_issued"),
-            active_volunteers: t.volunteers.len() as i64,
+            visits: t.sum("visits"),
+            households_guided: t.sum("households_guided"),
+            people_guided: t.sum("people_guided"),
+            vneid_installs: t.sum("vneid_installs"),
+            vneid_level2_activations: t.sum("vneid_level2_activations"),
+            unique_citizens_assisted: t.citizens,
+            signatures_submitted: t.sum("signatures_submitted"),
+            signatures_issued: t.sum("signatures_issued"),
+            active_volunteers: t.volunteers,
         }
     }
 }
@@ -430,20 +429,13 @@ async fn breakdown_any(
             ));
         }
         let filter = Filter {
-            unit: unit.clone(),
+            unit,
             teams,
             from,
             to,
             approved_only,
         };
-        let group = match by {
-            By::Unit => GroupBy::Commune,
-            By::Team => GroupBy::Team,
-            By::Volunteer => GroupBy::Volunteer,
-            By::Day | By::Week | By::Month => GroupBy::Day,
-        };
-        let raw = queries::tally(conn, &filter, group)?;
-        let rows = bucket(conn, by, &unit, raw)?;
+        let rows = rows(conn, by, &filter)?;
         Ok(Breakdown {
             unit_code,
             by,
@@ -470,78 +462,83 @@ async fn breakdown_any(
     Ok(HttpResponse::Ok().json(answer))
 }
 
-/// Adds a group's numbers to a bucket: sums add up, distinct sets unite.
-pub fn merge(key: String, t: Tally, buckets: &mut BTreeMap<String, Tally>) {
-    let b = buckets.entry(key).or_default();
-    for (m, n) in t.sums {
-        *b.sums.entry(m).or_default() += n;
+/// The periods a week or month breakdown splits `from..=to` into, with their keys: each
+/// is tallied on its own, because distinct counts do not add up across days.
+fn periods(by: By, from: NaiveDate, to: NaiveDate) -> Vec<(String, NaiveDate, NaiveDate)> {
+    let mut out = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let (key, end) = if by == By::Week {
+            let w = start.iso_week();
+            let sunday =
+                start + TimeDelta::days(6 - i64::from(start.weekday().num_days_from_monday()));
+            (format!("{}-W{:02}", w.year(), w.week()), sunday)
+        } else {
+            let next = if start.month() == 12 {
+                NaiveDate::from_ymd_opt(start.year() + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(start.year(), start.month() + 1, 1)
+            }
+            .expect("the first of a month is a date");
+            (
+                format!("{}-{:02}", start.year(), start.month()),
+                next - TimeDelta::days(1),
+            )
+        };
+        let end = end.min(to);
+        out.push((key, start, end));
+        start = end + TimeDelta::days(1);
     }
-    b.volunteers.extend(t.volunteers);
-    b.citizens.extend(t.citizens);
+    out
 }
 
-/// Folds raw groups into the requested buckets, with labels.
-fn bucket(
-    conn: &mut DbConn,
-    by: By,
-    unit: &UnitFilter,
-    raw: HashMap<String, Tally>,
-) -> ApiResult<Vec<BreakdownRow>> {
+/// The breakdown's groups, with labels.
+fn rows(conn: &mut DbConn, by: By, filter: &Filter) -> ApiResult<Vec<BreakdownRow>> {
     let mut buckets: BTreeMap<String, Tally> = BTreeMap::new();
     let mut labels: HashMap<String, String> = HashMap::new();
     match by {
         By::Unit => {
-            let children: Vec<(String, String, Option<String>)> = match unit {
+            let children: Vec<(String, String)> = match &filter.unit {
                 UnitFilter::National => units::table
                     .filter(units::parent_code.is_null())
-                    .select((units::code, units::name, units::parent_code))
+                    .select((units::code, units::name))
                     .load(conn)?,
                 UnitFilter::Province(p) => units::table
                     .filter(units::parent_code.eq(p))
-                    .select((units::code, units::name, units::parent_code))
+                    .select((units::code, units::name))
                     .load(conn)?,
                 UnitFilter::Commune(_) => Vec::new(),
             };
-            let national = matches!(unit, UnitFilter::National);
-            let parent_of: HashMap<String, String> = if national {
-                units::table
-                    .filter(units::parent_code.is_not_null())
-                    .select((units::code, units::parent_code.assume_not_null()))
-                    .load(conn)?
-                    .into_iter()
-                    .collect()
+            if matches!(filter.unit, UnitFilter::National) {
+                for (code, _) in &children {
+                    let one = Filter {
+                        unit: UnitFilter::Province(code.clone()),
+                        ..filter.clone()
+                    };
+                    let t = queries::tally(conn, &one, GroupBy::Nothing)?;
+                    buckets.insert(code.clone(), t.into_values().next().unwrap_or_default());
+                }
             } else {
-                HashMap::new()
-            };
-            for (code, name, _) in children {
+                buckets.extend(queries::tally(conn, filter, GroupBy::Commune)?);
+            }
+            for (code, name) in children {
                 buckets.entry(code.clone()).or_default();
                 labels.insert(code, name);
             }
-            for (commune, t) in raw {
-                let key = if national {
-                    parent_of.get(&commune).cloned().unwrap_or(commune)
-                } else {
-                    commune
-                };
-                merge(key, t, &mut buckets);
-            }
         }
-        By::Team | By::Volunteer | By::Day => {
-            for (k, t) in raw {
-                merge(k, t, &mut buckets);
-            }
-        }
+        By::Team => buckets.extend(queries::tally(conn, filter, GroupBy::Team)?),
+        By::Volunteer => buckets.extend(queries::tally(conn, filter, GroupBy::Volunteer)?),
+        By::Day => buckets.extend(queries::tally(conn, filter, GroupBy::Day)?),
         By::Week | By::Month => {
-            for (day, t) in raw {
-                let d = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                    .map_err(|e| ApiError::Internal(e.into()))?;
-                let key = if by == By::Week {
-                    let w = d.iso_week();
-                    format!("{}-W{:02}", w.year(), w.week())
-                } else {
-                    format!("{}-{:02}", d.year(), d.month())
+            for (key, from, to) in periods(by, filter.from, filter.to) {
+                let one = Filter {
+                    from,
+                    to,
+                    ..filter.clone()
                 };
-                merge(key, t, &mut buckets);
+                if let Some(t) = queries::tally(conn, &one, GroupBy::Nothing)?.remove("") {
+                    buckets.insert(key, t);
+                }
             }
         }
     }

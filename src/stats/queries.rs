@@ -1,19 +1,22 @@
-//! Reads of the rollups: sums per metric and distinct volunteers and citizens, for a set
-//! of communes or teams over a range of local days, optionally grouped.
+//! Reads of the rollups: sums per metric, distinct volunteers and distinct citizens for a
+//! set of communes or teams over a range of local days, optionally grouped. Every number
+//! is computed by the database (sums and `COUNT(DISTINCT …)`), so an answer moves a few
+//! rows per group, not the citizens or volunteers behind it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use diesel::dsl::sum;
+use diesel::dsl::{count, sum};
 use diesel::prelude::*;
 
+use super::rollups::METRICS;
 use crate::db::DbConn;
-use crate::schema::{citizen_rollups, daily_rollups, units};
+use crate::schema::{citizen_rollups, commune_rollups, daily_rollups, units};
 
 /// Which rollup rows a statistic reads.
 #[derive(Debug, Clone)]
 pub struct Filter {
-    /// Only these communes (`None`: the whole country).
+    /// Only these communes (`National`: the whole country).
     pub unit: UnitFilter,
     /// Only these teams (a volunteer reads their teams' numbers only).
     pub teams: Option<Vec<String>>,
@@ -36,10 +39,10 @@ pub enum UnitFilter {
     Commune(String),
 }
 
-/// The column rollup rows are grouped by before buckets are formed.
+/// How rollup rows are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
-    /// No grouping: one row.
+    /// No grouping: one row, keyed `""`.
     Nothing,
     /// By commune.
     Commune,
@@ -47,151 +50,362 @@ pub enum GroupBy {
     Team,
     /// By volunteer.
     Volunteer,
-    /// By local day.
+    /// By local day (`YYYY-MM-DD`).
     Day,
 }
 
-/// Raw numbers per group key: sums per metric, and the sets behind the distinct metrics.
-#[derive(Debug, Default, Clone)]
+/// Numbers of one group: sums per [`METRICS`] entry and the two distinct counts.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Tally {
-    /// Sum per metric.
-    pub sums: HashMap<String, i64>,
-    /// Volunteers with a counted record.
-    pub volunteers: HashSet<String>,
-    /// Citizens with a successful assist.
-    pub citizens: HashSet<String>,
+    /// Sum per [`METRICS`] entry.
+    pub sums: [i64; METRICS.len()],
+    /// Distinct volunteers with a counted record.
+    pub volunteers: i64,
+    /// Distinct citizens with a counted successful assist.
+    pub citizens: i64,
 }
 
-macro_rules! filtered {
-    ($base:expr, $table:ident, $filter:expr) => {{
-        let f = $filter;
-        let mut q = $base
-            .filter($table::day.ge(f.from))
-            .filter($table::day.le(f.to))
+impl Tally {
+    /// One summed metric by name (0 for a name that is not summed).
+    pub fn sum(&self, metric: &str) -> i64 {
+        METRICS
+            .iter()
+            .position(|m| *m == metric)
+            .map_or(0, |i| self.sums[i])
+    }
+}
+
+type Sums = (
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn sums_array(s: Sums) -> [i64; METRICS.len()] {
+    [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7].map(|v| v.unwrap_or(0))
+}
+
+/// The eight sums of a wide rollup table, over counted or approved records.
+macro_rules! sums_of {
+    ($t:ident, counted) => {
+        (
+            sum($t::records),
+            sum($t::visits),
+            sum($t::households_guided),
+            sum($t::people_guided),
+            sum($t::vneid_installs),
+            sum($t::vneid_level2_activations),
+            sum($t::signatures_submitted),
+            sum($t::signatures_issued),
+        )
+    };
+    ($t:ident, approved) => {
+        (
+            sum($t::records_approved),
+            sum($t::visits_approved),
+            sum($t::households_guided_approved),
+            sum($t::people_guided_approved),
+            sum($t::vneid_installs_approved),
+            sum($t::vneid_level2_activations_approved),
+            sum($t::signatures_submitted_approved),
+            sum($t::signatures_issued_approved),
+        )
+    };
+}
+
+/// Rows of `$t` in the filter's period and communes (and teams, for tables that have them).
+macro_rules! narrowed {
+    ($q:expr, $t:ident, $f:expr, $communes:expr) => {{
+        let mut q = $q
+            .filter($t::day.ge($f.from))
+            .filter($t::day.le($f.to))
             .into_boxed();
-        q = match &f.unit {
-            UnitFilter::National => q,
-            UnitFilter::Province(p) => q.filter(
-                $table::commune_code.eq_any(
-                    units::table
-                        .select(units::code)
-                        .filter(units::parent_code.eq(p.clone())),
-                ),
-            ),
-            UnitFilter::Commune(c) => q.filter($table::commune_code.eq(c.clone())),
-        };
-        if let Some(teams) = &f.teams {
-            q = q.filter($table::team_id.eq_any(teams.clone()));
+        if let Some(list) = $communes {
+            q = q.filter($t::commune_code.eq_any(list.clone()));
         }
-        q = if f.approved_only {
-            q.filter($table::approved.gt(0))
-        } else {
-            q.filter($table::counted.gt(0))
-        };
+        q
+    }};
+    ($q:expr, $t:ident, $f:expr, $communes:expr, teams) => {{
+        let mut q = narrowed!($q, $t, $f, $communes);
+        if let Some(teams) = &$f.teams {
+            q = q.filter($t::team_id.eq_any(teams.clone()));
+        }
         q
     }};
 }
 
-macro_rules! tally_by {
-    ($conn:expr, $filter:expr, $dcol:expr, $ccol:expr, $key:ty, $to_key:expr) => {{
-        let conn = $conn;
-        let f = $filter;
-        let to_key = $to_key;
-        let mut out: HashMap<String, Tally> = HashMap::new();
-        let sums: Vec<($key, String, Option<i64>, Option<i64>)> = filtered!(
-            daily_rollups::table
-                .group_by(($dcol, daily_rollups::metric))
-                .select((
-                    $dcol,
-                    daily_rollups::metric,
-                    sum(daily_rollups::counted),
-                    sum(daily_rollups::approved)
-                )),
-            daily_rollups,
-            f
-        )
-        .load(conn)?;
-        for (k, metric, counted, approved) in sums {
-            let n = if f.approved_only { approved } else { counted }.unwrap_or(0);
-            *out.entry(to_key(k))
-                .or_default()
-                .sums
-                .entry(metric)
-                .or_default() += n;
-        }
-        let volunteers: Vec<($key, String)> = filtered!(
-            daily_rollups::table
-                .select(($dcol, daily_rollups::volunteer_id))
-                .distinct(),
-            daily_rollups,
-            f
-        )
-        .filter(daily_rollups::metric.eq(super::rollups::RECORDS))
-        .load(conn)?;
-        for (k, v) in volunteers {
-            out.entry(to_key(k)).or_default().volunteers.insert(v);
-        }
-        let citizens: Vec<($key, String)> = filtered!(
-            citizen_rollups::table
-                .select(($ccol, citizen_rollups::citizen_ref))
-                .distinct(),
-            citizen_rollups,
-            f
-        )
-        .load(conn)?;
-        for (k, c) in citizens {
-            out.entry(to_key(k)).or_default().citizens.insert(c);
-        }
-        out
+/// Sums per key from a wide table.
+macro_rules! grouped_sums {
+    ($conn:expr, $t:ident, $key:expr, $f:expr, $communes:expr $(, $teams:ident)?) => {{
+        let rows: Vec<(_, Sums)> = if $f.approved_only {
+            narrowed!(
+                $t::table.group_by($key).select(($key, sums_of!($t, approved))),
+                $t, $f, $communes $(, $teams)?
+            )
+            .load($conn)?
+        } else {
+            narrowed!(
+                $t::table.group_by($key).select(($key, sums_of!($t, counted))),
+                $t, $f, $communes $(, $teams)?
+            )
+            .load($conn)?
+        };
+        rows
     }};
 }
 
-/// Tallies per group key (`""` when not grouped; a day as `YYYY-MM-DD`).
+/// Distinct volunteers per key (a volunteer counts when a record of theirs counts).
+macro_rules! grouped_volunteers {
+    ($conn:expr, $key:expr, $f:expr, $communes:expr) => {{
+        let q = narrowed!(
+            daily_rollups::table.group_by($key).select((
+                $key,
+                count(daily_rollups::volunteer_id).aggregate_distinct()
+            )),
+            daily_rollups,
+            $f,
+            $communes,
+            teams
+        );
+        let q = if $f.approved_only {
+            q.filter(daily_rollups::records_approved.gt(0))
+        } else {
+            q.filter(daily_rollups::records.gt(0))
+        };
+        let rows: Vec<(_, i64)> = q.load($conn)?;
+        rows
+    }};
+}
+
+/// Distinct citizens per key.
+macro_rules! grouped_citizens {
+    ($conn:expr, $key:expr, $f:expr, $communes:expr) => {{
+        let q = narrowed!(
+            citizen_rollups::table.group_by($key).select((
+                $key,
+                count(citizen_rollups::citizen_ref).aggregate_distinct()
+            )),
+            citizen_rollups,
+            $f,
+            $communes,
+            teams
+        );
+        let q = if $f.approved_only {
+            q.filter(citizen_rollups::approved.gt(0))
+        } else {
+            q.filter(citizen_rollups::counted.gt(0))
+        };
+        let rows: Vec<(_, i64)> = q.load($conn)?;
+        rows
+    }};
+}
+
+/// Tallies per group key.
 pub fn tally(
     conn: &mut DbConn,
     filter: &Filter,
     by: GroupBy,
 ) -> QueryResult<HashMap<String, Tally>> {
-    Ok(match by {
-        GroupBy::Nothing => tally_by!(
-            conn,
-            filter,
-            daily_rollups::day,
-            citizen_rollups::day,
-            NaiveDate,
-            |_: NaiveDate| String::new()
+    let communes: Option<Vec<String>> = match &filter.unit {
+        UnitFilter::National => None,
+        UnitFilter::Province(p) => Some(
+            units::table
+                .filter(units::parent_code.eq(p))
+                .select(units::code)
+                .load(conn)?,
         ),
-        GroupBy::Day => tally_by!(
-            conn,
-            filter,
-            daily_rollups::day,
-            citizen_rollups::day,
-            NaiveDate,
-            |d: NaiveDate| d.to_string()
+        UnitFilter::Commune(c) => Some(vec![c.clone()]),
+    };
+    let communes = communes.as_ref();
+    let mut out: HashMap<String, Tally> = HashMap::new();
+    if by == GroupBy::Nothing {
+        let tally = total(conn, filter, communes)?;
+        if tally != Tally::default() {
+            out.insert(String::new(), tally);
+        }
+        return Ok(out);
+    }
+    let by_commune_table = filter.teams.is_none();
+    macro_rules! fill {
+        ($sums:expr, $volunteers:expr, $citizens:expr, $to_key:expr) => {{
+            for (k, s) in $sums {
+                out.entry($to_key(k)).or_default().sums = sums_array(s);
+            }
+            for (k, n) in $volunteers {
+                out.entry($to_key(k)).or_default().volunteers = n;
+            }
+            for (k, n) in $citizens {
+                out.entry($to_key(k)).or_default().citizens = n;
+            }
+        }};
+    }
+    let day_key = |d: NaiveDate| d.to_string();
+    let same = |s: String| s;
+    match by {
+        GroupBy::Nothing => {}
+        GroupBy::Commune => fill!(
+            if by_commune_table {
+                grouped_sums!(
+                    conn,
+                    commune_rollups,
+                    commune_rollups::commune_code,
+                    filter,
+                    communes
+                )
+            } else {
+                grouped_sums!(
+                    conn,
+                    daily_rollups,
+                    daily_rollups::commune_code,
+                    filter,
+                    communes,
+                    teams
+                )
+            },
+            grouped_volunteers!(conn, daily_rollups::commune_code, filter, communes),
+            grouped_citizens!(conn, citizen_rollups::commune_code, filter, communes),
+            same
         ),
-        GroupBy::Commune => tally_by!(
-            conn,
-            filter,
-            daily_rollups::commune_code,
-            citizen_rollups::commune_code,
-            String,
-            |c: String| c
+        GroupBy::Day => fill!(
+            if by_commune_table {
+                grouped_sums!(
+                    conn,
+                    commune_rollups,
+                    commune_rollups::day,
+                    filter,
+                    communes
+                )
+            } else {
+                grouped_sums!(
+                    conn,
+                    daily_rollups,
+                    daily_rollups::day,
+                    filter,
+                    communes,
+                    teams
+                )
+            },
+            grouped_volunteers!(conn, daily_rollups::day, filter, communes),
+            grouped_citizens!(conn, citizen_rollups::day, filter, communes),
+            day_key
         ),
-        GroupBy::Team => tally_by!(
-            conn,
-            filter,
-            daily_rollups::team_id,
-            citizen_rollups::team_id,
-            String,
-            |t: String| t
+        GroupBy::Team => fill!(
+            grouped_sums!(
+                conn,
+                daily_rollups,
+                daily_rollups::team_id,
+                filter,
+                communes,
+                teams
+            ),
+            grouped_volunteers!(conn, daily_rollups::team_id, filter, communes),
+            grouped_citizens!(conn, citizen_rollups::team_id, filter, communes),
+            same
         ),
-        GroupBy::Volunteer => tally_by!(
-            conn,
-            filter,
-            daily_rollups::volunteer_id,
-            citizen_rollups::volunteer_id,
-            String,
-            |v: String| v
+        GroupBy::Volunteer => fill!(
+            grouped_sums!(
+                conn,
+                daily_rollups,
+                daily_rollups::volunteer_id,
+                filter,
+                communes,
+                teams
+            ),
+            grouped_volunteers!(conn, daily_rollups::volunteer_id, filter, communes),
+            grouped_citizens!(conn, citizen_rollups::volunteer_id, filter, communes),
+            same
         ),
+    }
+    out.retain(|_, t| *t != Tally::default());
+    Ok(out)
+}
+
+/// One tally over the whole filter. A province's distinct citizens are read through its
+/// own index (`province_code, citizen_ref`), in order, so no set of citizens is built.
+fn total(conn: &mut DbConn, filter: &Filter, communes: Option<&Vec<String>>) -> QueryResult<Tally> {
+    let f = filter;
+    let sums: Sums = if f.teams.is_none() {
+        if f.approved_only {
+            narrowed!(
+                commune_rollups::table.select(sums_of!(commune_rollups, approved)),
+                commune_rollups,
+                f,
+                communes
+            )
+            .first(conn)?
+        } else {
+            narrowed!(
+                commune_rollups::table.select(sums_of!(commune_rollups, counted)),
+                commune_rollups,
+                f,
+                communes
+            )
+            .first(conn)?
+        }
+    } else if f.approved_only {
+        narrowed!(
+            daily_rollups::table.select(sums_of!(daily_rollups, approved)),
+            daily_rollups,
+            f,
+            communes,
+            teams
+        )
+        .first(conn)?
+    } else {
+        narrowed!(
+            daily_rollups::table.select(sums_of!(daily_rollups, counted)),
+            daily_rollups,
+            f,
+            communes,
+            teams
+        )
+        .first(conn)?
+    };
+    let volunteers = narrowed!(
+        daily_rollups::table.select(count(daily_rollups::volunteer_id).aggregate_distinct()),
+        daily_rollups,
+        f,
+        communes,
+        teams
+    );
+    let volunteers: i64 = if f.approved_only {
+        volunteers.filter(daily_rollups::records_approved.gt(0))
+    } else {
+        volunteers.filter(daily_rollups::records.gt(0))
+    }
+    .first(conn)?;
+    let by_province = match (&f.unit, &f.teams) {
+        (UnitFilter::Province(p), None) => Some(p.clone()),
+        _ => None,
+    };
+    let mut citizens = narrowed!(
+        citizen_rollups::table.select(count(citizen_rollups::citizen_ref).aggregate_distinct()),
+        citizen_rollups,
+        f,
+        if by_province.is_some() {
+            None
+        } else {
+            communes
+        },
+        teams
+    );
+    if let Some(p) = by_province {
+        citizens = citizens.filter(citizen_rollups::province_code.eq(p));
+    }
+    let citizens: i64 = if f.approved_only {
+        citizens.filter(citizen_rollups::approved.gt(0))
+    } else {
+        citizens.filter(citizen_rollups::counted.gt(0))
+    }
+    .first(conn)?;
+    Ok(Tally {
+        sums: sums_array(sums),
+        volunteers,
+        citizens,
     })
 }

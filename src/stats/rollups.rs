@@ -1,10 +1,16 @@
-//! Per-day rollups by commune, team, volunteer and metric, changed in the same transaction
-//! as the record they reflect: a record counts as soon as its create returns, and
-//! statistics read rollups, never millions of records.
+//! Per-day rollups, changed in the same transaction as the record they reflect: a record
+//! counts as soon as its create returns, and statistics read rollups, never millions of
+//! records.
+//!
+//! Three tables, each one row per place and day with a column per metric:
+//! `daily_rollups` (commune, team, volunteer) for team and volunteer numbers and the
+//! distinct volunteers; `commune_rollups` (commune) for unit numbers, ~100 rows per commune
+//! and campaign; `citizen_rollups` (who was helped where and when) because distinct
+//! citizens do not add up across days or places.
 //!
 //! Counting rules (the contract's): a voided or `rejected` record never counts; a record
 //! flagged as a duplicate (`duplicate_of` set) counts only once a reviewer approves it.
-//! `approved` columns count approved records only, for `?review=approved`.
+//! `*_approved` columns count approved records only, for `?review=approved`.
 
 use std::collections::HashMap;
 
@@ -14,19 +20,123 @@ use diesel::upsert::excluded;
 
 use crate::db::DbConn;
 use crate::records::model::{Kind, RecordRow, ReviewStatus};
-use crate::schema::{citizen_rollups, daily_rollups, records};
+use crate::schema::{citizen_rollups, commune_rollups, daily_rollups, records, units};
 
-/// Pseudo-metric counting every counted record: `active_volunteers` is the number of
-/// distinct volunteers with a non-zero `records` row.
-pub const RECORDS: &str = "records";
+/// The summed metrics, in column order. `records` counts every counted record: the
+/// distinct volunteers with a non-zero `records` are the `active_volunteers`.
+pub const METRICS: [&str; 8] = [
+    "records",
+    "visits",
+    "households_guided",
+    "people_guided",
+    "vneid_installs",
+    "vneid_level2_activations",
+    "signatures_submitted",
+    "signatures_issued",
+];
 
-/// Where a record's numbers go: its local day and who logged it where.
+/// Index of a metric in [`METRICS`].
+#[derive(Debug, Clone, Copy)]
+#[repr(usize)]
+pub enum Column {
+    /// Every counted record.
+    Records,
+    /// Visits.
+    Visits,
+    /// Visits with outcome `guided`.
+    HouseholdsGuided,
+    /// Sum of `people_guided`.
+    PeopleGuided,
+    /// Successful installs.
+    VneidInstalls,
+    /// Successful level-2 activations.
+    VneidLevel2Activations,
+    /// Signatures submitted or issued.
+    SignaturesSubmitted,
+    /// Signatures issued.
+    SignaturesIssued,
+}
+
+/// One rollup row's values: every metric counted, and counted among approved records.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// Per [`METRICS`] entry, over counted records.
+    pub counted: [i32; 8],
+    /// Per [`METRICS`] entry, over approved records.
+    pub approved: [i32; 8],
+}
+
+impl Counts {
+    fn is_zero(&self) -> bool {
+        *self == Self::default()
+    }
+
+    fn add(&mut self, other: &Counts) {
+        for i in 0..METRICS.len() {
+            self.counted[i] += other.counted[i];
+            self.approved[i] += other.approved[i];
+        }
+    }
+}
+
+/// Where a record's numbers go: its local day, commune, team and volunteer.
 pub type Place = (NaiveDate, String, String, String);
 
-/// Rollup values keyed by place and metric: `(counted, approved)`.
-pub type Daily = HashMap<(Place, String), (i32, i32)>;
+/// Volunteer rows keyed by place.
+pub type Daily = HashMap<Place, Counts>;
+/// Commune rows keyed by day and commune.
+pub type Communes = HashMap<(NaiveDate, String), Counts>;
 /// Citizen rows keyed by place and `citizen_ref`: `(counted, approved)`.
 pub type Citizens = HashMap<(Place, String), (i32, i32)>;
+
+/// The content of the three rollup tables (zero rows left out), to compare a recount
+/// with what is stored.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Rollups {
+    /// `daily_rollups`.
+    pub daily: Daily,
+    /// `commune_rollups`.
+    pub communes: Communes,
+    /// `citizen_rollups`.
+    pub citizens: Citizens,
+}
+
+impl Rollups {
+    /// Adds (`sign` = 1) or removes (`sign` = -1) a record's contribution.
+    pub fn add(&mut self, row: &RecordRow, sign: i32) {
+        let (counted, approved) = counts(row);
+        if !counted {
+            return;
+        }
+        let approved = i32::from(approved);
+        let mut delta = Counts::default();
+        for (column, n) in metrics(row) {
+            delta.counted[column as usize] = sign * n;
+            delta.approved[column as usize] = sign * n * approved;
+        }
+        self.daily.entry(place(row)).or_default().add(&delta);
+        self.communes
+            .entry((row.occurred_on, row.commune_code.clone()))
+            .or_default()
+            .add(&delta);
+        if let Some(c) = citizen(row) {
+            let entry = self.citizens.entry((place(row), c.to_owned())).or_default();
+            entry.0 += sign;
+            entry.1 += sign * approved;
+        }
+    }
+
+    fn drop_zeros(&mut self) {
+        self.daily.retain(|_, v| !v.is_zero());
+        self.communes.retain(|_, v| !v.is_zero());
+        self.citizens.retain(|_, v| *v != (0, 0));
+    }
+
+    /// Rows per table: daily, commune, citizen.
+    pub fn sizes(&self) -> (usize, usize, usize) {
+        (self.daily.len(), self.communes.len(), self.citizens.len())
+    }
+}
 
 /// Whether a record counts, and whether it counts as approved.
 pub fn counts(row: &RecordRow) -> (bool, bool) {
@@ -38,33 +148,30 @@ pub fn counts(row: &RecordRow) -> (bool, bool) {
 }
 
 /// The metrics a record adds when it counts.
-pub fn metrics(row: &RecordRow) -> Vec<(&'static str, i32)> {
-    let mut out = vec![(RECORDS, 1)];
+fn metrics(row: &RecordRow) -> Vec<(Column, i32)> {
+    let mut out = vec![(Column::Records, 1)];
     match row.kind() {
         Kind::Visit => {
-            out.push(("visits", 1));
+            out.push((Column::Visits, 1));
             if row.outcome.as_deref() == Some("guided") {
-                out.push(("households_guided", 1));
+                out.push((Column::HouseholdsGuided, 1));
             }
-            let people = row.people_guided.unwrap_or(0);
-            if people > 0 {
-                out.push(("people_guided", people));
-            }
+            out.push((Column::PeopleGuided, row.people_guided.unwrap_or(0).max(0)));
         }
         Kind::VneidAssist if row.result.as_deref() == Some("success") => {
             match row.action.as_deref() {
-                Some("install") => out.push(("vneid_installs", 1)),
-                Some("activate_level2") => out.push(("vneid_level2_activations", 1)),
+                Some("install") => out.push((Column::VneidInstalls, 1)),
+                Some("activate_level2") => out.push((Column::VneidLevel2Activations, 1)),
                 _ => {}
             }
         }
         Kind::VneidAssist => {}
         Kind::SignatureRegistration => match row.status.as_deref() {
             Some("issued") => {
-                out.push(("signatures_submitted", 1));
-                out.push(("signatures_issued", 1));
+                out.push((Column::SignaturesSubmitted, 1));
+                out.push((Column::SignaturesIssued, 1));
             }
-            Some("submitted") => out.push(("signatures_submitted", 1)),
+            Some("submitted") => out.push((Column::SignaturesSubmitted, 1)),
             _ => {}
         },
     }
@@ -87,60 +194,89 @@ fn place(row: &RecordRow) -> Place {
     )
 }
 
-/// Adds (`sign` = 1) or removes (`sign` = -1) a record's contribution.
-pub fn add(daily: &mut Daily, citizens: &mut Citizens, row: &RecordRow, sign: i32) {
-    let (counted, approved) = counts(row);
-    if !counted {
-        return;
-    }
-    let approved = i32::from(approved);
-    for (metric, n) in metrics(row) {
-        let entry = daily.entry((place(row), metric.to_owned())).or_default();
-        entry.0 += sign * n;
-        entry.1 += sign * n * approved;
-    }
-    if let Some(c) = citizen(row) {
-        let entry = citizens.entry((place(row), c.to_owned())).or_default();
-        entry.0 += sign;
-        entry.1 += sign * approved;
-    }
-}
-
 /// Applies record changes (`before`, `after`; `None` for a record that did not exist) to
 /// the rollups. Call inside the transaction of the changes.
 pub fn apply(
     conn: &mut DbConn,
     changes: &[(Option<&RecordRow>, Option<&RecordRow>)],
 ) -> QueryResult<()> {
-    let (mut daily, mut citizens) = (Daily::new(), Citizens::new());
+    let mut deltas = Rollups::default();
     for (before, after) in changes {
         if let Some(b) = before {
-            add(&mut daily, &mut citizens, b, -1);
+            deltas.add(b, -1);
         }
         if let Some(a) = after {
-            add(&mut daily, &mut citizens, a, 1);
+            deltas.add(a, 1);
         }
     }
-    write(conn, &daily, &citizens)
+    deltas.drop_zeros();
+    write(conn, &deltas)
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = daily_rollups)]
-struct DailyDelta<'a> {
-    day: NaiveDate,
-    commune_code: &'a str,
-    team_id: &'a str,
-    volunteer_id: &'a str,
-    metric: &'a str,
-    counted: i32,
-    approved: i32,
+/// One wide rollup row's values as insertable columns: the same 16 fields for the daily
+/// and the commune table.
+macro_rules! wide_row {
+    ($name:ident, $table:ident, { $($key:ident : $ty:ty),* }) => {
+        #[derive(Insertable)]
+        #[diesel(table_name = $table)]
+        struct $name<'a> {
+            $($key: $ty,)*
+            records: i32,
+            visits: i32,
+            households_guided: i32,
+            people_guided: i32,
+            vneid_installs: i32,
+            vneid_level2_activations: i32,
+            signatures_submitted: i32,
+            signatures_issued: i32,
+            records_approved: i32,
+            visits_approved: i32,
+            households_guided_approved: i32,
+            people_guided_approved: i32,
+            vneid_installs_approved: i32,
+            vneid_level2_activations_approved: i32,
+            signatures_submitted_approved: i32,
+            signatures_issued_approved: i32,
+        }
+
+        impl<'a> $name<'a> {
+            fn new($($key: $ty,)* v: &Counts) -> Self {
+                let (c, a) = (v.counted, v.approved);
+                Self {
+                    $($key,)*
+                    records: c[0],
+                    visits: c[1],
+                    households_guided: c[2],
+                    people_guided: c[3],
+                    vneid_installs: c[4],
+                    vneid_level2_activations: c[5],
+                    signatures_submitted: c[6],
+                    signatures_issued: c[7],
+                    records_approved: a[0],
+                    visits_approved: a[1],
+                    households_guided_approved: a[2],
+                    people_guided_approved: a[3],
+                    vneid_installs_approved: a[4],
+                    vneid_level2_activations_approved: a[5],
+                    signatures_submitted_approved: a[6],
+                    signatures_issued_approved: a[7],
+                }
+            }
+        }
+    };
 }
+
+wide_row!(DailyRow, daily_rollups, {
+    commune_code: &'a str, day: NaiveDate, team_id: &'a str, volunteer_id: &'a str
+});
+wide_row!(CommuneRow, commune_rollups, { commune_code: &'a str, day: NaiveDate });
 
 #[derive(Insertable)]
 #[diesel(table_name = citizen_rollups)]
-struct CitizenDelta<'a> {
-    day: NaiveDate,
+struct CitizenRow<'a> {
+    province_code: &'a str,
     commune_code: &'a str,
+    day: NaiveDate,
     team_id: &'a str,
     volunteer_id: &'a str,
     citizen_ref: &'a str,
@@ -148,37 +284,86 @@ struct CitizenDelta<'a> {
     approved: i32,
 }
 
-/// Rows per multi-row upsert on PostgreSQL (7 columns: far below the bind limit).
+/// Rows per multi-row upsert on PostgreSQL (at most 20 columns: below the bind limit).
 const UPSERT_CHUNK: usize = 1000;
+
+/// `col = col + EXCLUDED.col` for every metric column of a wide table.
+macro_rules! add_excluded {
+    ($t:ident) => {
+        (
+            $t::records.eq($t::records + excluded($t::records)),
+            $t::visits.eq($t::visits + excluded($t::visits)),
+            $t::households_guided.eq($t::households_guided + excluded($t::households_guided)),
+            $t::people_guided.eq($t::people_guided + excluded($t::people_guided)),
+            $t::vneid_installs.eq($t::vneid_installs + excluded($t::vneid_installs)),
+            $t::vneid_level2_activations
+                .eq($t::vneid_level2_activations + excluded($t::vneid_level2_activations)),
+            $t::signatures_submitted
+                .eq($t::signatures_submitted + excluded($t::signatures_submitted)),
+            $t::signatures_issued.eq($t::signatures_issued + excluded($t::signatures_issued)),
+            $t::records_approved.eq($t::records_approved + excluded($t::records_approved)),
+            $t::visits_approved.eq($t::visits_approved + excluded($t::visits_approved)),
+            $t::households_guided_approved
+                .eq($t::households_guided_approved + excluded($t::households_guided_approved)),
+            $t::people_guided_approved
+                .eq($t::people_guided_approved + excluded($t::people_guided_approved)),
+            $t::vneid_installs_approved
+                .eq($t::vneid_installs_approved + excluded($t::vneid_installs_approved)),
+            $t::vneid_level2_activations_approved.eq(
+                $t::vneid_level2_activations_approved
+                    + excluded($t::vneid_level2_activations_approved),
+            ),
+            $t::signatures_submitted_approved.eq(
+                $t::signatures_submitted_approved + excluded($t::signatures_submitted_approved),
+            ),
+            $t::signatures_issued_approved
+                .eq($t::signatures_issued_approved + excluded($t::signatures_issued_approved)),
+        )
+    };
+}
 
 /// Adds deltas to the stored rollups with `INSERT … ON CONFLICT DO UPDATE` (keys are
 /// unique within a call, as required). PostgreSQL gets multi-row statements; SQLite, where
 /// diesel cannot batch an upsert, one in-process statement per row.
-fn write(conn: &mut DbConn, daily: &Daily, citizens: &Citizens) -> QueryResult<()> {
+fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
     use citizen_rollups::dsl as cr;
-    use daily_rollups::dsl as d;
-    let daily: Vec<DailyDelta> = daily
-        .iter()
-        .filter(|(_, v)| **v != (0, 0))
-        .map(
-            |(((day, commune, team, volunteer), metric), (counted, approved))| DailyDelta {
-                day: *day,
-                commune_code: commune,
-                team_id: team,
-                volunteer_id: volunteer,
-                metric,
-                counted: *counted,
-                approved: *approved,
-            },
-        )
+    let mut communes: Vec<&str> = deltas
+        .citizens
+        .keys()
+        .map(|((_, commune, _, _), _)| commune.as_str())
         .collect();
-    let citizens: Vec<CitizenDelta> = citizens
+    communes.sort_unstable();
+    communes.dedup();
+    let province_of: HashMap<String, String> = if communes.is_empty() {
+        HashMap::new()
+    } else {
+        units::table
+            .filter(units::code.eq_any(&communes))
+            .select((units::code, units::parent_code.assume_not_null()))
+            .load(conn)?
+            .into_iter()
+            .collect()
+    };
+    let daily: Vec<DailyRow> = deltas
+        .daily
         .iter()
-        .filter(|(_, v)| **v != (0, 0))
+        .map(|((day, commune, team, volunteer), v)| {
+            DailyRow::new(commune, *day, team, volunteer, v)
+        })
+        .collect();
+    let commune_rows: Vec<CommuneRow> = deltas
+        .communes
+        .iter()
+        .map(|((day, commune), v)| CommuneRow::new(commune, *day, v))
+        .collect();
+    let citizens: Vec<CitizenRow> = deltas
+        .citizens
+        .iter()
         .map(
-            |(((day, commune, team, volunteer), citizen), (counted, approved))| CitizenDelta {
-                day: *day,
+            |(((day, commune, team, volunteer), citizen), (counted, approved))| CitizenRow {
+                province_code: province_of.get(commune).map_or(commune, String::as_str),
                 commune_code: commune,
+                day: *day,
                 team_id: team,
                 volunteer_id: volunteer,
                 citizen_ref: citizen,
@@ -188,84 +373,101 @@ fn write(conn: &mut DbConn, daily: &Daily, citizens: &Citizens) -> QueryResult<(
         )
         .collect();
     macro_rules! upsert {
-        ($c:expr, $rows:expr, $table:expr, $keys:expr, $counted:expr, $approved:expr) => {
-            diesel::insert_into($table)
+        ($c:expr, $rows:expr, $table:ident, $keys:expr, $set:expr) => {
+            diesel::insert_into($table::table)
                 .values($rows)
                 .on_conflict($keys)
                 .do_update()
-                .set((
-                    $counted.eq($counted + excluded($counted)),
-                    $approved.eq($approved + excluded($approved)),
-                ))
+                .set($set)
                 .execute($c)
         };
     }
-    let daily_keys = (
-        d::day,
-        d::commune_code,
-        d::team_id,
-        d::volunteer_id,
-        d::metric,
-    );
-    let citizen_keys = (
-        cr::day,
-        cr::commune_code,
-        cr::team_id,
-        cr::volunteer_id,
-        cr::citizen_ref,
-    );
+    macro_rules! all_rows {
+        ($c:expr, $each:ident) => {{
+            for rows in daily.$each() {
+                upsert!(
+                    $c,
+                    rows,
+                    daily_rollups,
+                    (
+                        daily_rollups::commune_code,
+                        daily_rollups::day,
+                        daily_rollups::team_id,
+                        daily_rollups::volunteer_id,
+                    ),
+                    add_excluded!(daily_rollups)
+                )?;
+            }
+            for rows in commune_rows.$each() {
+                upsert!(
+                    $c,
+                    rows,
+                    commune_rollups,
+                    (commune_rollups::commune_code, commune_rollups::day),
+                    add_excluded!(commune_rollups)
+                )?;
+            }
+            for rows in citizens.$each() {
+                upsert!(
+                    $c,
+                    rows,
+                    citizen_rollups,
+                    (
+                        cr::commune_code,
+                        cr::day,
+                        cr::team_id,
+                        cr::volunteer_id,
+                        cr::citizen_ref,
+                    ),
+                    (
+                        cr::counted.eq(cr::counted + excluded(cr::counted)),
+                        cr::approved.eq(cr::approved + excluded(cr::approved)),
+                    )
+                )?;
+            }
+        }};
+    }
     match conn {
-        DbConn::Postgres(c) => {
-            for chunk in daily.chunks(UPSERT_CHUNK) {
-                upsert!(
-                    c,
-                    chunk,
-                    d::daily_rollups,
-                    daily_keys,
-                    d::counted,
-                    d::approved
-                )?;
-            }
-            for chunk in citizens.chunks(UPSERT_CHUNK) {
-                upsert!(
-                    c,
-                    chunk,
-                    cr::citizen_rollups,
-                    citizen_keys,
-                    cr::counted,
-                    cr::approved
-                )?;
-            }
-        }
-        DbConn::Sqlite(c) => {
-            for row in &daily {
-                upsert!(
-                    c,
-                    row,
-                    d::daily_rollups,
-                    daily_keys,
-                    d::counted,
-                    d::approved
-                )?;
-            }
-            for row in &citizens {
-                upsert!(
-                    c,
-                    row,
-                    cr::citizen_rollups,
-                    citizen_keys,
-                    cr::counted,
-                    cr::approved
-                )?;
-            }
-        }
+        DbConn::Postgres(c) => all_rows!(c, chunks_of),
+        DbConn::Sqlite(c) => all_rows!(c, one_by_one),
     }
     Ok(())
 }
 
-/// What the rollups must hold, recounted from every record (for repairs and for tests).
-pub fn recount(conn: &mut DbConn) -> QueryResult<(Daily, Citizens)> {
-    let (mut daily, mut citizens) = (Daily::new(), Citizens::new());
+/// Slices of rows for multi-row statements (PostgreSQL) or single rows (SQLite).
+trait Batches<T> {
+    fn chunks_of(&self) -> std::slice::Chunks<'_, T>;
+    fn one_by_one(&self) -> std::slice::Iter<'_, T>;
+}
+
+impl<T> Batches<T> for Vec<T> {
+    fn chunks_of(&self) -> std::slice::Chunks<'_, T> {
+        self.chunks(UPSERT_CHUNK)
+    }
+
+    fn one_by_one(&self) -> std::slice::Iter<'_, T> {
+        self.iter()
+    }
+}
+
+/// Recounts some communes' records (all at once: a few communes' records fit in memory).
+fn recount_communes(conn: &mut DbConn, communes: &[String]) -> QueryResult<Rollups> {
+    let mut out = Rollups::default();
+    let rows: Vec<RecordRow> = records::table
+        .select(RecordRow::as_select())
+        .filter(records::commune_code.eq_any(communes))
+        .load(conn)?;
+    for row in &rows {
+        out.add(row, 1);
+    }
+    out.drop_zeros();
+    Ok(out)
+}
+
+/// What the rollups must hold, recounted from every record (for checks and tests), read
+/// in pages so memory holds the rollups, not the records.
+pub fn recount(conn: &mut DbConn) -> QueryResult<Rollups> {
+    let mut out = Rollups::default();
     let mut after: Option<String> = None;
     loop {
         let mut query = records::table
@@ -280,59 +482,131 @@ pub fn recount(conn: &mut DbConn) -> QueryResult<(Daily, Citizens)> {
         let Some(last) = rows.last() else { break };
         after = Some(last.id.clone());
         for row in &rows {
-            add(&mut daily, &mut citizens, row, 1);
+            out.add(row, 1);
         }
     }
-    daily.retain(|_, v| *v != (0, 0));
-    citizens.retain(|_, v| *v != (0, 0));
-    Ok((daily, citizens))
+    out.drop_zeros();
+    Ok(out)
 }
 
 /// What the rollups hold now, zero rows left out.
-pub fn stored(conn: &mut DbConn) -> QueryResult<(Daily, Citizens)> {
-    let daily = daily_rollups::table
+pub fn stored(conn: &mut DbConn) -> QueryResult<Rollups> {
+    use daily_rollups as d;
+    let mut out = Rollups::default();
+    macro_rules! values {
+        ($t:ident) => {
+            (
+                $t::records,
+                $t::visits,
+                $t::households_guided,
+                $t::people_guided,
+                $t::vneid_installs,
+                $t::vneid_level2_activations,
+                $t::signatures_submitted,
+                $t::signatures_issued,
+                $t::records_approved,
+                $t::visits_approved,
+                $t::households_guided_approved,
+                $t::people_guided_approved,
+                $t::vneid_installs_approved,
+                $t::vneid_level2_activations_approved,
+                $t::signatures_submitted_approved,
+                $t::signatures_issued_approved,
+            )
+        };
+    }
+    type Values = (
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+    );
+    fn counts(v: Values) -> Counts {
+        Counts {
+            counted: [v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7],
+            approved: [v.8, v.9, v.10, v.11, v.12, v.13, v.14, v.15],
+        }
+    }
+    let daily: Vec<(String, NaiveDate, String, String, Values)> = d::table
         .select((
-            daily_rollups::day,
-            daily_rollups::commune_code,
-            daily_rollups::team_id,
-            daily_rollups::volunteer_id,
-            daily_rollups::metric,
-            daily_rollups::counted,
-            daily_rollups::approved,
+            d::commune_code,
+            d::day,
+            d::team_id,
+            d::volunteer_id,
+            values!(d),
         ))
-        .load::<(NaiveDate, String, String, String, String, i32, i32)>(conn)?
-        .into_iter()
-        .filter(|r| (r.5, r.6) != (0, 0))
-        .map(|(day, c, t, v, m, counted, approved)| (((day, c, t, v), m), (counted, approved)))
-        .collect();
-    let citizens = citizen_rollups::table
+        .load(conn)?;
+    for (commune, day, team, volunteer, v) in daily {
+        out.daily.insert((day, commune, team, volunteer), counts(v));
+    }
+    let communes: Vec<(String, NaiveDate, Values)> = commune_rollups::table
         .select((
-            citizen_rollups::day,
-            citizen_rollups::commune_code,
-            citizen_rollups::team_id,
-            citizen_rollups::volunteer_id,
-            citizen_rollups::citizen_ref,
-            citizen_rollups::counted,
-            citizen_rollups::approved,
+            commune_rollups::commune_code,
+            commune_rollups::day,
+            values!(commune_rollups),
         ))
-        .load::<(NaiveDate, String, String, String, String, i32, i32)>(conn)?
-        .into_iter()
-        .filter(|r| (r.5, r.6) != (0, 0))
-        .map(|(day, c, t, v, cref, counted, approved)| {
-            (((day, c, t, v), cref), (counted, approved))
-        })
-        .collect();
-    Ok((daily, citizens))
+        .load(conn)?;
+    for (commune, day, v) in communes {
+        out.communes.insert((day, commune), counts(v));
+    }
+    let citizens: Vec<(NaiveDate, String, String, String, String, i32, i32)> =
+        citizen_rollups::table
+            .select((
+                citizen_rollups::day,
+                citizen_rollups::commune_code,
+                citizen_rollups::team_id,
+                citizen_rollups::volunteer_id,
+                citizen_rollups::citizen_ref,
+                citizen_rollups::counted,
+                citizen_rollups::approved,
+            ))
+            .load(conn)?;
+    for (day, c, t, v, cref, counted, approved) in citizens {
+        out.citizens
+            .insert(((day, c, t, v), cref), (counted, approved));
+    }
+    out.drop_zeros();
+    Ok(out)
 }
 
-/// Rebuilds the rollups from the records in one transaction (`gocua rebuild-rollups`);
-/// returns how many daily and citizen rows it wrote.
-pub fn rebuild(conn: &mut DbConn) -> QueryResult<(usize, usize)> {
+/// Communes recounted per transaction by [`rebuild`]: bounds memory on big databases.
+const REBUILD_COMMUNES: usize = 50;
+
+/// Rebuilds the rollups from the records in one transaction (`gocua rebuild-rollups`),
+/// recounting a few communes at a time so memory stays bounded at millions of records;
+/// returns the rows written per table (daily, commune, citizen).
+pub fn rebuild(conn: &mut DbConn) -> QueryResult<(usize, usize, usize)> {
     conn.transaction(|conn| {
         diesel::delete(daily_rollups::table).execute(conn)?;
+        diesel::delete(commune_rollups::table).execute(conn)?;
         diesel::delete(citizen_rollups::table).execute(conn)?;
-        let (daily, citizens) = recount(conn)?;
-        write(conn, &daily, &citizens)?;
-        Ok((daily.len(), citizens.len()))
+        let communes: Vec<String> = records::table
+            .select(records::commune_code)
+            .distinct()
+            .load(conn)?;
+        let mut written = (0, 0, 0);
+        for chunk in communes.chunks(REBUILD_COMMUNES) {
+            let fresh = recount_communes(conn, chunk)?;
+            write(conn, &fresh)?;
+            let sizes = fresh.sizes();
+            written = (
+                written.0 + sizes.0,
+                written.1 + sizes.1,
+                written.2 + sizes.2,
+            );
+        }
+        Ok(written)
     })
 }

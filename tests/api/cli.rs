@@ -411,6 +411,6 @@ fn rollup_commands_check_and_rebuild() {
     assert!(rebuild.status.success());
     assert_eq!(
         String::from_utf8_lossy(&rebuild.stdout).trim(),
-        "rollups rebuilt: 0 daily rows, 0 citizen rows"
+        "rollups rebuilt: 0 daily rows, 0 commune rows, 0 citizen rows"
     );
 }

@@ -24,21 +24,24 @@ async fn rollups_match(app: &TestApp) {
     let pool = app.pool.clone();
     web::block(move || {
         let mut conn = pool.get().unwrap();
-        let (daily, citizens) = gocua::stats::rollups::recount(&mut conn).unwrap();
-        let (stored_daily, stored_citizens) = gocua::stats::rollups::stored(&mut conn).unwrap();
-        let expected = daily;
+        let expected = gocua::stats::rollups::recount(&mut conn).unwrap();
+        let stored = gocua::stats::rollups::stored(&mut conn).unwrap();
         assert_eq!(
-            stored_daily, expected,
+            stored.daily, expected.daily,
             "daily rollups differ from a recount"
         );
         assert_eq!(
-            stored_citizens, citizens,
+            stored.communes, expected.communes,
+            "commune rollups differ from a recount"
+        );
+        assert_eq!(
+            stored.citizens, expected.citizens,
             "citizen rollups differ from a recount"
         );
-        assert!(!expected.is_empty());
+        assert!(!expected.daily.is_empty() && !expected.citizens.is_empty());
         let rebuilt = gocua::stats::rollups::rebuild(&mut conn).unwrap();
-        assert_eq!(rebuilt.0, expected.len());
-        let (again, _) = gocua::stats::rollups::stored(&mut conn).unwrap();
+        assert_eq!(rebuilt, expected.sizes());
+        let again = gocua::stats::rollups::stored(&mut conn).unwrap();
         assert_eq!(again, expected, "rebuild reproduces the rollups");
     })
     .await
