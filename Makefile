@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PG_URL ?= $(GOCUA_TEST_POSTGRES_URL)
 
-.PHONY: run build test test-sqlite test-postgres test-durability bench-sync openapi fmt lint ci clean
+.PHONY: run build test test-sqlite test-postgres test-durability bench-sync bench-stats openapi fmt lint ci clean
 
 ## Build and serve on the embedded SQLite file (gocua.db); migrations and units load themselves.
 run:
@@ -39,6 +39,16 @@ bench-sync:
 	$(CARGO) build --release --bin gocua
 	python3 scripts/sync_bench.py --binary target/release/gocua --backend sqlite
 	@if [ -n "$(PG_URL)" ]; then GOCUA_TEST_POSTGRES_URL="$(PG_URL)" python3 scripts/sync_bench.py --binary target/release/gocua --backend postgres; fi
+
+## Province summary and breakdown p50/p95 at 10 million records (RECORDS=…) while visits keep
+## arriving, next to the plain GROUP BY; seeds bench/data/ (SQLite) and the PostgreSQL database
+## gocua_bench_stats once (~15 min each), then reuses them. Results in bench/results/.
+RECORDS ?= 10000000
+BENCH_PG_URL ?= $(if $(PG_URL),$(PG_URL),postgres://postgres@127.0.0.1:5432/test)
+bench-stats:
+	$(CARGO) build --release --bin gocua
+	python3 scripts/stats_bench.py --binary target/release/gocua --backend sqlite --records $(RECORDS)
+	python3 scripts/stats_bench.py --binary target/release/gocua --backend postgres --records $(RECORDS) --pg-admin "$(BENCH_PG_URL)"
 
 ## Rewrite openapi/openapi.json from the code (a test fails when they differ).
 openapi:

@@ -33,7 +33,11 @@ impl AppState {
     /// State for a config and pool.
     pub fn new(config: Config, pool: DbPool) -> Self {
         Self {
-            jwt: JwtKeys::new(&config.jwt_secret, config.access_token_ttl),
+            jwt: JwtKeys::new(
+                &config.jwt_secret,
+                &config.jwt_retired,
+                config.access_token_ttl,
+            ),
             throttle: LoginThrottle::new(
                 config.login_failure_window,
                 config.login_failures_per_phone,

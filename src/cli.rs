@@ -54,6 +54,38 @@ pub enum Command {
     /// Compare the statistics rollups with a recount from the records; exits non-zero if
     /// they differ (nothing is changed).
     CheckRollups,
+    /// Fill an empty database with generated users, teams and records, with their rollups
+    /// (for `make bench-stats`; every generated user's password is `gocua-bench-2026`).
+    SeedBench {
+        /// Records in total.
+        #[arg(long, default_value_t = 10_000_000)]
+        records: u64,
+        /// Days they spread over, ending on `--end`.
+        #[arg(long, default_value_t = 100)]
+        days: u32,
+        /// Last day (default: today in Vietnam).
+        #[arg(long)]
+        end: Option<chrono::NaiveDate>,
+        /// Generator seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Time the plain `GROUP BY` over the records against the rollup reads for a province's
+    /// summary and breakdown by commune, check both answer the same, and print JSON.
+    BenchStats {
+        /// Province code (default: the province with the most communes).
+        #[arg(long)]
+        unit: Option<String>,
+        /// First day.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last day.
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        /// Runs of each read.
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
 }
 
 /// Opens the pool, applies migrations and loads the embedded unit map if none is stored.

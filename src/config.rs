@@ -95,6 +95,9 @@ pub struct Config {
     pub bind: String,
     /// HS256 key for access tokens.
     pub jwt_secret: Secret,
+    /// Retired signing keys (after the first comma of `GOCUA_JWT_SECRET`): tokens they
+    /// signed stay valid until they expire.
+    pub jwt_retired: Vec<Secret>,
     /// HMAC key that turns citizen identity numbers into `citizen_ref`.
     pub citizen_id_key: Secret,
     /// Lifetime of an access token.
@@ -123,7 +126,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("GOCUA_BIND", "127.0.0.1:8080"),
     (
         "GOCUA_JWT_SECRET",
-        "generated into <db>.keys on SQLite; required on PostgreSQL",
+        "generated into <db>.keys on SQLite; required on PostgreSQL; NEW,OLD rotates",
     ),
     (
         "GOCUA_CITIZEN_ID_KEY",
@@ -180,12 +183,18 @@ impl Config {
                 ),
             },
         };
+        let mut jwt_secrets = jwt
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| Secret::new("GOCUA_JWT_SECRET", s));
         let access_secs: u64 = number("GOCUA_ACCESS_TOKEN_TTL_SECS")?;
         let refresh_days: u64 = number("GOCUA_REFRESH_TOKEN_TTL_DAYS")?;
         Ok(Self {
             database,
             bind: var("GOCUA_BIND").unwrap_or_else(|| default_of("GOCUA_BIND").into()),
-            jwt_secret: Secret::new("GOCUA_JWT_SECRET", &jwt)?,
+            jwt_secret: jwt_secrets.next().context("GOCUA_JWT_SECRET is empty")??,
+            jwt_retired: jwt_secrets.collect::<anyhow::Result<_>>()?,
             citizen_id_key: Secret::new("GOCUA_CITIZEN_ID_KEY", &citizen)?,
             access_token_ttl: Duration::from_secs(access_secs.clamp(60, 86_400)),
             refresh_token_ttl: Duration::from_secs(refresh_days.clamp(1, 365) * 86_400),
@@ -213,6 +222,7 @@ impl Config {
             database,
             bind: "127.0.0.1:0".into(),
             jwt_secret,
+            jwt_retired: Vec::new(),
             citizen_id_key,
             access_token_ttl: Duration::from_secs(900),
             refresh_token_ttl: Duration::from_secs(30 * 86_400),

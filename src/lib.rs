@@ -18,6 +18,7 @@ pub mod records;
 pub mod request_id;
 pub mod rules;
 pub mod schema;
+pub mod seed;
 pub mod stats;
 pub mod sync;
 pub mod teams;

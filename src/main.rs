@@ -85,6 +85,51 @@ fn main() -> anyhow::Result<()> {
                 anyhow::bail!("rollups differ from a recount; run `gocua rebuild-rollups`")
             }
         }
+        Command::SeedBench {
+            records,
+            days,
+            end,
+            seed,
+        } => {
+            let pool = cli::prepare_database(&config)?;
+            let mut conn = pool.get().context("connecting to the database")?;
+            let options = gocua::seed::bench::Options {
+                records,
+                days,
+                end: end.unwrap_or_else(gocua::stats::handlers::today),
+                seed,
+            };
+            let started = std::time::Instant::now();
+            let report = gocua::seed::bench::seed(&mut conn, &config.citizen_id_key, &options)?;
+            println!(
+                "seeded {} records, {} users, {} teams in {:.0} s; every password is {}",
+                report.records,
+                report.users,
+                report.teams,
+                started.elapsed().as_secs_f64(),
+                gocua::seed::bench::PASSWORD
+            );
+            Ok(())
+        }
+        Command::BenchStats {
+            unit,
+            from,
+            to,
+            runs,
+        } => {
+            let pool = cli::prepare_database(&config)?;
+            let mut conn = pool.get().context("connecting to the database")?;
+            let unit = match unit {
+                Some(u) => u,
+                None => gocua::seed::bench::largest_province(&mut conn)?,
+            };
+            let timings = gocua::seed::bench::time_reads(&mut conn, &unit, from, to, runs)?;
+            println!(
+                "{}",
+                serde_json::json!({ "unit": unit, "timings": timings })
+            );
+            Ok(())
+        }
         Command::Openapi => unreachable!("handled above"),
     }
 }

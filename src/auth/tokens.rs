@@ -34,10 +34,13 @@ pub struct Claims {
     pub r#gen: i32,
 }
 
-/// Signing and verifying keys with the validation rules, built once at start.
+/// Signing and verifying keys with the validation rules, built once at start. Tokens are
+/// signed with the current key and carry its `kid`; retired keys still verify the tokens
+/// they signed until those expire, so a key can be replaced without logging anyone out.
 pub struct JwtKeys {
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    kid: String,
+    decoding: Vec<(String, DecodingKey)>,
     validation: Validation,
     ttl: Duration,
 }
@@ -45,22 +48,41 @@ pub struct JwtKeys {
 impl std::fmt::Debug for JwtKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JwtKeys")
+            .field("kid", &self.kid)
             .field("ttl", &self.ttl)
             .finish_non_exhaustive()
     }
 }
 
+/// A key's public name: the first 8 hex digits of a SHA-256 of the secret, so it names the
+/// key without revealing it and needs no separate configuration.
+pub fn key_id(secret: &Secret) -> String {
+    let mut hash = Sha256::new();
+    hash.update(b"gocua-jwt-kid:");
+    hash.update(secret.expose());
+    hash.finalize()[..4]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 impl JwtKeys {
-    /// Keys for a secret and access-token lifetime.
-    pub fn new(secret: &Secret, ttl: Duration) -> Self {
+    /// Keys for the current secret, the retired ones still accepted, and the access-token
+    /// lifetime.
+    pub fn new(current: &Secret, retired: &[Secret], ttl: Duration) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = 30;
+        let decoding = std::iter::once(current)
+            .chain(retired)
+            .map(|s| (key_id(s), DecodingKey::from_secret(s.expose())))
+            .collect();
         Self {
-            encoding: EncodingKey::from_secret(secret.expose()),
-            decoding: DecodingKey::from_secret(secret.expose()),
+            encoding: EncodingKey::from_secret(current.expose()),
+            kid: key_id(current),
+            decoding,
             validation,
             ttl,
         }
@@ -82,16 +104,21 @@ impl JwtKeys {
             aud: AUDIENCE.into(),
             r#gen: generation,
         };
-        Ok(jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.encoding,
-        )?)
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        Ok(jsonwebtoken::encode(&header, &claims, &self.encoding)?)
     }
 
-    /// Verifies signature, algorithm, expiry, issuer and audience.
+    /// Verifies signature, algorithm, expiry, issuer and audience with the key the token
+    /// names (`kid`); a token without one (issued before keys had names) must verify with
+    /// the current key.
     pub fn verify(&self, token: &str) -> Option<Claims> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        let key = match header.kid {
+            Some(kid) => &self.decoding.iter().find(|(id, _)| *id == kid)?.1,
+            None => &self.decoding[0].1,
+        };
+        jsonwebtoken::decode::<Claims>(token, key, &self.validation)
             .ok()
             .map(|data| data.claims)
     }
@@ -117,11 +144,12 @@ pub fn digest(token: &str) -> String {
 mod tests {
     use super::*;
 
+    fn secret(c: &str) -> Secret {
+        Secret::new("k", &c.repeat(32)).unwrap()
+    }
+
     fn keys() -> JwtKeys {
-        JwtKeys::new(
-            &Secret::new("k", &"k".repeat(32)).unwrap(),
-            Duration::from_secs(900),
-        )
+        JwtKeys::new(&secret("k"), &[], Duration::from_secs(900))
     }
 
     #[test]
@@ -131,11 +159,57 @@ mod tests {
         let c = k.verify(&t).unwrap();
         assert_eq!((c.sub.as_str(), c.r#gen), ("u1", 3));
         assert!(k.verify(&format!("{t}x")).is_none());
-        let other = JwtKeys::new(
-            &Secret::new("k", &"x".repeat(32)).unwrap(),
-            Duration::from_secs(900),
-        );
+        let other = JwtKeys::new(&secret("x"), &[], Duration::from_secs(900));
         assert!(other.verify(&t).is_none());
+    }
+
+    #[test]
+    fn retired_keys_keep_their_tokens_valid_until_removed() {
+        let old = keys();
+        let token = old.issue("u1", 0).unwrap();
+        let rotated = JwtKeys::new(&secret("n"), &[secret("k")], Duration::from_secs(900));
+        assert_eq!(rotated.verify(&token).unwrap().sub, "u1");
+        let fresh = rotated.issue("u2", 0).unwrap();
+        let kid = jsonwebtoken::decode_header(&fresh).unwrap().kid.unwrap();
+        assert_eq!(kid, key_id(&secret("n")));
+        assert_ne!(kid, key_id(&secret("k")));
+        assert!(
+            old.verify(&fresh).is_none(),
+            "the old server does not know the new key"
+        );
+        let retired = JwtKeys::new(&secret("n"), &[], Duration::from_secs(900));
+        assert!(retired.verify(&token).is_none());
+        assert_eq!(retired.verify(&fresh).unwrap().sub, "u2");
+    }
+
+    #[test]
+    fn a_named_key_must_verify_and_unnamed_tokens_need_the_current_key() {
+        let claims = Claims {
+            sub: "u1".into(),
+            exp: jsonwebtoken::get_current_timestamp() + 60,
+            iat: jsonwebtoken::get_current_timestamp(),
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            r#gen: 0,
+        };
+        let sign = |kid: Option<String>, key: &str| {
+            let mut header = Header::new(Algorithm::HS256);
+            header.kid = kid;
+            jsonwebtoken::encode(
+                &header,
+                &claims,
+                &EncodingKey::from_secret(key.repeat(32).as_bytes()),
+            )
+            .unwrap()
+        };
+        let keys = JwtKeys::new(&secret("n"), &[secret("k")], Duration::from_secs(900));
+        assert!(
+            keys.verify(&sign(Some(key_id(&secret("k"))), "x"))
+                .is_none()
+        );
+        assert!(keys.verify(&sign(Some("deadbeef".into()), "n")).is_none());
+        assert!(keys.verify(&sign(None, "n")).is_some());
+        assert!(keys.verify(&sign(None, "k")).is_none());
     }
 
     #[test]

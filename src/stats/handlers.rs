@@ -567,3 +567,48 @@ fn rows(conn: &mut DbConn, by: By, filter: &Filter) -> ApiResult<Vec<BreakdownRo
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn weeks_split_on_mondays_and_keep_iso_years() {
+        let p = periods(By::Week, day("2026-12-30"), day("2027-01-12"));
+        let keys: Vec<(&str, NaiveDate, NaiveDate)> =
+            p.iter().map(|(k, a, b)| (k.as_str(), *a, *b)).collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("2026-W53", day("2026-12-30"), day("2027-01-03")),
+                ("2027-W01", day("2027-01-04"), day("2027-01-10")),
+                ("2027-W02", day("2027-01-11"), day("2027-01-12")),
+            ]
+        );
+    }
+
+    #[test]
+    fn months_split_on_the_first_and_cover_every_day_once() {
+        let p = periods(By::Month, day("2026-01-31"), day("2026-03-01"));
+        let keys: Vec<(&str, NaiveDate, NaiveDate)> =
+            p.iter().map(|(k, a, b)| (k.as_str(), *a, *b)).collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("2026-01", day("2026-01-31"), day("2026-01-31")),
+                ("2026-02", day("2026-02-01"), day("2026-02-28")),
+                ("2026-03", day("2026-03-01"), day("2026-03-01")),
+            ]
+        );
+        let p = periods(By::Month, day("2026-12-15"), day("2027-01-02"));
+        assert_eq!(p[1].0, "2027-01");
+        assert_eq!(
+            periods(By::Week, day("2026-05-05"), day("2026-05-05")).len(),
+            1
+        );
+    }
+}

@@ -319,3 +319,54 @@ async fn racing_refreshes_end_the_login() {
     .await
     .problem(401);
 }
+
+/// A server started with `GOCUA_JWT_SECRET=NEW,OLD` accepts tokens signed with `OLD` until
+/// `OLD` is dropped, and signs new ones with `NEW`.
+#[actix_web::test]
+async fn rotated_signing_keys_keep_old_tokens_until_retired() {
+    use std::sync::Arc;
+
+    use actix_web::web;
+    use gocua::app::{self, AppState};
+    use gocua::config::{Config, Secret};
+
+    let app = TestApp::new().await;
+    let u = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
+    let (old, citizen) = crate::util::test_secrets();
+    let new = Secret::new("jwt", "a-brand-new-signing-key-long-enough-002").unwrap();
+    let server = |retired: Vec<Secret>| {
+        let mut config = Config::with_defaults(
+            gocua::config::DatabaseUrl::Sqlite("unused.db".into()),
+            new.clone(),
+            citizen.clone(),
+        );
+        config.jwt_retired = retired;
+        let state = web::Data::new(AppState::new(config, app.pool.clone()));
+        let spec = Arc::new(app::openapi());
+        actix_test::start(move || app::build(state.clone(), (*spec).clone()))
+    };
+    let me = |srv: &actix_test::TestServer, token: &str| {
+        srv.get("/api/v1/me")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .send()
+    };
+    let rotating = server(vec![old]);
+    assert_eq!(me(&rotating, &u.token).await.unwrap().status(), 200);
+    let mut res = rotating
+        .post("/api/v1/auth/login")
+        .send_json(&json!({"phone": u.phone, "password": PASSWORD}))
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    let fresh = body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/me", Some(&fresh), None)
+            .await
+            .status,
+        401,
+        "a server that only knows the old key refuses the new key's tokens"
+    );
+    let retired = server(Vec::new());
+    assert_eq!(me(&retired, &u.token).await.unwrap().status(), 401);
+    assert_eq!(me(&retired, &fresh).await.unwrap().status(), 200);
+}

@@ -101,7 +101,8 @@ pub struct TestUser {
     pub refresh_token: String,
 }
 
-fn test_secrets() -> (Secret, Secret) {
+/// The keys every test server signs and hashes with (a second server can share them).
+pub fn test_secrets() -> (Secret, Secret) {
     (
         Secret::new("jwt", "test-jwt-secret-that-is-long-enough-0001").unwrap(),
         Secret::new("cid", "test-citizen-key-that-is-long-enough-001").unwrap(),

@@ -1,0 +1,234 @@
+"""Statistics at 10 million records: p50/p95 of a province summary and a province breakdown
+by commune over a 100-day campaign, through HTTP, while volunteers keep posting visits;
+next to the plain GROUP BY over the records for the same answer. Results go to
+bench/results/stats-<backend>.txt.
+
+    python3 scripts/stats_bench.py --binary target/release/gocua --backend sqlite
+
+The seeded database is kept in bench/data/ (SQLite) or as the PostgreSQL database
+gocua_bench_stats, and reused by later runs with the same --records.
+"""
+import argparse
+import datetime
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import SECRET_CITIZEN, SECRET_JWT, free_port  # noqa: E402
+
+PASSWORD = "gocua-bench-2026"
+ADMIN = "0900000001"
+PG_NAME = "gocua_bench_stats"
+DATA = os.path.join("bench", "data")
+
+
+class Client:
+    """One keep-alive HTTP connection."""
+
+    def __init__(self, port, token=None):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.token = token
+
+    def call(self, method, path, body=None):
+        headers = {"content-type": "application/json"}
+        if self.token:
+            headers["authorization"] = "Bearer " + self.token
+        self.conn.request(method, path, None if body is None else json.dumps(body), headers)
+        r = self.conn.getresponse()
+        raw = r.read()
+        return r.status, (json.loads(raw) if raw else None)
+
+
+def env_for(backend, pg_admin, port):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOCUA_")}
+    env.update(GOCUA_JWT_SECRET=SECRET_JWT, GOCUA_CITIZEN_ID_KEY=SECRET_CITIZEN,
+               GOCUA_BIND=f"127.0.0.1:{port}", GOCUA_LOGIN_FAILURES_PER_ADDRESS="100000",
+               RUST_LOG="warn")
+    if backend == "postgres":
+        env["GOCUA_DATABASE_URL"] = pg_admin.rsplit("/", 1)[0] + "/" + PG_NAME
+    else:
+        env["GOCUA_DATABASE_URL"] = "sqlite://" + os.path.abspath(os.path.join(DATA, "stats.db"))
+    return env
+
+
+def psql(pg_admin, sql):
+    subprocess.run(["psql", pg_admin, "-q", "-c", sql], check=True, capture_output=True)
+
+
+def ensure_seeded(args, env):
+    """Seeds the benchmark database unless a matching one is there; returns the last day."""
+    marker = os.path.join(DATA, f"stats-{args.backend}.json")
+    if os.path.exists(marker):
+        with open(marker) as f:
+            seeded = json.load(f)
+        if seeded["records"] == args.records:
+            print(f"reusing the {args.backend} database seeded on {seeded['seeded_at']}")
+            return datetime.date.fromisoformat(seeded["end"])
+    os.makedirs(DATA, exist_ok=True)
+    if args.backend == "postgres":
+        psql(args.pg_admin, f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+        psql(args.pg_admin, f"CREATE DATABASE {PG_NAME}")
+    else:
+        for suffix in ("", "-wal", "-shm", ".keys"):
+            path = os.path.join(DATA, "stats.db" + suffix)
+            if os.path.exists(path):
+                os.remove(path)
+    end = datetime.date.today()
+    print(f"seeding {args.records} records on {args.backend} (takes a while)...", flush=True)
+    started = time.time()
+    subprocess.run([args.binary, "seed-bench", "--records", str(args.records), "--end", end.isoformat()],
+                   env=env, check=True)
+    if args.backend == "postgres":
+        subprocess.run(["psql", env["GOCUA_DATABASE_URL"], "-q", "-c", "VACUUM ANALYZE"], check=True)
+    with open(marker, "w") as f:
+        json.dump({"records": args.records, "end": end.isoformat(),
+                   "seeded_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                   "seed_seconds": round(time.time() - started)}, f)
+    return end
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def writers(port, volunteers, stop, counts):
+    """Each volunteer posts visits one after the other until told to stop."""
+    def run(token, team, i):
+        client = Client(port, token)
+        while not stop.is_set():
+            occurred = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=30)).isoformat()
+            status, body = client.call("POST", "/api/v1/visits", {
+                "id": str(uuid.uuid4()), "team_id": team, "occurred_at": occurred,
+                "household_ref": f"B-{i}-{counts[i]}", "outcome": "guided", "people_guided": 2,
+                "topics": ["vneid"], "location": {"lat": 21.03, "lon": 105.83, "accuracy_m": 10}})
+            assert status == 201, (status, body)
+            counts[i] += 1
+    threads = [threading.Thread(target=run, args=(t, team, i), daemon=True)
+               for i, (t, team) in enumerate(volunteers)]
+    for t in threads:
+        t.start()
+    return threads
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", default="target/release/gocua")
+    ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    ap.add_argument("--records", type=int, default=10_000_000)
+    ap.add_argument("--requests", type=int, default=200, help="requests per query")
+    ap.add_argument("--writers", type=int, default=4)
+    ap.add_argument("--plain-runs", type=int, default=5)
+    ap.add_argument("--pg-admin", default=os.environ.get("GOCUA_TEST_POSTGRES_URL",
+                                                          "postgres://postgres@127.0.0.1:5432/test"))
+    ap.add_argument("--out", default="bench/results")
+    args = ap.parse_args()
+    args.binary = os.path.abspath(args.binary)
+    port = free_port()
+    env = env_for(args.backend, args.pg_admin, port)
+    end = ensure_seeded(args, env)
+    start_day = end - datetime.timedelta(days=99)
+
+    started = time.perf_counter()
+    log = open(os.path.join(DATA, f"server-{args.backend}.log"), "ab")
+    server = subprocess.Popen([args.binary, "serve"], env=env, stdout=log, stderr=log)
+    try:
+        while True:
+            try:
+                status, _ = Client(port).call("GET", "/readyz")
+                if status == 200:
+                    break
+            except OSError:
+                time.sleep(0.01)
+            if time.perf_counter() - started > 120:
+                raise SystemExit("server did not become ready")
+        ready_ms = (time.perf_counter() - started) * 1000
+
+        admin = Client(port)
+        status, body = admin.call("POST", "/api/v1/auth/login", {"phone": ADMIN, "password": PASSWORD})
+        assert status == 200, body
+        admin.token = body["access_token"]
+        plain = json.loads(subprocess.run(
+            [args.binary, "bench-stats", "--from", start_day.isoformat(), "--to", end.isoformat(), "--runs", "1"],
+            env=env, check=True, capture_output=True).stdout)
+        province = plain["unit"]
+        status, communes = admin.call("GET", f"/api/v1/units?parent={province}&limit=100")
+        assert status == 200, communes
+        volunteers = []
+        for unit in communes["items"][: args.writers]:
+            status, people = admin.call("GET", f"/api/v1/users?unit={unit['code']}&role=volunteer&limit=1")
+            assert status == 200 and people["items"], people
+            c = Client(port)
+            status, login = c.call("POST", "/api/v1/auth/login", {"phone": people["items"][0]["phone"], "password": PASSWORD})
+            assert status == 200, login
+            c.token = login["access_token"]
+            status, me = c.call("GET", "/api/v1/me")
+            assert status == 200, me
+            volunteers.append((login["access_token"], me["teams"][0]["team_id"]))
+
+        reader = Client(port, admin.token)
+        period = f"from={start_day}&to={end}"
+        queries = {
+            "summary": f"/api/v1/stats/summary?unit={province}&{period}",
+            "breakdown": f"/api/v1/stats/breakdown?unit={province}&by=unit&{period}",
+        }
+        for path in queries.values():  # warm-up
+            for _ in range(5):
+                status, body = reader.call("GET", path)
+                assert status == 200, body
+        communes = len(body["rows"])
+
+        stop, counts = threading.Event(), [0] * len(volunteers)
+        threads = writers(port, volunteers, stop, counts)
+        writes_started = time.perf_counter()
+        latencies = {name: [] for name in queries}
+        for _ in range(args.requests):
+            for name, path in queries.items():
+                t0 = time.perf_counter()
+                status, body = reader.call("GET", path)
+                latencies[name].append((time.perf_counter() - t0) * 1000)
+                assert status == 200, body
+        plain = json.loads(subprocess.run(
+            [args.binary, "bench-stats", "--unit", province, "--from", start_day.isoformat(),
+             "--to", end.isoformat(), "--runs", str(args.plain_runs)],
+            env=env, check=True, capture_output=True).stdout)
+        stop.set()
+        for t in threads:
+            t.join()
+        write_rate = sum(counts) / (time.perf_counter() - writes_started)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    t = plain["timings"]
+    build = "release" if "release" in args.binary else "debug"
+    lines = [
+        f"stats benchmark ({args.backend}, {build} build), {args.records:,} records over 100 days, "
+        f"province {province} ({communes} communes)"
+        f", {start_day}..{end}; {time.strftime('%Y-%m-%d %H:%M:%S')}",
+        f"  while {len(volunteers)} volunteers posted visits: {write_rate:.0f} creates/s, {sum(counts)} in all",
+    ]
+    for name in queries:
+        lat = latencies[name]
+        plain_ms = statistics.median(t[f"plain_{name}_ms"])
+        lines.append(
+            f"  {name:<9} HTTP p50 {percentile(lat, 50):6.1f} ms  p95 {percentile(lat, 95):6.1f} ms  "
+            f"(n={len(lat)}); plain GROUP BY median {plain_ms:8.1f} ms -> {plain_ms / percentile(lat, 95):.0f}x the p95")
+    lines.append(f"  rollups give the same answer as the plain GROUP BY: {t['same_answer']}")
+    lines.append(f"  start to /readyz on this database: {ready_ms:.0f} ms")
+    print("\n".join(lines))
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, f"stats-{args.backend}.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return 0 if t["same_answer"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+//! Generated data: the 10-million-record benchmark database.
+
+pub mod bench;
