@@ -54,6 +54,17 @@ pub enum Command {
     /// Compare the statistics rollups with a recount from the records; exits non-zero if
     /// they differ (nothing is changed).
     CheckRollups,
+    /// Write a consistent copy of the live SQLite database to FILE (safe while serving).
+    Backup {
+        /// The copy to write (must not exist).
+        file: std::path::PathBuf,
+    },
+    /// Replace the SQLite database with a checked backup; stop the server first. The old
+    /// file is kept as `<db>.before-restore`.
+    Restore {
+        /// The backup to restore.
+        file: std::path::PathBuf,
+    },
     /// Fill an empty database with generated users, teams and records, with their rollups
     /// (for `make bench-stats`; every generated user's password is `gocua-bench-2026`).
     SeedBench {

@@ -98,6 +98,8 @@ pub struct Config {
     /// Retired signing keys (after the first comma of `GOCUA_JWT_SECRET`): tokens they
     /// signed stay valid until they expire.
     pub jwt_retired: Vec<Secret>,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// HMAC key that turns citizen identity numbers into `citizen_ref`.
     pub citizen_id_key: Secret,
     /// Lifetime of an access token.
@@ -141,6 +143,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("GOCUA_LOGIN_FAILURES_PER_ADDRESS", "30"),
     ("GOCUA_LOGIN_FAILURE_WINDOW_SECS", "900"),
     ("GOCUA_LATE_SYNC_DAYS", "60"),
+    ("GOCUA_TRUSTED_PROXIES", "none"),
     ("GOCUA_LOG_FORMAT", "text (or json)"),
     ("RUST_LOG", "info"),
 ];
@@ -195,6 +198,9 @@ impl Config {
             bind: var("GOCUA_BIND").unwrap_or_else(|| default_of("GOCUA_BIND").into()),
             jwt_secret: jwt_secrets.next().context("GOCUA_JWT_SECRET is empty")??,
             jwt_retired: jwt_secrets.collect::<anyhow::Result<_>>()?,
+            trusted_proxies: crate::client_addr::parse_trusted(
+                &var("GOCUA_TRUSTED_PROXIES").unwrap_or_default(),
+            )?,
             citizen_id_key: Secret::new("GOCUA_CITIZEN_ID_KEY", &citizen)?,
             access_token_ttl: Duration::from_secs(access_secs.clamp(60, 86_400)),
             refresh_token_ttl: Duration::from_secs(refresh_days.clamp(1, 365) * 86_400),
@@ -223,6 +229,7 @@ impl Config {
             bind: "127.0.0.1:0".into(),
             jwt_secret,
             jwt_retired: Vec::new(),
+            trusted_proxies: Vec::new(),
             citizen_id_key,
             access_token_ttl: Duration::from_secs(900),
             refresh_token_ttl: Duration::from_secs(30 * 86_400),

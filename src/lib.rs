@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod cli;
+pub mod client_addr;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -85,6 +85,19 @@ fn main() -> anyhow::Result<()> {
                 anyhow::bail!("rollups differ from a recount; run `gocua rebuild-rollups`")
             }
         }
+        Command::Backup { file } => {
+            let pool = cli::prepare_database(&config)?;
+            let mut conn = pool.get().context("connecting to the database")?;
+            gocua::ops::backup::backup(&mut conn, &file)?;
+            gocua::ops::backup::verify(&file)?;
+            println!("backup written to {} and checked", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            gocua::ops::backup::restore(&config.database, &file)?;
+            println!("restored {}; start the server", file.display());
+            Ok(())
+        }
         Command::SeedBench {
             records,
             days,
@@ -167,6 +180,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             );
         }
     }
-    server.run().await?;
+    // On SIGTERM or SIGINT: stop accepting, give requests in flight up to 30 s, then drop
+    // the pool (closing its connections) on the way out.
+    server.shutdown_timeout(30).run().await?;
+    tracing::info!("gocua stopped");
     Ok(())
 }

@@ -76,9 +76,9 @@ pub struct Me {
     pub teams: Vec<crate::teams::model::Membership>,
 }
 
-fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
+fn client_address(req: &HttpRequest, state: &AppState) -> String {
+    crate::client_addr::client_ip(req, &state.config.trusted_proxies)
+        .map(|ip| ip.to_string())
         .unwrap_or_default()
 }
 
@@ -150,7 +150,7 @@ pub async fn login(
     let phone = phone::normalize(&body.phone).ok_or_else(|| {
         ApiError::field("phone", "invalid_phone", "not a Vietnamese mobile number")
     })?;
-    let address = client_address(&req);
+    let address = client_address(&req, &state);
     state
         .throttle
         .check(&phone, &address)
@@ -325,7 +325,7 @@ pub async fn change_password(
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> ApiResult<HttpResponse> {
     body.validate()?;
-    let address = client_address(&req);
+    let address = client_address(&req, &state);
     let phone = caller.phone.clone();
     state
         .throttle

@@ -1,0 +1,53 @@
+//! Liveness and readiness probes for load balancers and orchestrators.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult, Problem};
+
+/// Probe answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` or `ready`.
+    #[schema(example = "ready")]
+    pub status: String,
+    /// `sqlite` or `postgres` (readiness only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "sqlite")]
+    pub database: Option<String>,
+}
+
+/// The process is up (no database access).
+#[utoipa::path(tag = "operations", responses((status = 200, description = "Up", body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+        database: None,
+    })
+}
+
+/// The database answers and every migration is applied.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready to serve", body = Health),
+        (status = 503, description = "Database unreachable or migrations pending", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let pending = crate::db::run(&state.pool, |conn| {
+        crate::db::migrations_pending(conn).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))
+    })
+    .await?;
+    if pending {
+        return Err(ApiError::Unavailable);
+    }
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ready".into(),
+        database: Some(state.config.database.backend().into()),
+    }))
+}
