@@ -23,6 +23,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Database connections.
     pub pool: DbPool,
+    /// Connections for statistics: a streaming replica when `GOCUA_DATABASE_READ_URL` is
+    /// set, otherwise the same pool.
+    pub read_pool: DbPool,
     /// Access-token keys.
     pub jwt: JwtKeys,
     /// Failed-login counters.
@@ -30,9 +33,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for a config and pool.
+    /// State for a config and pool (the read pool is opened here, lazily).
     pub fn new(config: Config, pool: DbPool) -> Self {
+        let read_pool = match &config.read_database {
+            Some(url) => crate::db::build_pool(url, config.pool_size, config.pool_timeout),
+            None => pool.clone(),
+        };
         Self {
+            read_pool,
             jwt: JwtKeys::new(
                 &config.jwt_secret,
                 &config.jwt_retired,

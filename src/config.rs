@@ -91,6 +91,8 @@ impl std::fmt::Debug for Secret {
 pub struct Config {
     /// Where the data lives.
     pub database: DatabaseUrl,
+    /// A read-only replica for statistics (`GOCUA_DATABASE_READ_URL`), if any.
+    pub read_database: Option<DatabaseUrl>,
     /// Address the HTTP server listens on.
     pub bind: String,
     /// HS256 key for access tokens.
@@ -125,6 +127,10 @@ pub struct Config {
 /// Names of the settings, each with its default, so README and code cannot disagree silently.
 pub const SETTINGS: &[(&str, &str)] = &[
     ("GOCUA_DATABASE_URL", "sqlite://gocua.db"),
+    (
+        "GOCUA_DATABASE_READ_URL",
+        "none (statistics read the main database)",
+    ),
     ("GOCUA_BIND", "127.0.0.1:8080"),
     (
         "GOCUA_JWT_SECRET",
@@ -193,8 +199,19 @@ impl Config {
             .map(|s| Secret::new("GOCUA_JWT_SECRET", s));
         let access_secs: u64 = number("GOCUA_ACCESS_TOKEN_TTL_SECS")?;
         let refresh_days: u64 = number("GOCUA_REFRESH_TOKEN_TTL_DAYS")?;
+        let read_database = var("GOCUA_DATABASE_READ_URL")
+            .map(|u| DatabaseUrl::parse(&u))
+            .transpose()?;
+        if let Some(read) = &read_database
+            && read.backend() != database.backend()
+        {
+            bail!(
+                "GOCUA_DATABASE_READ_URL must use the same database system as GOCUA_DATABASE_URL"
+            );
+        }
         Ok(Self {
             database,
+            read_database,
             bind: var("GOCUA_BIND").unwrap_or_else(|| default_of("GOCUA_BIND").into()),
             jwt_secret: jwt_secrets.next().context("GOCUA_JWT_SECRET is empty")??,
             jwt_retired: jwt_secrets.collect::<anyhow::Result<_>>()?,
@@ -226,6 +243,7 @@ impl Config {
     ) -> Self {
         Self {
             database,
+            read_database: None,
             bind: "127.0.0.1:0".into(),
             jwt_secret,
             jwt_retired: Vec::new(),

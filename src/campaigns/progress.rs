@@ -125,7 +125,7 @@ pub async fn progress(
         ));
     }
     let id = id.into_inner();
-    let answer = crate::db::run(&state.pool, move |conn| {
+    let answer = crate::db::run(&state.read_pool, move |conn| {
         let campaign = readable(conn, &caller, &id)?;
         let today = today();
         let last = today.min(campaign.ends_on);

@@ -253,7 +253,7 @@ pub async fn anomalies(
     if (to - from).num_days() > 92 {
         return Err(ApiError::field("from", "too_long", "at most 93 days"));
     }
-    let answer = crate::db::run(&state.pool, move |conn| {
+    let answer = crate::db::run(&state.read_pool, move |conn| {
         let unit = q
             .unit
             .filter(|u| !u.is_empty())

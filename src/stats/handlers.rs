@@ -333,7 +333,7 @@ async fn summary_any(
     ApiQuery(q): ApiQuery<SummaryQuery>,
 ) -> ApiResult<HttpResponse> {
     let (from, to, approved_only) = period(q.from, q.to, q.review.as_deref())?;
-    let answer = crate::db::run(&state.pool, move |conn| {
+    let answer = crate::db::run(&state.read_pool, move |conn| {
         let (unit_code, unit, teams) = subject(conn, &caller, q.unit)?;
         let filter = Filter {
             unit,
@@ -419,7 +419,7 @@ async fn breakdown_any(
 ) -> ApiResult<HttpResponse> {
     let (from, to, approved_only) = period(q.from, q.to, q.review.as_deref())?;
     let by = q.by;
-    let answer = crate::db::run(&state.pool, move |conn| {
+    let answer = crate::db::run(&state.read_pool, move |conn| {
         let (unit_code, unit, teams) = subject(conn, &caller, q.unit)?;
         if by == By::Unit && matches!(unit, UnitFilter::Commune(_)) {
             return Err(ApiError::field(

@@ -611,3 +611,56 @@ async fn anomalies_name_the_volunteer_the_reason_and_the_records() {
     .await
     .problem(422);
 }
+
+/// With `GOCUA_DATABASE_READ_URL`, statistics read the replica and everything else the
+/// primary: here the "replica" is a separate empty database, so a record created on the
+/// primary is listed but not yet counted.
+#[actix_web::test]
+async fn statistics_read_the_read_pool() {
+    let (replica_url, _replica) = crate::util::fresh_database();
+    let url = replica_url.clone();
+    web::block(move || {
+        let config = gocua::config::Config::with_defaults(
+            url,
+            crate::util::test_secrets().0,
+            crate::util::test_secrets().1,
+        );
+        gocua::cli::prepare_database(&config).map(drop)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let app = TestApp::with_config(|c| c.read_database = Some(replica_url)).await;
+    let f = Field::new(&app).await;
+    app.post("/api/v1/visits", &f.member.token, visit(&f.team))
+        .await
+        .expect(201);
+    let listed = app.get("/api/v1/visits", &f.sup.token).await.expect(200);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    let summary = app
+        .get(
+            &format!("/api/v1/stats/summary?unit={}", crate::util::BA_DINH),
+            &f.sup.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(summary.body["metrics"]["visits"], 0);
+
+    let direct = TestApp::new().await;
+    let f = Field::new(&direct).await;
+    direct
+        .post("/api/v1/visits", &f.member.token, visit(&f.team))
+        .await
+        .expect(201);
+    let summary = direct
+        .get(
+            &format!("/api/v1/stats/summary?unit={}", crate::util::BA_DINH),
+            &f.sup.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        summary.body["metrics"]["visits"], 1,
+        "without a replica the count is immediate"
+    );
+}

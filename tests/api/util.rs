@@ -28,7 +28,8 @@ pub const HCMC: &str = "79";
 /// Phường Sài Gòn, in Hồ Chí Minh City.
 pub const SAI_GON: &str = "26740";
 
-enum Database {
+/// A test database, removed when dropped.
+pub enum Database {
     /// Kept so the temporary directory lives as long as the app.
     Sqlite {
         _dir: tempfile::TempDir,
@@ -109,7 +110,8 @@ pub fn test_secrets() -> (Secret, Secret) {
     )
 }
 
-fn fresh_database() -> (DatabaseUrl, Database) {
+/// A new empty database of the backend under test, and the guard that removes it.
+pub fn fresh_database() -> (DatabaseUrl, Database) {
     match std::env::var("GOCUA_TEST_DATABASE").as_deref() {
         Ok("postgres") => {
             let admin_url = std::env::var("GOCUA_TEST_POSTGRES_URL").expect(
