@@ -40,8 +40,15 @@ class Client:
         headers = {"content-type": "application/json"}
         if self.token:
             headers["authorization"] = "Bearer " + self.token
-        self.conn.request(method, path, None if body is None else json.dumps(body), headers)
-        r = self.conn.getresponse()
+        data = None if body is None else json.dumps(body)
+        try:
+            self.conn.request(method, path, data, headers)
+            r = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # The server closed an idle keep-alive connection: open a new one.
+            self.conn.close()
+            self.conn.request(method, path, data, headers)
+            r = self.conn.getresponse()
         raw = r.read()
         return r.status, (json.loads(raw) if raw else None)
 
@@ -99,11 +106,18 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def writers(port, volunteers, stop, counts):
-    """Each volunteer posts visits one after the other until told to stop."""
+def writers(port, volunteers, stop, counts, rate):
+    """Each volunteer posts visits until told to stop, together `rate` per second (0: as
+    fast as they can)."""
+    interval = len(volunteers) / rate if rate else 0
+
     def run(token, team, i):
         client = Client(port, token)
+        next_at = time.perf_counter()
         while not stop.is_set():
+            if interval:
+                next_at += interval
+                time.sleep(max(0.0, next_at - time.perf_counter()))
             occurred = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=30)).isoformat()
             status, body = client.call("POST", "/api/v1/visits", {
                 "id": str(uuid.uuid4()), "team_id": team, "occurred_at": occurred,
@@ -125,6 +139,9 @@ def main():
     ap.add_argument("--records", type=int, default=10_000_000)
     ap.add_argument("--requests", type=int, default=200, help="requests per query")
     ap.add_argument("--writers", type=int, default=4)
+    ap.add_argument("--write-rate", type=float, default=150,
+                    help="visits per second posted into the province meanwhile (0: flat out); "
+                         "150/s is the largest province's share of a national last-evening peak (docs/SCALING.md)")
     ap.add_argument("--plain-runs", type=int, default=5)
     ap.add_argument("--pg-admin", default=os.environ.get("GOCUA_TEST_POSTGRES_URL",
                                                           "postgres://postgres@127.0.0.1:5432/test"))
@@ -185,42 +202,51 @@ def main():
                 assert status == 200, body
         communes = len(body["rows"])
 
-        stop, counts = threading.Event(), [0] * len(volunteers)
-        threads = writers(port, volunteers, stop, counts)
-        writes_started = time.perf_counter()
-        latencies = {name: [] for name in queries}
-        for _ in range(args.requests):
-            for name, path in queries.items():
-                t0 = time.perf_counter()
-                status, body = reader.call("GET", path)
-                latencies[name].append((time.perf_counter() - t0) * 1000)
-                assert status == 200, body
-        plain = json.loads(subprocess.run(
-            [args.binary, "bench-stats", "--unit", province, "--from", start_day.isoformat(),
-             "--to", end.isoformat(), "--runs", str(args.plain_runs)],
-            env=env, check=True, capture_output=True).stdout)
-        stop.set()
-        for t in threads:
-            t.join()
-        write_rate = sum(counts) / (time.perf_counter() - writes_started)
+        def phase(rate, with_plain):
+            """Latencies of both queries while visits arrive at `rate` per second."""
+            stop, counts = threading.Event(), [0] * len(volunteers)
+            threads = writers(port, volunteers, stop, counts, rate)
+            started = time.perf_counter()
+            latencies = {name: [] for name in queries}
+            for _ in range(args.requests):
+                for name, path in queries.items():
+                    t0 = time.perf_counter()
+                    status, body = reader.call("GET", path)
+                    latencies[name].append((time.perf_counter() - t0) * 1000)
+                    assert status == 200, body
+            plain = None
+            if with_plain:
+                plain = json.loads(subprocess.run(
+                    [args.binary, "bench-stats", "--unit", province, "--from", start_day.isoformat(),
+                     "--to", end.isoformat(), "--runs", str(args.plain_runs)],
+                    env=env, check=True, capture_output=True).stdout)
+            stop.set()
+            for t in threads:
+                t.join()
+            return latencies, sum(counts) / (time.perf_counter() - started), plain
+
+        phases = [phase(args.write_rate, True)]
+        if args.write_rate:
+            phases.append(phase(0, False))
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    t = plain["timings"]
+    t = phases[0][2]["timings"]
     build = "release" if "release" in args.binary else "debug"
     lines = [
         f"stats benchmark ({args.backend}, {build} build), {args.records:,} records over 100 days, "
         f"province {province} ({communes} communes)"
         f", {start_day}..{end}; {time.strftime('%Y-%m-%d %H:%M:%S')}",
-        f"  while {len(volunteers)} volunteers posted visits: {write_rate:.0f} creates/s, {sum(counts)} in all",
     ]
-    for name in queries:
-        lat = latencies[name]
-        plain_ms = statistics.median(t[f"plain_{name}_ms"])
-        lines.append(
-            f"  {name:<9} HTTP p50 {percentile(lat, 50):6.1f} ms  p95 {percentile(lat, 95):6.1f} ms  "
-            f"(n={len(lat)}); plain GROUP BY median {plain_ms:8.1f} ms -> {plain_ms / percentile(lat, 95):.0f}x the p95")
+    for latencies, rate, _ in phases:
+        lines.append(f"  while {len(volunteers)} volunteers posted visits at {rate:.0f} creates/s:")
+        for name in queries:
+            lat = latencies[name]
+            plain_ms = statistics.median(t[f"plain_{name}_ms"])
+            lines.append(
+                f"    {name:<9} HTTP p50 {percentile(lat, 50):6.1f} ms  p95 {percentile(lat, 95):6.1f} ms  "
+                f"(n={len(lat)}); plain GROUP BY median {plain_ms:8.1f} ms = {plain_ms / percentile(lat, 95):.0f}x the p95")
     lines.append(f"  rollups give the same answer as the plain GROUP BY: {t['same_answer']}")
     lines.append(f"  start to /readyz on this database: {ready_ms:.0f} ms")
     print("\n".join(lines))

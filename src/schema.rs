@@ -155,17 +155,33 @@ diesel::table! {
 }
 
 diesel::table! {
-    citizen_rollups (commune_code, day, team_id, volunteer_id, citizen_ref) {
+    rollup_volunteers (commune_code, volunteer_id) {
+        commune_code -> Text,
+        volunteer_id -> Text,
+    }
+}
+
+diesel::table! {
+    citizen_rollups (commune_code, citizen_id, day, team_id, volunteer_id) {
         province_code -> Text,
         commune_code -> Text,
         day -> Date,
         team_id -> Text,
         volunteer_id -> Text,
-        citizen_ref -> Text,
+        citizen_id -> BigInt,
         counted -> Integer,
         approved -> Integer,
     }
 }
+
+diesel::table! {
+    citizens (id) {
+        id -> BigInt,
+        citizen_ref -> Text,
+    }
+}
+
+diesel::joinable!(citizen_rollups -> citizens (citizen_id));
 
 diesel::table! {
     api_keys (id) {
@@ -193,7 +209,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     campaign_targets,
     daily_rollups,
     commune_rollups,
+    rollup_volunteers,
     citizen_rollups,
+    citizens,
     api_keys
 );
 

@@ -6,12 +6,12 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use diesel::dsl::{count, sum};
+use diesel::dsl::{count, count_star, exists, sum};
 use diesel::prelude::*;
 
 use super::rollups::METRICS;
 use crate::db::DbConn;
-use crate::schema::{citizen_rollups, commune_rollups, daily_rollups, units};
+use crate::schema::{citizen_rollups, commune_rollups, daily_rollups, rollup_volunteers, units};
 
 /// Which rollup rows a statistic reads.
 #[derive(Debug, Clone)]
@@ -188,7 +188,7 @@ macro_rules! grouped_citizens {
         let q = narrowed!(
             citizen_rollups::table.group_by($key).select((
                 $key,
-                count(citizen_rollups::citizen_ref).aggregate_distinct()
+                count(citizen_rollups::citizen_id).aggregate_distinct()
             )),
             citizen_rollups,
             $f,
@@ -203,6 +203,54 @@ macro_rules! grouped_citizens {
         let rows: Vec<(_, i64)> = q.load($conn)?;
         rows
     }};
+}
+
+/// Volunteers of the filter's communes with a counted record in its period, per commune
+/// (`per_commune`) or in all (keyed `""`): one index probe per volunteer who ever has
+/// numbers there, instead of a scan of every day of theirs. Not for team-limited filters.
+fn active_volunteers(
+    conn: &mut DbConn,
+    f: &Filter,
+    communes: Option<&Vec<String>>,
+    per_commune: bool,
+) -> QueryResult<Vec<(String, i64)>> {
+    use daily_rollups as d;
+    use rollup_volunteers as rv;
+    macro_rules! run {
+        ($counted:expr) => {{
+            let active = d::table
+                .filter(d::commune_code.eq(rv::commune_code))
+                .filter(d::volunteer_id.eq(rv::volunteer_id))
+                .filter(d::day.ge(f.from))
+                .filter(d::day.le(f.to))
+                .filter($counted.gt(0));
+            if per_commune {
+                let mut q = rv::table
+                    .group_by(rv::commune_code)
+                    .select((rv::commune_code, count_star()))
+                    .filter(exists(active))
+                    .into_boxed();
+                if let Some(list) = communes {
+                    q = q.filter(rv::commune_code.eq_any(list.clone()));
+                }
+                q.load(conn)
+            } else {
+                let mut q = rv::table
+                    .select(count(rv::volunteer_id).aggregate_distinct())
+                    .filter(exists(active))
+                    .into_boxed();
+                if let Some(list) = communes {
+                    q = q.filter(rv::commune_code.eq_any(list.clone()));
+                }
+                Ok(vec![(String::new(), q.first(conn)?)])
+            }
+        }};
+    }
+    if f.approved_only {
+        run!(d::records_approved)
+    } else {
+        run!(d::records)
+    }
 }
 
 /// Tallies per group key.
@@ -267,7 +315,11 @@ pub fn tally(
                     teams
                 )
             },
-            grouped_volunteers!(conn, daily_rollups::commune_code, filter, communes),
+            if by_commune_table {
+                active_volunteers(conn, filter, communes, true)?
+            } else {
+                grouped_volunteers!(conn, daily_rollups::commune_code, filter, communes)
+            },
             grouped_citizens!(conn, citizen_rollups::commune_code, filter, communes),
             same
         ),
@@ -366,25 +418,31 @@ fn total(conn: &mut DbConn, filter: &Filter, communes: Option<&Vec<String>>) -> 
         )
         .first(conn)?
     };
-    let volunteers = narrowed!(
-        daily_rollups::table.select(count(daily_rollups::volunteer_id).aggregate_distinct()),
-        daily_rollups,
-        f,
-        communes,
-        teams
-    );
-    let volunteers: i64 = if f.approved_only {
-        volunteers.filter(daily_rollups::records_approved.gt(0))
+    let volunteers: i64 = if f.teams.is_none() {
+        active_volunteers(conn, f, communes, false)?
+            .first()
+            .map_or(0, |v| v.1)
     } else {
-        volunteers.filter(daily_rollups::records.gt(0))
-    }
-    .first(conn)?;
+        let q = narrowed!(
+            daily_rollups::table.select(count(daily_rollups::volunteer_id).aggregate_distinct()),
+            daily_rollups,
+            f,
+            communes,
+            teams
+        );
+        if f.approved_only {
+            q.filter(daily_rollups::records_approved.gt(0))
+        } else {
+            q.filter(daily_rollups::records.gt(0))
+        }
+        .first(conn)?
+    };
     let by_province = match (&f.unit, &f.teams) {
         (UnitFilter::Province(p), None) => Some(p.clone()),
         _ => None,
     };
     let mut citizens = narrowed!(
-        citizen_rollups::table.select(count(citizen_rollups::citizen_ref).aggregate_distinct()),
+        citizen_rollups::table.select(count(citizen_rollups::citizen_id).aggregate_distinct()),
         citizen_rollups,
         f,
         if by_province.is_some() {

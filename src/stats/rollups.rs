@@ -20,7 +20,9 @@ use diesel::upsert::excluded;
 
 use crate::db::DbConn;
 use crate::records::model::{Kind, RecordRow, ReviewStatus};
-use crate::schema::{citizen_rollups, commune_rollups, daily_rollups, records, units};
+use crate::schema::{
+    citizen_rollups, citizens, commune_rollups, daily_rollups, records, rollup_volunteers, units,
+};
 
 /// The summed metrics, in column order. `records` counts every counted record: the
 /// distinct volunteers with a non-zero `records` are the `active_volunteers`.
@@ -271,6 +273,14 @@ wide_row!(DailyRow, daily_rollups, {
 });
 wide_row!(CommuneRow, commune_rollups, { commune_code: &'a str, day: NaiveDate });
 
+/// Who ever has numbers in a commune: the candidates for `active_volunteers`.
+#[derive(Insertable)]
+#[diesel(table_name = rollup_volunteers)]
+struct VolunteerRow<'a> {
+    commune_code: &'a str,
+    volunteer_id: &'a str,
+}
+
 #[derive(Insertable)]
 #[diesel(table_name = citizen_rollups)]
 struct CitizenRow<'a> {
@@ -279,9 +289,50 @@ struct CitizenRow<'a> {
     day: NaiveDate,
     team_id: &'a str,
     volunteer_id: &'a str,
-    citizen_ref: &'a str,
+    citizen_id: i64,
     counted: i32,
     approved: i32,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = citizens)]
+struct NewCitizen<'a> {
+    citizen_ref: &'a str,
+}
+
+/// References looked up per statement.
+const LOOKUP_CHUNK: usize = 5000;
+
+/// The numbers of citizen references, giving new ones a number first.
+fn citizen_ids(conn: &mut DbConn, refs: &[&str]) -> QueryResult<HashMap<String, i64>> {
+    let fresh: Vec<NewCitizen> = refs.iter().map(|r| NewCitizen { citizen_ref: r }).collect();
+    match conn {
+        DbConn::Postgres(c) => {
+            for chunk in fresh.chunks(UPSERT_CHUNK) {
+                diesel::insert_into(citizens::table)
+                    .values(chunk)
+                    .on_conflict_do_nothing()
+                    .execute(c)?;
+            }
+        }
+        DbConn::Sqlite(c) => {
+            for row in &fresh {
+                diesel::insert_into(citizens::table)
+                    .values(row)
+                    .on_conflict_do_nothing()
+                    .execute(c)?;
+            }
+        }
+    }
+    let mut out = HashMap::with_capacity(refs.len());
+    for chunk in refs.chunks(LOOKUP_CHUNK) {
+        let found: Vec<(String, i64)> = citizens::table
+            .filter(citizens::citizen_ref.eq_any(chunk))
+            .select((citizens::citizen_ref, citizens::id))
+            .load(conn)?;
+        out.extend(found);
+    }
+    Ok(out)
 }
 
 /// Rows per multi-row upsert on PostgreSQL (at most 20 columns: below the bind limit).
@@ -351,27 +402,51 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
             DailyRow::new(commune, *day, team, volunteer, v)
         })
         .collect();
+    let mut people: Vec<VolunteerRow> = deltas
+        .daily
+        .keys()
+        .map(|(_, commune, _, volunteer)| VolunteerRow {
+            commune_code: commune,
+            volunteer_id: volunteer,
+        })
+        .collect();
+    people.sort_unstable_by_key(|p| (p.commune_code, p.volunteer_id));
+    people.dedup_by_key(|p| (p.commune_code, p.volunteer_id));
     let commune_rows: Vec<CommuneRow> = deltas
         .communes
         .iter()
         .map(|((day, commune), v)| CommuneRow::new(commune, *day, v))
         .collect();
+    let mut refs: Vec<&str> = deltas.citizens.keys().map(|(_, r)| r.as_str()).collect();
+    refs.sort_unstable();
+    refs.dedup();
+    let ids = if refs.is_empty() {
+        HashMap::new()
+    } else {
+        citizen_ids(conn, &refs)?
+    };
     let citizens: Vec<CitizenRow> = deltas
         .citizens
         .iter()
-        .map(
-            |(((day, commune, team, volunteer), citizen), (counted, approved))| CitizenRow {
-                province_code: province_of.get(commune).map_or(commune, String::as_str),
-                commune_code: commune,
-                day: *day,
-                team_id: team,
-                volunteer_id: volunteer,
-                citizen_ref: citizen,
-                counted: *counted,
-                approved: *approved,
+        .filter_map(
+            |(((day, commune, team, volunteer), citizen), (counted, approved))| {
+                Some(CitizenRow {
+                    province_code: province_of.get(commune).map_or(commune, String::as_str),
+                    commune_code: commune,
+                    day: *day,
+                    team_id: team,
+                    volunteer_id: volunteer,
+                    citizen_id: *ids.get(citizen)?,
+                    counted: *counted,
+                    approved: *approved,
+                })
             },
         )
         .collect();
+    if citizens.len() != deltas.citizens.len() {
+        // Every reference was numbered just above, in this transaction.
+        return Err(diesel::result::Error::NotFound);
+    }
     macro_rules! upsert {
         ($c:expr, $rows:expr, $table:ident, $keys:expr, $set:expr) => {
             diesel::insert_into($table::table)
@@ -398,6 +473,12 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
                     add_excluded!(daily_rollups)
                 )?;
             }
+            for rows in people.$each() {
+                diesel::insert_into(rollup_volunteers::table)
+                    .values(rows)
+                    .on_conflict_do_nothing()
+                    .execute($c)?;
+            }
             for rows in commune_rows.$each() {
                 upsert!(
                     $c,
@@ -414,10 +495,10 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
                     citizen_rollups,
                     (
                         cr::commune_code,
+                        cr::citizen_id,
                         cr::day,
                         cr::team_id,
                         cr::volunteer_id,
-                        cr::citizen_ref,
                     ),
                     (
                         cr::counted.eq(cr::counted + excluded(cr::counted)),
@@ -563,12 +644,13 @@ pub fn stored(conn: &mut DbConn) -> QueryResult<Rollups> {
     }
     let citizens: Vec<(NaiveDate, String, String, String, String, i32, i32)> =
         citizen_rollups::table
+            .inner_join(citizens::table)
             .select((
                 citizen_rollups::day,
                 citizen_rollups::commune_code,
                 citizen_rollups::team_id,
                 citizen_rollups::volunteer_id,
-                citizen_rollups::citizen_ref,
+                citizens::citizen_ref,
                 citizen_rollups::counted,
                 citizen_rollups::approved,
             ))
@@ -592,6 +674,7 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<(usize, usize, usize)> {
         diesel::delete(daily_rollups::table).execute(conn)?;
         diesel::delete(commune_rollups::table).execute(conn)?;
         diesel::delete(citizen_rollups::table).execute(conn)?;
+        diesel::delete(rollup_volunteers::table).execute(conn)?;
         let communes: Vec<String> = records::table
             .select(records::commune_code)
             .distinct()

@@ -39,6 +39,22 @@ async fn rollups_match(app: &TestApp) {
             "citizen rollups differ from a recount"
         );
         assert!(!expected.daily.is_empty() && !expected.citizens.is_empty());
+        {
+            use diesel::prelude::*;
+            use gocua::schema::rollup_volunteers as rv;
+            let listed: std::collections::HashSet<(String, String)> = rv::table
+                .select((rv::commune_code, rv::volunteer_id))
+                .load(&mut conn)
+                .unwrap()
+                .into_iter()
+                .collect();
+            for ((_, commune, _, volunteer), _) in &expected.daily {
+                assert!(
+                    listed.contains(&(commune.clone(), volunteer.clone())),
+                    "every volunteer with numbers is a candidate for active_volunteers"
+                );
+            }
+        }
         let rebuilt = gocua::stats::rollups::rebuild(&mut conn).unwrap();
         assert_eq!(rebuilt, expected.sizes());
         let again = gocua::stats::rollups::stored(&mut conn).unwrap();
