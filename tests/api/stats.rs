@@ -48,7 +48,7 @@ async fn rollups_match(app: &TestApp) {
                 .unwrap()
                 .into_iter()
                 .collect();
-            for ((_, commune, _, volunteer), _) in &expected.daily {
+            for (_, commune, _, volunteer) in expected.daily.keys() {
                 assert!(
                     listed.contains(&(commune.clone(), volunteer.clone())),
                     "every volunteer with numbers is a candidate for active_volunteers"
