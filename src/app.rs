@@ -68,6 +68,7 @@ where
     use crate::{apikeys, audit, auth, campaigns, ops, stats, sync, teams, units, users};
     app.service(ops::probes::healthz)
         .service(ops::probes::readyz)
+        .service(crate::metrics::metrics)
         .service(
             scope::scope("/api/v1")
                 .service(auth::handlers::login)
@@ -211,6 +212,7 @@ pub fn build(
         .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, spec))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(not_found))
+        .wrap(middleware::from_fn(crate::metrics::track))
         .wrap(middleware::from_fn(crate::request_id::middleware))
         .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
         .wrap(tracing_actix_web::TracingLogger::default())

@@ -207,6 +207,7 @@ impl ResponseError for ApiError {
         res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         match self {
             Self::TooManyRequests(secs) => {
+                crate::metrics::rate_limited();
                 res.insert_header((header::RETRY_AFTER, secs.max(&1).to_string()));
             }
             Self::Unavailable => {

@@ -186,6 +186,7 @@ pub async fn login(
             Ok(HttpResponse::Ok().json(tokens))
         }
         None => {
+            crate::metrics::login_failed();
             state.throttle.record_failure(&phone, &address);
             Err(wrong_credentials())
         }

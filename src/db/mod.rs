@@ -144,7 +144,10 @@ where
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let mut conn = pool.get()?;
+        let waiting = crate::metrics::waiting_for_pool();
+        let conn = pool.get();
+        drop(waiting);
+        let mut conn = conn?;
         work(&mut conn)
     })
     .await?

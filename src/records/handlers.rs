@@ -78,7 +78,10 @@ async fn create_any(
     })
     .await?;
     Ok(match created {
-        Created::New(row) => HttpResponse::Created().json(RecordView::from(&row)),
+        Created::New(row) => {
+            crate::metrics::record_created(&row.kind);
+            HttpResponse::Created().json(RecordView::from(&row))
+        }
         Created::Unchanged(row) => HttpResponse::Ok().json(RecordView::from(&row)),
     })
 }

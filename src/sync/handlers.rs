@@ -188,6 +188,10 @@ pub async fn sync(
         Ok(results)
     })
     .await?;
+    crate::metrics::sync_batch(results.len());
+    for r in results.iter().filter(|r| r.status == SyncStatus::Created) {
+        crate::metrics::record_created(r.kind.as_str());
+    }
     Ok(HttpResponse::Ok().json(SyncResponse { results }))
 }
 

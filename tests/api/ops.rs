@@ -275,3 +275,70 @@ async fn backup_under_write_load_is_a_consistent_copy() {
     assert!(backup::restore(&DatabaseUrl::Sqlite(restored.clone()), &garbage).is_err());
     backup::verify(&restored).unwrap();
 }
+
+/// `/metrics` speaks Prometheus text and counts what an operator watches: requests by
+/// route pattern and status, records created by kind, sync batch sizes, failed logins,
+/// rate-limit refusals and the pool.
+#[actix_web::test]
+async fn metrics_count_requests_records_batches_and_failures() {
+    let app = TestApp::with_config(|c| c.login_failures_per_phone = 2).await;
+    let f = crate::records::Field::new(&app).await;
+    let visit = crate::records::visit(&f.team);
+    let id = visit["id"].as_str().unwrap().to_owned();
+    app.post("/api/v1/visits", &f.member.token, visit)
+        .await
+        .expect(201);
+    app.get(&format!("/api/v1/visits/{id}"), &f.member.token)
+        .await
+        .expect(200);
+    let batch = serde_json::json!({
+        "visits": [crate::records::visit(&f.team), crate::records::visit(&f.team)],
+        "vneid_assists": [],
+        "signature_registrations": []
+    });
+    app.post("/api/v1/sync", &f.member.token, batch)
+        .await
+        .expect(200);
+    for _ in 0..3 {
+        app.login(&f.member.phone, "wrong-password-123").await;
+    }
+    let (status, headers, bytes) = app.get_bytes("/metrics", "", None).await;
+    assert_eq!(status, 200);
+    assert!(
+        headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = String::from_utf8(bytes).unwrap();
+    let value = |prefix: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("{prefix} missing from:\n{text}"))
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        value(r#"gocua_http_requests_total{method="POST",route="/api/v1/visits",status="201"}"#)
+            >= 1.0
+    );
+    assert!(
+        value(
+            r#"gocua_http_requests_total{method="GET",route="/api/v1/visits/{id}",status="200"}"#
+        ) >= 1.0,
+        "ids never become labels"
+    );
+    assert!(!text.contains(&id));
+    assert!(value(r#"gocua_records_created_total{kind="visit"}"#) >= 3.0);
+    assert!(value("gocua_sync_batch_records_count") >= 1.0);
+    assert!(value("gocua_login_failures_total") >= 2.0);
+    assert!(value("gocua_rate_limited_total") >= 1.0);
+    assert!(value("gocua_db_pool_connections") >= 1.0);
+    assert!(text.contains("gocua_http_request_duration_seconds_bucket"));
+    assert!(text.contains("gocua_db_pool_waiting"));
+}

@@ -110,13 +110,21 @@ pub fn test_secrets() -> (Secret, Secret) {
     )
 }
 
+/// Test databases are local: plain connections, so no TLS library state is torn down at
+/// process exit while a pool thread still closes a connection (glibc then aborts the test
+/// process with a double free after the test has passed).
+fn without_tls(url: &str) -> String {
+    let plain = url.split('?').next().unwrap_or(url);
+    format!("{plain}?sslmode=disable")
+}
+
 /// A new empty database of the backend under test, and the guard that removes it.
 pub fn fresh_database() -> (DatabaseUrl, Database) {
     match std::env::var("GOCUA_TEST_DATABASE").as_deref() {
         Ok("postgres") => {
-            let admin_url = std::env::var("GOCUA_TEST_POSTGRES_URL").expect(
+            let admin_url = without_tls(&std::env::var("GOCUA_TEST_POSTGRES_URL").expect(
                 "GOCUA_TEST_DATABASE=postgres needs GOCUA_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test)",
-            );
+            ));
             let name = format!("gocua_test_{}", uuid::Uuid::new_v4().simple());
             let mut admin = diesel::PgConnection::establish(&admin_url).unwrap_or_else(|e| {
                 panic!("PostgreSQL at GOCUA_TEST_POSTGRES_URL is unreachable: {e}")
@@ -124,11 +132,9 @@ pub fn fresh_database() -> (DatabaseUrl, Database) {
             diesel::sql_query(format!("CREATE DATABASE {name}"))
                 .execute(&mut admin)
                 .unwrap();
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(b, _)| b)
-                .unwrap_or(&admin_url);
-            let url = format!("{base}/{name}");
+            let plain = admin_url.split('?').next().unwrap_or(&admin_url);
+            let base = plain.rsplit_once('/').map(|(b, _)| b).unwrap_or(plain);
+            let url = format!("{base}/{name}?sslmode=disable");
             (
                 DatabaseUrl::Postgres(url),
                 Database::Postgres { admin_url, name },

@@ -1,0 +1,204 @@
+//! Prometheus metrics at `GET /metrics`: what an operator watches on the last evening of a
+//! campaign (request rates and latencies per route, pool pressure, records arriving, sync
+//! batch sizes, failed logins, rate-limit refusals). One process-wide registry, because
+//! the counters describe the process.
+
+use std::sync::LazyLock;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, get, web};
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
+};
+
+use crate::app::AppState;
+
+/// Every metric gocua exports.
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    records_created: IntCounterVec,
+    sync_batch_records: Histogram,
+    login_failures: IntCounter,
+    rate_limited: IntCounter,
+    pool_waiting: IntGauge,
+    pool_connections: IntGauge,
+    pool_idle: IntGauge,
+}
+
+fn register<T: prometheus::core::Collector + Clone + 'static>(registry: &Registry, metric: T) -> T {
+    registry
+        .register(Box::new(metric.clone()))
+        .expect("metric names are unique");
+    metric
+}
+
+impl Metrics {
+    fn new() -> Self {
+        let r = Registry::new();
+        let buckets = vec![
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+        ];
+        Self {
+            requests: register(
+                &r,
+                IntCounterVec::new(
+                    Opts::new("gocua_http_requests_total", "HTTP requests answered"),
+                    &["route", "method", "status"],
+                )
+                .expect("valid metric"),
+            ),
+            latency: register(
+                &r,
+                HistogramVec::new(
+                    HistogramOpts::new(
+                        "gocua_http_request_duration_seconds",
+                        "Time to answer an HTTP request",
+                    )
+                    .buckets(buckets),
+                    &["route", "method"],
+                )
+                .expect("valid metric"),
+            ),
+            records_created: register(
+                &r,
+                IntCounterVec::new(
+                    Opts::new(
+                        "gocua_records_created_total",
+                        "Field records stored, by kind",
+                    ),
+                    &["kind"],
+                )
+                .expect("valid metric"),
+            ),
+            sync_batch_records: register(
+                &r,
+                Histogram::with_opts(
+                    HistogramOpts::new("gocua_sync_batch_records", "Records per sync batch")
+                        .buckets(vec![1.0, 10.0, 50.0, 100.0, 250.0, 500.0, 1000.0]),
+                )
+                .expect("valid metric"),
+            ),
+            login_failures: register(
+                &r,
+                IntCounter::new("gocua_login_failures_total", "Failed logins")
+                    .expect("valid metric"),
+            ),
+            rate_limited: register(
+                &r,
+                IntCounter::new(
+                    "gocua_rate_limited_total",
+                    "Requests refused with 429 by a rate limit",
+                )
+                .expect("valid metric"),
+            ),
+            pool_waiting: register(
+                &r,
+                IntGauge::new(
+                    "gocua_db_pool_waiting",
+                    "Requests waiting for a database connection",
+                )
+                .expect("valid metric"),
+            ),
+            pool_connections: register(
+                &r,
+                IntGauge::new("gocua_db_pool_connections", "Open database connections")
+                    .expect("valid metric"),
+            ),
+            pool_idle: register(
+                &r,
+                IntGauge::new("gocua_db_pool_idle", "Idle database connections")
+                    .expect("valid metric"),
+            ),
+            registry: r,
+        }
+    }
+}
+
+/// The process's metrics.
+pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
+
+/// A stored record of a kind.
+pub fn record_created(kind: &str) {
+    METRICS.records_created.with_label_values(&[kind]).inc();
+}
+
+/// A sync batch of `records` records.
+pub fn sync_batch(records: usize) {
+    METRICS.sync_batch_records.observe(records as f64);
+}
+
+/// A failed login.
+pub fn login_failed() {
+    METRICS.login_failures.inc();
+}
+
+/// A request refused by a rate limit.
+pub fn rate_limited() {
+    METRICS.rate_limited.inc();
+}
+
+/// Marks a request waiting for a connection until the guard is dropped.
+pub fn waiting_for_pool() -> impl Drop {
+    struct Waiting;
+    impl Drop for Waiting {
+        fn drop(&mut self) {
+            METRICS.pool_waiting.dec();
+        }
+    }
+    METRICS.pool_waiting.inc();
+    Waiting
+}
+
+/// Middleware counting every answer by route pattern (never the raw path: ids would make
+/// a series per record), method and status.
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let res = next.call(req).await?;
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let status = res.status().as_u16().to_string();
+    METRICS
+        .requests
+        .with_label_values(&[route.as_str(), method.as_str(), status.as_str()])
+        .inc();
+    METRICS
+        .latency
+        .with_label_values(&[route.as_str(), method.as_str()])
+        .observe(started.elapsed().as_secs_f64());
+    Ok(res)
+}
+
+/// Prometheus text format. Unauthenticated, like the probes: expose it to the monitoring
+/// network only (docs/DEPLOY.md shows the proxy rule).
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format", body = String, content_type = "text/plain"))
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let pool = state.pool.state();
+    METRICS.pool_connections.set(i64::from(pool.connections));
+    METRICS.pool_idle.set(i64::from(pool.idle_connections));
+    let mut out = Vec::new();
+    if TextEncoder::new()
+        .encode(&METRICS.registry.gather(), &mut out)
+        .is_err()
+    {
+        return HttpResponse::InternalServerError().finish();
+    }
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(out)
+}
