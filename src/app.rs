@@ -212,8 +212,11 @@ pub fn build(
         .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, spec))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(not_found))
+        .wrap(middleware::from_fn(crate::access_log::middleware))
         .wrap(middleware::from_fn(crate::metrics::track))
         .wrap(middleware::from_fn(crate::request_id::middleware))
         .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
-        .wrap(tracing_actix_web::TracingLogger::default())
+        .wrap(tracing_actix_web::TracingLogger::<
+            crate::access_log::QuietRootSpan,
+        >::new())
 }

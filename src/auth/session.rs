@@ -3,7 +3,7 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::roles::{Role, Scope};
@@ -127,11 +127,13 @@ impl FromRequest for AuthUser {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        Box::pin(authenticate(
+        let auth = authenticate(
             req.app_data::<web::Data<AppState>>().cloned(),
             bearer(req),
             false,
-        ))
+        );
+        let req = req.clone();
+        Box::pin(async move { auth.await.inspect(|user| remember(&req, user)) })
     }
 }
 
@@ -150,6 +152,13 @@ impl FromRequest for Reader {
             bearer(req),
             true,
         );
-        Box::pin(async move { auth.await.map(Reader) })
+        let req = req.clone();
+        Box::pin(async move { auth.await.inspect(|user| remember(&req, user)).map(Reader) })
     }
+}
+
+/// Leaves the caller's id for the access log.
+fn remember(req: &HttpRequest, user: &AuthUser) {
+    req.extensions_mut()
+        .insert(crate::access_log::CallerId(user.id.clone()));
 }

@@ -428,6 +428,13 @@ async fn citizen_numbers_stay_out_of_logs_answers_and_the_database_file() {
         signature,
     )
     .await;
+    let search = client
+        .get(url("/api/v1/users?q=0900000002"))
+        .insert_header(("Authorization", format!("Bearer {admin_token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(search.status().as_u16(), 200);
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(!answers.contains(NUMBER), "an answer held the number");
@@ -437,6 +444,32 @@ async fn citizen_numbers_stay_out_of_logs_answers_and_the_database_file() {
         "the log should show the requests: {log}"
     );
     assert!(!log.contains(NUMBER), "the log held the number");
+    for secret in [
+        "admin-password-123",
+        "volunteer-pw-123",
+        admin_token.as_str(),
+        token.as_str(),
+        "0900000002",
+        "84900000002",
+    ] {
+        assert!(!log.contains(secret), "the log held {secret:?}");
+    }
+    let access: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("gocua::access"))
+        .collect();
+    let volunteer_id = volunteer["id"].as_str().unwrap();
+    assert!(
+        access
+            .iter()
+            .any(|l| l.contains("route=/api/v1/vneid-assists")
+                && l.contains("status=201")
+                && l.contains("method=POST")
+                && l.contains(&format!("user_id={volunteer_id}"))
+                && l.contains("request_id=")
+                && l.contains("latency_ms=")),
+        "one line per request with route, status, user and request id: {access:?}"
+    );
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let path = entry.unwrap().path();
         if path
