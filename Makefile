@@ -3,11 +3,21 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PG_URL ?= $(GOCUA_TEST_POSTGRES_URL)
 
-.PHONY: run build test test-sqlite test-postgres test-durability bench-sync bench-stats openapi fmt lint ci clean
+# The demo database (make demo).
+DEMO_DB ?= gocua-demo.db
+
+.PHONY: run demo build test test-sqlite test-postgres test-durability bench-sync bench-stats openapi fmt lint ci clean
 
 ## Build and serve on the embedded SQLite file (gocua.db); migrations and units load themselves.
 run:
 	$(CARGO) run --bin gocua -- serve
+
+## Seed a fresh demo database (Hà Nội, three wards, 30 days of records, a campaign), print the
+## logins and serve it.
+demo:
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).keys
+	GOCUA_DATABASE_URL=sqlite://$(DEMO_DB) $(CARGO) run -q --bin gocua -- seed-demo
+	GOCUA_DATABASE_URL=sqlite://$(DEMO_DB) $(CARGO) run -q --bin gocua -- serve
 
 build:
 	$(CARGO) build --release

@@ -65,6 +65,9 @@ pub enum Command {
         /// The backup to restore.
         file: std::path::PathBuf,
     },
+    /// Fill a fresh database with a demo province (users, teams, a campaign, 30 days of
+    /// records) and print the logins; every demo password is `gocua-demo-2026`.
+    SeedDemo,
     /// Fill an empty database with generated users, teams and records, with their rollups
     /// (for `make bench-stats`; every generated user's password is `gocua-bench-2026`).
     SeedBench {

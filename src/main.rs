@@ -98,6 +98,19 @@ fn main() -> anyhow::Result<()> {
             println!("restored {}; start the server", file.display());
             Ok(())
         }
+        Command::SeedDemo => {
+            let pool = cli::prepare_database(&config)?;
+            let mut conn = pool.get().context("connecting to the database")?;
+            let today = gocua::stats::handlers::today();
+            let (logins, records) =
+                gocua::seed::demo::seed(&mut conn, &config.citizen_id_key, today)?;
+            println!("demo ready: {records} records over 30 days, a 100-day campaign for Hà Nội");
+            println!("every password is {}", gocua::seed::demo::PASSWORD);
+            for (phone, role, sees) in logins {
+                println!("  {phone}  {role:<20} {sees}");
+            }
+            Ok(())
+        }
         Command::SeedBench {
             records,
             days,

@@ -62,36 +62,42 @@ const VOLUNTEERS_PER_TEAM: usize = 3;
 /// Communes written per transaction.
 const COMMUNES_PER_TX: usize = 20;
 
-/// Multi-row inserts of `$rows` (of `$columns` columns each), as many rows per statement
-/// as the backend's bind limit allows (diesel batches per backend, not through
-/// `MultiConnection`).
-macro_rules! insert_all {
-    ($conn:expr, $table:expr, $rows:expr, $columns:expr) => {
-        match $conn {
-            DbConn::Postgres(c) => {
-                for chunk in $rows.chunks(65_535 / $columns) {
-                    diesel::insert_into($table).values(chunk).execute(c)?;
-                }
-            }
-            DbConn::Sqlite(c) => {
-                for chunk in $rows.chunks(32_766 / $columns) {
-                    diesel::insert_into($table).values(chunk).execute(c)?;
-                }
-            }
-        }
-    };
-}
-
 /// The phone of province supervisor number `i` (provinces in code order).
 pub fn province_supervisor_phone(i: usize) -> String {
     format!("+84910000{i:03}")
 }
 
-struct Commune {
-    code: String,
-    teams: Vec<(String, Vec<String>)>,
-    lat: f64,
-    lon: f64,
+/// A commune to generate records for: its teams with their volunteers, and a centre.
+pub(super) struct Commune {
+    pub(super) code: String,
+    pub(super) teams: Vec<(String, Vec<String>)>,
+    pub(super) lat: f64,
+    pub(super) lon: f64,
+}
+
+/// A generated user (benchmark and demo data); `hash` is the password's argon2 hash.
+pub(super) fn user_row(
+    phone: String,
+    name: String,
+    role: &str,
+    unit: Option<String>,
+    hash: &str,
+) -> UserRow {
+    let now = crate::db::now();
+    UserRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        search_text: search_text(&name, &phone),
+        phone,
+        full_name: name,
+        role: role.to_owned(),
+        unit_code: unit,
+        password_hash: hash.to_owned(),
+        active: 1,
+        token_generation: 0,
+        created_by: None,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// Fills an empty database (no records) with `options.records` records and their
@@ -112,20 +118,7 @@ pub fn seed(conn: &mut DbConn, key: &Secret, options: &Options) -> anyhow::Resul
     let mut rng = fastrand::Rng::with_seed(options.seed);
     let now = crate::db::now();
     let hash = crate::auth::password::hash(PASSWORD)?;
-    let user = |phone: String, name: String, role: &str, unit: Option<String>| UserRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        search_text: search_text(&name, &phone),
-        phone,
-        full_name: name,
-        role: role.to_owned(),
-        unit_code: unit,
-        password_hash: hash.clone(),
-        active: 1,
-        token_generation: 0,
-        created_by: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let user = |phone, name, role, unit| user_row(phone, name, role, unit, &hash);
     let provinces: Vec<String> = units::table
         .filter(units::parent_code.is_null())
         .order(units::code)
@@ -201,7 +194,7 @@ pub fn seed(conn: &mut DbConn, key: &Secret, options: &Options) -> anyhow::Resul
     })?;
     let weights: Vec<f64> = communes.iter().map(|_| 0.4 + 1.2 * rng.f64()).collect();
     let total_weight: f64 = weights.iter().sum();
-    let days = day_table(options);
+    let days = day_table(options.days, options.end);
     let mut written = 0u64;
     let started = Instant::now();
     for (batch, group) in communes.chunks(COMMUNES_PER_TX).enumerate() {
@@ -234,12 +227,12 @@ pub fn seed(conn: &mut DbConn, key: &Secret, options: &Options) -> anyhow::Resul
 
 /// Cumulative weights of the days (oldest first): activity grows towards the end of the
 /// campaign, Sundays are half as busy.
-fn day_table(options: &Options) -> Vec<(NaiveDate, f64)> {
+pub(super) fn day_table(days: u32, end: NaiveDate) -> Vec<(NaiveDate, f64)> {
     let mut out = Vec::new();
     let mut sum = 0.0;
-    for d in 0..options.days {
-        let day = options.end - TimeDelta::days(i64::from(options.days - 1 - d));
-        let mut w = 0.6 + 0.8 * f64::from(d) / f64::from(options.days.max(1));
+    for d in 0..days {
+        let day = end - TimeDelta::days(i64::from(days - 1 - d));
+        let mut w = 0.6 + 0.8 * f64::from(d) / f64::from(days.max(1));
         if chrono::Datelike::weekday(&day) == chrono::Weekday::Sun {
             w *= 0.5;
         }
@@ -260,8 +253,8 @@ fn pick<'a>(rng: &mut fastrand::Rng, choices: &[(&'a str, f64)]) -> &'a str {
     choices.last().map_or("", |c| c.0)
 }
 
-/// Appends `n` records of one commune.
-fn generate(
+/// Appends `n` records of one commune (none later than a few minutes ago).
+pub(super) fn generate(
     rng: &mut fastrand::Rng,
     key: &Secret,
     commune: &Commune,
@@ -278,7 +271,7 @@ fn generate(
         let day = days[days.partition_point(|d| d.1 < r).min(days.len() - 1)].0;
         let local = day.and_hms_opt(7, 0, 0).expect("07:00 exists")
             + TimeDelta::seconds(rng.i64(0..13 * 3600));
-        let occurred_at = local - TimeDelta::hours(7);
+        let occurred_at = (local - TimeDelta::hours(7)).min(now - TimeDelta::minutes(5));
         let received_at = (occurred_at + TimeDelta::seconds(rng.i64(60..36 * 3600))).min(now);
         let (team_id, volunteers) = &commune.teams[rng.usize(..commune.teams.len())];
         let volunteer = &volunteers[rng.usize(..volunteers.len())];

@@ -505,3 +505,60 @@ fn rollup_commands_check_and_rebuild() {
         "rollups rebuilt: 0 daily rows, 0 commune rows, 0 citizen rows"
     );
 }
+
+/// The README's walkthrough works as printed against `gocua seed-demo`: its shell block is
+/// run with bash (only the address changed), and every curl must succeed.
+#[test]
+fn readme_walkthrough_works_against_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = gocua(dir.path()).arg("seed-demo").output().unwrap();
+    assert!(seeded.status.success(), "{seeded:?}");
+    let printed = String::from_utf8_lossy(&seeded.stdout);
+    assert!(printed.contains("0900001111") && printed.contains("gocua-demo-2026"));
+    let mut child = gocua(dir.path())
+        .arg("serve")
+        .env("GOCUA_BIND", "127.0.0.1:0")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let block = readme
+        .split("<!-- walkthrough:start -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- walkthrough:end -->").next())
+        .expect("the README marks its walkthrough");
+    let script = block
+        .trim()
+        .trim_start_matches("```sh")
+        .trim_end_matches("```")
+        .replace("http://127.0.0.1:8080", &format!("http://{addr}"));
+    let run = Command::new("bash")
+        .args(["-c", &format!("set -euo pipefail\n{script}")])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{}\n{out}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.contains(r#""household_ref":"KP1-23""#), "{out}");
+    assert_eq!(out.matches(r#""status":"created""#).count(), 2, "{out}");
+    assert!(out.contains("expected_by_now"), "{out}");
+    assert!(out.contains("Tổ công nghệ số cộng đồng số 1"), "{out}");
+}

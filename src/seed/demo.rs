@@ -1,0 +1,186 @@
+//! `gocua seed-demo`: a small, believable province to try every endpoint on (the README's
+//! walkthrough runs against it): Hà Nội with three wards, two teams of three volunteers
+//! each, supervisors, a 100-day campaign with targets, and 30 days of records with the same
+//! daily rhythm, follow-ups, duplicate flags and rejections as the benchmark data.
+
+use anyhow::bail;
+use chrono::{NaiveDate, TimeDelta};
+use diesel::prelude::*;
+
+use super::bench::{Commune, day_table, generate, user_row};
+use crate::campaigns::model::{CampaignRow, TargetRow};
+use crate::config::Secret;
+use crate::db::DbConn;
+use crate::records::model::RecordRow;
+use crate::schema::{team_members, teams, units, users};
+use crate::teams::model::{MemberRow, TeamRow};
+
+/// The password of every demo user (a demo database only).
+pub const PASSWORD: &str = "gocua-demo-2026";
+/// The demo province (Hà Nội).
+pub const PROVINCE: &str = "01";
+
+/// Who can log in, for the printout: (phone, role, what they see).
+pub type Login = (String, &'static str, String);
+
+/// Fills a database that has no users yet; returns the logins and the number of records.
+pub fn seed(
+    conn: &mut DbConn,
+    key: &Secret,
+    today: NaiveDate,
+) -> anyhow::Result<(Vec<Login>, usize)> {
+    let existing: i64 = users::table.count().get_result(conn)?;
+    if existing > 0 {
+        bail!("the database already has users; seed the demo into a fresh one");
+    }
+    let hash = crate::auth::password::hash(PASSWORD)?;
+    let now = crate::db::now();
+    let communes: Vec<(String, String)> = units::table
+        .filter(units::parent_code.eq(PROVINCE))
+        .order(units::code)
+        .select((units::code, units::name))
+        .limit(3)
+        .load(conn)?;
+    let mut people = vec![
+        user_row(
+            "+84900000001".into(),
+            "Quản trị hệ thống".into(),
+            "admin",
+            None,
+            &hash,
+        ),
+        user_row(
+            "+84900000002".into(),
+            "Nguyễn Thị Hạnh".into(),
+            "province_supervisor",
+            Some(PROVINCE.into()),
+            &hash,
+        ),
+    ];
+    let mut logins: Vec<Login> = vec![
+        ("0900000001".into(), "admin", "everything".into()),
+        (
+            "0900000002".into(),
+            "province_supervisor",
+            "Thành phố Hà Nội".into(),
+        ),
+    ];
+    let (mut team_rows, mut members, mut places) = (Vec::new(), Vec::new(), Vec::new());
+    let names = [
+        "Trần Văn",
+        "Lê Thị",
+        "Phạm Minh",
+        "Hoàng Thu",
+        "Vũ Đức",
+        "Đặng Ngọc",
+    ];
+    for (c, (code, name)) in communes.iter().enumerate() {
+        let c = c + 1;
+        people.push(user_row(
+            format!("+8490000001{c}"),
+            format!("Giám sát {name}"),
+            "commune_supervisor",
+            Some(code.clone()),
+            &hash,
+        ));
+        logins.push((format!("090000001{c}"), "commune_supervisor", name.clone()));
+        let mut teams_here = Vec::new();
+        for t in 1..=2 {
+            let team_id = uuid::Uuid::new_v4().to_string();
+            team_rows.push(TeamRow {
+                id: team_id.clone(),
+                commune_code: code.clone(),
+                name: format!("Tổ công nghệ số cộng đồng số {t}"),
+                area: Some(format!("Tổ dân phố {}–{}", t * 5 - 4, t * 5)),
+                active: 1,
+                created_by: None,
+                created_at: now,
+                updated_at: now,
+            });
+            let mut volunteers = Vec::new();
+            for v in 1..=3 {
+                let person = user_row(
+                    format!("+84900001{c}{t}{v}"),
+                    format!(
+                        "{} {}",
+                        names[(c + t + v) % names.len()],
+                        ["An", "Bình", "Chi"][v - 1]
+                    ),
+                    "volunteer",
+                    Some(code.clone()),
+                    &hash,
+                );
+                if t == 1 {
+                    logins.push((
+                        format!("0900001{c}{t}{v}"),
+                        "volunteer",
+                        format!("Tổ {t}, {name}"),
+                    ));
+                }
+                members.push(MemberRow {
+                    team_id: team_id.clone(),
+                    user_id: person.id.clone(),
+                    role: if v == 1 { "lead" } else { "member" }.to_owned(),
+                    added_by: None,
+                    added_at: now,
+                });
+                volunteers.push(person.id.clone());
+                people.push(person);
+            }
+            teams_here.push((team_id, volunteers));
+        }
+        places.push(Commune {
+            code: code.clone(),
+            teams: teams_here,
+            lat: 21.03 + 0.01 * c as f64,
+            lon: 105.83 + 0.01 * c as f64,
+        });
+    }
+    let mut rng = fastrand::Rng::with_seed(2026);
+    let days = day_table(30, today);
+    let mut rows: Vec<RecordRow> = Vec::new();
+    for place in &places {
+        generate(&mut rng, key, place, 30 * 36, &days, &mut rows);
+    }
+    let campaign = CampaignRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: "Chiến dịch 100 ngày: mỗi người dân một danh tính số".into(),
+        unit_code: PROVINCE.into(),
+        starts_on: today - TimeDelta::days(29),
+        ends_on: today + TimeDelta::days(70),
+        created_by: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut targets = Vec::new();
+    let target = |unit: &str, metric: &str, n: i64| TargetRow {
+        campaign_id: campaign.id.clone(),
+        unit_code: unit.to_owned(),
+        metric: metric.to_owned(),
+        target: n,
+    };
+    for (metric, n) in [
+        ("visits", 6_000),
+        ("vneid_installs", 1_300),
+        ("unique_citizens_assisted", 1_200),
+        ("signatures_issued", 450),
+        ("active_volunteers", 18),
+    ] {
+        targets.push(target(PROVINCE, metric, n));
+        for (code, _) in &communes {
+            targets.push(target(code, metric, n / 3));
+        }
+    }
+    let count = rows.len();
+    conn.transaction(|conn| {
+        insert_all!(conn, users::table, people, 13);
+        insert_all!(conn, teams::table, team_rows, 8);
+        insert_all!(conn, team_members::table, members, 5);
+        insert_all!(conn, crate::schema::records::table, rows, 37);
+        let changes: Vec<_> = rows.iter().map(|r| (None, Some(r))).collect();
+        crate::stats::rollups::apply(conn, &changes)?;
+        crate::campaigns::queries::insert(conn, &campaign)?;
+        crate::campaigns::queries::replace_targets(conn, &campaign.id, &targets, now)
+    })?;
+    Ok((logins, count))
+}
