@@ -292,6 +292,24 @@ pub fn tally(
             }
         }};
     }
+    // Groupings below the commune read the volunteer-level tables only.
+    macro_rules! per_person {
+        ($column:ident) => {
+            fill!(
+                grouped_sums!(
+                    conn,
+                    daily_rollups,
+                    daily_rollups::$column,
+                    filter,
+                    communes,
+                    teams
+                ),
+                grouped_volunteers!(conn, daily_rollups::$column, filter, communes),
+                grouped_citizens!(conn, citizen_rollups::$column, filter, communes),
+                |key: String| key
+            )
+        };
+    }
     let day_key = |d: NaiveDate| d.to_string();
     let same = |s: String| s;
     match by {
@@ -346,32 +364,8 @@ pub fn tally(
             grouped_citizens!(conn, citizen_rollups::day, filter, communes),
             day_key
         ),
-        GroupBy::Team => fill!(
-            grouped_sums!(
-                conn,
-                daily_rollups,
-                daily_rollups::team_id,
-                filter,
-                communes,
-                teams
-            ),
-            grouped_volunteers!(conn, daily_rollups::team_id, filter, communes),
-            grouped_citizens!(conn, citizen_rollups::team_id, filter, communes),
-            same
-        ),
-        GroupBy::Volunteer => fill!(
-            grouped_sums!(
-                conn,
-                daily_rollups,
-                daily_rollups::volunteer_id,
-                filter,
-                communes,
-                teams
-            ),
-            grouped_volunteers!(conn, daily_rollups::volunteer_id, filter, communes),
-            grouped_citizens!(conn, citizen_rollups::volunteer_id, filter, communes),
-            same
-        ),
+        GroupBy::Team => per_person!(team_id),
+        GroupBy::Volunteer => per_person!(volunteer_id),
     }
     out.retain(|_, t| *t != Tally::default());
     Ok(out)

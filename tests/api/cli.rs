@@ -19,6 +19,35 @@ fn gocua(dir: &std::path::Path) -> Command {
     cmd
 }
 
+/// Starts `gocua serve` on a free port in `dir`; returns the process, its address and
+/// the rest of its log (complete once it exits).
+fn serve(
+    dir: &std::path::Path,
+) -> (
+    std::process::Child,
+    String,
+    std::thread::JoinHandle<Vec<String>>,
+) {
+    let mut child = gocua(dir)
+        .arg("serve")
+        .env("GOCUA_BIND", "127.0.0.1:0")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect());
+    (child, addr, log)
+}
+
 #[test]
 fn unknown_database_scheme_is_a_clear_error_and_creates_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -216,23 +245,7 @@ fn openapi_command_prints_the_spec() {
 #[actix_web::test]
 async fn serve_listens_and_is_ready() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = gocua(dir.path())
-        .arg("serve")
-        .env("GOCUA_BIND", "127.0.0.1:0")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("serve exited before listening")
-            .unwrap();
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
+    let (mut child, addr, _log) = serve(dir.path());
     let client = awc::Client::default();
     let mut res = client
         .get(format!("http://{addr}/readyz"))
@@ -254,23 +267,7 @@ fn sigterm_finishes_requests_in_flight_then_exits() {
     use std::net::TcpStream;
 
     let dir = tempfile::tempdir().unwrap();
-    let mut child = gocua(dir.path())
-        .arg("serve")
-        .env("GOCUA_BIND", "127.0.0.1:0")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("serve exited before listening")
-            .unwrap();
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    let drained = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    let (mut child, addr, drained) = serve(dir.path());
     let body = r#"{"phone":"0912345678","password":"not-the-password"}"#;
     let mut stream = TcpStream::connect(&addr).unwrap();
     write!(
@@ -515,23 +512,7 @@ fn readme_walkthrough_works_against_the_demo() {
     assert!(seeded.status.success(), "{seeded:?}");
     let printed = String::from_utf8_lossy(&seeded.stdout);
     assert!(printed.contains("0900001111") && printed.contains("gocua-demo-2026"));
-    let mut child = gocua(dir.path())
-        .arg("serve")
-        .env("GOCUA_BIND", "127.0.0.1:0")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("serve exited before listening")
-            .unwrap();
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
+    let (mut child, addr, _log) = serve(dir.path());
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let block = readme
