@@ -66,6 +66,7 @@ pub fn seed(
         ),
     ];
     let (mut team_rows, mut members, mut places) = (Vec::new(), Vec::new(), Vec::new());
+    let mut reviewers = std::collections::HashMap::new();
     let names = [
         "Trần Văn",
         "Lê Thị",
@@ -76,13 +77,15 @@ pub fn seed(
     ];
     for (c, (code, name)) in communes.iter().enumerate() {
         let c = c + 1;
-        people.push(user_row(
+        let supervisor = user_row(
             format!("+8490000001{c}"),
             format!("Giám sát {name}"),
             "commune_supervisor",
             Some(code.clone()),
             &hash,
-        ));
+        );
+        reviewers.insert(code.clone(), supervisor.id.clone());
+        people.push(supervisor);
         logins.push((format!("090000001{c}"), "commune_supervisor", name.clone()));
         let mut teams_here = Vec::new();
         for t in 1..=2 {
@@ -141,6 +144,10 @@ pub fn seed(
     let mut rows: Vec<RecordRow> = Vec::new();
     for place in &places {
         generate(&mut rng, key, place, 30 * 36, &days, &mut rows);
+    }
+    // Reviews in the demo are the ward supervisor's, as they would be.
+    for row in rows.iter_mut().filter(|r| r.reviewed_by.is_some()) {
+        row.reviewed_by = reviewers.get(&row.commune_code).cloned();
     }
     let campaign = CampaignRow {
         id: uuid::Uuid::new_v4().to_string(),
