@@ -6,7 +6,7 @@ PG_URL ?= $(GOCUA_TEST_POSTGRES_URL)
 # The demo database (make demo).
 DEMO_DB ?= gocua-demo.db
 
-.PHONY: run demo build test test-sqlite test-postgres test-durability bench-sync bench-stats openapi fmt lint ci clean
+.PHONY: run demo build test test-sqlite test-postgres test-durability test-e2e bench-sync bench-stats openapi fmt lint ci clean
 
 ## Build and serve on the embedded SQLite file (gocua.db); migrations and units load themselves.
 run:
@@ -43,6 +43,14 @@ test-durability:
 	python3 scripts/durability.py --binary target/debug/gocua --backend sqlite
 	@if [ -n "$(PG_URL)" ]; then GOCUA_TEST_POSTGRES_URL="$(PG_URL)" python3 scripts/durability.py --binary target/debug/gocua --backend postgres; \
 	else echo "GOCUA_TEST_POSTGRES_URL not set: PostgreSQL durability run skipped (CI sets it)"; fi
+
+## The supervisor page in Debian's headless Chromium against a demo server (installs chromium
+## with apt and playwright-core from npm when missing); screenshots go to docs/screenshots/.
+test-e2e:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	cd e2e && npm ci --no-audit --no-fund --loglevel=error
+	$(CARGO) build --bin gocua
+	cd e2e && GOCUA_BIN=target/debug/gocua node --test supervisor.test.mjs
 
 ## Records/s of 1,000-record sync batches on a release build; results in bench/results/.
 bench-sync:

@@ -211,6 +211,7 @@ pub fn build(
         .app_data(table)
         .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, spec))
         .service(web::redirect("/docs", "/docs/"))
+        .configure(crate::web::configure)
         .default_service(web::to(not_found))
         .wrap(middleware::from_fn(crate::access_log::middleware))
         .wrap(middleware::from_fn(crate::metrics::track))

@@ -28,3 +28,4 @@ pub mod teams;
 pub mod text;
 pub mod units;
 pub mod users;
+pub mod web;

@@ -179,7 +179,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .bind(&bind)
         .with_context(|| format!("binding {bind}"))?;
     for addr in server.addrs() {
-        tracing::info!("gocua listening on http://{addr} (API docs: http://{addr}/docs/)");
+        tracing::info!(
+            "gocua listening on http://{addr} (supervisor page: http://{addr}/app/, API docs: http://{addr}/docs/)"
+        );
         if users == 0 {
             tracing::info!(
                 "no users yet: create the first admin with\n  \

@@ -55,6 +55,35 @@ pub struct Anomaly {
     pub detail: String,
     /// The records behind it.
     pub record_ids: Vec<String>,
+    /// The same records with their kind, so a client can link each to its kind's path.
+    pub records: Vec<RecordLink>,
+}
+
+/// A record named by kind and id.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordLink {
+    /// `visit`, `vneid_assist` or `signature_registration`.
+    pub kind: Kind,
+    /// The record's id.
+    pub id: String,
+}
+
+impl Anomaly {
+    fn new(volunteer: &str, reason: AnomalyReason, detail: String, rows: &[&RecordRow]) -> Self {
+        Self {
+            volunteer_id: volunteer.to_owned(),
+            reason,
+            detail,
+            record_ids: rows.iter().map(|r| r.id.clone()).collect(),
+            records: rows
+                .iter()
+                .map(|r| RecordLink {
+                    kind: r.kind(),
+                    id: r.id.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Anomalies in a unit and period.
@@ -136,17 +165,17 @@ pub fn detect(rows: &[RecordRow]) -> Vec<Anomaly> {
         }
         for (hour, in_hour) in hours {
             if in_hour.len() > PER_HOUR_MAX {
-                out.push(Anomaly {
-                    volunteer_id: volunteer.to_owned(),
-                    reason: AnomalyReason::TooManyPerHour,
-                    detail: format!(
+                out.push(Anomaly::new(
+                    volunteer,
+                    AnomalyReason::TooManyPerHour,
+                    format!(
                         "{} records between {} and {} (UTC)",
                         in_hour.len(),
                         hour.format("%Y-%m-%d %H:%M"),
                         (hour + chrono::TimeDelta::hours(1)).format("%H:%M")
                     ),
-                    record_ids: in_hour.iter().map(|r| r.id.clone()).collect(),
-                });
+                    &in_hour,
+                ));
             }
         }
         let mut spots: BTreeMap<(NaiveDate, i64, i64), Vec<&RecordRow>> = BTreeMap::new();
@@ -166,15 +195,15 @@ pub fn detect(rows: &[RecordRow]) -> Vec<Anomaly> {
                 .filter_map(|r| r.household_ref.as_deref())
                 .collect();
             if households.len() >= SAME_SPOT_HOUSEHOLDS {
-                out.push(Anomaly {
-                    volunteer_id: volunteer.to_owned(),
-                    reason: AnomalyReason::ManyHouseholdsOneSpot,
-                    detail: format!(
+                out.push(Anomaly::new(
+                    volunteer,
+                    AnomalyReason::ManyHouseholdsOneSpot,
+                    format!(
                         "{} different households visited at one spot on {day}",
                         households.len()
                     ),
-                    record_ids: visits.iter().map(|r| r.id.clone()).collect(),
-                });
+                    &visits,
+                ));
             }
         }
         let far: Vec<&RecordRow> = records
@@ -188,15 +217,15 @@ pub fn detect(rows: &[RecordRow]) -> Vec<Anomaly> {
             .copied()
             .collect();
         if far.len() >= FAR_RECORDS_MIN {
-            out.push(Anomaly {
-                volunteer_id: volunteer.to_owned(),
-                reason: AnomalyReason::FarFromCommune,
-                detail: format!(
+            out.push(Anomaly::new(
+                volunteer,
+                AnomalyReason::FarFromCommune,
+                format!(
                     "{} records more than {FAR_KM} km from where the commune's records usually are",
                     far.len()
                 ),
-                record_ids: far.iter().map(|r| r.id.clone()).collect(),
-            });
+                &far,
+            ));
         }
         let flagged: Vec<&RecordRow> = records
             .iter()
@@ -206,16 +235,16 @@ pub fn detect(rows: &[RecordRow]) -> Vec<Anomaly> {
         if flagged.len() >= DUPLICATES_MIN
             && flagged.len() as f64 >= DUPLICATE_SHARE * records.len() as f64
         {
-            out.push(Anomaly {
-                volunteer_id: volunteer.to_owned(),
-                reason: AnomalyReason::ManyDuplicateFlags,
-                detail: format!(
+            out.push(Anomaly::new(
+                volunteer,
+                AnomalyReason::ManyDuplicateFlags,
+                format!(
                     "{} of {} records flagged as possible duplicate citizens",
                     flagged.len(),
                     records.len()
                 ),
-                record_ids: flagged.iter().map(|r| r.id.clone()).collect(),
-            });
+                &flagged,
+            ));
         }
     }
     out

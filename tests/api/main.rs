@@ -16,3 +16,4 @@ mod teams;
 mod units;
 mod users;
 mod util;
+mod web;

@@ -599,6 +599,25 @@ async fn anomalies_name_the_volunteer_the_reason_and_the_records() {
         })
         .collect();
     pairs.sort();
+    for a in found.body["items"].as_array().unwrap() {
+        let links: Vec<&serde_json::Value> = a["records"].as_array().unwrap().iter().collect();
+        let ids: Vec<&serde_json::Value> = links.iter().map(|l| &l["id"]).collect();
+        assert_eq!(
+            ids,
+            a["record_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .collect::<Vec<_>>()
+        );
+        let kinds: Vec<&str> = links.iter().map(|l| l["kind"].as_str().unwrap()).collect();
+        if a["reason"] == "many_duplicate_flags" {
+            assert!(kinds.iter().all(|k| *k == "vneid_assist"), "{kinds:?}");
+        }
+        if a["reason"] == "many_households_one_spot" {
+            assert!(kinds.iter().all(|k| *k == "visit"), "{kinds:?}");
+        }
+    }
     let mut want = vec![
         (f.member.id.clone(), "too_many_per_hour".to_owned(), 13),
         (

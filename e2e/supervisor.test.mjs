@@ -1,0 +1,297 @@
+// End-to-end test of the supervisor page (make test-e2e; GOCUA_BIN is relative to the repo): a real gocua server on a fresh demo
+// database, driven in Debian's Chromium. Every number the page shows is checked against
+// what the API answers for the same user.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = resolve(ROOT, process.env.GOCUA_BIN || 'target/debug/gocua');
+const SHOTS = join(ROOT, 'docs', 'screenshots');
+// Demo logins (src/seed/demo.rs): the first ward's supervisor.
+const PHONE = '0900000011';
+const PASSWORD = 'gocua-demo-2026';
+// Access tokens live 70 s, so the page's refresh (a minute before expiry) happens within the run.
+const TOKEN_TTL = 70;
+
+let dir;
+let server;
+let base;
+let browser;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gocua-e2e-'));
+  const env = {
+    ...process.env,
+    GOCUA_DATABASE_URL: `sqlite://${join(dir, 'demo.db')}`,
+    GOCUA_BIND: '127.0.0.1:0',
+    GOCUA_ACCESS_TOKEN_TTL_SECS: String(TOKEN_TTL),
+  };
+  execFileSync(BIN, ['seed-demo'], { env, cwd: dir, stdio: 'ignore' });
+  server = spawn(BIN, ['serve'], { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  base = await new Promise((done, fail) => {
+    const lines = createInterface({ input: server.stderr });
+    lines.on('line', (line) => {
+      const found = line.match(/listening on (http:\/\/\S+)/);
+      if (found) done(found[1]);
+    });
+    server.on('exit', (code) => fail(new Error(`gocua serve exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// The test's own API client, logged in as the same supervisor.
+let token = null;
+let tokenAt = 0;
+async function api(path, options = {}) {
+  if (!token || Date.now() - tokenAt > (TOKEN_TTL - 20) * 1000) {
+    const res = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: PHONE, password: PASSWORD }),
+    });
+    assert.equal(res.status, 200);
+    token = (await res.json()).access_token;
+    tokenAt = Date.now();
+  }
+  const res = await fetch(`${base}/api/v1${path}`, {
+    ...options,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  });
+  return { status: res.status, body: res.status === 204 ? null : await res.json() };
+}
+
+async function countAll(path) {
+  let n = 0;
+  let cursor = '';
+  do {
+    const { body } = await api(`${path}&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+    n += body.items.length;
+    cursor = body.next_cursor;
+  } while (cursor);
+  return n;
+}
+
+async function openPage(viewport) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: viewport.width < 500 ? 2 : 1 });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  return { context, page, problems };
+}
+
+async function logIn(page) {
+  await page.goto(base + '/');
+  assert.match(page.url(), /\/app\/$/);
+  await page.getByLabel('Số điện thoại').fill(PHONE);
+  await page.getByLabel('Mật khẩu').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.locator('[data-testid=progress] .metric').first().waitFor();
+}
+
+const digits = (text) => Number(text.replace(/\D/g, ''));
+
+test('the progress page shows what the API says, in Vietnamese and English', async () => {
+  const { context, page, problems } = await openPage({ width: 1280, height: 900 });
+  const isRefresh = (r) => r.url().endsWith('/api/v1/auth/refresh');
+  const refreshes = [];
+  page.on('response', (r) => { if (isRefresh(r)) refreshes.push(r); });
+  await page.goto(base + '/');
+  assert.equal(await page.locator('h1').textContent(), 'Đăng nhập');
+  await page.getByLabel('Số điện thoại').fill(PHONE);
+  await page.getByLabel('Mật khẩu').fill('wrong-password');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByText('Sai số điện thoại hoặc mật khẩu.').waitFor();
+  assert.deepEqual(problems, ['Failed to load resource: the server responded with a status of 401 (Unauthorized)']);
+  problems.length = 0;
+  await logIn(page);
+
+  const campaigns = (await api('/campaigns')).body.items;
+  const campaignId = await page.locator('[data-testid=campaign]').inputValue();
+  assert.ok(campaigns.some((c) => c.id === campaignId));
+  const progress = (await api(`/campaigns/${campaignId}/progress`)).body;
+  assert.ok(progress.rows.length > 0);
+  assert.equal(await page.locator('[data-testid=progress] .metric').count(), progress.rows.length);
+  for (const row of progress.rows) {
+    const bar = page.locator(`.unit[data-unit="${row.unit_code}"] .metric[data-metric="${row.metric}"]`);
+    assert.equal(digits(await bar.locator('.actual').textContent()), row.actual, row.metric);
+    assert.equal(digits(await bar.locator('.target').textContent()), row.target, row.metric);
+    assert.equal(await bar.getAttribute('data-status'), row.status, row.metric);
+    const width = await bar.locator('.fill').evaluate((el) => parseFloat(el.style.width));
+    const want = row.target > 0 ? Math.min(100, (100 * row.actual) / row.target) : 100;
+    assert.ok(Math.abs(width - want) < 0.01, `${row.metric}: bar ${width}% for ${want}%`);
+    const mark = await bar.locator('.expected').evaluate((el) => parseFloat(el.style.left));
+    const expected = row.target > 0 ? Math.min(100, (100 * row.expected_by_now) / row.target) : 100;
+    assert.ok(Math.abs(mark - expected) < 0.01, `${row.metric}: mark ${mark}% for ${expected}%`);
+  }
+
+  // The daily chart: three lines of 30 days; the visits line is the API's by-day breakdown.
+  const lines = page.locator('[data-testid=daily] polyline');
+  await lines.first().waitFor();
+  assert.equal(await lines.count(), 3);
+  const me = (await api('/me')).body;
+  const day = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+  const from = new Date(Date.parse(day) - 29 * 86400e3).toISOString().slice(0, 10);
+  const daily = (await api(`/stats/breakdown?unit=${me.unit_code}&by=day&from=${from}&to=${day}`)).body;
+  const titles = await page.locator('[data-testid=daily] circle title').allTextContents();
+  assert.equal(titles.length, 90);
+  for (const row of daily.rows) {
+    assert.ok(titles.includes(`${row.key}: ${row.metrics.visits.toLocaleString('vi-VN')}`), row.key);
+  }
+
+  // Follow-ups per team.
+  const teams = (await api(`/teams?unit=${me.unit_code}`)).body.items;
+  assert.ok(teams.length > 0);
+  await page.locator('[data-testid=teams] table').waitFor();
+  for (const team of teams) {
+    const open = (await api(`/follow-ups?team=${team.id}&limit=500`)).body;
+    const shown = await page.locator(`[data-testid=teams] tr[data-team="${team.id}"] [data-testid=follow-ups]`).textContent();
+    assert.equal(shown, `${open.items.length}${open.next_cursor ? '+' : ''}`);
+  }
+  await page.locator('[data-testid=anomalies] :is(ul, p:not(.muted))').first().waitFor();
+  assert.equal(await page.locator('[data-testid=anomalies] .error').count(), 0);
+
+  // A CSV download carries the API's header row.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('[data-export$="-visits.csv"]').click(),
+  ]);
+  const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+  assert.match(csv.split('\n')[0], /^\uFEFFid,team_id,/);
+
+  await page.screenshot({ path: join(SHOTS, 'progress-desktop.png'), fullPage: true });
+
+  await page.getByTestId('lang').click();
+  await page.getByRole('link', { name: 'Progress' }).waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  await page.getByTestId('lang').click();
+  await page.getByRole('link', { name: 'Tiến độ' }).waitFor();
+
+  // The access token is refreshed before it expires, and the page keeps working on the new one.
+  const refreshed = refreshes.length ? refreshes[0] : await page.waitForResponse(isRefresh, { timeout: TOKEN_TTL * 1000 });
+  assert.equal(refreshed.status(), 200);
+  await page.reload();
+  await page.locator('[data-testid=progress] .metric').first().waitFor();
+
+  // Logging out ends the session on the server too.
+  const refreshToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem('gocua.session')).refresh);
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await page.locator('[data-testid=login]').waitFor();
+  const reuse = await fetch(`${base}/api/v1/auth/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refresh_token: refreshToken }),
+  });
+  assert.equal(reuse.status, 401);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a supervisor approves a record from the page and the count goes down', async () => {
+  const { context, page, problems } = await openPage({ width: 1280, height: 900 });
+  await logIn(page);
+  await page.getByRole('link', { name: 'Duyệt hồ sơ' }).click();
+  const pending = page.getByTestId('count-pending');
+  await pending.waitFor();
+  const teamId = await page.getByTestId('team').inputValue();
+  const before = Number(await pending.textContent());
+  assert.equal(before, await countAll(`/visits?team=${teamId}&review_status=pending`));
+  assert.ok(before > 0, 'the demo team has pending visits');
+
+  const first = page.locator('[data-testid=review-list] li').first();
+  const recordId = await first.getAttribute('data-record');
+  await first.locator('[data-action=rejected]').click();
+  await page.getByText('Cần ghi chú khi từ chối.').waitFor();
+  assert.equal((await api(`/visits/${recordId}`)).body.review_status, 'pending');
+
+  await first.locator('input').fill('Đã gọi điện xác nhận với hộ gia đình');
+  await first.locator('[data-action=approved]').click();
+  await page.getByText('Đã duyệt hồ sơ.').waitFor();
+  await page.waitForFunction((n) => document.querySelector('[data-testid=count-pending]')?.textContent === String(n), before - 1);
+  const stored = (await api(`/visits/${recordId}`)).body;
+  assert.equal(stored.review_status, 'approved');
+  assert.equal(stored.review_note, 'Đã gọi điện xác nhận với hộ gia đình');
+  assert.equal(await countAll(`/visits?team=${teamId}&review_status=pending`), before - 1);
+
+  // Flagged assists (duplicate citizens) are listed with the reason the server gave.
+  await page.getByTestId('kind').selectOption('vneid_assist');
+  await page.getByTestId('status').selectOption('flagged');
+  await page.getByTestId('count-flagged').waitFor();
+  const flagged = Number(await page.getByTestId('count-flagged').textContent());
+  assert.equal(flagged, await countAll(`/vneid-assists?team=${teamId}&review_status=flagged`));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an anomaly links to the records behind it, which can be reviewed there', async () => {
+  // A volunteer of the ward (demo phone 0900001{commune}{team}{volunteer}) logs 13 visits in
+  // one clock hour: more than a person can do.
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ phone: '0900001111', password: PASSWORD }),
+  });
+  const volunteer = await login.json();
+  const teamId = volunteer.user.teams?.[0]?.team_id
+    ?? (await (await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${volunteer.access_token}` } })).json()).teams[0].team_id;
+  const hour = Math.floor(Date.now() / 3600e3) * 3600e3 - 3600e3;
+  for (let i = 0; i < 13; i += 1) {
+    const res = await fetch(`${base}/api/v1/visits`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${volunteer.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        team_id: teamId, occurred_at: new Date(hour + i * 4 * 60e3).toISOString(),
+        outcome: 'guided', people_guided: 1, topics: ['vneid'], household_ref: `E2E-${i}`,
+      }),
+    });
+    assert.equal(res.status, 201);
+  }
+  const { context, page, problems } = await openPage({ width: 1280, height: 900 });
+  await logIn(page);
+  const item = page.locator('[data-testid=anomalies] li[data-reason=too_many_per_hour]');
+  await item.waitFor();
+  assert.match(await item.textContent(), /Quá nhiều hồ sơ trong một giờ/);
+  await item.locator('summary').click();
+  const links = item.locator('a');
+  assert.equal(await links.count(), 13);
+  const href = await links.first().getAttribute('href');
+  const id = decodeURIComponent(href.split('/').pop());
+  await links.first().click();
+  await page.locator('[data-action=flagged]').click();
+  await page.getByText('Đã gắn cờ hồ sơ.').waitFor();
+  assert.equal((await api(`/visits/${id}`)).body.review_status, 'flagged');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('on a phone screen nothing is wider than the screen', async () => {
+  const { context, page, problems } = await openPage({ width: 390, height: 844 });
+  await logIn(page);
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(await overflow() <= 0, `page is ${await overflow()} px too wide`);
+  await page.locator('[data-testid=teams] table').waitFor();
+  await page.screenshot({ path: join(SHOTS, 'progress-phone.png') });
+  await page.getByRole('link', { name: 'Duyệt hồ sơ' }).click();
+  await page.locator('[data-testid=review-list] li').first().waitFor();
+  assert.ok(await overflow() <= 0, `review is ${await overflow()} px too wide`);
+  await page.screenshot({ path: join(SHOTS, 'review-phone.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

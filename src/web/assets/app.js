@@ -1,0 +1,800 @@
+// gocua supervisor page. Plain JavaScript, no framework and no build step: the binary serves
+// this file as written. Every number on the page comes from the public API, so the page can
+// never show something a client of the API could not see.
+'use strict';
+
+const TEXT = {
+  vi: {
+    lang_switch: 'English',
+    logout: 'Đăng xuất',
+    tab_progress: 'Tiến độ',
+    tab_review: 'Duyệt hồ sơ',
+    login_title: 'Đăng nhập',
+    phone: 'Số điện thoại',
+    password: 'Mật khẩu',
+    login: 'Đăng nhập',
+    login_failed: 'Sai số điện thoại hoặc mật khẩu.',
+    too_many: 'Thử quá nhiều lần. Vui lòng đợi rồi thử lại.',
+    session_over: 'Phiên đăng nhập đã hết. Vui lòng đăng nhập lại.',
+    loading: 'Đang tải…',
+    campaign: 'Chiến dịch',
+    no_campaigns: 'Chưa có chiến dịch nào trong địa bàn.',
+    open: 'đang diễn ra',
+    closed: 'đã kết thúc',
+    upcoming: 'sắp diễn ra',
+    progress: 'Tiến độ theo địa bàn',
+    sort: 'Sắp xếp',
+    sort_behind: 'Chậm nhất trước',
+    sort_code: 'Theo mã đơn vị',
+    expected_mark: 'Vạch đen: mức cần đạt đến hôm nay',
+    no_targets: 'Chiến dịch chưa có chỉ tiêu trong phạm vi của bạn.',
+    of: 'trên',
+    daily: 'Hồ sơ mỗi ngày (30 ngày qua)',
+    teams: 'Các tổ',
+    team: 'Tổ',
+    follow_ups: 'Cần quay lại',
+    anomalies: 'Dấu hiệu bất thường (30 ngày qua)',
+    no_anomalies: 'Không có dấu hiệu bất thường.',
+    records_behind: 'Hồ sơ liên quan',
+    exports: 'Tải về (CSV)',
+    export_period: 'Trong thời gian chiến dịch',
+    summary_csv: 'Tổng hợp',
+    by_unit_csv: 'Theo đơn vị',
+    by_team_csv: 'Theo tổ',
+    by_day_csv: 'Theo ngày',
+    visits_csv: 'Danh sách thăm hộ',
+    assists_csv: 'Danh sách hỗ trợ VNeID',
+    signatures_csv: 'Danh sách chữ ký số',
+    review_title: 'Duyệt hồ sơ của tổ',
+    no_teams: 'Không có tổ nào để duyệt.',
+    kind: 'Loại hồ sơ',
+    status: 'Trạng thái',
+    nothing_to_review: 'Không có hồ sơ nào.',
+    note: 'Ghi chú',
+    note_needed: 'Cần ghi chú khi từ chối.',
+    approve: 'Duyệt',
+    flag: 'Gắn cờ',
+    reject: 'Từ chối',
+    done_approved: 'Đã duyệt hồ sơ.',
+    done_flagged: 'Đã gắn cờ hồ sơ.',
+    done_rejected: 'Đã từ chối hồ sơ.',
+    more: 'Xem thêm',
+    back: '← Quay lại',
+    record: 'Hồ sơ',
+    occurred_at: 'Thời điểm',
+    hamlet: 'Thôn/tổ dân phố',
+    household: 'Hộ',
+    outcome: 'Kết quả',
+    people: 'Số người được hướng dẫn',
+    action: 'Thao tác',
+    result: 'Kết quả',
+    provider: 'Nhà cung cấp',
+    review_note: 'Ghi chú duyệt',
+    voided: 'Đã huỷ',
+    error: 'Có lỗi',
+    as_of: 'Cập nhật lúc',
+    metrics: {
+      visits: 'Lượt thăm hộ',
+      households_guided: 'Hộ được hướng dẫn',
+      people_guided: 'Người được hướng dẫn',
+      vneid_installs: 'Cài đặt VNeID',
+      vneid_level2_activations: 'Kích hoạt VNeID mức 2',
+      unique_citizens_assisted: 'Công dân được hỗ trợ',
+      signatures_submitted: 'Chữ ký số đã nộp',
+      signatures_issued: 'Chữ ký số đã cấp',
+      active_volunteers: 'Tình nguyện viên hoạt động',
+    },
+    statuses: { ahead: 'Vượt tiến độ', on_track: 'Đúng tiến độ', behind: 'Chậm tiến độ' },
+    review: { pending: 'Chờ duyệt', approved: 'Đã duyệt', flagged: 'Gắn cờ', rejected: 'Từ chối' },
+    kinds: { visit: 'Thăm hộ', vneid_assist: 'Hỗ trợ VNeID', signature_registration: 'Chữ ký số' },
+    roles: {
+      admin: 'Quản trị', province_supervisor: 'Giám sát tỉnh',
+      commune_supervisor: 'Giám sát xã', volunteer: 'Tình nguyện viên',
+    },
+    reasons: {
+      too_many_per_hour: 'Quá nhiều hồ sơ trong một giờ',
+      many_households_one_spot: 'Nhiều hộ tại cùng một điểm',
+      far_from_commune: 'Xa địa bàn xã',
+      many_duplicate_flags: 'Nhiều hồ sơ trùng công dân',
+    },
+    values: {
+      guided: 'Đã hướng dẫn', not_home: 'Vắng nhà', declined: 'Từ chối', follow_up: 'Cần quay lại',
+      install: 'Cài đặt', register_level1: 'Đăng ký mức 1', activate_level2: 'Kích hoạt mức 2',
+      success: 'Thành công', pending: 'Đang chờ', failed: 'Không thành công',
+      submitted: 'Đã nộp', issued: 'Đã cấp',
+    },
+  },
+  en: {
+    lang_switch: 'Tiếng Việt',
+    logout: 'Log out',
+    tab_progress: 'Progress',
+    tab_review: 'Review',
+    login_title: 'Log in',
+    phone: 'Phone number',
+    password: 'Password',
+    login: 'Log in',
+    login_failed: 'Wrong phone number or password.',
+    too_many: 'Too many attempts. Please wait and try again.',
+    session_over: 'Your session has ended. Please log in again.',
+    loading: 'Loading…',
+    campaign: 'Campaign',
+    no_campaigns: 'No campaigns in your area yet.',
+    open: 'open',
+    closed: 'ended',
+    upcoming: 'upcoming',
+    progress: 'Progress by area',
+    sort: 'Sort',
+    sort_behind: 'Most behind first',
+    sort_code: 'By unit code',
+    expected_mark: 'Black mark: where it should be by today',
+    no_targets: 'This campaign has no targets in your scope yet.',
+    of: 'of',
+    daily: 'Records per day (last 30 days)',
+    teams: 'Teams',
+    team: 'Team',
+    follow_ups: 'Follow-ups',
+    anomalies: 'Anomalies (last 30 days)',
+    no_anomalies: 'Nothing looks unusual.',
+    records_behind: 'Records behind it',
+    exports: 'Downloads (CSV)',
+    export_period: 'Over the campaign period',
+    summary_csv: 'Summary',
+    by_unit_csv: 'By unit',
+    by_team_csv: 'By team',
+    by_day_csv: 'By day',
+    visits_csv: 'Visits',
+    assists_csv: 'VNeID assists',
+    signatures_csv: 'Signature registrations',
+    review_title: 'Review a team\'s records',
+    no_teams: 'No teams to review.',
+    kind: 'Record kind',
+    status: 'Status',
+    nothing_to_review: 'No records.',
+    note: 'Note',
+    note_needed: 'A note is needed to reject.',
+    approve: 'Approve',
+    flag: 'Flag',
+    reject: 'Reject',
+    done_approved: 'Record approved.',
+    done_flagged: 'Record flagged.',
+    done_rejected: 'Record rejected.',
+    more: 'Show more',
+    back: '← Back',
+    record: 'Record',
+    occurred_at: 'When',
+    hamlet: 'Hamlet',
+    household: 'Household',
+    outcome: 'Outcome',
+    people: 'People guided',
+    action: 'Action',
+    result: 'Result',
+    provider: 'Provider',
+    review_note: 'Review note',
+    voided: 'Voided',
+    error: 'Something went wrong',
+    as_of: 'As of',
+    metrics: {
+      visits: 'Visits',
+      households_guided: 'Households guided',
+      people_guided: 'People guided',
+      vneid_installs: 'VNeID installs',
+      vneid_level2_activations: 'VNeID level 2 activations',
+      unique_citizens_assisted: 'Citizens assisted',
+      signatures_submitted: 'Signatures submitted',
+      signatures_issued: 'Signatures issued',
+      active_volunteers: 'Active volunteers',
+    },
+    statuses: { ahead: 'Ahead', on_track: 'On track', behind: 'Behind' },
+    review: { pending: 'Pending', approved: 'Approved', flagged: 'Flagged', rejected: 'Rejected' },
+    kinds: { visit: 'Visit', vneid_assist: 'VNeID assist', signature_registration: 'Signature' },
+    roles: {
+      admin: 'Administrator', province_supervisor: 'Province supervisor',
+      commune_supervisor: 'Commune supervisor', volunteer: 'Volunteer',
+    },
+    reasons: {
+      too_many_per_hour: 'Too many records in one hour',
+      many_households_one_spot: 'Many households at one spot',
+      far_from_commune: 'Far from the commune',
+      many_duplicate_flags: 'Many duplicate citizens',
+    },
+    values: {
+      guided: 'Guided', not_home: 'Not home', declined: 'Declined', follow_up: 'Follow up',
+      install: 'Install', register_level1: 'Level 1 registration', activate_level2: 'Level 2 activation',
+      success: 'Success', pending: 'Pending', failed: 'Failed',
+      submitted: 'Submitted', issued: 'Issued',
+    },
+  },
+};
+
+const KINDS = [
+  { kind: 'visit', path: 'visits', csv: 'visits_csv' },
+  { kind: 'vneid_assist', path: 'vneid-assists', csv: 'assists_csv' },
+  { kind: 'signature_registration', path: 'signature-registrations', csv: 'signatures_csv' },
+];
+const SERIES = [
+  { key: 'visits', color: '#b3261e', value: (m) => m.visits },
+  { key: 'vneid', color: '#1f5fae', value: (m) => m.vneid_installs + m.vneid_level2_activations },
+  { key: 'signatures', color: '#1b7f3b', value: (m) => m.signatures_submitted },
+];
+const LIST_MAX = 500;
+
+let lang = localStorage.getItem('gocua.lang') === 'en' ? 'en' : 'vi';
+let session = JSON.parse(sessionStorage.getItem('gocua.session') || 'null');
+let refreshing = null;
+let refreshTimer = null;
+const view = { campaignId: null, sort: 'behind', team: null, kind: 'visit', status: 'pending' };
+
+function t(key) {
+  return key.split('.').reduce((o, k) => (o == null ? undefined : o[k]), TEXT[lang]) ?? key;
+}
+
+// Elements are built with textContent only, so names typed by users can never become markup.
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  setAttrs(el, attrs);
+  el.append(...children.flat(Infinity).filter((c) => c != null && c !== false));
+  return el;
+}
+
+function svg(tag, attrs, ...children) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  setAttrs(el, attrs);
+  el.append(...children.flat(Infinity).filter((c) => c != null));
+  return el;
+}
+
+function setAttrs(el, attrs) {
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'text') el.textContent = v;
+    // Through the CSSOM: the page's policy forbids style attributes in markup.
+    else if (k === 'style') el.style.cssText = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+}
+
+const main = () => document.getElementById('main');
+const fmt = (n) => Number(n).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB');
+
+// The record day is the local date in Asia/Ho_Chi_Minh (UTC+7, no daylight saving).
+function today() {
+  return new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+}
+
+function addDays(day, n) {
+  const d = new Date(day + 'T00:00:00Z');
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+function localTime(instant) {
+  return new Date(instant).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', {
+    timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'short',
+  });
+}
+
+function toast(message) {
+  const el = document.getElementById('toast');
+  el.textContent = message;
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
+}
+
+class Problem extends Error {
+  constructor(status, body) {
+    const fields = (body && body.errors || []).map((e) => `${e.field}: ${e.message}`);
+    super([body && (body.detail || body.title), ...fields].filter(Boolean).join(' · ') || `HTTP ${status}`);
+    this.status = status;
+  }
+}
+
+// ---- session --------------------------------------------------------------------------
+
+function keepSession(tokens) {
+  session = {
+    access: tokens.access_token,
+    refresh: tokens.refresh_token,
+    expiresAt: Date.now() + tokens.expires_in * 1000,
+    user: session && session.user,
+  };
+  sessionStorage.setItem('gocua.session', JSON.stringify(session));
+  scheduleRefresh();
+}
+
+// Refresh a minute before the access token expires, so a page left open keeps working.
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  if (!session) return;
+  const wait = Math.max(5000, session.expiresAt - Date.now() - 60000);
+  refreshTimer = setTimeout(() => refresh().catch(() => {}), wait);
+}
+
+function refresh() {
+  if (!refreshing) {
+    refreshing = fetch('/api/v1/auth/refresh', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refresh_token: session.refresh }),
+    }).then(async (res) => {
+      if (!res.ok) {
+        endSession();
+        toast(t('session_over'));
+        throw new Problem(res.status, null);
+      }
+      keepSession(await res.json());
+    }).finally(() => { refreshing = null; });
+  }
+  return refreshing;
+}
+
+function endSession() {
+  clearTimeout(refreshTimer);
+  session = null;
+  sessionStorage.removeItem('gocua.session');
+  render();
+}
+
+async function logout() {
+  const token = session && session.refresh;
+  endSession();
+  if (token) {
+    await fetch('/api/v1/auth/logout', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refresh_token: token }),
+    }).catch(() => {});
+  }
+}
+
+async function api(path, options = {}) {
+  if (!session) throw new Problem(401, null);
+  if (Date.now() > session.expiresAt - 30000) await refresh();
+  const send = () => fetch('/api/v1' + path, {
+    method: options.method || 'GET',
+    headers: {
+      Authorization: 'Bearer ' + session.access,
+      Accept: options.csv ? 'text/csv' : 'application/json',
+      ...(options.body ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: options.body ? JSON.stringify(options.body) : undefined,
+  });
+  let res = await send();
+  if (res.status === 401) {
+    await refresh();
+    res = await send();
+  }
+  if (!res.ok) throw new Problem(res.status, await res.json().catch(() => null));
+  if (options.csv) return res.blob();
+  return res.status === 204 ? null : res.json();
+}
+
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v != null && v !== '') q.set(k, v);
+  const s = q.toString();
+  return s ? '?' + s : '';
+}
+
+// Every page of a list, for counts that must be exact (the API has no count endpoint).
+async function listAll(path, params) {
+  const items = [];
+  let cursor = null;
+  do {
+    const page = await api(path + query({ ...params, limit: LIST_MAX, cursor }));
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
+}
+
+// ---- layout ---------------------------------------------------------------------------
+
+function render() {
+  document.documentElement.lang = lang;
+  document.getElementById('lang').textContent = t('lang_switch');
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  const logged = Boolean(session && session.user);
+  document.getElementById('logout').hidden = !logged;
+  document.getElementById('tabs').hidden = !logged;
+  const who = document.getElementById('who');
+  who.textContent = logged
+    ? `${session.user.full_name} · ${t('roles.' + session.user.role)}${session.user.unit ? ' · ' + session.user.unit.name : ''}`
+    : '';
+  if (!logged) return renderLogin();
+  const [, page, ...rest] = (location.hash || '#/progress').split('/');
+  for (const a of document.querySelectorAll('#tabs a')) {
+    a.classList.toggle('active', a.dataset.tab === page || (page === 'record' && a.dataset.tab === 'progress'));
+  }
+  if (page === 'review') return renderReview();
+  if (page === 'record' && rest.length === 2) return renderRecord(rest[0], decodeURIComponent(rest[1]));
+  return renderProgress();
+}
+
+function card(title, ...children) {
+  return h('section', { class: 'card' }, title ? h('h2', { text: title }) : null, ...children);
+}
+
+// A card that loads on its own, so one failing call does not blank the page.
+function loadingCard(title, testid, load) {
+  const body = h('div', { 'data-testid': testid }, h('p', { class: 'muted', text: t('loading') }));
+  load().then((content) => body.replaceChildren(...[content].flat()))
+    .catch((e) => body.replaceChildren(h('p', { class: 'error', text: `${t('error')}: ${e.message}` })));
+  return card(title, body);
+}
+
+function renderLogin() {
+  const error = h('p', { class: 'error', role: 'alert' });
+  const phone = h('input', { id: 'phone', name: 'phone', type: 'tel', autocomplete: 'username', required: true });
+  const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const form = h('form', { class: 'card login', 'data-testid': 'login' },
+    h('h1', { text: t('login_title') }),
+    h('label', { for: 'phone', text: t('phone') }), phone,
+    h('label', { for: 'password', text: t('password') }), password,
+    h('div', { class: 'btns' }, h('button', { class: 'btn', type: 'submit', text: t('login') })),
+    error);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const res = await fetch('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ phone: phone.value, password: password.value }),
+    });
+    if (!res.ok) {
+      error.textContent = res.status === 429 ? t('too_many') : t('login_failed');
+      return;
+    }
+    const tokens = await res.json();
+    keepSession(tokens);
+    session.user = await api('/me');
+    sessionStorage.setItem('gocua.session', JSON.stringify(session));
+    location.hash = '#/progress';
+    render();
+  });
+  main().replaceChildren(form);
+  phone.focus();
+}
+
+// ---- progress -------------------------------------------------------------------------
+
+async function renderProgress() {
+  main().replaceChildren(h('p', { class: 'muted', text: t('loading') }));
+  let campaigns;
+  try {
+    campaigns = (await api('/campaigns' + query({ limit: LIST_MAX }))).items;
+  } catch (e) {
+    return main().replaceChildren(card(null, h('p', { class: 'error', text: e.message })));
+  }
+  const day = today();
+  const phase = (c) => (c.ends_on < day ? 'closed' : c.starts_on > day ? 'upcoming' : 'open');
+  campaigns.sort((a, b) => (phase(b) === 'open') - (phase(a) === 'open'));
+  if (!campaigns.length) return main().replaceChildren(card(null, h('p', { text: t('no_campaigns') })));
+  const campaign = campaigns.find((c) => c.id === view.campaignId) || campaigns[0];
+  view.campaignId = campaign.id;
+  const picker = h('select', { id: 'campaign', 'data-testid': 'campaign', onchange: (e) => { view.campaignId = e.target.value; render(); } },
+    campaigns.map((c) => h('option', { value: c.id, selected: c.id === campaign.id, text: `${c.name} (${t(phase(c))})` })));
+  const user = session.user;
+  const unit = user.unit_code || campaign.unit_code;
+  const periodEnd = day < campaign.ends_on ? day : campaign.ends_on;
+  const supervisor = user.role !== 'volunteer';
+  main().replaceChildren(
+    card(null, h('label', { for: 'campaign', text: t('campaign') }), picker,
+      h('p', { class: 'muted', text: `${campaign.starts_on} → ${campaign.ends_on}` })),
+    loadingCard(t('progress'), 'progress', () => progressView(campaign)),
+    h('div', { class: 'grid' },
+      loadingCard(t('daily'), 'daily', () => dailyView(unit, day)),
+      loadingCard(t('teams'), 'teams', () => teamsView(unit, campaign.starts_on, periodEnd))),
+    supervisor ? loadingCard(t('anomalies'), 'anomalies', () => anomaliesView(unit, day)) : null,
+    supervisor ? exportsCard(unit, campaign.starts_on, periodEnd) : null,
+  );
+}
+
+async function progressView(campaign) {
+  const progress = await api(`/campaigns/${encodeURIComponent(campaign.id)}/progress`);
+  if (!progress.rows.length) return h('p', { text: t('no_targets') });
+  const units = new Map();
+  for (const row of progress.rows) {
+    if (!units.has(row.unit_code)) units.set(row.unit_code, { code: row.unit_code, name: row.unit_name, rows: [] });
+    units.get(row.unit_code).rows.push(row);
+  }
+  // How far behind: the worst metric's shortfall against today's expected mark, as a share
+  // of its target.
+  const gap = (u) => Math.min(...u.rows.map((r) => (r.target > 0 ? (r.actual - r.expected_by_now) / r.target : 0)));
+  const list = [...units.values()];
+  const sorted = () => (view.sort === 'behind'
+    ? [...list].sort((a, b) => gap(a) - gap(b) || a.code.localeCompare(b.code))
+    : [...list].sort((a, b) => a.code.localeCompare(b.code)));
+  const holder = h('div', {});
+  const draw = () => holder.replaceChildren(...sorted().map(unitBlock));
+  const sort = h('select', { id: 'sort', 'data-testid': 'sort', onchange: (e) => { view.sort = e.target.value; draw(); } },
+    h('option', { value: 'behind', selected: view.sort === 'behind', text: t('sort_behind') }),
+    h('option', { value: 'code', selected: view.sort === 'code', text: t('sort_code') }));
+  draw();
+  return [
+    h('div', { class: 'row' }, h('div', {}, h('label', { for: 'sort', text: t('sort') }), sort)),
+    h('div', { class: 'legend' },
+      ['ahead', 'on_track', 'behind'].map((s) => h('span', {}, h('span', { class: `pill status-${s}`, text: t('statuses.' + s) }))),
+      h('span', { class: 'muted', text: t('expected_mark') })),
+    holder,
+    h('p', { class: 'muted', text: `${t('as_of')}: ${localTime(progress.as_of)}` }),
+  ];
+}
+
+function unitBlock(unit) {
+  return h('div', { class: 'unit', 'data-unit': unit.code },
+    h('div', { class: 'unit-name', text: `${unit.name} (${unit.code})` }),
+    unit.rows.map((r) => {
+      const share = (n) => (r.target > 0 ? Math.min(100, (100 * n) / r.target) : 100);
+      return h('div', {
+        class: `metric status-${r.status}`, 'data-metric': r.metric, 'data-actual': r.actual,
+        'data-target': r.target, 'data-status': r.status,
+      },
+      h('div', { class: 'metric-head' },
+        h('span', { class: 'metric-name', text: t('metrics.' + r.metric) }),
+        h('span', { class: 'metric-numbers' },
+          h('span', { class: 'actual', text: fmt(r.actual) }), ` ${t('of')} `,
+          h('span', { class: 'target', text: fmt(r.target) }), ` (${fmt(r.percent)}%) `,
+          h('span', { class: `pill status-${r.status}`, text: t('statuses.' + r.status) }))),
+      h('div', {
+        class: 'track', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': r.target, 'aria-valuenow': r.actual,
+        'aria-label': t('metrics.' + r.metric),
+      },
+      h('div', { class: 'fill', style: `width:${share(r.actual)}%` }),
+      h('div', { class: 'expected', style: `left:${share(r.expected_by_now)}%`, title: fmt(r.expected_by_now) })));
+    }));
+}
+
+async function dailyView(unit, day) {
+  const from = addDays(day, -29);
+  const data = await api('/stats/breakdown' + query({ unit, by: 'day', from, to: day }));
+  const byDay = new Map(data.rows.map((r) => [r.key, r.metrics]));
+  const days = Array.from({ length: 30 }, (_, i) => addDays(from, i));
+  const series = SERIES.map((s) => ({ ...s, points: days.map((d) => (byDay.has(d) ? s.value(byDay.get(d)) : 0)) }));
+  const names = { visits: t('metrics.visits'), vneid: `${t('metrics.vneid_installs')} + ${t('metrics.vneid_level2_activations')}`, signatures: t('metrics.signatures_submitted') };
+  return [
+    lineChart(days, series),
+    h('div', { class: 'legend' }, series.map((s) => h('span', {}, h('i', { style: `background:${s.color}` }), names[s.key]))),
+  ];
+}
+
+// A line chart in SVG, drawn here: the page ships no chart library.
+function lineChart(days, series) {
+  const [w, ht, left, right, top, bottom] = [480, 260, 40, 22, 12, 30];
+  const max = Math.max(1, ...series.flatMap((s) => s.points));
+  const step = niceStep(max / 4);
+  const ceiling = Math.ceil(max / step) * step;
+  const x = (i) => left + (i * (w - left - right)) / (days.length - 1);
+  const y = (v) => top + (ht - top - bottom) * (1 - v / ceiling);
+  const ticks = [];
+  for (let v = 0; v <= ceiling; v += step) ticks.push(v);
+  return h('div', { class: 'chart' }, svg('svg', { viewBox: `0 0 ${w} ${ht}`, role: 'img', 'aria-label': t('daily') },
+    ticks.map((v) => [
+      svg('line', { class: 'grid-line', x1: left, x2: w - right, y1: y(v), y2: y(v) }),
+      svg('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, fmt(v)),
+    ]),
+    days.map((d, i) => (i % 5 === 4 || i === 0
+      ? svg('text', { x: x(i), y: ht - 8, 'text-anchor': 'middle' }, `${d.slice(8, 10)}/${d.slice(5, 7)}`)
+      : null)),
+    svg('line', { class: 'axis', x1: left, x2: w - right, y1: y(0), y2: y(0) }),
+    series.map((s) => [
+      svg('polyline', { class: 'line', stroke: s.color, 'data-series': s.key, points: s.points.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ') }),
+      s.points.map((v, i) => svg('circle', { cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: 3, fill: s.color },
+        svg('title', {}, `${days[i]}: ${fmt(v)}`))),
+    ])));
+}
+
+function niceStep(raw) {
+  const p = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
+  return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) || p * 10;
+}
+
+async function teamsView(unit, from, to) {
+  const [teams, breakdown] = await Promise.all([
+    listAll('/teams', { unit }),
+    api('/stats/breakdown' + query({ unit, by: 'team', from, to })),
+  ]);
+  const metrics = new Map(breakdown.rows.map((r) => [r.key, r.metrics]));
+  const followUps = await Promise.all(teams.map((team) => api('/follow-ups' + query({ team: team.id, limit: LIST_MAX }))
+    .then((page) => `${page.items.length}${page.next_cursor ? '+' : ''}`)
+    .catch(() => '–')));
+  if (!teams.length) return h('p', { text: t('no_teams') });
+  const cols = ['visits', 'vneid_installs', 'signatures_submitted'];
+  return h('table', { class: 'stack' },
+    h('thead', {}, h('tr', {}, h('th', { text: t('team') }), cols.map((c) => h('th', { class: 'num', text: t('metrics.' + c) })),
+      h('th', { class: 'num', text: t('follow_ups') }))),
+    h('tbody', {}, teams.map((team, i) => h('tr', { 'data-team': team.id },
+      h('td', { 'data-label': t('team'), text: team.name }),
+      cols.map((c) => h('td', { class: 'num', 'data-label': t('metrics.' + c), text: fmt((metrics.get(team.id) || {})[c] || 0) })),
+      h('td', { class: 'num', 'data-label': t('follow_ups'), 'data-testid': 'follow-ups', text: followUps[i] })))));
+}
+
+async function anomaliesView(unit, day) {
+  const from = addDays(day, -29);
+  const [found, people] = await Promise.all([
+    api('/stats/anomalies' + query({ unit, from, to: day })),
+    api('/stats/breakdown' + query({ unit, by: 'volunteer', from, to: day })),
+  ]);
+  if (!found.items.length) return h('p', { text: t('no_anomalies') });
+  const names = new Map(people.rows.map((r) => [r.key, r.label]));
+  return h('ul', { class: 'records' }, found.items.map((a) => h('li', { 'data-reason': a.reason },
+    h('div', {}, h('strong', { text: names.get(a.volunteer_id) || a.volunteer_id }), ' · ', t('reasons.' + a.reason)),
+    h('div', { class: 'muted', text: a.detail }),
+    h('details', {}, h('summary', { text: `${t('records_behind')} (${a.records.length})` }),
+      h('div', { class: 'btns' }, a.records.map((r, i) => h('a', {
+        href: `#/record/${r.kind}/${encodeURIComponent(r.id)}`, text: `${t('kinds.' + r.kind)} ${i + 1}`,
+      })))))));
+}
+
+function exportsCard(unit, from, to) {
+  const button = (label, path, params, name) => h('button', {
+    type: 'button', class: 'btn secondary', 'data-export': name,
+    onclick: async (e) => {
+      e.target.disabled = true;
+      try {
+        const blob = await api(path + query(params), { csv: true });
+        const link = h('a', { href: URL.createObjectURL(blob), download: name });
+        document.body.append(link);
+        link.click();
+        link.remove();
+        setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+      } catch (err) {
+        toast(err.message);
+      } finally {
+        e.target.disabled = false;
+      }
+    },
+  }, label);
+  const province = /^\d{2}$/.test(unit);
+  const stem = `gocua-${unit}-${from}-${to}`;
+  return card(t('exports'), h('p', { class: 'muted', text: `${t('export_period')}: ${from} → ${to}` }),
+    h('div', { class: 'btns' },
+      button(t('summary_csv'), '/stats/summary.csv', { unit, from, to }, `${stem}-summary.csv`),
+      province ? button(t('by_unit_csv'), '/stats/breakdown.csv', { unit, by: 'unit', from, to }, `${stem}-by-unit.csv`) : null,
+      button(t('by_team_csv'), '/stats/breakdown.csv', { unit, by: 'team', from, to }, `${stem}-by-team.csv`),
+      button(t('by_day_csv'), '/stats/breakdown.csv', { unit, by: 'day', from, to }, `${stem}-by-day.csv`),
+      KINDS.map((k) => button(t(k.csv), `/exports/${k.path}.csv`, { unit, from, to }, `${stem}-${k.path}.csv`))));
+}
+
+// ---- review ---------------------------------------------------------------------------
+
+async function renderReview() {
+  main().replaceChildren(h('p', { class: 'muted', text: t('loading') }));
+  const user = session.user;
+  let teams;
+  try {
+    teams = user.role === 'volunteer'
+      ? user.teams.filter((m) => m.role === 'lead').map((m) => ({ id: m.team_id, name: m.name }))
+      : await listAll('/teams', user.unit_code ? { unit: user.unit_code } : {});
+  } catch (e) {
+    return main().replaceChildren(card(null, h('p', { class: 'error', text: e.message })));
+  }
+  if (!teams.length) return main().replaceChildren(card(t('review_title'), h('p', { text: t('no_teams') })));
+  if (!teams.some((x) => x.id === view.team)) view.team = teams[0].id;
+  const select = (id, value, options, onchange) => h('select', { id, 'data-testid': id, onchange },
+    options.map(([v, label]) => h('option', { value: v, selected: v === value, text: label })));
+  const counts = h('div', { class: 'counts', 'data-testid': 'counts' });
+  const list = h('div', { 'data-testid': 'review-list' });
+  const reload = () => loadReview(counts, list);
+  main().replaceChildren(card(t('review_title'),
+    h('div', { class: 'row' },
+      h('div', {}, h('label', { for: 'team', text: t('team') }),
+        select('team', view.team, teams.map((x) => [x.id, x.name]), (e) => { view.team = e.target.value; reload(); })),
+      h('div', {}, h('label', { for: 'kind', text: t('kind') }),
+        select('kind', view.kind, KINDS.map((k) => [k.kind, t('kinds.' + k.kind)]), (e) => { view.kind = e.target.value; reload(); })),
+      h('div', {}, h('label', { for: 'status', text: t('status') }),
+        select('status', view.status, ['pending', 'flagged'].map((s) => [s, t('review.' + s)]), (e) => { view.status = e.target.value; reload(); }))),
+    counts), list);
+  reload();
+}
+
+async function loadReview(counts, list) {
+  const kind = KINDS.find((k) => k.kind === view.kind);
+  counts.replaceChildren(h('span', { class: 'muted', text: t('loading') }));
+  list.replaceChildren();
+  try {
+    const [pending, flagged, members] = await Promise.all([
+      listAll('/' + kind.path, { team: view.team, review_status: 'pending' }),
+      listAll('/' + kind.path, { team: view.team, review_status: 'flagged' }),
+      api(`/teams/${encodeURIComponent(view.team)}`).then((d) => d.members).catch(() => []),
+    ]);
+    const names = new Map(members.map((m) => [m.user_id, m.full_name]));
+    counts.replaceChildren(
+      h('span', {}, `${t('review.pending')}: `, h('strong', { 'data-testid': 'count-pending', text: String(pending.length) })),
+      h('span', {}, `${t('review.flagged')}: `, h('strong', { 'data-testid': 'count-flagged', text: String(flagged.length) })));
+    const items = view.status === 'pending' ? pending : flagged;
+    if (!items.length) return list.replaceChildren(card(null, h('p', { text: t('nothing_to_review') })));
+    let shown = 0;
+    const ul = h('ul', { class: 'records' });
+    const more = h('button', { type: 'button', class: 'btn secondary', text: t('more'), onclick: () => showMore() });
+    const showMore = () => {
+      ul.append(...items.slice(shown, shown + 20).map((r) => h('li', { 'data-record': r.id },
+        recordSummary(kind.kind, r, names), reviewForm(kind, r, () => loadReview(counts, list)))));
+      shown += 20;
+      more.hidden = shown >= items.length;
+    };
+    showMore();
+    list.replaceChildren(card(null, ul, more));
+  } catch (e) {
+    counts.replaceChildren(h('p', { class: 'error', text: e.message }));
+  }
+}
+
+function recordSummary(kind, r, names) {
+  const value = (v) => (v == null ? '–' : t('values.' + v) === 'values.' + v ? String(v) : t('values.' + v));
+  const parts = kind === 'visit'
+    ? [[t('household'), r.household_ref || '–'], [t('outcome'), value(r.outcome)], [t('people'), r.people_guided]]
+    : kind === 'vneid_assist'
+      ? [[t('action'), value(r.action)], [t('result'), value(r.result)]]
+      : [[t('provider'), r.provider], [t('status'), value(r.status)]];
+  return h('div', {},
+    h('div', {}, h('strong', { text: names.get(r.volunteer_id) || r.volunteer_id }), ` · ${localTime(r.occurred_at)}`,
+      r.hamlet ? ` · ${t('hamlet')}: ${r.hamlet}` : ''),
+    h('div', { class: 'muted', text: parts.map(([k, v]) => `${k}: ${v}`).join(' · ') }),
+    r.review_note ? h('div', { class: 'muted', text: `${t('review_note')}: ${r.review_note}` }) : null,
+    r.note ? h('div', { class: 'muted', text: `${t('note')}: ${r.note}` }) : null);
+}
+
+function reviewForm(kind, record, done) {
+  const note = h('input', { type: 'text', maxlength: 500, placeholder: t('note'), 'aria-label': t('note') });
+  const act = (status, label, doneText) => h('button', {
+    type: 'button', class: `btn ${status === 'approved' ? 'approve' : status === 'flagged' ? 'flag' : 'reject'}`,
+    'data-action': status, text: label,
+    onclick: async (e) => {
+      if (status === 'rejected' && !note.value.trim()) return toast(t('note_needed'));
+      e.target.disabled = true;
+      try {
+        await api(`/${kind.path}/${encodeURIComponent(record.id)}/review`, {
+          method: 'POST', body: { status, note: note.value.trim() || null },
+        });
+        toast(t(doneText));
+        done();
+      } catch (err) {
+        toast(err.message);
+        e.target.disabled = false;
+      }
+    },
+  });
+  return h('div', {}, note, h('div', { class: 'btns' },
+    act('approved', t('approve'), 'done_approved'),
+    record.review_status === 'flagged' ? null : act('flagged', t('flag'), 'done_flagged'),
+    act('rejected', t('reject'), 'done_rejected')));
+}
+
+async function renderRecord(kindName, id) {
+  const kind = KINDS.find((k) => k.kind === kindName);
+  if (!kind) return renderProgress();
+  main().replaceChildren(h('p', { class: 'muted', text: t('loading') }));
+  try {
+    const r = await api(`/${kind.path}/${encodeURIComponent(id)}`);
+    const members = await api(`/teams/${encodeURIComponent(r.team_id)}`).then((d) => d.members).catch(() => []);
+    const names = new Map(members.map((m) => [m.user_id, m.full_name]));
+    const field = (k, v) => (v == null || v === '' ? null : [h('dt', { text: k }), h('dd', { text: String(v) })]);
+    main().replaceChildren(card(`${t('record')}: ${t('kinds.' + kind.kind)}`,
+      h('p', {}, h('a', { href: '#/progress', text: t('back') })),
+      recordSummary(kind.kind, r, names),
+      h('dl', { class: 'fields' },
+        field(t('status'), t('review.' + r.review_status)),
+        field(t('occurred_at'), localTime(r.occurred_at)),
+        field(t('review_note'), r.review_note),
+        field(t('voided'), r.voided ? r.void_reason || '✓' : null),
+        field('id', r.id)),
+      r.voided || r.review_status === 'approved' || r.review_status === 'rejected'
+        ? null : reviewForm(kind, r, () => render())));
+  } catch (e) {
+    main().replaceChildren(card(null, h('p', { class: 'error', text: e.message }), h('a', { href: '#/progress', text: t('back') })));
+  }
+}
+
+window.addEventListener('hashchange', render);
+window.addEventListener('DOMContentLoaded', () => {
+  document.getElementById('lang').addEventListener('click', () => {
+    lang = lang === 'vi' ? 'en' : 'vi';
+    localStorage.setItem('gocua.lang', lang);
+    render();
+  });
+  document.getElementById('logout').addEventListener('click', logout);
+  scheduleRefresh();
+  render();
+});
