@@ -97,10 +97,10 @@ async function openPage(viewport) {
   return { context, page, problems };
 }
 
-async function logIn(page) {
+async function logIn(page, phone = PHONE) {
   await page.goto(base + '/');
   assert.match(page.url(), /\/app\/$/);
-  await page.getByLabel('Số điện thoại').fill(PHONE);
+  await page.getByLabel('Số điện thoại').fill(phone);
   await page.getByLabel('Mật khẩu').fill(PASSWORD);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.locator('[data-testid=progress] .metric').first().waitFor();
@@ -277,6 +277,34 @@ test('an anomaly links to the records behind it, which can be reviewed there', a
   await page.locator('[data-action=flagged]').click();
   await page.getByText('Đã gắn cờ hồ sơ.').waitFor();
   assert.equal((await api(`/visits/${id}`)).body.review_status, 'flagged');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a province supervisor sees the units with targets first, and every unit on request', async () => {
+  const { context, page, problems } = await openPage({ width: 1280, height: 900 });
+  await logIn(page, '0900000002');
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ phone: '0900000002', password: PASSWORD }),
+  });
+  const auth = { authorization: `Bearer ${(await login.json()).access_token}` };
+  const campaignId = await page.locator('[data-testid=campaign]').inputValue();
+  const rows = (await (await fetch(`${base}/api/v1/campaigns/${campaignId}/progress`, { headers: auth })).json()).rows;
+  const units = new Set(rows.map((r) => r.unit_code));
+  const targeted = new Set(rows.filter((r) => r.target != null).map((r) => r.unit_code));
+  assert.ok(targeted.size > 1 && units.size > targeted.size);
+  assert.equal(await page.locator('[data-testid=progress] .unit').count(), targeted.size);
+  // Most behind first: the first unit has the largest shortfall against today's mark.
+  const shortfall = (code) => Math.min(...rows.filter((r) => r.unit_code === code && r.target > 0)
+    .map((r) => (r.actual - r.expected_by_now) / r.target));
+  const shown = await page.locator('[data-testid=progress] .unit').evaluateAll((els) => els.map((e) => e.dataset.unit));
+  const gaps = shown.map(shortfall);
+  assert.deepEqual(gaps, [...gaps].sort((a, b) => a - b));
+  await page.getByTestId('untargeted').check();
+  assert.equal(await page.locator('[data-testid=progress] .unit').count(), units.size);
+  assert.equal(await page.locator('[data-testid=progress] .metric').count(), rows.length);
   assert.deepEqual(problems, []);
   await context.close();
 });

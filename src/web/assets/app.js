@@ -27,6 +27,8 @@ const TEXT = {
     sort_behind: 'Chậm nhất trước',
     sort_code: 'Theo mã đơn vị',
     expected_mark: 'Vạch đen: mức cần đạt đến hôm nay',
+    show_untargeted: 'Hiện cả đơn vị chưa có chỉ tiêu',
+    no_target: 'chưa có chỉ tiêu',
     no_targets: 'Chiến dịch chưa có chỉ tiêu trong phạm vi của bạn.',
     of: 'trên',
     daily: 'Hồ sơ mỗi ngày (30 ngày qua)',
@@ -127,6 +129,8 @@ const TEXT = {
     sort_behind: 'Most behind first',
     sort_code: 'By unit code',
     expected_mark: 'Black mark: where it should be by today',
+    show_untargeted: 'Also show units without targets',
+    no_target: 'no target',
     no_targets: 'This campaign has no targets in your scope yet.',
     of: 'of',
     daily: 'Records per day (last 30 days)',
@@ -222,7 +226,7 @@ let lang = localStorage.getItem('gocua.lang') === 'en' ? 'en' : 'vi';
 let session = JSON.parse(sessionStorage.getItem('gocua.session') || 'null');
 let refreshing = null;
 let refreshTimer = null;
-const view = { campaignId: null, sort: 'behind', team: null, kind: 'visit', status: 'pending' };
+const view = { campaignId: null, sort: 'behind', untargeted: false, team: null, kind: 'visit', status: 'pending' };
 
 function t(key) {
   return key.split('.').reduce((o, k) => (o == null ? undefined : o[k]), TEXT[lang]) ?? key;
@@ -499,21 +503,27 @@ async function progressView(campaign) {
     if (!units.has(row.unit_code)) units.set(row.unit_code, { code: row.unit_code, name: row.unit_name, rows: [] });
     units.get(row.unit_code).rows.push(row);
   }
-  // How far behind: the worst metric's shortfall against today's expected mark, as a share
-  // of its target.
-  const gap = (u) => Math.min(...u.rows.map((r) => (r.target > 0 ? (r.actual - r.expected_by_now) / r.target : 0)));
+  // How far behind: the worst metric's shortfall against today's expected mark, as a
+  // share of its target. Units without targets (a province's other communes) come last.
+  const gap = (u) => Math.min(Infinity, ...u.rows.filter((r) => r.target > 0).map((r) => (r.actual - r.expected_by_now) / r.target));
+  const targeted = (u) => u.rows.some((r) => r.target != null);
   const list = [...units.values()];
+  const hidden = list.filter((u) => !targeted(u)).length;
   const sorted = () => (view.sort === 'behind'
     ? [...list].sort((a, b) => gap(a) - gap(b) || a.code.localeCompare(b.code))
-    : [...list].sort((a, b) => a.code.localeCompare(b.code)));
+    : [...list].sort((a, b) => a.code.localeCompare(b.code)))
+    .filter((u) => view.untargeted || targeted(u));
   const holder = h('div', {});
   const draw = () => holder.replaceChildren(...sorted().map(unitBlock));
   const sort = h('select', { id: 'sort', 'data-testid': 'sort', onchange: (e) => { view.sort = e.target.value; draw(); } },
     h('option', { value: 'behind', selected: view.sort === 'behind', text: t('sort_behind') }),
     h('option', { value: 'code', selected: view.sort === 'code', text: t('sort_code') }));
+  const showAll = hidden ? h('label', { class: 'check' },
+    h('input', { type: 'checkbox', 'data-testid': 'untargeted', checked: view.untargeted, onchange: (e) => { view.untargeted = e.target.checked; draw(); } }),
+    ` ${t('show_untargeted')} (${fmt(hidden)})`) : null;
   draw();
   return [
-    h('div', { class: 'row' }, h('div', {}, h('label', { for: 'sort', text: t('sort') }), sort)),
+    h('div', { class: 'row' }, h('div', {}, h('label', { for: 'sort', text: t('sort') }), sort), showAll),
     h('div', { class: 'legend' },
       ['ahead', 'on_track', 'behind'].map((s) => h('span', {}, h('span', { class: `pill status-${s}`, text: t('statuses.' + s) }))),
       h('span', { class: 'muted', text: t('expected_mark') })),
@@ -526,6 +536,13 @@ function unitBlock(unit) {
   return h('div', { class: 'unit', 'data-unit': unit.code },
     h('div', { class: 'unit-name', text: `${unit.name} (${unit.code})` }),
     unit.rows.map((r) => {
+      if (r.target == null) {
+        return h('div', { class: 'metric', 'data-metric': r.metric, 'data-actual': r.actual },
+          h('div', { class: 'metric-head' },
+            h('span', { class: 'metric-name', text: t('metrics.' + r.metric) }),
+            h('span', { class: 'metric-numbers' }, h('span', { class: 'actual', text: fmt(r.actual) }),
+              h('span', { class: 'muted', text: ` (${t('no_target')})` }))));
+      }
       const share = (n) => (r.target > 0 ? Math.min(100, (100 * n) / r.target) : 100);
       return h('div', {
         class: `metric status-${r.status}`, 'data-metric': r.metric, 'data-actual': r.actual,
