@@ -1,4 +1,4 @@
-//! `/api/v1/api-keys`: province supervisors and admins issue, list and revoke dashboard keys.
+//! `/api/v1/api-keys`: supervisors and admins issue, list and revoke dashboard keys.
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
@@ -84,11 +84,11 @@ pub struct KeyQuery {
 }
 
 fn require_key_manager(caller: &AuthUser) -> ApiResult<()> {
-    if caller.role >= Role::ProvinceSupervisor {
+    if caller.role >= Role::CommuneSupervisor {
         Ok(())
     } else {
         Err(ApiError::Forbidden(
-            "only province supervisors and admins manage dashboard keys".into(),
+            "only supervisors and admins manage dashboard keys".into(),
         ))
     }
 }
@@ -100,7 +100,7 @@ fn require_key_manager(caller: &AuthUser) -> ApiResult<()> {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The key, shown once", body = CreatedApiKey),
-        (status = 403, description = "Only province supervisors and admins", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only supervisors and admins", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The unit is outside the caller's scope", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -166,7 +166,7 @@ pub async fn create_key(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Keys", body = Page<ApiKey>),
-        (status = 403, description = "Only province supervisors and admins", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Only supervisors and admins", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api-keys")]
@@ -197,7 +197,7 @@ pub async fn list_keys(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 403, description = "Only province supervisors and admins", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only supervisors and admins", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such key in the caller's scope", body = Problem, content_type = "application/problem+json")
     )
 )]

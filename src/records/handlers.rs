@@ -118,6 +118,10 @@ async fn list_any(
         if let Some(unit) = &filter.unit {
             crate::units::require_in_scope(conn, &caller.scope, unit)?;
         }
+        // A team the caller cannot see is 404, as `unit` is, not an empty list.
+        if let Some(team) = &filter.team {
+            crate::teams::handlers::readable(conn, &caller, team)?;
+        }
         let visibility = if caller.role.is_supervisor() {
             Visibility::Scope(caller.scope.clone())
         } else {
@@ -228,7 +232,7 @@ macro_rules! record_endpoints {
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "Records, newest first (`items` are of this kind)", body = Page<RecordView>),
-                (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+                (status = 404, description = "`unit` or `team` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
             )
         )]
         #[get($base)]

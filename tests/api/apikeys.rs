@@ -106,9 +106,20 @@ async fn who_manages_keys() {
     let app = TestApp::new().await;
     let f = Field::new(&app).await;
     let body = json!({"name": "Ba Đình", "unit_code": BA_DINH});
-    app.post("/api/v1/api-keys", &f.sup.token, body.clone())
+    // A commune supervisor manages the keys of their commune, and nothing above it.
+    let own = app
+        .post("/api/v1/api-keys", &f.sup.token, body.clone())
         .await
-        .problem(403);
+        .expect(201);
+    app.post(
+        "/api/v1/api-keys",
+        &f.sup.token,
+        json!({"name": "Hà Nội", "unit_code": HANOI}),
+    )
+    .await
+    .problem(404);
+    let listed = app.get("/api/v1/api-keys", &f.sup.token).await.expect(200);
+    assert_eq!(listed.body["items"][0]["id"], own.body["id"]);
     app.post("/api/v1/api-keys", &f.member.token, body.clone())
         .await
         .problem(403);
@@ -138,7 +149,9 @@ async fn who_manages_keys() {
     app.get(&format!("/api/v1/stats/summary?unit={BA_DINH}"), key)
         .await
         .expect(200);
-    app.get("/api/v1/api-keys", &f.sup.token).await.problem(403);
+    app.get("/api/v1/api-keys", &f.member.token)
+        .await
+        .problem(403);
     assert!(
         app.get("/api/v1/api-keys", &f.far_province.token)
             .await

@@ -277,7 +277,9 @@ fn sigterm_finishes_requests_in_flight_then_exits() {
         &body[..10]
     )
     .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    // Time for a worker to accept the connection and read the first bytes, even with the
+    // other tests loading both cores.
+    std::thread::sleep(std::time::Duration::from_millis(1000));
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

@@ -4,6 +4,7 @@
 mod apikeys;
 mod audit;
 mod auth;
+mod authz;
 mod campaigns;
 mod cli;
 mod exports;

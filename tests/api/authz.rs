@@ -1,0 +1,598 @@
+//! The authorization matrix: every endpoint of the spec, called by every kind of caller, against
+//! objects of one team in Phường Ba Đình (Hà Nội). Callers outside that team, commune or
+//! province show what an out-of-scope object answers. An endpoint missing from the table fails
+//! the test, so a new endpoint cannot skip it.
+
+use std::collections::BTreeSet;
+
+use actix_web::http::Method;
+use gocua::auth::Role;
+use serde_json::{Value, json};
+
+use crate::records::{CITIZEN, assist, signature, visit};
+use crate::util::{BA_DINH, HANOI, NGOC_HA, TestApp, TestUser};
+
+/// Who calls, in the order of the expectation columns.
+const CALLERS: [&str; 12] = [
+    "volunteer (author, member of the team)",
+    "volunteer of another team",
+    "lead of the team",
+    "commune supervisor",
+    "supervisor of another commune",
+    "province supervisor",
+    "supervisor of another province",
+    "admin",
+    "dashboard key of the province",
+    "no token",
+    "expired token",
+    "token of a disabled user",
+];
+
+/// One endpoint: method, path and body (with `{placeholders}`), and the status each caller
+/// must get. Placeholders: `{team}` the team; `{visit}`, `{assist}`, `{signature}` a record
+/// the volunteer created just before the call; `{spare}` a volunteer of the commune outside
+/// any team (added to the team before a DELETE of membership); `{campaign}` a campaign of the
+/// commune; `{key}` a dashboard key just created; `{refresh}` a fresh refresh token;
+/// `{phone}` and `{n}` something unused so far.
+struct Case {
+    method: Method,
+    path: &'static str,
+    body: Option<Value>,
+    expect: &'static str,
+}
+
+fn case(method: Method, path: &'static str, body: Option<Value>, expect: &'static str) -> Case {
+    Case {
+        method,
+        path,
+        body,
+        expect,
+    }
+}
+
+fn cases() -> Vec<Case> {
+    use Method as M;
+    let b = |v: Value| Some(v);
+    vec![
+        // caller:                                                 vol vo2 led csu cso psu pso adm key non exp dis
+        case(M::GET, "/healthz", None, "200 200 200 200 200 200 200 200 200 200 200 200"),
+        case(M::GET, "/readyz", None, "200 200 200 200 200 200 200 200 200 200 200 200"),
+        case(M::GET, "/metrics", None, "200 200 200 200 200 200 200 200 200 200 200 200"),
+        case(M::GET, "/api/v1/meta", None, "200 200 200 200 200 200 200 200 200 200 200 200"),
+        case(
+            M::POST,
+            "/api/v1/auth/login",
+            b(json!({"phone": "{vol_phone}", "password": crate::util::PASSWORD})),
+            "200 200 200 200 200 200 200 200 200 200 200 200",
+        ),
+        case(
+            M::POST,
+            "/api/v1/auth/refresh",
+            b(json!({"refresh_token": "{refresh}"})),
+            "200 200 200 200 200 200 200 200 200 200 200 200",
+        ),
+        case(
+            M::POST,
+            "/api/v1/auth/logout",
+            b(json!({"refresh_token": "{refresh}"})),
+            "204 204 204 204 204 204 204 204 204 204 204 204",
+        ),
+        case(M::GET, "/api/v1/me", None, "200 200 200 200 200 200 200 200 403 401 401 401"),
+        case(
+            M::POST,
+            "/api/v1/me/password",
+            b(json!({"current_password": "not-the-password", "new_password": "another-long-password"})),
+            "422 422 422 422 422 422 422 422 403 401 401 401",
+        ),
+        case(M::GET, "/api/v1/units?q=ba%20dinh", None, "200 200 200 200 200 200 200 200 200 401 401 401"),
+        case(M::GET, leak(format!("/api/v1/units/{BA_DINH}")), None, "200 200 200 200 200 200 200 200 200 401 401 401"),
+        case(
+            M::POST,
+            "/api/v1/users",
+            b(json!({"phone": "{phone}", "full_name": "Người mới", "role": "volunteer", "unit_code": BA_DINH, "password": "a-long-enough-password"})),
+            "403 403 403 201 404 201 404 201 403 401 401 401",
+        ),
+        case(M::GET, "/api/v1/users?unit=00004", None, "403 403 403 200 404 200 404 200 403 401 401 401"),
+        case(M::GET, "/api/v1/users/{spare}", None, "403 403 403 200 404 200 404 200 403 401 401 401"),
+        case(
+            M::PATCH,
+            "/api/v1/users/{spare}",
+            b(json!({"full_name": "Người dự bị"})),
+            "403 403 403 200 404 200 404 200 403 401 401 401",
+        ),
+        case(
+            M::POST,
+            "/api/v1/teams",
+            b(json!({"commune_code": BA_DINH, "name": "Tổ {n}"})),
+            "403 403 403 201 404 201 404 201 403 401 401 401",
+        ),
+        case(M::GET, "/api/v1/teams?unit=00004", None, "200 200 200 200 404 200 404 200 403 401 401 401"),
+        case(M::GET, "/api/v1/teams/{team}", None, "200 404 200 200 404 200 404 200 403 401 401 401"),
+        case(
+            M::PATCH,
+            "/api/v1/teams/{team}",
+            b(json!({"area": "Tổ dân phố 5"})),
+            "403 403 403 200 404 200 404 200 403 401 401 401",
+        ),
+        case(
+            M::PUT,
+            "/api/v1/teams/{team}/members/{spare}",
+            b(json!({"role": "member"})),
+            "403 403 403 200 404 200 404 200 403 401 401 401",
+        ),
+        case(
+            M::DELETE,
+            "/api/v1/teams/{team}/members/{spare}",
+            None,
+            "403 403 403 204 404 204 404 204 403 401 401 401",
+        ),
+    ]
+    .into_iter()
+    .chain(record_cases())
+    .chain(vec![
+        case(M::GET, "/api/v1/follow-ups?team={team}", None, "200 404 200 200 404 200 404 200 403 401 401 401"),
+        case(M::GET, "/api/v1/exports/visits.csv?unit=00004", None, "403 403 403 200 404 200 404 200 403 401 401 401"),
+        case(M::GET, "/api/v1/exports/vneid-assists.csv?unit=00004", None, "403 403 403 200 404 200 404 200 403 401 401 401"),
+        case(
+            M::GET,
+            "/api/v1/exports/signature-registrations.csv?unit=00004",
+            None,
+            "403 403 403 200 404 200 404 200 403 401 401 401",
+        ),
+        case(
+            M::POST,
+            "/api/v1/campaigns",
+            b(json!({"name": "Chiến dịch {n}", "unit_code": BA_DINH, "starts_on": "2026-01-01", "ends_on": "2026-12-31"})),
+            "403 403 403 201 404 201 404 201 403 401 401 401",
+        ),
+        case(M::GET, "/api/v1/campaigns?unit=00004", None, "200 200 200 200 404 200 404 200 200 401 401 401"),
+        case(M::GET, "/api/v1/campaigns/{campaign}", None, "200 200 200 200 404 200 404 200 200 401 401 401"),
+        case(
+            M::PUT,
+            "/api/v1/campaigns/{campaign}/targets",
+            b(json!([{"unit_code": BA_DINH, "metric": "visits", "target": 100}])),
+            "403 403 403 200 404 200 404 200 403 401 401 401",
+        ),
+        case(M::GET, "/api/v1/campaigns/{campaign}/progress", None, "200 200 200 200 404 200 404 200 200 401 401 401"),
+        case(M::GET, "/api/v1/stats/summary?unit=00004", None, "200 200 200 200 404 200 404 200 200 401 401 401"),
+        case(M::GET, "/api/v1/stats/summary.csv?unit=00004", None, "200 200 200 200 404 200 404 200 200 401 401 401"),
+        case(M::GET, "/api/v1/stats/breakdown?unit=00004&by=team", None, "200 200 200 200 404 200 404 200 200 401 401 401"),
+        case(
+            M::GET,
+            "/api/v1/stats/breakdown.csv?unit=00004&by=team",
+            None,
+            "200 200 200 200 404 200 404 200 200 401 401 401",
+        ),
+        case(M::GET, "/api/v1/stats/anomalies?unit=00004", None, "403 403 403 200 404 200 404 200 403 401 401 401"),
+        case(M::GET, "/api/v1/audit?unit=00004", None, "403 403 403 200 404 200 404 200 403 401 401 401"),
+        case(
+            M::POST,
+            "/api/v1/api-keys",
+            b(json!({"name": "Bảng điều khiển {n}", "unit_code": BA_DINH})),
+            "403 403 403 201 404 201 404 201 403 401 401 401",
+        ),
+        case(M::GET, "/api/v1/api-keys", None, "403 403 403 200 200 200 200 200 403 401 401 401"),
+        case(M::DELETE, "/api/v1/api-keys/{key}", None, "403 403 403 204 404 204 404 204 403 401 401 401"),
+        case(
+            M::POST,
+            "/api/v1/sync",
+            b(json!({"visits": [visit_template()]})),
+            "200 200 200 200 200 200 200 200 403 401 401 401",
+        ),
+        case(M::GET, "/api/v1/sync/state", None, "200 200 200 200 200 200 200 200 403 401 401 401"),
+    ])
+    .collect()
+}
+
+/// Paths are built once per test run; leaking them keeps the table's type simple.
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+fn visit_template() -> Value {
+    let mut v = visit("{team}");
+    v["id"] = json!("{uuid}");
+    v
+}
+
+/// The same seven endpoints for each record kind.
+fn record_cases() -> Vec<Case> {
+    use Method as M;
+    let mut out = Vec::new();
+    for (path, placeholder, body, patch) in [
+        (
+            "visits",
+            "{visit}",
+            visit_template(),
+            json!({"note": "Sửa ghi chú"}),
+        ),
+        (
+            "vneid-assists",
+            "{assist}",
+            {
+                let mut v = assist("{team}", CITIZEN, "install", "pending");
+                v["id"] = json!("{uuid}");
+                v
+            },
+            json!({"note": "Sửa ghi chú"}),
+        ),
+        (
+            "signature-registrations",
+            "{signature}",
+            {
+                let mut v = signature("{team}", CITIZEN, "submitted");
+                v["id"] = json!("{uuid}");
+                v
+            },
+            json!({"note": "Sửa ghi chú"}),
+        ),
+    ] {
+        let at = |suffix: &str| leak(format!("/api/v1/{path}/{placeholder}{suffix}"));
+        let list = leak(format!("/api/v1/{path}?team={{team}}"));
+        // Only members log records; supervisors and admins review them.
+        // caller:                                 vol vo2 led csu cso psu pso adm key non exp dis
+        out.extend([
+            case(
+                M::POST,
+                leak(format!("/api/v1/{path}")),
+                Some(body),
+                "201 404 201 403 404 403 404 403 403 401 401 401",
+            ),
+            case(
+                M::GET,
+                list,
+                None,
+                "200 404 200 200 404 200 404 200 403 401 401 401",
+            ),
+            case(
+                M::GET,
+                at(""),
+                None,
+                "200 404 200 200 404 200 404 200 403 401 401 401",
+            ),
+            // The author (while pending, within 72 hours) or a supervisor in scope; not the lead.
+            case(
+                M::PATCH,
+                at(""),
+                Some(patch),
+                "200 404 403 200 404 200 404 200 403 401 401 401",
+            ),
+            case(
+                M::POST,
+                at("/void"),
+                Some(json!({"reason": "Ghi nhầm"})),
+                "200 404 403 200 404 200 404 200 403 401 401 401",
+            ),
+            // Nobody reviews their own record; the lead reviews the others'.
+            case(
+                M::POST,
+                at("/review"),
+                Some(json!({"status": "approved"})),
+                "403 404 200 200 404 200 404 200 403 401 401 401",
+            ),
+        ]);
+    }
+    out
+}
+
+/// The people and objects the calls are about.
+struct World {
+    app: TestApp,
+    callers: Vec<Option<String>>,
+    vol: TestUser,
+    admin: TestUser,
+    team: String,
+    spare: String,
+    campaign: String,
+    psup: TestUser,
+    counter: std::cell::Cell<u32>,
+}
+
+impl World {
+    async fn new() -> Self {
+        let app = TestApp::new().await;
+        let admin = app.admin().await;
+        let csup = app.seed_user(Role::CommuneSupervisor, Some(BA_DINH)).await;
+        let csup_other = app.seed_user(Role::CommuneSupervisor, Some(NGOC_HA)).await;
+        let psup = app.seed_user(Role::ProvinceSupervisor, Some(HANOI)).await;
+        let psup_other = app.seed_user(Role::ProvinceSupervisor, Some("79")).await;
+        let vol = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
+        let vol_other = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
+        let lead = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
+        let disabled = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
+        let spare = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
+        let team = make_team(
+            &app,
+            &csup,
+            &[(&lead, "lead"), (&vol, "member"), (&disabled, "member")],
+        )
+        .await;
+        make_team(&app, &csup, &[(&vol_other, "lead")]).await;
+        app.patch(
+            &format!("/api/v1/users/{}", disabled.id),
+            &admin.token,
+            json!({"active": false}),
+        )
+        .await
+        .expect(200);
+        let key = app
+            .post(
+                "/api/v1/api-keys",
+                &psup.token,
+                json!({"name": "Bảng điều khiển tỉnh", "unit_code": HANOI}),
+            )
+            .await
+            .expect(201)
+            .body["key"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let campaign = app
+            .post(
+                "/api/v1/campaigns",
+                &csup.token,
+                json!({"name": "Chiến dịch phường", "unit_code": BA_DINH, "starts_on": "2026-01-01", "ends_on": "2026-12-31"}),
+            )
+            .await
+            .expect(201)
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let callers = vec![
+            Some(vol.token.clone()),
+            Some(vol_other.token.clone()),
+            Some(lead.token.clone()),
+            Some(csup.token.clone()),
+            Some(csup_other.token.clone()),
+            Some(psup.token.clone()),
+            Some(psup_other.token.clone()),
+            Some(admin.token.clone()),
+            Some(key),
+            None,
+            Some(expired_token(&vol.id)),
+            Some(disabled.token.clone()),
+        ];
+        Self {
+            app,
+            callers,
+            vol,
+            admin,
+            team,
+            spare: spare.id,
+            campaign,
+            psup,
+            counter: std::cell::Cell::new(0),
+        }
+    }
+
+    fn next(&self) -> u32 {
+        self.counter.set(self.counter.get() + 1);
+        self.counter.get()
+    }
+
+    /// Replaces the placeholders of `text`, creating what they name.
+    async fn fill(&self, case: &Case, text: &str) -> String {
+        let mut out = text
+            .replace("{team}", &self.team)
+            .replace("{spare}", &self.spare)
+            .replace("{campaign}", &self.campaign)
+            .replace("{vol_phone}", &self.vol.phone);
+        if out.contains("{uuid}") {
+            out = out.replace("{uuid}", &uuid::Uuid::new_v4().to_string());
+        }
+        if out.contains("{n}") {
+            out = out.replace("{n}", &self.next().to_string());
+        }
+        if out.contains("{phone}") {
+            out = out.replace("{phone}", &self.app.phone());
+        }
+        for (placeholder, path, body) in [
+            ("{visit}", "visits", visit(&self.team)),
+            (
+                "{assist}",
+                "vneid-assists",
+                assist(&self.team, CITIZEN, "install", "pending"),
+            ),
+            (
+                "{signature}",
+                "signature-registrations",
+                signature(&self.team, CITIZEN, "submitted"),
+            ),
+        ] {
+            if out.contains(placeholder) {
+                let id = self
+                    .app
+                    .post(&format!("/api/v1/{path}"), &self.vol.token, body)
+                    .await
+                    .expect(201)
+                    .body["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                out = out.replace(placeholder, &id);
+            }
+        }
+        if out.contains("{key}") {
+            let id = self
+                .app
+                .post(
+                    "/api/v1/api-keys",
+                    &self.psup.token,
+                    json!({"name": format!("Khoá {}", self.next()), "unit_code": BA_DINH}),
+                )
+                .await
+                .expect(201)
+                .body["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            out = out.replace("{key}", &id);
+        }
+        if out.contains("{refresh}") {
+            let fresh = self.app.signed_in(&self.vol.phone).await;
+            out = out.replace("{refresh}", &fresh.refresh_token);
+        }
+        if case.method == Method::DELETE && case.path.contains("/members/") {
+            self.app
+                .call(
+                    Method::PUT,
+                    &format!("/api/v1/teams/{}/members/{}", self.team, self.spare),
+                    Some(&self.admin.token),
+                    Some(json!({"role": "member"})),
+                )
+                .await
+                .expect(200);
+        }
+        out
+    }
+}
+
+async fn make_team(app: &TestApp, sup: &TestUser, members: &[(&TestUser, &str)]) -> String {
+    let id = app
+        .post(
+            "/api/v1/teams",
+            &sup.token,
+            json!({"commune_code": BA_DINH, "name": format!("Tổ {}", app.phone())}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (user, role) in members {
+        app.call(
+            Method::PUT,
+            &format!("/api/v1/teams/{id}/members/{}", user.id),
+            Some(&sup.token),
+            Some(json!({"role": role})),
+        )
+        .await
+        .expect(200);
+    }
+    id
+}
+
+/// A token signed with the server's key that expired two minutes ago.
+fn expired_token(user_id: &str) -> String {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    let now = jsonwebtoken::get_current_timestamp();
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &json!({"sub": user_id, "exp": now - 120, "iat": now - 1000, "iss": "gocua", "aud": "gocua-api", "gen": 0}),
+        &EncodingKey::from_secret(b"test-jwt-secret-that-is-long-enough-0001"),
+    )
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn every_endpoint_answers_every_caller_as_the_table_says() {
+    let cases = cases();
+    let listed: BTreeSet<(String, String)> = cases
+        .iter()
+        .map(|c| {
+            (
+                c.method.to_string(),
+                c.path.split('?').next().unwrap().to_owned(),
+            )
+        })
+        .map(|(m, p)| (m, normalise(&p)))
+        .collect();
+    let spec = gocua::app::openapi();
+    let mut missing = Vec::new();
+    for (path, item) in &spec.paths.paths {
+        for (method, present) in [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ] {
+            if present && !listed.contains(&(method.to_owned(), normalise(path))) {
+                missing.push(format!("{method} {path}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "endpoints missing from the matrix: {missing:?}"
+    );
+
+    let world = World::new().await;
+    let mut wrong = Vec::new();
+    let mut table = String::new();
+    for case in &cases {
+        let mut got = Vec::new();
+        for token in &world.callers {
+            let path = world.fill(case, case.path).await;
+            let body = match &case.body {
+                Some(b) => {
+                    Some(serde_json::from_str(&world.fill(case, &b.to_string()).await).unwrap())
+                }
+                None => None,
+            };
+            let reply = world
+                .app
+                .call(case.method.clone(), &path, token.as_deref(), body)
+                .await;
+            got.push(reply.status.as_u16());
+            if reply.status.as_u16() >= 400 {
+                assert_eq!(
+                    reply
+                        .headers
+                        .get("content-type")
+                        .map(|v| v.to_str().unwrap()),
+                    Some("application/problem+json"),
+                    "{} {path}",
+                    case.method
+                );
+            }
+        }
+        let got_text = got.iter().map(u16::to_string).collect::<Vec<_>>().join(" ");
+        table.push_str(&format!(
+            "{} {} => \"{got_text}\"\n",
+            case.method, case.path
+        ));
+        if got_text != case.expect {
+            let expect: Vec<&str> = case.expect.split(' ').collect();
+            for (i, status) in got.iter().enumerate() {
+                if expect.get(i) != Some(&status.to_string().as_str()) {
+                    wrong.push(format!(
+                        "{} {}: {} got {status}, expected {}",
+                        case.method,
+                        case.path,
+                        CALLERS[i],
+                        expect.get(i).unwrap_or(&"?")
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{}\n\nwhole table:\n{table}",
+        wrong.join("\n")
+    );
+}
+
+/// `{id}`, `{code}` and our placeholders all become `{}`, so table and spec paths compare.
+fn normalise(path: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push('{');
+            }
+            '}' => {
+                inside = false;
+                out.push('}');
+            }
+            _ if inside => {}
+            _ => out.push(c),
+        }
+    }
+    out.replace(BA_DINH, "{}")
+}
