@@ -6,7 +6,7 @@ PG_URL ?= $(GOCUA_TEST_POSTGRES_URL)
 # The demo database (make demo).
 DEMO_DB ?= gocua-demo.db
 
-.PHONY: run demo build test test-sqlite test-postgres test-durability test-e2e bench-sync bench-stats openapi fmt lint ci clean
+.PHONY: run demo build test test-sqlite test-postgres test-durability test-outage test-e2e bench-sync bench-stats openapi fmt lint ci clean
 
 ## Build and serve on the embedded SQLite file (gocua.db); migrations and units load themselves.
 run:
@@ -43,6 +43,15 @@ test-durability:
 	python3 scripts/durability.py --binary target/debug/gocua --backend sqlite
 	@if [ -n "$(PG_URL)" ]; then GOCUA_TEST_POSTGRES_URL="$(PG_URL)" python3 scripts/durability.py --binary target/debug/gocua --backend postgres; \
 	else echo "GOCUA_TEST_POSTGRES_URL not set: PostgreSQL durability run skipped (CI sets it)"; fi
+
+## Take the database away under load (SQLite: another process holds the write lock;
+## PostgreSQL: a proxy cuts every connection) and bring it back: only 2xx or 503 with
+## Retry-After, nothing hangs, service resumes without a restart, nothing acknowledged is lost.
+test-outage:
+	$(CARGO) build --bin gocua
+	python3 scripts/outage.py --binary target/debug/gocua --backend sqlite
+	@if [ -n "$(PG_URL)" ]; then GOCUA_TEST_POSTGRES_URL="$(PG_URL)" python3 scripts/outage.py --binary target/debug/gocua --backend postgres; \
+	else echo "GOCUA_TEST_POSTGRES_URL not set: PostgreSQL outage run skipped (CI sets it)"; fi
 
 ## The supervisor page in Debian's headless Chromium against a demo server (installs chromium
 ## with apt and playwright-core from npm when missing); screenshots go to docs/screenshots/.

@@ -38,26 +38,35 @@ pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-/// How long a SQLite writer waits for the lock before failing; longer than any single
-/// transaction we run, shorter than the pool timeout a client would see.
-const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+/// How long a SQLite writer of the command line waits for the lock before failing; longer
+/// than any single transaction we run. The server's pool uses its own pool timeout instead,
+/// so a locked database answers 503 as soon as a missing connection would.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// r2d2 manager that dispatches on the URL scheme itself: diesel's derived `establish`
 /// tries each backend in turn, hiding the real PostgreSQL error and turning typos into files.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    busy_timeout: Duration,
 }
 
 impl ConnectionManager {
-    /// A manager for the given database.
-    pub fn new(url: DatabaseUrl) -> Self {
-        Self { url }
+    /// A manager for the given database; SQLite writers wait `busy_timeout` for the lock.
+    pub fn new(url: DatabaseUrl, busy_timeout: Duration) -> Self {
+        Self { url, busy_timeout }
     }
 }
 
 /// Opens one connection with the per-connection settings each backend needs.
 pub fn establish(url: &DatabaseUrl) -> Result<DbConn, diesel::ConnectionError> {
+    establish_waiting(url, SQLITE_BUSY_TIMEOUT)
+}
+
+fn establish_waiting(
+    url: &DatabaseUrl,
+    busy_timeout: Duration,
+) -> Result<DbConn, diesel::ConnectionError> {
     match url {
         DatabaseUrl::Postgres(url) => {
             let mut conn = PgConnection::establish(url)?;
@@ -69,10 +78,11 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConn, diesel::ConnectionError> {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
             // synchronous=FULL: an acknowledged write is on disk and survives power loss.
             conn.batch_execute(&format!(
-                "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                "PRAGMA busy_timeout = {};
                  PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = FULL;
-                 PRAGMA foreign_keys = ON;"
+                 PRAGMA foreign_keys = ON;",
+                busy_timeout.as_millis()
             ))
             .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
             Ok(DbConn::Sqlite(conn))
@@ -85,7 +95,7 @@ impl r2d2::ManageConnection for ConnectionManager {
     type Error = diesel::ConnectionError;
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
-        establish(&self.url)
+        establish_waiting(&self.url, self.busy_timeout)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
@@ -106,7 +116,7 @@ pub fn build_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> DbPool {
         .min_idle(Some(0))
         .connection_timeout(timeout)
         .test_on_check_out(true)
-        .build_unchecked(ConnectionManager::new(url.clone()))
+        .build_unchecked(ConnectionManager::new(url.clone(), timeout))
 }
 
 type MigrationError = Box<dyn std::error::Error + Send + Sync>;
