@@ -6,7 +6,7 @@ PG_URL ?= $(GOCUA_TEST_POSTGRES_URL)
 # The demo database (make demo).
 DEMO_DB ?= gocua-demo.db
 
-.PHONY: run demo build test test-sqlite test-postgres test-durability test-outage test-e2e bench-sync bench-stats openapi fmt lint ci clean
+.PHONY: run demo build test test-sqlite test-postgres test-durability test-outage test-schema test-e2e bench-sync bench-stats openapi fmt lint ci clean
 
 ## Build and serve on the embedded SQLite file (gocua.db); migrations and units load themselves.
 run:
@@ -52,6 +52,15 @@ test-outage:
 	python3 scripts/outage.py --binary target/debug/gocua --backend sqlite
 	@if [ -n "$(PG_URL)" ]; then GOCUA_TEST_POSTGRES_URL="$(PG_URL)" python3 scripts/outage.py --binary target/debug/gocua --backend postgres; \
 	else echo "GOCUA_TEST_POSTGRES_URL not set: PostgreSQL outage run skipped (CI sets it)"; fi
+
+## Schemathesis (from PyPI, installed when missing) against the served spec, every check on,
+## as an admin and as a volunteer; EXAMPLES bounds the examples per operation and phase.
+SCHEMATHESIS_VERSION := 4.32.5
+EXAMPLES ?= 20
+test-schema:
+	@st --version 2>/dev/null | grep -q "$(SCHEMATHESIS_VERSION)" || python3 -m pip install -q --disable-pip-version-check "schemathesis==$(SCHEMATHESIS_VERSION)"
+	$(CARGO) build --bin gocua
+	python3 scripts/schemathesis_run.py --binary target/debug/gocua --max-examples $(EXAMPLES)
 
 ## The supervisor page in Debian's headless Chromium against a demo server (installs chromium
 ## with apt and playwright-core from npm when missing); screenshots go to docs/screenshots/.

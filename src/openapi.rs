@@ -106,6 +106,7 @@ pub fn finish(mut api: Spec) -> Spec {
                 ps.iter()
                     .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)))
             });
+            allow_empty_values(op);
             if has_query {
                 add_default(op, "400", "Malformed query parameter");
                 add_default(op, "422", "Invalid query parameter value");
@@ -125,4 +126,21 @@ pub fn finish(mut api: Spec) -> Spec {
         }
     }
     api
+}
+
+/// The server reads an empty optional query parameter (`?to=`, as forms send) as an absent
+/// one, so the spec says so with OpenAPI's `allowEmptyValue`. utoipa has no field for that
+/// keyword, hence the raw entry beside the extensions.
+fn allow_empty_values(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::path::ParameterIn;
+    for p in op.parameters.iter_mut().flatten() {
+        if let RefOr::T(p) = p
+            && matches!(p.parameter_in, ParameterIn::Query)
+            && !matches!(p.required, utoipa::openapi::Required::True)
+        {
+            p.extensions
+                .get_or_insert_with(Default::default)
+                .insert("allowEmptyValue".into(), true.into());
+        }
+    }
 }

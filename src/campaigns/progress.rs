@@ -13,7 +13,7 @@ use super::handlers::readable;
 use super::model::Metric;
 use crate::app::AppState;
 use crate::auth::Reader;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::schema::units;
 use crate::stats::handlers::{Metrics, team_limit, today};
@@ -69,7 +69,16 @@ pub struct Progress {
 #[into_params(parameter_in = Query)]
 pub struct ProgressQuery {
     /// Only `unit` (the default): the campaign's unit and every unit under it.
-    pub by: Option<String>,
+    #[param(inline)]
+    pub by: Option<ProgressBy>,
+}
+
+/// How progress rows are grouped; named so more groupings can be added without a break.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressBy {
+    /// One row per unit and metric.
+    Unit,
 }
 
 /// The status rule: ahead at 110% of the expected figure or more, behind under 90%.
@@ -117,13 +126,7 @@ pub async fn progress(
     id: web::Path<String>,
     ApiQuery(q): ApiQuery<ProgressQuery>,
 ) -> ApiResult<HttpResponse> {
-    if q.by.as_deref().is_some_and(|b| b != "unit") {
-        return Err(ApiError::field(
-            "by",
-            "invalid_choice",
-            "only `unit` is supported",
-        ));
-    }
+    let (None | Some(ProgressBy::Unit)) = q.by;
     let id = id.into_inner();
     let answer = crate::db::run(&state.read_pool, move |conn| {
         let campaign = readable(conn, &caller, &id)?;

@@ -131,7 +131,7 @@ pub struct VisitInput {
     #[schema(value_type = Option<i32>, minimum = 0, maximum = 50)]
     pub people_guided: Option<Checked<i32>>,
     /// Topics covered, without duplicates.
-    #[schema(value_type = Option<Vec<Topic>>)]
+    #[schema(value_type = Option<std::collections::BTreeSet<Topic>>)]
     pub topics: Option<Checked<Vec<Topic>>>,
 }
 
@@ -756,7 +756,7 @@ pub struct VisitPatch {
     #[schema(value_type = Option<i32>)]
     pub people_guided: Option<Checked<i32>>,
     /// Topics covered (replaces the list).
-    #[schema(value_type = Option<Vec<Topic>>)]
+    #[schema(value_type = Option<std::collections::BTreeSet<Topic>>)]
     pub topics: Option<Checked<Vec<Topic>>>,
 }
 

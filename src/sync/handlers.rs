@@ -28,15 +28,15 @@ use crate::teams::model::TeamDetail;
 #[serde(deny_unknown_fields)]
 pub struct SyncRequest {
     /// Household visits (stored first, so the other kinds may point at them).
-    #[schema(value_type = Option<Vec<VisitInput>>)]
+    #[schema(value_type = Vec<VisitInput>)]
     #[serde(default)]
     pub visits: Vec<Value>,
     /// VNeID assists.
-    #[schema(value_type = Option<Vec<AssistInput>>)]
+    #[schema(value_type = Vec<AssistInput>)]
     #[serde(default)]
     pub vneid_assists: Vec<Value>,
     /// Digital-signature registrations.
-    #[schema(value_type = Option<Vec<SignatureInput>>)]
+    #[schema(value_type = Vec<SignatureInput>)]
     #[serde(default)]
     pub signature_registrations: Vec<Value>,
 }

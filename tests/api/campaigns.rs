@@ -323,6 +323,6 @@ async fn progress_against_pro_rated_targets() {
             &f.province.token,
         )
         .await
-        .problem(422);
+        .problem(400);
     assert_eq!(Reply::fields(&problem), vec!["by"]);
 }
