@@ -110,6 +110,12 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     /// Largest JSON body accepted, in bytes; larger is 413.
     pub max_body_bytes: usize,
+    /// Longest pause between two pieces of a body; a client that stalls longer gets 408, so
+    /// a trickling client (slowloris) cannot hold a worker.
+    pub body_idle_timeout: Duration,
+    /// Longest time a whole body may take to arrive (a 1,000-record batch over a slow rural
+    /// link needs well under a minute).
+    pub body_timeout: Duration,
     /// Connections in the pool.
     pub pool_size: u32,
     /// How long a request waits for a connection before answering 503.
@@ -143,6 +149,8 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("GOCUA_ACCESS_TOKEN_TTL_SECS", "900"),
     ("GOCUA_REFRESH_TOKEN_TTL_DAYS", "30"),
     ("GOCUA_MAX_BODY_BYTES", "2097152"),
+    ("GOCUA_BODY_IDLE_TIMEOUT_SECS", "10"),
+    ("GOCUA_BODY_TIMEOUT_SECS", "120"),
     ("GOCUA_DB_POOL_SIZE", "8"),
     ("GOCUA_DB_POOL_TIMEOUT_SECS", "5"),
     ("GOCUA_LOGIN_FAILURES_PER_PHONE", "5"),
@@ -222,6 +230,10 @@ impl Config {
             access_token_ttl: Duration::from_secs(access_secs.clamp(60, 86_400)),
             refresh_token_ttl: Duration::from_secs(refresh_days.clamp(1, 365) * 86_400),
             max_body_bytes: number("GOCUA_MAX_BODY_BYTES")?,
+            body_idle_timeout: Duration::from_secs(
+                number::<u64>("GOCUA_BODY_IDLE_TIMEOUT_SECS")?.max(1),
+            ),
+            body_timeout: Duration::from_secs(number::<u64>("GOCUA_BODY_TIMEOUT_SECS")?.max(1)),
             pool_size: number::<u32>("GOCUA_DB_POOL_SIZE")?.max(1),
             pool_timeout: Duration::from_secs(number::<u64>("GOCUA_DB_POOL_TIMEOUT_SECS")?.max(1)),
             login_failures_per_phone: number::<u32>("GOCUA_LOGIN_FAILURES_PER_PHONE")?.max(1),
@@ -252,6 +264,8 @@ impl Config {
             access_token_ttl: Duration::from_secs(900),
             refresh_token_ttl: Duration::from_secs(30 * 86_400),
             max_body_bytes: 2 * 1024 * 1024,
+            body_idle_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(120),
             pool_size: 8,
             pool_timeout: Duration::from_secs(5),
             login_failures_per_phone: 5,

@@ -88,6 +88,9 @@ pub enum ApiError {
     /// Body is not JSON.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The body arrived too slowly.
+    #[error("{0}")]
+    RequestTimeout(String),
     /// One or more fields failed validation.
     #[error("{} invalid", .0.len())]
     Validation(Vec<FieldError>),
@@ -139,6 +142,7 @@ impl ApiError {
                 "unsupported-media-type",
                 "Sai định dạng (unsupported media type)",
             ),
+            Self::RequestTimeout(_) => ("timeout", "Gửi dữ liệu quá chậm (request timeout)"),
             Self::Validation(_) => ("validation", "Dữ liệu không hợp lệ (validation failed)"),
             Self::TooManyRequests(_) => ("rate-limited", "Quá nhiều yêu cầu (too many requests)"),
             Self::Unavailable => (
@@ -192,6 +196,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

@@ -1,6 +1,8 @@
 //! Request body and query extractors that fail with problem+json naming the field, instead
 //! of actix's plain-text errors, and never echo submitted values (they may be citizen ids).
 
+use std::time::Duration;
+
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::web::BytesMut;
@@ -22,10 +24,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
+        let (limit, idle, whole) = req
             .app_data::<web::Data<AppState>>()
-            .map(|s| s.config.max_body_bytes)
-            .unwrap_or(64 * 1024);
+            .map(|s| {
+                (
+                    s.config.max_body_bytes,
+                    s.config.body_idle_timeout,
+                    s.config.body_timeout,
+                )
+            })
+            .unwrap_or((64 * 1024, Duration::from_secs(10), Duration::from_secs(120)));
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -55,15 +63,36 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                     "send the body as application/json".into(),
                 ));
             }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk =
-                    chunk.map_err(|e| ApiError::BadRequest(format!("reading body: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge(limit));
+            let read = async {
+                let mut body = BytesMut::new();
+                loop {
+                    let next = actix_web::rt::time::timeout(idle, payload.next())
+                        .await
+                        .map_err(|_| {
+                            ApiError::RequestTimeout(format!(
+                                "no part of the body arrived for {} s",
+                                idle.as_secs()
+                            ))
+                        })?;
+                    let Some(chunk) = next else {
+                        return Ok(body);
+                    };
+                    let chunk =
+                        chunk.map_err(|e| ApiError::BadRequest(format!("reading body: {e}")))?;
+                    if body.len() + chunk.len() > limit {
+                        return Err(ApiError::PayloadTooLarge(limit));
+                    }
+                    body.extend_from_slice(&chunk);
                 }
-                body.extend_from_slice(&chunk);
-            }
+            };
+            let body = actix_web::rt::time::timeout(whole, read)
+                .await
+                .map_err(|_| {
+                    ApiError::RequestTimeout(format!(
+                        "the body took longer than {} s to arrive",
+                        whole.as_secs()
+                    ))
+                })??;
             parse_json(&body).map(ApiJson)
         })
     }

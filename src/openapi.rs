@@ -98,6 +98,11 @@ pub fn finish(mut api: Spec) -> Spec {
             }
             if op.request_body.is_some() {
                 add_default(op, "400", "Malformed JSON");
+                add_default(
+                    op,
+                    "408",
+                    "The body arrived too slowly (stalled or trickling)",
+                );
                 add_default(op, "413", "Body larger than the limit");
                 add_default(op, "415", "Body is not application/json");
                 add_default(op, "422", "Invalid fields (every failing field is listed)");

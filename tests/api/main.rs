@@ -9,6 +9,7 @@ mod campaigns;
 mod cli;
 mod exports;
 mod followups;
+mod hostile;
 mod ops;
 mod records;
 mod stats;
