@@ -6,7 +6,7 @@ PG_URL ?= $(GOCUA_TEST_POSTGRES_URL)
 # The demo database (make demo).
 DEMO_DB ?= gocua-demo.db
 
-.PHONY: run demo build test test-sqlite test-postgres test-durability test-outage test-schema test-e2e bench-sync bench-stats openapi fmt lint ci clean
+.PHONY: bench run demo build test test-sqlite test-postgres test-durability test-outage test-schema test-e2e bench-sync bench-stats openapi fmt lint ci clean
 
 ## Build and serve on the embedded SQLite file (gocua.db); migrations and units load themselves.
 run:
@@ -69,6 +69,15 @@ test-e2e:
 	cd e2e && npm ci --no-audit --no-fund --loglevel=error
 	$(CARGO) build --bin gocua
 	cd e2e && GOCUA_BIN=target/debug/gocua node --test supervisor.test.mjs
+
+## The API next to the database's own rate (single creates with wrk and pgbench or a sqlite3
+## harness, batch sync against multi-row INSERTs, a login flood, peak RSS); installs wrk when
+## missing; results in bench/results/api-vs-native-<database>.txt.
+bench:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(CARGO) build --release --bin gocua
+	python3 scripts/api_vs_native.py --binary target/release/gocua --backend sqlite
+	GOCUA_TEST_POSTGRES_URL="$(BENCH_PG_URL)" python3 scripts/api_vs_native.py --binary target/release/gocua --backend postgres
 
 ## Records/s of 1,000-record sync batches on a release build; results in bench/results/.
 bench-sync:

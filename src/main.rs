@@ -23,6 +23,7 @@ fn init_tracing() {
 }
 
 fn main() -> anyhow::Result<()> {
+    return_large_blocks_to_the_system();
     let cli = Cli::parse();
     if let Command::Openapi = cli.command {
         println!("{}", app::openapi().to_pretty_json()?);
@@ -200,4 +201,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     server.shutdown_timeout(30).run().await?;
     tracing::info!("gocua stopped");
     Ok(())
+}
+
+/// Every password check allocates argon2's 19 MiB of working memory. glibc raises its mmap
+/// threshold after the first such block is freed, so later blocks come from per-thread heaps
+/// that keep them: a burst of logins left the server at ~570 MB. A fixed threshold of 1 MiB
+/// sends every large block back to the system when it is freed (measured: 82 MB after the
+/// same load).
+fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only adjusts allocator parameters; called once, before other threads.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+    }
 }
