@@ -9,7 +9,7 @@ use actix_web::http::Method;
 use gocua::auth::Role;
 use serde_json::{Value, json};
 
-use crate::records::{CITIZEN, assist, signature, visit};
+use crate::records::{CITIZEN, assist, signature, team_with, visit};
 use crate::util::{BA_DINH, HANOI, NGOC_HA, TestApp, TestUser};
 
 /// Who calls, in the order of the expectation columns.
@@ -301,13 +301,15 @@ impl World {
         let lead = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
         let disabled = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
         let spare = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
-        let team = make_team(
+        let team = team_with(
             &app,
             &csup,
+            BA_DINH,
+            "Tổ 1",
             &[(&lead, "lead"), (&vol, "member"), (&disabled, "member")],
         )
         .await;
-        make_team(&app, &csup, &[(&vol_other, "lead")]).await;
+        team_with(&app, &csup, BA_DINH, "Tổ 2", &[(&vol_other, "lead")]).await;
         app.patch(
             &format!("/api/v1/users/{}", disabled.id),
             &admin.token,
@@ -446,32 +448,6 @@ impl World {
         }
         out
     }
-}
-
-async fn make_team(app: &TestApp, sup: &TestUser, members: &[(&TestUser, &str)]) -> String {
-    let id = app
-        .post(
-            "/api/v1/teams",
-            &sup.token,
-            json!({"commune_code": BA_DINH, "name": format!("Tổ {}", app.phone())}),
-        )
-        .await
-        .expect(201)
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    for (user, role) in members {
-        app.call(
-            Method::PUT,
-            &format!("/api/v1/teams/{id}/members/{}", user.id),
-            Some(&sup.token),
-            Some(json!({"role": role})),
-        )
-        .await
-        .expect(200);
-    }
-    id
 }
 
 /// A token signed with the server's key that expired two minutes ago.

@@ -25,7 +25,8 @@ pub struct Field {
     pub neighbour_team: String,
 }
 
-async fn team_with(
+/// A team of `commune` made by `sup`, with these members and places.
+pub async fn team_with(
     app: &TestApp,
     sup: &TestUser,
     commune: &str,
