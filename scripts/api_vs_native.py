@@ -17,7 +17,6 @@
 import argparse
 import json
 import os
-import random
 import re
 import sqlite3
 import statistics
