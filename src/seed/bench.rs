@@ -268,10 +268,16 @@ pub(super) fn generate(
     let now = Utc::now().naive_utc();
     for _ in 0..n {
         let r = rng.f64() * total;
-        let day = days[days.partition_point(|d| d.1 < r).min(days.len() - 1)].0;
-        let local = day.and_hms_opt(7, 0, 0).expect("07:00 exists")
+        let mut day = days[days.partition_point(|d| d.1 < r).min(days.len() - 1)].0;
+        let mut occurred_at = day.and_hms_opt(0, 0, 0).expect("00:00 exists")
             + TimeDelta::seconds(rng.i64(0..13 * 3600));
-        let occurred_at = (local - TimeDelta::hours(7)).min(now - TimeDelta::minutes(5));
+        // A time of day that has not come yet goes to the day before, at the same clock
+        // time: today holds only the part of the working day that has passed, instead of
+        // every one of today's records piled up a few minutes ago (which looks like fraud).
+        while occurred_at > now - TimeDelta::minutes(5) {
+            day -= TimeDelta::days(1);
+            occurred_at -= TimeDelta::days(1);
+        }
         let received_at = (occurred_at + TimeDelta::seconds(rng.i64(60..36 * 3600))).min(now);
         let (team_id, volunteers) = &commune.teams[rng.usize(..commune.teams.len())];
         let volunteer = &volunteers[rng.usize(..volunteers.len())];

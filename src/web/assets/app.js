@@ -258,7 +258,17 @@ function setAttrs(el, attrs) {
   }
 }
 
-const main = () => document.getElementById('main');
+// Each render owns the page until the next one starts. Views load asynchronously, so an
+// older render that finishes late (a click made while it was loading) must not paint over
+// the newer one: it sees that it is stale and stops.
+let renders = 0;
+function claimScreen() {
+  const mine = ++renders;
+  return {
+    get stale() { return mine !== renders; },
+    show(...nodes) { if (mine === renders) document.getElementById('main').replaceChildren(...nodes); },
+  };
+}
 const fmt = (n) => Number(n).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB');
 
 // The record day is the local date in Asia/Ho_Chi_Minh (UTC+7, no daylight saving).
@@ -406,14 +416,15 @@ function render() {
   who.textContent = logged
     ? `${session.user.full_name} · ${t('roles.' + session.user.role)}${session.user.unit ? ' · ' + session.user.unit.name : ''}`
     : '';
-  if (!logged) return renderLogin();
+  const screen = claimScreen();
+  if (!logged) return renderLogin(screen);
   const [, page, ...rest] = (location.hash || '#/progress').split('/');
   for (const a of document.querySelectorAll('#tabs a')) {
     a.classList.toggle('active', a.dataset.tab === page || (page === 'record' && a.dataset.tab === 'progress'));
   }
-  if (page === 'review') return renderReview();
-  if (page === 'record' && rest.length === 2) return renderRecord(rest[0], decodeURIComponent(rest[1]));
-  return renderProgress();
+  if (page === 'review') return renderReview(screen);
+  if (page === 'record' && rest.length === 2) return renderRecord(screen, rest[0], decodeURIComponent(rest[1]));
+  return renderProgress(screen);
 }
 
 function card(title, ...children) {
@@ -428,7 +439,7 @@ function loadingCard(title, testid, load) {
   return card(title, body);
 }
 
-function renderLogin() {
+function renderLogin(screen) {
   const error = h('p', { class: 'error', role: 'alert' });
   const phone = h('input', { id: 'phone', name: 'phone', type: 'tel', autocomplete: 'username', required: true });
   const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
@@ -454,27 +465,29 @@ function renderLogin() {
     keepSession(tokens);
     session.user = await api('/me');
     sessionStorage.setItem('gocua.session', JSON.stringify(session));
-    location.hash = '#/progress';
-    render();
+    // A changed hash renders through its hashchange event; an unchanged one would not.
+    if (location.hash === '#/progress') render();
+    else location.hash = '#/progress';
   });
-  main().replaceChildren(form);
+  screen.show(form);
   phone.focus();
 }
 
 // ---- progress -------------------------------------------------------------------------
 
-async function renderProgress() {
-  main().replaceChildren(h('p', { class: 'muted', text: t('loading') }));
+async function renderProgress(screen) {
+  screen.show(h('p', { class: 'muted', text: t('loading') }));
   let campaigns;
   try {
     campaigns = (await api('/campaigns' + query({ limit: LIST_MAX }))).items;
   } catch (e) {
-    return main().replaceChildren(card(null, h('p', { class: 'error', text: e.message })));
+    return screen.show(card(null, h('p', { class: 'error', text: e.message })));
   }
+  if (screen.stale) return;
   const day = today();
   const phase = (c) => (c.ends_on < day ? 'closed' : c.starts_on > day ? 'upcoming' : 'open');
   campaigns.sort((a, b) => (phase(b) === 'open') - (phase(a) === 'open'));
-  if (!campaigns.length) return main().replaceChildren(card(null, h('p', { text: t('no_campaigns') })));
+  if (!campaigns.length) return screen.show(card(null, h('p', { text: t('no_campaigns') })));
   const campaign = campaigns.find((c) => c.id === view.campaignId) || campaigns[0];
   view.campaignId = campaign.id;
   const picker = h('select', { id: 'campaign', 'data-testid': 'campaign', onchange: (e) => { view.campaignId = e.target.value; render(); } },
@@ -483,7 +496,7 @@ async function renderProgress() {
   const unit = user.unit_code || campaign.unit_code;
   const periodEnd = day < campaign.ends_on ? day : campaign.ends_on;
   const supervisor = user.role !== 'volunteer';
-  main().replaceChildren(
+  screen.show(
     card(null, h('label', { for: 'campaign', text: t('campaign') }), picker,
       h('p', { class: 'muted', text: `${campaign.starts_on} → ${campaign.ends_on}` })),
     loadingCard(t('progress'), 'progress', () => progressView(campaign)),
@@ -676,8 +689,8 @@ function exportsCard(unit, from, to) {
 
 // ---- review ---------------------------------------------------------------------------
 
-async function renderReview() {
-  main().replaceChildren(h('p', { class: 'muted', text: t('loading') }));
+async function renderReview(screen) {
+  screen.show(h('p', { class: 'muted', text: t('loading') }));
   const user = session.user;
   let teams;
   try {
@@ -685,16 +698,17 @@ async function renderReview() {
       ? user.teams.filter((m) => m.role === 'lead').map((m) => ({ id: m.team_id, name: m.name }))
       : await listAll('/teams', user.unit_code ? { unit: user.unit_code } : {});
   } catch (e) {
-    return main().replaceChildren(card(null, h('p', { class: 'error', text: e.message })));
+    return screen.show(card(null, h('p', { class: 'error', text: e.message })));
   }
-  if (!teams.length) return main().replaceChildren(card(t('review_title'), h('p', { text: t('no_teams') })));
+  if (screen.stale) return;
+  if (!teams.length) return screen.show(card(t('review_title'), h('p', { text: t('no_teams') })));
   if (!teams.some((x) => x.id === view.team)) view.team = teams[0].id;
   const select = (id, value, options, onchange) => h('select', { id, 'data-testid': id, onchange },
     options.map(([v, label]) => h('option', { value: v, selected: v === value, text: label })));
   const counts = h('div', { class: 'counts', 'data-testid': 'counts' });
   const list = h('div', { 'data-testid': 'review-list' });
-  const reload = () => loadReview(counts, list);
-  main().replaceChildren(card(t('review_title'),
+  const reload = () => loadReview(screen, counts, list);
+  screen.show(card(t('review_title'),
     h('div', { class: 'row' },
       h('div', {}, h('label', { for: 'team', text: t('team') }),
         select('team', view.team, teams.map((x) => [x.id, x.name]), (e) => { view.team = e.target.value; reload(); })),
@@ -706,7 +720,13 @@ async function renderReview() {
   reload();
 }
 
-async function loadReview(counts, list) {
+// The latest load of the review list wins: an approval's reload that answers after the
+// filters changed must not put back the old list.
+let reviewLoads = 0;
+
+async function loadReview(screen, counts, list) {
+  const mine = ++reviewLoads;
+  const stale = () => screen.stale || mine !== reviewLoads;
   const kind = KINDS.find((k) => k.kind === view.kind);
   counts.replaceChildren(h('span', { class: 'muted', text: t('loading') }));
   list.replaceChildren();
@@ -716,6 +736,7 @@ async function loadReview(counts, list) {
       listAll('/' + kind.path, { team: view.team, review_status: 'flagged' }),
       api(`/teams/${encodeURIComponent(view.team)}`).then((d) => d.members).catch(() => []),
     ]);
+    if (stale()) return;
     const names = new Map(members.map((m) => [m.user_id, m.full_name]));
     counts.replaceChildren(
       h('span', {}, `${t('review.pending')}: `, h('strong', { 'data-testid': 'count-pending', text: String(pending.length) })),
@@ -727,14 +748,14 @@ async function loadReview(counts, list) {
     const more = h('button', { type: 'button', class: 'btn secondary', text: t('more'), onclick: () => showMore() });
     const showMore = () => {
       ul.append(...items.slice(shown, shown + 20).map((r) => h('li', { 'data-record': r.id },
-        recordSummary(kind.kind, r, names), reviewForm(kind, r, () => loadReview(counts, list)))));
+        recordSummary(kind.kind, r, names), reviewForm(kind, r, () => loadReview(screen, counts, list)))));
       shown += 20;
       more.hidden = shown >= items.length;
     };
     showMore();
     list.replaceChildren(card(null, ul, more));
   } catch (e) {
-    counts.replaceChildren(h('p', { class: 'error', text: e.message }));
+    if (!stale()) counts.replaceChildren(h('p', { class: 'error', text: e.message }));
   }
 }
 
@@ -779,16 +800,17 @@ function reviewForm(kind, record, done) {
     act('rejected', t('reject'), 'done_rejected')));
 }
 
-async function renderRecord(kindName, id) {
+async function renderRecord(screen, kindName, id) {
   const kind = KINDS.find((k) => k.kind === kindName);
-  if (!kind) return renderProgress();
-  main().replaceChildren(h('p', { class: 'muted', text: t('loading') }));
+  if (!kind) return renderProgress(screen);
+  screen.show(h('p', { class: 'muted', text: t('loading') }));
   try {
     const r = await api(`/${kind.path}/${encodeURIComponent(id)}`);
     const members = await api(`/teams/${encodeURIComponent(r.team_id)}`).then((d) => d.members).catch(() => []);
+    if (screen.stale) return;
     const names = new Map(members.map((m) => [m.user_id, m.full_name]));
     const field = (k, v) => (v == null || v === '' ? null : [h('dt', { text: k }), h('dd', { text: String(v) })]);
-    main().replaceChildren(card(`${t('record')}: ${t('kinds.' + kind.kind)}`,
+    screen.show(card(`${t('record')}: ${t('kinds.' + kind.kind)}`,
       h('p', {}, h('a', { href: '#/progress', text: t('back') })),
       recordSummary(kind.kind, r, names),
       h('dl', { class: 'fields' },
@@ -800,7 +822,7 @@ async function renderRecord(kindName, id) {
       r.voided || r.review_status === 'approved' || r.review_status === 'rejected'
         ? null : reviewForm(kind, r, () => render())));
   } catch (e) {
-    main().replaceChildren(card(null, h('p', { class: 'error', text: e.message }), h('a', { href: '#/progress', text: t('back') })));
+    screen.show(card(null, h('p', { class: 'error', text: e.message }), h('a', { href: '#/progress', text: t('back') })));
   }
 }
 
