@@ -75,7 +75,34 @@ pub struct SyncResponse {
     pub results: Vec<SyncResult>,
 }
 
-fn parse(kind: Kind, value: Value) -> Result<Submission, FieldError> {
+impl SyncRequest {
+    /// The batch's records in storing order, or the whole batch refused when it is too big
+    /// (public so that the fuzz targets decode exactly as the handler does).
+    pub fn into_items(self) -> ApiResult<Vec<(Kind, Value)>> {
+        let total =
+            self.visits.len() + self.vneid_assists.len() + self.signature_registrations.len();
+        if total > SYNC_BATCH_MAX {
+            return Err(ApiError::field(
+                "batch",
+                "too_many_records",
+                format!("at most {SYNC_BATCH_MAX} records per batch (got {total}); split it"),
+            ));
+        }
+        let kinds = [
+            (Kind::Visit, self.visits),
+            (Kind::VneidAssist, self.vneid_assists),
+            (Kind::SignatureRegistration, self.signature_registrations),
+        ];
+        Ok(kinds
+            .into_iter()
+            .flat_map(|(kind, values)| values.into_iter().map(move |v| (kind, v)))
+            .collect())
+    }
+}
+
+/// Decodes one record of a batch as its kind's create body. A shape error belongs to that
+/// record alone, so it is a field error rather than a refused batch.
+pub fn parse_record(kind: Kind, value: Value) -> Result<Submission, FieldError> {
     Ok(match kind {
         Kind::Visit => from_value::<VisitInput>(value)?.into(),
         Kind::VneidAssist => from_value::<AssistInput>(value)?.into(),
@@ -119,29 +146,7 @@ pub async fn sync(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<SyncRequest>,
 ) -> ApiResult<HttpResponse> {
-    let total = body.visits.len() + body.vneid_assists.len() + body.signature_registrations.len();
-    if total > SYNC_BATCH_MAX {
-        return Err(ApiError::field(
-            "batch",
-            "too_many_records",
-            format!("at most {SYNC_BATCH_MAX} records per batch (got {total}); split it"),
-        ));
-    }
-    let items: Vec<(Kind, Value)> = body
-        .visits
-        .into_iter()
-        .map(|v| (Kind::Visit, v))
-        .chain(
-            body.vneid_assists
-                .into_iter()
-                .map(|v| (Kind::VneidAssist, v)),
-        )
-        .chain(
-            body.signature_registrations
-                .into_iter()
-                .map(|v| (Kind::SignatureRegistration, v)),
-        )
-        .collect();
+    let items = body.into_items()?;
     let st = state.clone();
     let results = crate::db::run(&state.pool, move |conn| {
         let mut batch = Batch::default();
@@ -150,7 +155,7 @@ pub async fn sync(
         let mut slots = Vec::new();
         for (kind, value) in items {
             let sent_id = value.get("id").and_then(Value::as_str).map(str::to_owned);
-            let prepared = parse(kind, value)
+            let prepared = parse_record(kind, value)
                 .map_err(|e| ApiError::Validation(vec![e]))
                 .and_then(|submission| {
                     service::prepare(conn, &st, &caller, submission, &mut batch)

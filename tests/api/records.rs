@@ -733,7 +733,7 @@ async fn logging_and_reading_follow_team_and_scope() {
     app.get(&format!("/api/v1/visits?unit={SAI_GON}"), &f.sup.token)
         .await
         .problem(404);
-    let today = Utc::now().date_naive();
+    let today = crate::util::local_day(0);
     let tomorrow = today + Duration::days(1);
     assert_eq!(
         count(

@@ -5,7 +5,7 @@ use actix_web::web;
 use serde_json::{Value, json};
 
 use crate::records::{Field, assist, hours_ago, signature, visit};
-use crate::util::TestApp;
+use crate::util::{TestApp, local_day};
 
 /// A small deterministic generator, so a failing mix can be replayed.
 struct Lcg(u64);
@@ -166,11 +166,6 @@ async fn rollups_equal_a_recount_after_a_random_mix() {
 /// `occurred_at` at a local time `days` days ago.
 fn local(days: i64, time: &str) -> String {
     format!("{}T{time}+07:00", local_day(days))
-}
-
-fn local_day(days: i64) -> chrono::NaiveDate {
-    let vn = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
-    (chrono::Utc::now().with_timezone(&vn) - chrono::Duration::days(days)).date_naive()
 }
 
 async fn make(app: &TestApp, token: &str, path: &str, mut body: Value, when: String) -> String {

@@ -336,3 +336,10 @@ impl TestApp {
         (res.status().as_u16(), res.headers().clone(), bytes.to_vec())
     }
 }
+
+/// The Vietnamese date `days` days ago: record days are local, so a test that takes the UTC
+/// date fails from 17:00 UTC on.
+pub fn local_day(days: i64) -> chrono::NaiveDate {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    (chrono::Utc::now().with_timezone(&vn) - chrono::Duration::days(days)).date_naive()
+}
