@@ -6,7 +6,7 @@ PG_URL ?= $(GOCUA_TEST_POSTGRES_URL)
 # The demo database (make demo).
 DEMO_DB ?= gocua-demo.db
 
-.PHONY: bench run demo build test test-sqlite test-postgres test-durability test-outage test-schema test-e2e bench-sync bench-stats openapi fmt lint ci clean
+.PHONY: bench run demo build test test-sqlite test-postgres test-durability test-outage test-schema test-e2e fuzz bench-sync bench-stats openapi fmt lint ci clean
 
 ## Build and serve on the embedded SQLite file (gocua.db); migrations and units load themselves.
 run:
@@ -69,6 +69,17 @@ test-e2e:
 	cd e2e && npm ci --no-audit --no-fund --loglevel=error
 	$(CARGO) build --bin gocua
 	cd e2e && GOCUA_BIN=target/debug/gocua node --test supervisor.test.mjs
+
+## cargo-fuzz targets (fuzz/: record and sync decoding and validation, the citizen-number
+## and phone normalisers, the JWT check), FUZZ_SECONDS each; installs cargo-fuzz when missing.
+## The toolchain is stable, so RUSTC_BOOTSTRAP=1 lets it take the sanitizer flags.
+FUZZ_SECONDS ?= 180
+FUZZ_TARGETS ?= record sync citizen_id phone jwt
+fuzz:
+	@$(CARGO) fuzz --version >/dev/null 2>&1 || $(CARGO) install -q --locked cargo-fuzz@0.13.2
+	for target in $(FUZZ_TARGETS); do \
+	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -rss_limit_mb=1024 || exit 1; \
+	done
 
 ## The API next to the database's own rate (single creates with wrk and pgbench or a sqlite3
 ## harness, batch sync against multi-row INSERTs, a login flood, peak RSS); installs wrk when
