@@ -146,9 +146,17 @@ fn describe(base: &str, message: &str) -> FieldError {
         .split_once("expected ")
         .map(|(_, tail)| tail.split(" at line ").next().unwrap_or(tail).to_owned());
     if let Some(rest) = message.strip_prefix("unknown field ") {
-        // serde_path_to_error already ends the path with the unknown field's name.
+        // serde_path_to_error already ends the path with the unknown field's name. A key
+        // named "" is shown quoted, or the error would seem to be about the whole body.
         let name = quoted(rest).unwrap_or_default();
-        let field = if base.ends_with(name.as_str()) {
+        let field = if name.is_empty() {
+            let parent = base.strip_suffix('.').unwrap_or(base);
+            if parent.is_empty() {
+                "\"\"".to_owned()
+            } else {
+                format!("{parent}.\"\"")
+            }
+        } else if base.ends_with(name.as_str()) {
             base.to_owned()
         } else {
             join(&name)
@@ -285,4 +293,38 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Fi
         let message = err.into_inner().to_string();
         describe(if path == "." { "" } else { &path }, &message)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{from_value, parse_json};
+    use crate::error::ApiError;
+    use crate::records::input::VisitInput;
+
+    fn field_of(body: &str) -> String {
+        match parse_json::<VisitInput>(body.as_bytes()) {
+            Err(ApiError::Validation(errors)) => errors[0].field.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Found by the sync fuzz target: a key named "" was reported as field "", which reads
+    /// as "the whole body".
+    #[test]
+    fn an_unknown_empty_key_is_named() {
+        assert_eq!(field_of(r#"{"": 1}"#), r#""""#);
+        let nested = parse_json::<VisitInput>(br#"{"location": {"": 1}}"#).unwrap();
+        let mut errors = Vec::new();
+        assert!(
+            nested
+                .location
+                .unwrap()
+                .take("location", &mut errors)
+                .is_none()
+        );
+        assert_eq!(errors[0].field, r#"location."""#);
+        assert_eq!(field_of(r#"{"colour": 1}"#), "colour");
+        let value = serde_json::json!({"": 1});
+        assert_eq!(from_value::<VisitInput>(value).unwrap_err().field, r#""""#);
+    }
 }

@@ -9,8 +9,15 @@ fuzz_target!(|input: &str| {
     if let Some(phone) = normalize(input) {
         assert_eq!(phone.len(), 12, "{phone}");
         assert!(phone.starts_with("+84") && phone[1..].bytes().all(|b| b.is_ascii_digit()));
-        assert!(matches!(phone.as_bytes()[3], b'3' | b'5' | b'7' | b'8' | b'9'));
-        assert_eq!(normalize(&phone).as_deref(), Some(phone.as_str()), "idempotent");
+        assert!(matches!(
+            phone.as_bytes()[3],
+            b'3' | b'5' | b'7' | b'8' | b'9'
+        ));
+        assert_eq!(
+            normalize(&phone).as_deref(),
+            Some(phone.as_str()),
+            "idempotent"
+        );
         let national = format!("0{}", &phone[3..]);
         assert_eq!(normalize(&national).as_deref(), Some(phone.as_str()));
     }

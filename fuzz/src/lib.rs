@@ -38,7 +38,11 @@ pub fn validate_and_check(submission: Submission, key: &Secret) {
 
 fn check_draft(draft: &Draft) {
     let local = draft.occurred_at + TimeDelta::seconds(i64::from(VIETNAM_OFFSET_SECS));
-    assert_eq!(local.date(), draft.occurred_on, "the day is the Vietnamese date");
+    assert_eq!(
+        local.date(),
+        draft.occurred_on,
+        "the day is the Vietnamese date"
+    );
     assert!(draft.occurred_at <= (now() + TimeDelta::minutes(10)).naive_utc());
     // Stored instants are cut to microseconds, which may take them just past the window.
     let oldest = now() - TimeDelta::days(30) - TimeDelta::microseconds(1);
@@ -50,7 +54,10 @@ fn check_draft(draft: &Draft) {
         (&draft.provider, PROVIDER_MAX),
     ] {
         if let Some(text) = value {
-            assert!(!text.is_empty() && text.trim() == text, "trimmed, never empty");
+            assert!(
+                !text.is_empty() && text.trim() == text,
+                "trimmed, never empty"
+            );
             assert!(text.chars().count() <= max);
         }
     }
