@@ -12,7 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::JwtKeys;
-use crate::config::Config;
+use crate::config::{Config, DatabaseUrl};
 use crate::db::DbPool;
 use crate::error::ApiError;
 
@@ -26,6 +26,12 @@ pub struct AppState {
     /// Connections for statistics: a streaming replica when `GOCUA_DATABASE_READ_URL` is
     /// set, otherwise the same pool.
     pub read_pool: DbPool,
+    /// Connections for record writes (creates, sync, changes, reviews). On SQLite, which
+    /// takes one writer at a time, this is a single connection: writers queue in the pool,
+    /// in order and bounded by the pool timeout, instead of racing for the file lock and
+    /// sleeping in SQLite's busy handler (up to 100 ms a nap; docs/PERFORMANCE.md). On
+    /// PostgreSQL it is the main pool.
+    pub write_pool: DbPool,
     /// Access-token keys.
     pub jwt: JwtKeys,
     /// Failed-login counters.
@@ -39,8 +45,15 @@ impl AppState {
             Some(url) => crate::db::build_pool(url, config.pool_size, config.pool_timeout),
             None => pool.clone(),
         };
+        let write_pool = match &config.database {
+            DatabaseUrl::Sqlite(_) => {
+                crate::db::build_pool(&config.database, 1, config.pool_timeout)
+            }
+            DatabaseUrl::Postgres(_) => pool.clone(),
+        };
         Self {
             read_pool,
+            write_pool,
             jwt: JwtKeys::new(
                 &config.jwt_secret,
                 &config.jwt_retired,

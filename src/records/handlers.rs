@@ -73,7 +73,7 @@ async fn create_any(
     submission: Submission,
 ) -> ApiResult<HttpResponse> {
     let st = state.clone();
-    let created = crate::db::run(&state.pool, move |conn| {
+    let created = crate::db::run(&state.write_pool, move |conn| {
         service::create(conn, &st, &caller, submission)
     })
     .await?;
@@ -163,7 +163,7 @@ async fn update_any(
     patch: Patch,
 ) -> ApiResult<HttpResponse> {
     let st = state.clone();
-    let row = crate::db::run(&state.pool, move |conn| {
+    let row = crate::db::run(&state.write_pool, move |conn| {
         service::update(conn, &st, &caller, kind, &id, patch)
     })
     .await?;
@@ -177,7 +177,7 @@ async fn void_any(
     id: String,
     body: VoidRequest,
 ) -> ApiResult<HttpResponse> {
-    let row = crate::db::run(&state.pool, move |conn| {
+    let row = crate::db::run(&state.write_pool, move |conn| {
         service::void(conn, &caller, kind, &id, &body.reason)
     })
     .await?;
@@ -191,7 +191,7 @@ async fn review_any(
     id: String,
     body: ReviewRequest,
 ) -> ApiResult<HttpResponse> {
-    let row = crate::db::run(&state.pool, move |conn| {
+    let row = crate::db::run(&state.write_pool, move |conn| {
         service::review(conn, &caller, kind, &id, body.status, body.note)
     })
     .await?;

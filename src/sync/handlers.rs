@@ -148,7 +148,7 @@ pub async fn sync(
 ) -> ApiResult<HttpResponse> {
     let items = body.into_items()?;
     let st = state.clone();
-    let results = crate::db::run(&state.pool, move |conn| {
+    let results = crate::db::run(&state.write_pool, move |conn| {
         let mut batch = Batch::default();
         let mut results = Vec::with_capacity(items.len());
         let mut rows = Vec::new();
