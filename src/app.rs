@@ -36,6 +36,10 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Failed-login counters.
     pub throttle: LoginThrottle,
+    /// Password checks running at once: one core fewer than the machine has, so that a
+    /// flood of logins (19 MiB and tens of milliseconds of argon2 each) queues here instead
+    /// of taking every core from record creation.
+    pub password_checks: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -63,6 +67,11 @@ impl AppState {
                 config.login_failure_window,
                 config.login_failures_per_phone,
                 config.login_failures_per_address,
+            ),
+            password_checks: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism()
+                    .map_or(1, |n| n.get().saturating_sub(1))
+                    .max(1),
             ),
             pool,
             config: Arc::new(config),

@@ -155,15 +155,33 @@ pub async fn login(
         .throttle
         .check(&phone, &address)
         .map_err(ApiError::TooManyRequests)?;
-    let st = state.clone();
     let phone_key = phone.clone();
-    let outcome = crate::db::run(&state.pool, move |conn| {
-        let user = crate::users::queries::find_by_phone(conn, &phone_key)?;
-        let stored = user.as_ref().map(|u| u.password_hash.as_str());
-        let ok = password::verify(&body.password, stored.unwrap_or(password::dummy_hash()));
-        match user {
-            Some(u) if ok && u.active == 1 => conn
-                .transaction(|conn| {
+    let user = crate::db::run(&state.pool, move |conn| {
+        Ok(crate::users::queries::find_by_phone(conn, &phone_key)?)
+    })
+    .await?;
+    // The password is checked holding no database connection, so a login flood cannot
+    // drain the pool, and behind a limit on concurrent checks, so it cannot take every core.
+    let verified = {
+        let _permit = state
+            .password_checks
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?;
+        let stored = user.as_ref().map(|u| u.password_hash.clone());
+        web::block(move || {
+            password::verify(
+                &body.password,
+                stored.as_deref().unwrap_or(password::dummy_hash()),
+            )
+        })
+        .await?
+    };
+    let outcome = match user {
+        Some(u) if verified && u.active == 1 => {
+            let st = state.clone();
+            let tokens = crate::db::run(&state.pool, move |conn| {
+                conn.transaction(|conn| {
                     crate::audit::record(
                         conn,
                         Some(&u.id),
@@ -174,11 +192,12 @@ pub async fn login(
                     )?;
                     start_session(conn, &st, u)
                 })
-                .map(Some),
-            _ => Ok(None),
+            })
+            .await?;
+            Some(tokens)
         }
-    })
-    .await?;
+        _ => None,
+    };
     match outcome {
         Some(tokens) => {
             state.throttle.record_success(&phone);
