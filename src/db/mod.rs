@@ -1,7 +1,8 @@
 //! One connection type for both databases, a pool whose manager picks the backend from the
 //! URL scheme, per-backend migrations, and the few statements whose SQL must differ.
 
-use std::time::Duration;
+use std::ops::{Deref, DerefMut};
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -34,6 +35,42 @@ macro_rules! on_backend {
 pub type DbPool = r2d2::Pool<ConnectionManager>;
 /// A connection checked out of [`DbPool`].
 pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// How long after its last use a pooled connection is handed out without a `SELECT 1`
+/// first. Under load connections come back within milliseconds, so the test (one round
+/// trip per checkout, two per request on PostgreSQL) is skipped; a connection that sat idle
+/// longer, across a database restart say, is tested before use.
+const TRUSTED_FOR: Duration = Duration::from_secs(1);
+
+/// A pooled connection and what the pool needs to know of it: whether its last use failed
+/// in a way that may have broken it, and when it was last given back.
+pub struct Pooled {
+    conn: DbConn,
+    failed: bool,
+    returned_at: Instant,
+}
+
+impl Pooled {
+    /// Called after work on the connection failed with a database error: a connection the
+    /// database no longer answers is dropped on return instead of failing the next caller.
+    pub fn check_after_failure(&mut self) {
+        self.failed = self.conn.batch_execute("SELECT 1").is_err();
+    }
+}
+
+impl Deref for Pooled {
+    type Target = DbConn;
+
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -91,19 +128,32 @@ fn establish_waiting(
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = DbConn;
+    type Connection = Pooled;
     type Error = diesel::ConnectionError;
 
-    fn connect(&self) -> Result<DbConn, Self::Error> {
-        establish_waiting(&self.url, self.busy_timeout)
+    fn connect(&self) -> Result<Pooled, Self::Error> {
+        Ok(Pooled {
+            conn: establish_waiting(&self.url, self.busy_timeout)?,
+            failed: false,
+            returned_at: Instant::now(),
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1")
+    fn is_valid(&self, conn: &mut Pooled) -> Result<(), Self::Error> {
+        if conn.returned_at.elapsed() < TRUSTED_FOR {
+            return Ok(());
+        }
+        conn.conn
+            .batch_execute("SELECT 1")
             .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        if conn.failed || conn.conn.is_broken() {
+            return true;
+        }
+        conn.returned_at = Instant::now();
         false
     }
 }
@@ -158,7 +208,13 @@ where
         let conn = pool.get();
         drop(waiting);
         let mut conn = conn?;
-        work(&mut conn)
+        let result = work(&mut conn);
+        if let Err(crate::error::ApiError::Unavailable | crate::error::ApiError::Internal(_)) =
+            &result
+        {
+            conn.check_after_failure();
+        }
+        result
     })
     .await?
 }

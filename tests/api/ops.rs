@@ -246,7 +246,7 @@ async fn backup_under_write_load_is_a_consistent_copy() {
         let mut conn = copy.get().unwrap();
         let ids: Vec<String> = gocua::schema::records::table
             .select(gocua::schema::records::id)
-            .load(&mut conn)
+            .load(&mut **conn)
             .unwrap();
         let fresh = gocua::stats::rollups::recount(&mut conn).unwrap();
         let stored = gocua::stats::rollups::stored(&mut conn).unwrap();

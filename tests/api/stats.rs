@@ -44,7 +44,7 @@ async fn rollups_match(app: &TestApp) {
             use gocua::schema::rollup_volunteers as rv;
             let listed: std::collections::HashSet<(String, String)> = rv::table
                 .select((rv::commune_code, rv::volunteer_id))
-                .load(&mut conn)
+                .load(&mut **conn)
                 .unwrap()
                 .into_iter()
                 .collect();

@@ -308,7 +308,7 @@ impl TestApp {
             audit_log::table
                 .select((audit_log::action, audit_log::object_id, audit_log::actor_id))
                 .order(audit_log::at.asc())
-                .load(&mut conn)
+                .load(&mut **conn)
                 .unwrap()
         })
         .await
