@@ -72,9 +72,18 @@ async fn create_any(
     state: web::Data<AppState>,
     submission: Submission,
 ) -> ApiResult<HttpResponse> {
+    // Idempotent by id: the same id with the same content answers the stored record; with
+    // other content, 409 and nothing changes.
     let st = state.clone();
+    let author = caller.clone();
+    let row = crate::db::run(&state.pool, move |conn| {
+        service::prepare_one(conn, &st, &author, submission)
+    })
+    .await?;
     let created = crate::db::run(&state.write_pool, move |conn| {
-        service::create(conn, &st, &caller, submission)
+        service::store_all(conn, &caller, vec![row])?
+            .pop()
+            .unwrap_or_else(|| Err(ApiError::not_found("record")))
     })
     .await?;
     Ok(match created {

@@ -85,36 +85,65 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<RecordRow>> {
         .optional()
 }
 
-/// The earliest other counted record this one duplicates: the same citizen with the same
-/// successful action (assists), or an earlier issued signature for the same citizen.
-pub fn earlier_duplicate(conn: &mut DbConn, row: &RecordRow) -> QueryResult<Option<String>> {
-    let Some(citizen) = &row.citizen_ref else {
-        return Ok(None);
+/// What makes a record a repeat of another: the same kind and citizen, and the same
+/// successful action (assists) or an issued signature. `None` for a record nothing repeats.
+pub type RepeatKey = (String, String, String);
+
+/// The [`RepeatKey`] of a record from its columns.
+pub fn repeat_key(
+    kind: &str,
+    citizen_ref: Option<&str>,
+    action: Option<&str>,
+    result: Option<&str>,
+    status: Option<&str>,
+) -> Option<RepeatKey> {
+    let what = match Kind::parse(kind)? {
+        Kind::VneidAssist if result == Some("success") => action?,
+        Kind::SignatureRegistration if status == Some("issued") => "issued",
+        _ => return None,
     };
-    let mut query = records::table
-        .select(records::id)
-        .filter(records::citizen_ref.eq(citizen))
-        .filter(records::kind.eq(&row.kind))
-        .filter(records::id.ne(&row.id))
-        .filter(records::voided.eq(0))
-        .filter(records::review_status.ne("rejected"))
-        .filter(records::duplicate_of.is_null())
-        .into_boxed();
-    match row.kind() {
-        Kind::VneidAssist if row.result.as_deref() == Some("success") => {
-            query = query
-                .filter(records::result.eq("success"))
-                .filter(records::action.eq(row.action.clone().unwrap_or_default()));
-        }
-        Kind::SignatureRegistration if row.status.as_deref() == Some("issued") => {
-            query = query.filter(records::status.eq("issued"));
-        }
-        _ => return Ok(None),
+    Some((kind.to_owned(), citizen_ref?.to_owned(), what.to_owned()))
+}
+
+/// A counted, unflagged record of one of the given citizens: what a new record may repeat.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = records)]
+pub struct RepeatCandidate {
+    /// Record id.
+    pub id: String,
+    /// Record kind.
+    pub kind: String,
+    /// Keyed hash of the citizen number.
+    pub citizen_ref: Option<String>,
+    /// Assist action.
+    pub action: Option<String>,
+    /// Assist result.
+    pub result: Option<String>,
+    /// Signature status.
+    pub status: Option<String>,
+    /// When the server stored it: the earliest is the original.
+    pub received_at: NaiveDateTime,
+}
+
+/// Every counted record not itself flagged as a duplicate for these citizens, in one
+/// query per thousand citizens instead of one per record (a batch has hundreds).
+pub fn repeat_candidates(
+    conn: &mut DbConn,
+    citizen_refs: &[&str],
+) -> QueryResult<Vec<RepeatCandidate>> {
+    let mut found = Vec::new();
+    for chunk in citizen_refs.chunks(1000) {
+        found.extend(
+            records::table
+                .filter(records::citizen_ref.eq_any(chunk))
+                .filter(records::voided.eq(0))
+                .filter(records::review_status.ne("rejected"))
+                .filter(records::duplicate_of.is_null())
+                .select(RepeatCandidate::as_select())
+                .load(conn)?,
+        );
     }
-    query
-        .order((records::received_at.asc(), records::id.asc()))
-        .first(conn)
-        .optional()
+    Ok(found)
 }
 
 /// Marks a record as a possible duplicate of an earlier one.

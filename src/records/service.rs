@@ -137,15 +137,74 @@ fn check_visit(
     Ok(())
 }
 
-fn flag_if_duplicate(conn: &mut DbConn, row: &RecordRow) -> diesel::QueryResult<()> {
+fn repeat_key_of(row: &RecordRow) -> Option<queries::RepeatKey> {
     if row.review_status() != ReviewStatus::Pending {
+        return None;
+    }
+    queries::repeat_key(
+        &row.kind,
+        row.citizen_ref.as_deref(),
+        row.action.as_deref(),
+        row.result.as_deref(),
+        row.status.as_deref(),
+    )
+}
+
+/// Flags each pending row that repeats a counted success for the same citizen: a record
+/// stored before (the earliest received), or else an earlier row of `rows`, which come in
+/// the order they were logged. Looks the citizens up once for all rows, and updates the
+/// rows in memory as in the database, so the caller need not read them back.
+fn flag_duplicates(conn: &mut DbConn, rows: &mut [RecordRow]) -> diesel::QueryResult<()> {
+    let keys: Vec<Option<queries::RepeatKey>> = rows.iter().map(repeat_key_of).collect();
+    let mut refs: Vec<&str> = keys.iter().flatten().map(|k| k.1.as_str()).collect();
+    if refs.is_empty() {
         return Ok(());
     }
-    if let Some(earlier) = queries::earlier_duplicate(conn, row)? {
+    refs.sort_unstable();
+    refs.dedup();
+    let own: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let mut originals: HashMap<queries::RepeatKey, (chrono::NaiveDateTime, String)> =
+        HashMap::new();
+    for c in queries::repeat_candidates(conn, &refs)? {
+        if own.contains(c.id.as_str()) {
+            continue;
+        }
+        let key = queries::repeat_key(
+            &c.kind,
+            c.citizen_ref.as_deref(),
+            c.action.as_deref(),
+            c.result.as_deref(),
+            c.status.as_deref(),
+        );
+        if let Some(key) = key {
+            let candidate = (c.received_at, c.id);
+            match originals.get(&key) {
+                Some(known) if *known <= candidate => {}
+                _ => {
+                    originals.insert(key, candidate);
+                }
+            }
+        }
+    }
+    let mut flags = Vec::new();
+    for (i, key) in keys.into_iter().enumerate() {
+        let Some(key) = key else { continue };
+        match originals.get(&key) {
+            Some((_, earlier)) => flags.push((i, earlier.clone())),
+            None => {
+                originals.insert(key, (rows[i].received_at, rows[i].id.clone()));
+            }
+        }
+    }
+    for (i, earlier) in flags {
         let note = format!(
             "Có thể trùng với bản ghi {earlier} (possible duplicate: same citizen, same result)"
         );
+        let row = &mut rows[i];
         queries::flag_duplicate(conn, &row.id, &earlier, &note)?;
+        row.review_status = ReviewStatus::Flagged.as_str().into();
+        row.duplicate_of = Some(earlier);
+        row.review_note = Some(note);
     }
     Ok(())
 }
@@ -173,22 +232,22 @@ impl Batch {
         let access = match self.teams.get(team_id) {
             Some(known) => known.clone(),
             None => {
-                let access = match crate::teams::queries::find(conn, team_id)? {
-                    None => TeamAccess::Hidden,
-                    Some(team)
-                        if crate::teams::queries::membership(conn, &team.id, &caller.id)?
-                            .is_some() =>
-                    {
-                        TeamAccess::Member(team)
-                    }
-                    Some(team)
-                        if caller.role.is_supervisor()
-                            && crate::units::in_scope(conn, &caller.scope, &team.commune_code)? =>
-                    {
-                        TeamAccess::NotMember
-                    }
-                    Some(_) => TeamAccess::Hidden,
-                };
+                let access =
+                    match crate::teams::queries::find_with_member(conn, team_id, &caller.id)? {
+                        None => TeamAccess::Hidden,
+                        Some((team, true)) => TeamAccess::Member(team),
+                        Some((team, false))
+                            if caller.role.is_supervisor()
+                                && crate::units::in_scope(
+                                    conn,
+                                    &caller.scope,
+                                    &team.commune_code,
+                                )? =>
+                        {
+                            TeamAccess::NotMember
+                        }
+                        Some(_) => TeamAccess::Hidden,
+                    };
                 self.teams.insert(team_id.to_owned(), access.clone());
                 access
             }
@@ -260,11 +319,12 @@ const INSERT_CHUNK: usize = 500;
 
 /// Stores prepared rows in one transaction with multi-row inserts, then answers for each,
 /// in order: stored now, already stored with the same content, or a conflict. Duplicate
-/// flags and audit entries are written in the same transaction.
+/// flags and audit entries are written in the same transaction. Only rows that existed
+/// before are read back: a new row is stored exactly as prepared (flags applied).
 pub fn store_all(
     conn: &mut DbConn,
     caller: &AuthUser,
-    rows: &[RecordRow],
+    rows: Vec<RecordRow>,
 ) -> ApiResult<Vec<ApiResult<Created>>> {
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -280,48 +340,58 @@ pub fn store_all(
         let mut claimed = HashSet::new();
         let fresh: Vec<bool> = rows
             .iter()
-            .map(|r| inserted.contains(&r.id) && claimed.insert(r.id.as_str()))
+            .map(|r| inserted.contains(&r.id) && claimed.insert(r.id.clone()))
             .collect();
-        let mut entries = Vec::new();
-        for row in rows
-            .iter()
-            .zip(&fresh)
-            .filter(|(_, fresh)| **fresh)
-            .map(|(r, _)| r)
-        {
-            flag_if_duplicate(conn, row)?;
-            entries.push(crate::audit::Entry::new(
-                Some(&caller.id),
-                "record.create",
-                (row.kind.as_str(), &row.id),
-                Some(&row.commune_code),
-                format!("logged {} for team {}", row.kind, row.team_id),
-            ));
+        let mut created = Vec::new();
+        let mut sent_again = Vec::new();
+        for (row, fresh) in rows.into_iter().zip(&fresh) {
+            if *fresh {
+                created.push(row);
+            } else {
+                sent_again.push(row);
+            }
         }
+        flag_duplicates(conn, &mut created)?;
+        let entries: Vec<_> = created
+            .iter()
+            .map(|row| {
+                crate::audit::Entry::new(
+                    Some(&caller.id),
+                    "record.create",
+                    (row.kind.as_str(), &row.id),
+                    Some(&row.commune_code),
+                    format!("logged {} for team {}", row.kind, row.team_id),
+                )
+            })
+            .collect();
         crate::audit::insert_all(conn, &entries)?;
-        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        let stored: HashMap<String, RecordRow> = queries::find_many(conn, &ids)?
+        let changes: Vec<(Option<&RecordRow>, Option<&RecordRow>)> =
+            created.iter().map(|r| (None, Some(r))).collect();
+        crate::stats::rollups::apply(conn, &changes)?;
+        let earlier: Vec<&str> = sent_again.iter().map(|r| r.id.as_str()).collect();
+        let stored: HashMap<String, RecordRow> = queries::find_many(conn, &earlier)?
             .into_iter()
             .map(|r| (r.id.clone(), r))
             .collect();
-        let created: Vec<(Option<&RecordRow>, Option<&RecordRow>)> = rows
-            .iter()
-            .zip(&fresh)
-            .filter(|(_, fresh)| **fresh)
-            .map(|(r, _)| (None, stored.get(&r.id)))
-            .collect();
-        crate::stats::rollups::apply(conn, &created)?;
-        Ok(rows
-            .iter()
-            .zip(fresh)
-            .map(|(row, fresh)| {
+        let mut created = created.into_iter();
+        let mut sent_again = sent_again.into_iter();
+        Ok(fresh
+            .into_iter()
+            .map(|fresh| {
+                if fresh {
+                    return created
+                        .next()
+                        .map(Created::New)
+                        .ok_or_else(|| ApiError::not_found("record"));
+                }
+                let row = sent_again
+                    .next()
+                    .ok_or_else(|| ApiError::not_found("record"))?;
                 let current = stored
                     .get(&row.id)
                     .cloned()
                     .ok_or_else(|| ApiError::not_found("record"))?;
-                if fresh {
-                    Ok(Created::New(current))
-                } else if current.content_hash == row.content_hash {
+                if current.content_hash == row.content_hash {
                     Ok(Created::Unchanged(current))
                 } else {
                     Err(ApiError::Conflict(
@@ -333,18 +403,16 @@ pub fn store_all(
     })
 }
 
-/// Creates a record for the caller, idempotently by id: the same id with the same content
-/// answers the stored record; with other content, 409 and nothing changes.
-pub fn create(
+/// Checks a single submission and turns it into the row to store (the first half of a
+/// create, on a read connection); [`store_all`] then stores it on the write connection, so
+/// SQLite's one writer never waits on these look-ups.
+pub fn prepare_one(
     conn: &mut DbConn,
     state: &AppState,
     caller: &AuthUser,
     submission: Submission,
-) -> ApiResult<Created> {
-    let row = prepare(conn, state, caller, submission, &mut Batch::default())?;
-    store_all(conn, caller, std::slice::from_ref(&row))?
-        .pop()
-        .unwrap_or_else(|| Err(ApiError::not_found("record")))
+) -> ApiResult<RecordRow> {
+    prepare(conn, state, caller, submission, &mut Batch::default())
 }
 
 /// Whether the caller is the author, still inside the edit window of a pending record.
@@ -439,7 +507,7 @@ pub fn update(
             ));
         }
         if row.duplicate_of.is_none() {
-            flag_if_duplicate(conn, &next)?;
+            flag_duplicates(conn, std::slice::from_mut(&mut next))?;
         }
         crate::audit::record(
             conn,

@@ -148,7 +148,10 @@ pub async fn sync(
 ) -> ApiResult<HttpResponse> {
     let items = body.into_items()?;
     let st = state.clone();
-    let results = crate::db::run(&state.write_pool, move |conn| {
+    // Checked on a read connection, stored on the write connection: SQLite's one writer
+    // never waits on a batch's validation and look-ups.
+    let author = caller.clone();
+    let (mut results, rows, slots) = crate::db::run(&state.pool, move |conn| {
         let mut batch = Batch::default();
         let mut results = Vec::with_capacity(items.len());
         let mut rows = Vec::new();
@@ -158,7 +161,7 @@ pub async fn sync(
             let prepared = parse_record(kind, value)
                 .map_err(|e| ApiError::Validation(vec![e]))
                 .and_then(|submission| {
-                    service::prepare(conn, &st, &caller, submission, &mut batch)
+                    service::prepare(conn, &st, &author, submission, &mut batch)
                 });
             match prepared {
                 Ok(row) => {
@@ -179,9 +182,13 @@ pub async fn sync(
                 }),
             }
         }
+        Ok((results, rows, slots))
+    })
+    .await?;
+    let results = crate::db::run(&state.write_pool, move |conn| {
         for (slot, outcome) in slots
             .into_iter()
-            .zip(service::store_all(conn, &caller, &rows)?)
+            .zip(service::store_all(conn, &caller, rows)?)
         {
             results[slot].status = match outcome {
                 Ok(Created::New(_)) => SyncStatus::Created,

@@ -26,6 +26,26 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<TeamRow>> {
         .optional()
 }
 
+/// One team by id and whether `user_id` is a member, in one round trip: the check every
+/// record write makes.
+pub fn find_with_member(
+    conn: &mut DbConn,
+    id: &str,
+    user_id: &str,
+) -> QueryResult<Option<(TeamRow, bool)>> {
+    let found: Option<(TeamRow, Option<String>)> = teams::table
+        .left_join(
+            team_members::table.on(team_members::team_id
+                .eq(teams::id)
+                .and(team_members::user_id.eq(user_id))),
+        )
+        .filter(teams::id.eq(id))
+        .select((TeamRow::as_select(), team_members::user_id.nullable()))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(team, member)| (team, member.is_some())))
+}
+
 /// Stores a new team.
 pub fn insert(conn: &mut DbConn, team: &TeamRow) -> QueryResult<()> {
     diesel::insert_into(teams::table)
