@@ -10,6 +10,7 @@ use utoipa::openapi::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::checks::PasswordChecks;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::JwtKeys;
 use crate::config::{Config, DatabaseUrl};
@@ -36,10 +37,10 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Failed-login counters.
     pub throttle: LoginThrottle,
-    /// Password checks running at once: one core fewer than the machine has, so that a
-    /// flood of logins (19 MiB and tens of milliseconds of argon2 each) queues here instead
-    /// of taking every core from record creation.
-    pub password_checks: tokio::sync::Semaphore,
+    /// Password checks: on threads of their own (one core fewer than the machine has) at a
+    /// lower CPU priority, so that a flood of logins queues there instead of taking the
+    /// cores record creation needs.
+    pub password_checks: PasswordChecks,
 }
 
 impl AppState {
@@ -68,10 +69,8 @@ impl AppState {
                 config.login_failures_per_phone,
                 config.login_failures_per_address,
             ),
-            password_checks: tokio::sync::Semaphore::new(
-                std::thread::available_parallelism()
-                    .map_or(1, |n| n.get().saturating_sub(1))
-                    .max(1),
+            password_checks: PasswordChecks::start(
+                std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)),
             ),
             pool,
             config: Arc::new(config),

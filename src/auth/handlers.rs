@@ -161,22 +161,15 @@ pub async fn login(
     })
     .await?;
     // The password is checked holding no database connection, so a login flood cannot
-    // drain the pool, and behind a limit on concurrent checks, so it cannot take every core.
-    let verified = {
-        let _permit = state
-            .password_checks
-            .acquire()
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
-        let stored = user.as_ref().map(|u| u.password_hash.clone());
-        web::block(move || {
-            password::verify(
-                &body.password,
-                stored.as_deref().unwrap_or(password::dummy_hash()),
-            )
-        })
-        .await?
-    };
+    // drain the pool, and on the low-priority check threads, so it cannot take the cores
+    // record creation needs.
+    let verified = state
+        .password_checks
+        .verify(
+            body.password,
+            user.as_ref().map(|u| u.password_hash.clone()),
+        )
+        .await?;
     let outcome = match user {
         Some(u) if verified && u.active == 1 => {
             let st = state.clone();
@@ -351,32 +344,42 @@ pub async fn change_password(
         .throttle
         .check(&phone, &address)
         .map_err(ApiError::TooManyRequests)?;
-    let changed = crate::db::run(&state.pool, move |conn| {
-        let user = crate::users::queries::find(conn, &caller.id)?
-            .ok_or_else(|| ApiError::not_found("user"))?;
-        if !password::verify(&body.current_password, &user.password_hash) {
-            return Ok(false);
-        }
-        let hash = password::hash(&body.new_password).map_err(ApiError::Internal)?;
+    // As at login, the passwords are hashed and checked holding no database connection.
+    let user_id = caller.id.clone();
+    let user = crate::db::run(&state.pool, move |conn| {
+        crate::users::queries::find(conn, &user_id)?.ok_or_else(|| ApiError::not_found("user"))
+    })
+    .await?;
+    let changed = state
+        .password_checks
+        .verify(body.current_password, Some(user.password_hash.clone()))
+        .await?;
+    if changed {
+        let new_password = body.new_password;
+        let hash = web::block(move || password::hash(&new_password))
+            .await?
+            .map_err(ApiError::Internal)?;
         let changes = crate::users::queries::UserChanges {
             password_hash: Some(hash),
             updated_at: Some(crate::db::now()),
             ..Default::default()
         };
-        conn.transaction(|conn| {
-            crate::users::queries::update(conn, &user.id, &changes, true)?;
-            crate::audit::record(
-                conn,
-                Some(&user.id),
-                "auth.password_change",
-                ("user", &user.id),
-                user.unit_code.as_deref(),
-                "changed own password; sessions ended",
-            )
-        })?;
-        Ok(true)
-    })
-    .await?;
+        crate::db::run(&state.pool, move |conn| {
+            conn.transaction(|conn| {
+                crate::users::queries::update(conn, &user.id, &changes, true)?;
+                crate::audit::record(
+                    conn,
+                    Some(&user.id),
+                    "auth.password_change",
+                    ("user", &user.id),
+                    user.unit_code.as_deref(),
+                    "changed own password; sessions ended",
+                )
+            })?;
+            Ok(())
+        })
+        .await?;
+    }
     if !changed {
         state.throttle.record_failure(&phone, &address);
         return Err(ApiError::Validation(vec![FieldError::new(

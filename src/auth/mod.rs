@@ -1,6 +1,7 @@
 //! Who is calling and what they may touch: phones, passwords, tokens, login throttling,
 //! roles and scope, and the auth endpoints.
 
+pub mod checks;
 pub mod handlers;
 pub mod password;
 pub mod phone;
