@@ -222,6 +222,74 @@ async fn concurrent_identical_batches_store_each_record_once() {
     );
 }
 
+async fn review_of(app: &TestApp, token: &str, path: &str, id: &Value) -> (Value, Value) {
+    let body = app
+        .get(&format!("{path}/{}", id.as_str().unwrap()), token)
+        .await
+        .expect(200)
+        .body;
+    (body["review_status"].clone(), body["duplicate_of"].clone())
+}
+
+#[actix_web::test]
+async fn a_repeat_within_a_batch_is_flagged_against_the_earlier_record() {
+    let app = TestApp::new().await;
+    let f = Field::new(&app).await;
+    let first = assist(&f.team, CITIZEN, "install", "success");
+    let repeat = assist(&f.team, CITIZEN, "install", "success");
+    let other_action = assist(&f.team, CITIZEN, "activate_level2", "success");
+    let issued = signature(&f.team, CITIZEN, "issued");
+    let issued_again = signature(&f.team, CITIZEN, "issued");
+    let batch = json!({
+        "vneid_assists": [first, repeat, other_action],
+        "signature_registrations": [issued, issued_again]
+    });
+    let reply = app
+        .post("/api/v1/sync", &f.member.token, batch.clone())
+        .await
+        .expect(200);
+    assert!(statuses(&reply).iter().all(|(_, s)| s == "created"));
+    let (assists, signatures) = ("/api/v1/vneid-assists", "/api/v1/signature-registrations");
+    let token = &f.member.token;
+    let a = &batch["vneid_assists"];
+    let s = &batch["signature_registrations"];
+    assert_eq!(
+        review_of(&app, token, assists, &a[0]["id"]).await,
+        (json!("pending"), Value::Null)
+    );
+    assert_eq!(
+        review_of(&app, token, assists, &a[1]["id"]).await,
+        (json!("flagged"), a[0]["id"].clone())
+    );
+    assert_eq!(
+        review_of(&app, token, assists, &a[2]["id"]).await,
+        (json!("pending"), Value::Null)
+    );
+    assert_eq!(
+        review_of(&app, token, signatures, &s[0]["id"]).await,
+        (json!("pending"), Value::Null)
+    );
+    assert_eq!(
+        review_of(&app, token, signatures, &s[1]["id"]).await,
+        (json!("flagged"), s[0]["id"].clone())
+    );
+    // A later batch repeats the original, not the record already flagged.
+    let later = assist(&f.team, CITIZEN, "install", "success");
+    let reply = app
+        .post(
+            "/api/v1/sync",
+            token,
+            json!({"vneid_assists": [later.clone()]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(reply.body["results"][0]["status"], "created");
+    assert_eq!(
+        review_of(&app, token, assists, &later["id"]).await,
+        (json!("flagged"), a[0]["id"].clone())
+    );
+}
+
 #[actix_web::test]
 async fn the_same_id_twice_in_one_batch() {
     let app = TestApp::new().await;
