@@ -13,7 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::checks::PasswordChecks;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::JwtKeys;
-use crate::config::{Config, DatabaseUrl};
+use crate::config::Config;
 use crate::db::DbPool;
 use crate::error::ApiError;
 
@@ -27,12 +27,11 @@ pub struct AppState {
     /// Connections for statistics: a streaming replica when `GOCUA_DATABASE_READ_URL` is
     /// set, otherwise the same pool.
     pub read_pool: DbPool,
-    /// Connections for record writes (creates, sync, changes, reviews). On SQLite, which
-    /// takes one writer at a time, this is a single connection: writers queue in the pool,
-    /// in order and bounded by the pool timeout, instead of racing for the file lock and
-    /// sleeping in SQLite's busy handler (up to 100 ms a nap; docs/PERFORMANCE.md). On
-    /// PostgreSQL it is the main pool.
-    pub write_pool: DbPool,
+    /// Where record writes (creates, sync, changes, reviews) run: on SQLite, which takes
+    /// one writer at a time, a thread of its own that owns the write connection, so writers
+    /// queue in order, bounded by the pool timeout, instead of racing for the file lock and
+    /// sleeping in SQLite's busy handler (docs/PERFORMANCE.md). On PostgreSQL the main pool.
+    pub writer: crate::db::Writer,
     /// Access-token keys.
     pub jwt: JwtKeys,
     /// Failed-login counters.
@@ -50,15 +49,10 @@ impl AppState {
             Some(url) => crate::db::build_pool(url, config.pool_size, config.pool_timeout),
             None => pool.clone(),
         };
-        let write_pool = match &config.database {
-            DatabaseUrl::Sqlite(_) => {
-                crate::db::build_pool(&config.database, 1, config.pool_timeout)
-            }
-            DatabaseUrl::Postgres(_) => pool.clone(),
-        };
+        let writer = crate::db::Writer::new(&config.database, &pool, config.pool_timeout);
         Self {
             read_pool,
-            write_pool,
+            writer,
             jwt: JwtKeys::new(
                 &config.jwt_secret,
                 &config.jwt_retired,

@@ -10,6 +10,10 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::DatabaseUrl;
 
+pub mod writer;
+
+pub use writer::Writer;
+
 /// A connection to whichever database the server was started on.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {

@@ -80,12 +80,14 @@ async fn create_any(
         service::prepare_one(conn, &st, &author, submission)
     })
     .await?;
-    let created = crate::db::run(&state.write_pool, move |conn| {
-        service::store_all(conn, &caller, vec![row])?
-            .pop()
-            .unwrap_or_else(|| Err(ApiError::not_found("record")))
-    })
-    .await?;
+    let created = state
+        .writer
+        .run(move |conn| {
+            service::store_all(conn, &caller, vec![row])?
+                .pop()
+                .unwrap_or_else(|| Err(ApiError::not_found("record")))
+        })
+        .await?;
     Ok(match created {
         Created::New(row) => {
             crate::metrics::record_created(&row.kind);
@@ -172,10 +174,10 @@ async fn update_any(
     patch: Patch,
 ) -> ApiResult<HttpResponse> {
     let st = state.clone();
-    let row = crate::db::run(&state.write_pool, move |conn| {
-        service::update(conn, &st, &caller, kind, &id, patch)
-    })
-    .await?;
+    let row = state
+        .writer
+        .run(move |conn| service::update(conn, &st, &caller, kind, &id, patch))
+        .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))
 }
 
@@ -186,10 +188,10 @@ async fn void_any(
     id: String,
     body: VoidRequest,
 ) -> ApiResult<HttpResponse> {
-    let row = crate::db::run(&state.write_pool, move |conn| {
-        service::void(conn, &caller, kind, &id, &body.reason)
-    })
-    .await?;
+    let row = state
+        .writer
+        .run(move |conn| service::void(conn, &caller, kind, &id, &body.reason))
+        .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))
 }
 
@@ -200,10 +202,10 @@ async fn review_any(
     id: String,
     body: ReviewRequest,
 ) -> ApiResult<HttpResponse> {
-    let row = crate::db::run(&state.write_pool, move |conn| {
-        service::review(conn, &caller, kind, &id, body.status, body.note)
-    })
-    .await?;
+    let row = state
+        .writer
+        .run(move |conn| service::review(conn, &caller, kind, &id, body.status, body.note))
+        .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))
 }
 

@@ -185,21 +185,23 @@ pub async fn sync(
         Ok((results, rows, slots))
     })
     .await?;
-    let results = crate::db::run(&state.write_pool, move |conn| {
-        for (slot, outcome) in slots
-            .into_iter()
-            .zip(service::store_all(conn, &caller, rows)?)
-        {
-            results[slot].status = match outcome {
-                Ok(Created::New(_)) => SyncStatus::Created,
-                Ok(Created::Unchanged(_)) => SyncStatus::Unchanged,
-                Err(ApiError::Conflict(_)) => SyncStatus::Conflict,
-                Err(other) => return Err(other),
-            };
-        }
-        Ok(results)
-    })
-    .await?;
+    let results = state
+        .writer
+        .run(move |conn| {
+            for (slot, outcome) in slots
+                .into_iter()
+                .zip(service::store_all(conn, &caller, rows)?)
+            {
+                results[slot].status = match outcome {
+                    Ok(Created::New(_)) => SyncStatus::Created,
+                    Ok(Created::Unchanged(_)) => SyncStatus::Unchanged,
+                    Err(ApiError::Conflict(_)) => SyncStatus::Conflict,
+                    Err(other) => return Err(other),
+                };
+            }
+            Ok(results)
+        })
+        .await?;
     crate::metrics::sync_batch(results.len());
     for r in results.iter().filter(|r| r.status == SyncStatus::Created) {
         crate::metrics::record_created(r.kind.as_str());
