@@ -1,19 +1,23 @@
 //! Where record writes run. SQLite takes one writer at a time, so on SQLite they run one
-//! after the other on a thread of their own that owns the write connection: the connection
-//! never sits idle while a writer waits to be woken and scheduled (the cost of handing a
-//! one-connection pool from thread to thread), and nobody sleeps in SQLite's busy handler.
-//! On PostgreSQL, writes take connections of the main pool like everything else.
+//! after the other on a thread of their own that owns the write connection, in groups:
+//! the writes waiting when the thread comes round run inside one `BEGIN IMMEDIATE`
+//! transaction, each in its own savepoint (its `conn.transaction` nests), and the group
+//! commits once. The connection never sits idle while a writer waits to be woken, nobody
+//! sleeps in SQLite's busy handler, and one `fsync` covers the group. A write that fails
+//! rolls back to its savepoint and leaves the others of its group alone. Every answer is
+//! sent only after the group's commit, so an acknowledged write is durable; when the
+//! commit fails, every write of the group answers 503 and none is stored. On PostgreSQL,
+//! writes take connections of the main pool like everything else.
 //!
 //! A write that waited longer than the pool timeout is answered 503 without running, so a
-//! stuck database answers as fast as an exhausted pool would; a write that started always
-//! runs to its end and answers, so nothing is stored that was not acknowledged.
+//! stuck database answers as fast as an exhausted pool would.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 
 use super::{DbConn, DbPool};
 use crate::config::DatabaseUrl;
@@ -51,7 +55,25 @@ impl Writer {
     }
 }
 
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+/// Runs a write and returns how to answer it once its group's fate is known.
+type Work = Box<dyn FnOnce(&mut JobContext) -> Answer + Send>;
+
+/// A write and when it was queued.
+struct Job {
+    queued: Instant,
+    work: Work,
+}
+/// Sends a write's answer: its own result if the group committed, 503 if not.
+type Answer = Box<dyn FnOnce(bool) + Send>;
+
+/// Writes taken into one transaction at most.
+const GROUP_MAX: usize = 64;
+
+/// What a job sees: the open connection, or why there is none.
+struct JobContext<'a> {
+    conn: Option<&'a mut DbConn>,
+    panicked: bool,
+}
 
 /// The queue of writes and the thread that runs them (it ends when this is dropped).
 pub struct WriterThread {
@@ -107,8 +129,10 @@ impl WriterThread {
         let spawned = thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || {
-                while let Ok(job) = queue.recv() {
-                    job(&mut connection);
+                while let Ok(first) = queue.recv() {
+                    let mut group = vec![first];
+                    group.extend(queue.try_iter().take(GROUP_MAX - 1));
+                    run_group(&mut connection, group, timeout);
                 }
             });
         if let Err(e) = spawned {
@@ -123,34 +147,101 @@ impl WriterThread {
         T: Send + 'static,
     {
         let (answer, answered) = tokio::sync::oneshot::channel();
-        let (queued, timeout) = (Instant::now(), self.timeout);
         let waiting = crate::metrics::waiting_for_pool();
-        let job: Job = Box::new(move |connection: &mut Connection| {
+        let work: Work = Box::new(move |context: &mut JobContext| {
             drop(waiting);
-            if queued.elapsed() > timeout {
-                tracing::warn!("a write waited past the pool timeout");
-                let _ = answer.send(Err(ApiError::Unavailable));
-                return;
-            }
-            let result = match connection.get() {
-                Ok(conn) => catch_unwind(AssertUnwindSafe(|| work(conn))).unwrap_or_else(|_| {
-                    // Whatever the panic left half done is rolled back with the connection.
-                    connection.open = None;
+            let result = match &mut context.conn {
+                None => Err(ApiError::Unavailable),
+                Some(conn) => catch_unwind(AssertUnwindSafe(|| work(conn))).unwrap_or_else(|_| {
+                    context.panicked = true;
                     Err(ApiError::Internal(anyhow::anyhow!("a write panicked")))
                 }),
-                Err(e) => Err(e),
             };
-            if let Err(ApiError::Unavailable | ApiError::Internal(_)) = &result {
-                connection.check_after_failure();
-            }
-            let _ = answer.send(result);
+            Box::new(move |committed: bool| {
+                let _ = answer.send(if committed {
+                    result
+                } else {
+                    result.and(Err(ApiError::Unavailable))
+                });
+            })
         });
+        let job = Job {
+            queued: Instant::now(),
+            work,
+        };
         self.jobs
             .send(job)
             .map_err(|_| ApiError::Internal(anyhow::anyhow!("the writer thread has stopped")))?;
         answered
             .await
             .map_err(|_| ApiError::Internal(anyhow::anyhow!("a write was lost")))?
+    }
+}
+
+/// Runs a group of writes in one transaction and answers each after the commit. Writes
+/// that waited past `timeout` are answered 503 unrun; the others wait for the lock no
+/// longer than the oldest of them has left.
+fn run_group(connection: &mut Connection, group: Vec<Job>, timeout: Duration) {
+    let (live, stale): (Vec<Job>, Vec<Job>) = group
+        .into_iter()
+        .partition(|job| job.queued.elapsed() <= timeout);
+    if !stale.is_empty() {
+        tracing::warn!(writes = stale.len(), "writes waited past the pool timeout");
+        refuse(stale);
+    }
+    let Some(oldest) = live.iter().map(|job| job.queued).min() else {
+        return;
+    };
+    let budget = timeout
+        .saturating_sub(oldest.elapsed())
+        .max(Duration::from_millis(1));
+    let began = connection.get().and_then(|conn| match conn {
+        DbConn::Sqlite(c) => c
+            .batch_execute(&format!("PRAGMA busy_timeout = {}", budget.as_millis()))
+            .and_then(|()| AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"))
+            .map_err(ApiError::from),
+        DbConn::Postgres(_) => Err(ApiError::Internal(anyhow::anyhow!(
+            "the writer thread is for SQLite"
+        ))),
+    });
+    if began.is_err() {
+        connection.check_after_failure();
+        refuse(live);
+        return;
+    }
+    let Some(conn) = connection.open.as_mut() else {
+        return;
+    };
+    let mut context = JobContext {
+        conn: Some(conn),
+        panicked: false,
+    };
+    let answers: Vec<Answer> = live
+        .into_iter()
+        .map(|job| (job.work)(&mut context))
+        .collect();
+    let panicked = context.panicked;
+    let committed = !panicked
+        && connection.open.as_mut().is_some_and(|conn| {
+            <DbConn as diesel::Connection>::TransactionManager::commit_transaction(conn).is_ok()
+        });
+    if !committed {
+        // Whatever a panic or a failed commit left is rolled back with the connection.
+        connection.open = None;
+    }
+    for answer in answers {
+        answer(committed);
+    }
+}
+
+/// Answers writes 503 without running them.
+fn refuse(jobs: Vec<Job>) {
+    let mut context = JobContext {
+        conn: None,
+        panicked: false,
+    };
+    for job in jobs {
+        (job.work)(&mut context)(false);
     }
 }
 
@@ -190,7 +281,13 @@ mod tests {
             std::thread::sleep(Duration::from_millis(300));
             Ok(())
         });
-        let queued = writer.run(|conn| Ok(conn.batch_execute("CREATE TABLE never (x INTEGER)")?));
+        // Sent once the slow write's group has started, so it waits in the queue.
+        let queued = async {
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+            writer
+                .run(|conn| Ok(conn.batch_execute("CREATE TABLE never (x INTEGER)")?))
+                .await
+        };
         let (slow, queued) = futures_util::future::join(slow, queued).await;
         assert!(slow.is_ok());
         assert!(matches!(queued, Err(ApiError::Unavailable)), "{queued:?}");
@@ -198,5 +295,83 @@ mod tests {
             .run(|conn| Ok(conn.batch_execute("SELECT * FROM never").is_ok()))
             .await;
         assert_eq!(stored.ok(), Some(false), "the refused write did not run");
+    }
+
+    fn insert(conn: &mut crate::db::DbConn, x: i32) -> Result<(), ApiError> {
+        use diesel::Connection;
+        conn.transaction::<_, ApiError, _>(|c| {
+            c.batch_execute(&format!("INSERT INTO t VALUES ({x})"))?;
+            Ok(())
+        })
+    }
+
+    async fn stored(writer: &WriterThread) -> Vec<i32> {
+        writer
+            .run(|conn| {
+                use diesel::prelude::*;
+                #[derive(QueryableByName)]
+                struct Row {
+                    #[diesel(sql_type = diesel::sql_types::Integer)]
+                    x: i32,
+                }
+                let rows: Vec<Row> = diesel::sql_query("SELECT x FROM t ORDER BY x").load(conn)?;
+                Ok(rows.into_iter().map(|r| r.x).collect())
+            })
+            .await
+            .unwrap()
+    }
+
+    /// Holds the writer so that the writes sent meanwhile run as one group.
+    fn hold(writer: &WriterThread) -> impl std::future::Future<Output = Result<(), ApiError>> {
+        writer.run(|_| {
+            std::thread::sleep(Duration::from_millis(200));
+            Ok(())
+        })
+    }
+
+    #[actix_web::test]
+    async fn a_failing_write_rolls_back_alone_in_its_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = writer(&dir, Duration::from_secs(5));
+        writer
+            .run(|conn| Ok(conn.batch_execute("CREATE TABLE t (x INTEGER)")?))
+            .await
+            .unwrap();
+        let (held, one, refused, three) = futures_util::future::join4(
+            hold(&writer),
+            writer.run(|conn| insert(conn, 1)),
+            writer.run(|conn| {
+                insert(conn, 2)?;
+                use diesel::Connection;
+                conn.transaction::<(), ApiError, _>(|c| {
+                    c.batch_execute("INSERT INTO t VALUES (22)")?;
+                    Err(ApiError::Conflict("refused".into()))
+                })
+            }),
+            writer.run(|conn| insert(conn, 3)),
+        )
+        .await;
+        assert!(held.is_ok() && one.is_ok() && three.is_ok());
+        assert!(matches!(refused, Err(ApiError::Conflict(_))));
+        assert_eq!(stored(&writer).await, vec![1, 2, 3]);
+    }
+
+    #[actix_web::test]
+    async fn a_panic_in_a_group_answers_nobody_as_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = writer(&dir, Duration::from_secs(5));
+        writer
+            .run(|conn| Ok(conn.batch_execute("CREATE TABLE t (x INTEGER)")?))
+            .await
+            .unwrap();
+        let (_, before_panic, panicked) = futures_util::future::join3(
+            hold(&writer),
+            writer.run(|conn| insert(conn, 10)),
+            writer.run(|_| -> Result<(), ApiError> { panic!("boom") }),
+        )
+        .await;
+        assert!(matches!(before_panic, Err(ApiError::Unavailable)));
+        assert!(matches!(panicked, Err(ApiError::Internal(_))));
+        assert!(stored(&writer).await.is_empty());
     }
 }
