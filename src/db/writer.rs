@@ -43,7 +43,9 @@ impl Writer {
     }
 
     /// Runs `work` with the write connection, answering 503 when the database cannot be
-    /// reached or the write waited past the pool timeout.
+    /// reached or the write waited past the pool timeout. `work` makes its changes inside
+    /// its own `conn.transaction`: on SQLite that is the savepoint that keeps a failed
+    /// write out of its group's commit.
     pub async fn run<T, F>(&self, work: F) -> ApiResult<T>
     where
         F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
@@ -64,13 +66,15 @@ struct Job {
     queued: Instant,
     work: Work,
 }
+
 /// Sends a write's answer: its own result if the group committed, 503 if not.
 type Answer = Box<dyn FnOnce(bool) + Send>;
 
 /// Writes taken into one transaction at most.
 const GROUP_MAX: usize = 64;
 
-/// What a job sees: the open connection, or why there is none.
+/// What a job sees: the open connection (none when its group could not begin), and
+/// whether a job of the group panicked.
 struct JobContext<'a> {
     conn: Option<&'a mut DbConn>,
     panicked: bool,
