@@ -86,11 +86,36 @@ async fn oversized_nested_and_huge_inputs_are_refused() {
     let app = TestApp::new().await;
     let f = Field::new(&app).await;
 
-    // Larger than the limit, declared or streamed without a length.
-    let big = vec![b' '; 3 * 1024 * 1024];
-    app.raw("/api/v1/auth/login", "application/json", big.clone())
-        .await
-        .problem(413);
+    // Larger than the limit, declared: refused from the header alone, before the body is
+    // sent (a client still sending when the server closes would only see a broken pipe).
+    let addr = app.server.addr();
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        3 * 1024 * 1024
+    );
+    let answer = actix_web::web::block(move || -> std::io::Result<String> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+        stream.write_all(head.as_bytes())?;
+        let mut answer = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while !String::from_utf8_lossy(&answer).trim_end().ends_with('}') {
+            match stream.read(&mut chunk)? {
+                0 => break,
+                n => answer.extend_from_slice(&chunk[..n]),
+            }
+        }
+        Ok(String::from_utf8_lossy(&answer).into_owned())
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    // Streamed without a length: refused once the limit is read (the stream ends one chunk
+    // past it, so the client is done sending by the time the answer comes).
+    let big = vec![b' '; 2 * 1024 * 1024 + 64 * 1024];
     let mut res = app
         .server
         .post("/api/v1/sync")
