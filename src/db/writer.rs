@@ -83,14 +83,11 @@ struct JobContext<'a> {
 /// The queue of writes and the thread that runs them (it ends when this is dropped).
 pub struct WriterThread {
     jobs: mpsc::Sender<Job>,
-    timeout: Duration,
 }
 
 impl std::fmt::Debug for WriterThread {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WriterThread")
-            .field("timeout", &self.timeout)
-            .finish()
+        f.debug_struct("WriterThread").finish_non_exhaustive()
     }
 }
 
@@ -160,7 +157,7 @@ impl WriterThread {
         if let Err(e) = spawned {
             tracing::error!(error = %e, "could not start the SQLite writer threads");
         }
-        Self { jobs, timeout }
+        Self { jobs }
     }
 
     async fn run<T, F>(&self, work: F) -> ApiResult<T>
