@@ -58,7 +58,7 @@ def main():
         env = dict(os.environ, **{f"GOCUA_ST_{k}": v for k, v in ids.items()})
 
         spec = server.base + "/api-docs/openapi.json"
-        common = ["st", "--config-file", os.path.join(HERE, "schemathesis.toml"), "run", spec,
+        common = ["st", "--config-file", os.path.join(HERE, "schemathesis.toml"), "run", spec, "--url", server.base,
                   "--max-examples", str(args.max_examples), "--phases", "examples,coverage,fuzzing",
                   "--workers", "2", "--no-color"]
         if args.seed:

@@ -20,11 +20,10 @@ pub struct QuietRootSpan;
 
 impl tracing_actix_web::RootSpanBuilder for QuietRootSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        let request_id = request
-            .extensions()
-            .get::<tracing_actix_web::RequestId>()
-            .map(ToString::to_string)
-            .unwrap_or_default();
+        let request_id = crate::request_id::choose(request);
+        request
+            .extensions_mut()
+            .insert(RequestId(request_id.clone()));
         let route = request
             .match_pattern()
             .unwrap_or_else(|| "unmatched".to_owned());

@@ -228,9 +228,11 @@ pub fn build(
         .service(web::redirect("/docs", "/docs/"))
         .configure(crate::web::configure)
         .default_service(web::to(not_found))
+        .wrap(middleware::from_fn(crate::path_text::middleware))
         .wrap(middleware::from_fn(crate::access_log::middleware))
         .wrap(middleware::from_fn(crate::metrics::track))
         .wrap(middleware::from_fn(crate::request_id::middleware))
+        .wrap(middleware::Compress::default())
         .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
         .wrap(tracing_actix_web::TracingLogger::<
             crate::access_log::QuietRootSpan,

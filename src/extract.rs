@@ -15,11 +15,13 @@ use crate::app::AppState;
 use crate::error::{ApiError, FieldError};
 
 /// A JSON body of type `T`, bounded by `GOCUA_MAX_BODY_BYTES`; unknown fields are refused by
-/// the `deny_unknown_fields` on each request type.
+/// the `deny_unknown_fields` on each request type, and text holding control characters
+/// before anything else. `ApiJson<T, false>` leaves the text check to the handler, for a
+/// batch whose records each stand alone (one bad record must not refuse the others).
 #[derive(Debug)]
-pub struct ApiJson<T>(pub T);
+pub struct ApiJson<T, const CHECK_TEXT: bool = true>(pub T);
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+impl<T: DeserializeOwned + 'static, const CHECK_TEXT: bool> FromRequest for ApiJson<T, CHECK_TEXT> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -53,11 +55,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
+        let encoding = BodyEncoding::of(req);
         let mut payload = payload.take();
         Box::pin(async move {
             if declared.is_some_and(|n| n > limit) {
                 return Err(ApiError::PayloadTooLarge(limit));
             }
+            let gzip = encoding?;
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType(
                     "send the body as application/json".into(),
@@ -93,14 +97,76 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                         whole.as_secs()
                     ))
                 })??;
-            parse_json(&body).map(ApiJson)
+            let body = if gzip {
+                gunzip(&body, limit)?
+            } else {
+                body.freeze()
+            };
+            if CHECK_TEXT {
+                parse_json(&body).map(ApiJson)
+            } else {
+                decode_json(&body).map(ApiJson)
+            }
         })
     }
 }
 
-/// Parses a JSON document, mapping serde's error to 400 (syntax) or 422 (shape) with the
-/// offending field's path.
+/// How a request body is encoded: plain, or gzip (a phone's batch on a slow rural link).
+struct BodyEncoding;
+
+impl BodyEncoding {
+    /// `Ok(true)` for gzip, `Ok(false)` for none; any other coding is refused (415).
+    fn of(req: &HttpRequest) -> Result<bool, ApiError> {
+        let Some(value) = req.headers().get(header::CONTENT_ENCODING) else {
+            return Ok(false);
+        };
+        match value
+            .to_str()
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            Ok("gzip" | "x-gzip") => Ok(true),
+            Ok("identity" | "") => Ok(false),
+            _ => Err(ApiError::UnsupportedMediaType(
+                "send the body plain or with Content-Encoding: gzip".into(),
+            )),
+        }
+    }
+}
+
+/// Inflates a gzip body, never past `limit` bytes: the limit holds for the decompressed
+/// size, so a small bomb is a 413 after at most `limit` bytes, not a full inflation.
+fn gunzip(compressed: &[u8], limit: usize) -> Result<web::Bytes, ApiError> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(compressed)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| ApiError::BadRequest("the body is not valid gzip".into()))?;
+    if out.len() > limit {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    Ok(out.into())
+}
+
+/// Parses a JSON document, refusing text with control characters (422, every such field
+/// named) and mapping serde's error to 400 (syntax) or 422 (shape) with the offending
+/// field's path.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if crate::text::may_hold_control(body) {
+        // A syntax error is reported by the decoding below.
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+            let errors = crate::text::control_errors(&value, "");
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+        }
+    }
+    decode_json(body)
+}
+
+/// Decodes a JSON document as [`parse_json`] does, without the control-character check.
+pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -196,6 +262,14 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
             .filter(|(_, v)| !v.is_empty())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
+        let refused: Vec<FieldError> = pairs
+            .iter()
+            .filter(|(_, v)| crate::text::has_control(v, false))
+            .map(|(k, _)| crate::text::control_error(k.clone()))
+            .collect();
+        if !refused.is_empty() {
+            return std::future::ready(Err(ApiError::Validation(refused)));
+        }
         let encoded = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(&pairs)
             .finish();
@@ -286,8 +360,17 @@ pub fn required<T>(
     }
 }
 
-/// Parses one JSON value as `T` (an element of a batch), naming the failing field.
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, FieldError> {
+/// Parses one JSON value as `T` (an element of a batch), naming the failing field; text
+/// with control characters is refused first, every such field named.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Vec<FieldError>> {
+    let errors = crate::text::control_errors(&value, "");
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    decode_value(value).map_err(|e| vec![e])
+}
+
+fn decode_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, FieldError> {
     serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
         let path = err.path().to_string();
         let message = err.into_inner().to_string();
@@ -325,6 +408,9 @@ mod tests {
         assert_eq!(errors[0].field, r#"location."""#);
         assert_eq!(field_of(r#"{"colour": 1}"#), "colour");
         let value = serde_json::json!({"": 1});
-        assert_eq!(from_value::<VisitInput>(value).unwrap_err().field, r#""""#);
+        assert_eq!(
+            from_value::<VisitInput>(value).unwrap_err()[0].field,
+            r#""""#
+        );
     }
 }

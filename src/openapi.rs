@@ -15,7 +15,7 @@ use crate::error::{FieldError, Problem};
         description = "Backend of Vietnam's community digital technology teams (tổ công nghệ số cộng đồng): \
 volunteers log household visits, VNeID assists and digital-signature registrations; supervisors follow \
 progress. Errors are RFC 9457 `application/problem+json`. Anything outside the caller's scope answers 404.",
-        license(name = "MIT")
+        license(name = "MIT", url = "https://opensource.org/license/mit")
     ),
     components(schemas(Problem, FieldError)),
     tags(
@@ -62,10 +62,18 @@ fn add_default(op: &mut Operation, status: &str, description: &str) {
         .or_insert_with(|| problem(description));
 }
 
-/// Adds the bearer scheme and, to every operation, the error responses its shape implies:
-/// 401 where a token is required, 400/413/415/422 where there is a body, 400/422 where
-/// there are query parameters, 503 wherever the database is used, and 500 everywhere.
+/// Adds the bearer scheme, the server (this one: paths are relative to where the spec is
+/// served), `security: []` on public operations (so a generated client sends no token), and,
+/// to every operation, the error responses its shape implies: 401 where a token is required,
+/// 400/413/415/422 where there is a body, 400/422 where there are query parameters, 503
+/// wherever the database is used, and 500 everywhere.
 pub fn finish(mut api: Spec) -> Spec {
+    api.servers = Some(vec![
+        utoipa::openapi::server::ServerBuilder::new()
+            .url("/")
+            .description(Some("the server that serves this document"))
+            .build(),
+    ]);
     let components = api.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
@@ -93,8 +101,11 @@ pub fn finish(mut api: Spec) -> Spec {
         .into_iter()
         .flatten()
         {
-            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
-                add_default(op, "401", "Missing, invalid or expired access token");
+            match &op.security {
+                Some(s) if !s.is_empty() => {
+                    add_default(op, "401", "Missing, invalid or expired access token");
+                }
+                _ => op.security = Some(Vec::new()),
             }
             if op.request_body.is_some() {
                 add_default(op, "400", "Malformed JSON");

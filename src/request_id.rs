@@ -23,13 +23,14 @@ fn acceptable(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
-/// The middleware: assigns the id, then stamps the response.
-pub async fn middleware(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
-    let id = req
-        .headers()
+/// The request's id: the client's `X-Request-Id` when sane, else the one tracing-actix-web
+/// made. The log span (`access_log::QuietRootSpan`) and this middleware both ask here, so
+/// the log line and the problem body carry the same id.
+pub fn choose(req: &ServiceRequest) -> String {
+    if let Some(RequestId(id)) = req.extensions().get::<RequestId>() {
+        return id.clone();
+    }
+    req.headers()
         .get(&HEADER)
         .and_then(|v| v.to_str().ok())
         .filter(|v| acceptable(v))
@@ -40,7 +41,15 @@ pub async fn middleware(
                 .get::<tracing_actix_web::RequestId>()
                 .map(|r| r.to_string())
         })
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// The middleware: assigns the id, then stamps the response.
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let id = choose(&req);
     req.extensions_mut().insert(RequestId(id.clone()));
     let res = next.call(req).await?;
     let is_problem = res

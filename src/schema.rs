@@ -254,5 +254,6 @@ diesel::table! {
         void_reason -> Nullable<Text>,
         voided_by -> Nullable<Text>,
         voided_at -> Nullable<Timestamp>,
+        change_stamp -> Nullable<BigInt>,
     }
 }

@@ -1,5 +1,10 @@
 //! Search folding shared by every text filter: Vietnamese is typed with or without
 //! diacritics, so names are compared as lowercase ASCII (`Phường Ba Đình` → `phuong ba dinh`).
+//! Also the one rule on control characters, for bodies and query parameters alike.
+
+use serde_json::Value;
+
+use crate::error::FieldError;
 
 /// Folds text for search: transliterates to ASCII (`đ` → `d`), lowercases, and collapses
 /// runs of whitespace so `ba  dinh` and `Ba Đình` meet.
@@ -23,6 +28,81 @@ pub fn like_contains(folded: &str) -> String {
     }
     out.push('%');
     out
+}
+
+/// Fields whose text may span lines, where tab and newline are allowed (keyed by the last
+/// segment of the field's path).
+const FREE_TEXT: &[&str] = &["note", "reason", "description"];
+
+/// Whether text holds a control character (U+0000–U+001F, U+007F) that the API refuses:
+/// all of them in a name, code or label; all but tab and newline in free text. They break
+/// CSV and logs, and PostgreSQL cannot store U+0000 at all.
+pub fn has_control(text: &str, free_text: bool) -> bool {
+    text.chars().any(|c| {
+        (c.is_ascii_control() || c == '\u{7f}') && !(free_text && matches!(c, '\t' | '\n'))
+    })
+}
+
+/// A field error for text holding a refused control character.
+pub fn control_error(field: impl Into<String>) -> FieldError {
+    FieldError::new(
+        field,
+        "control_character",
+        "must not contain control characters",
+    )
+}
+
+/// Every string in a JSON document that holds a refused control character, by path
+/// (`visits[3].hamlet`; `base` prefixes it). Object keys are not checked: an unknown key is
+/// refused by name anyway.
+pub fn control_errors(value: &Value, base: &str) -> Vec<FieldError> {
+    fn walk(value: &Value, path: &str, name: &str, out: &mut Vec<FieldError>) {
+        match value {
+            Value::String(s) if has_control(s, FREE_TEXT.contains(&name)) => {
+                out.push(control_error(if path.is_empty() { "body" } else { path }));
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &format!("{path}[{i}]"), name, out);
+                }
+            }
+            Value::Object(fields) => {
+                for (key, item) in fields {
+                    let inner = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    walk(item, &inner, key, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, base, "", &mut out);
+    out
+}
+
+/// Whether a JSON document may hold a control character inside a string: JSON carries them
+/// only escaped (`\u0000`, `\n`, …), or DEL raw. A cheap scan that spares most bodies the walk.
+pub fn may_hold_control(json: &[u8]) -> bool {
+    json.contains(&0x7f)
+        || json
+            .windows(2)
+            .any(|w| w[0] == b'\\' && matches!(w[1], b'u' | b'b' | b'f' | b'n' | b'r' | b't'))
+}
+
+/// A CSV cell a spreadsheet will not run: text beginning with `=`, `+`, `-`, `@`, tab or
+/// carriage return gets a leading `'` (OWASP's CSV-injection advice). A cell that is a plain
+/// number (`-3.5`) is left as it is: a spreadsheet reads it as a number, never a formula.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().map_or(true, |n| !n.is_finite()) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// Declares an enum stored and sent as snake_case text.
@@ -64,6 +144,60 @@ mod tests {
         assert_eq!(fold("Phường Ba Đình"), "phuong ba dinh");
         assert_eq!(fold("  ĐẮK   Lắk "), "dak lak");
         assert_eq!(fold("Thành phố Hồ Chí Minh"), "thanh pho ho chi minh");
+    }
+
+    #[test]
+    fn control_characters_are_found_by_path() {
+        let body = serde_json::json!({
+            "hamlet": "Thôn\u{0}1",
+            "note": "dòng một\n\tdòng hai",
+            "location": {"label": "a\u{7f}"},
+            "topics": ["vneid", "x\ry"],
+            "reason": "a\u{1b}b"
+        });
+        let mut fields: Vec<String> = control_errors(&body, "")
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        fields.sort();
+        assert_eq!(fields, ["hamlet", "location.label", "reason", "topics[1]"]);
+        assert_eq!(
+            control_errors(&body, "visits[2]")[0].field,
+            "visits[2].hamlet"
+        );
+        assert!(control_errors(&serde_json::json!({"note": "ổn\n"}), "").is_empty());
+        assert!(has_control("a\tb", false) && !has_control("a\tb", true));
+        assert!(
+            has_control("a\rb", true),
+            "carriage return is refused even in free text"
+        );
+    }
+
+    #[test]
+    fn the_scan_finds_every_escape_that_can_carry_one() {
+        assert!(may_hold_control(br#"{"a":"\u0000"}"#));
+        assert!(may_hold_control(br#"{"a":"x\ny"}"#));
+        assert!(may_hold_control(b"{\"a\":\"\x7f\"}"));
+        assert!(!may_hold_control("{\"a\":\"Phường Ba Đình\"}".as_bytes()));
+    }
+
+    #[test]
+    fn spreadsheet_cells_never_start_a_formula() {
+        for (cell, out) in [
+            ("=1+1", "'=1+1"),
+            ("+SUM(A1)", "'+SUM(A1)"),
+            ("+84", "+84"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\r=1", "'\r=1"),
+            ("-inf", "'-inf"),
+            ("-12.5", "-12.5"),
+            ("Tổ 1 = tốt", "Tổ 1 = tốt"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), out, "{cell:?}");
+        }
     }
 
     #[test]

@@ -156,7 +156,9 @@ pub async fn create_key(
         })
     })
     .await?;
-    Ok(HttpResponse::Created().json(created))
+    Ok(HttpResponse::Created()
+        .insert_header(crate::caching::no_store())
+        .json(created))
 }
 
 /// Dashboard keys of units in the caller's scope, newest first (never the keys themselves).

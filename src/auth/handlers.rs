@@ -195,7 +195,9 @@ pub async fn login(
         Some(tokens) => {
             state.throttle.record_success(&phone);
             tracing::info!(user_id = %tokens.user.id, "signed in");
-            Ok(HttpResponse::Ok().json(tokens))
+            Ok(HttpResponse::Ok()
+                .insert_header(crate::caching::no_store())
+                .json(tokens))
         }
         None => {
             crate::metrics::login_failed();
@@ -266,7 +268,9 @@ pub async fn refresh(
     })
     .await?;
     match outcome {
-        Refreshed::Pair(pair) => Ok(HttpResponse::Ok().json(pair)),
+        Refreshed::Pair(pair) => Ok(HttpResponse::Ok()
+            .insert_header(crate::caching::no_store())
+            .json(pair)),
         Refreshed::Refused(why) => Err(ApiError::Unauthorized(why.into())),
     }
 }

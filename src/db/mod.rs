@@ -222,3 +222,42 @@ where
     })
     .await?
 }
+
+#[derive(diesel::QueryableByName)]
+struct Stamp {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    value: i64,
+}
+
+/// The change stamp of the current transaction (call it inside one): on PostgreSQL the
+/// transaction's id, on SQLite the next number of `change_clock`, whose update takes the
+/// write lock, so stamps there are handed out in commit order.
+pub fn change_stamp(conn: &mut DbConn) -> QueryResult<i64> {
+    let stamp: Stamp = match conn {
+        DbConn::Postgres(c) => {
+            diesel::sql_query("SELECT pg_current_xact_id()::text::bigint AS value").get_result(c)?
+        }
+        DbConn::Sqlite(c) => {
+            diesel::sql_query("UPDATE change_clock SET value = value + 1 RETURNING value")
+                .get_result(c)?
+        }
+    };
+    Ok(stamp.value)
+}
+
+/// The stamp below which no change can still commit: `Some(xmin)` of the current snapshot
+/// on PostgreSQL, where every transaction with a smaller id has ended, so the changes below
+/// it are final; `None` on SQLite, where a reader sees a prefix of the commits and stamps
+/// commit in order. Ask before reading the changes, never after.
+pub fn settled_stamp(conn: &mut DbConn) -> QueryResult<Option<i64>> {
+    match conn {
+        DbConn::Postgres(c) => {
+            let stamp: Stamp = diesel::sql_query(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS value",
+            )
+            .get_result(c)?;
+            Ok(Some(stamp.value))
+        }
+        DbConn::Sqlite(_) => Ok(None),
+    }
+}

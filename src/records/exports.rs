@@ -123,7 +123,11 @@ fn cells(r: &RecordRow) -> Vec<String> {
 fn csv_line(fields: &[String]) -> Result<Bytes, ApiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer
-        .write_record(fields)
+        .write_record(
+            fields
+                .iter()
+                .map(|c| crate::text::spreadsheet_safe(c).into_owned()),
+        )
         .map_err(|e| ApiError::Internal(e.into()))?;
     writer
         .into_inner()
@@ -278,10 +282,12 @@ async fn export(
 
 /// Declares one export endpoint.
 macro_rules! export_endpoint {
-    ($name:ident, $path:literal, $kind:expr, $what:literal) => {
+    ($name:ident, $path:literal, $kind:expr, $summary:literal, $what:literal) => {
         #[doc = concat!("Every ", $what, " in scope as CSV (UTF-8 with BOM, header row), newest first, streamed. Supervisors only; never citizen data. Each export is audited.")]
         #[utoipa::path(
             tag = "exports",
+            summary = $summary,
+            description = concat!("Every ", $what, " in scope as CSV (UTF-8 with BOM, header row), newest first, streamed. Supervisors only; never citizen data. No cell starts a spreadsheet formula. Each export is audited."),
             params(ExportQuery),
             security(("bearer" = [])),
             responses(
@@ -297,16 +303,24 @@ macro_rules! export_endpoint {
     };
 }
 
-export_endpoint!(export_visits, "/exports/visits.csv", Kind::Visit, "visit");
+export_endpoint!(
+    export_visits,
+    "/exports/visits.csv",
+    Kind::Visit,
+    "Export visits as CSV",
+    "visit"
+);
 export_endpoint!(
     export_vneid_assists,
     "/exports/vneid-assists.csv",
     Kind::VneidAssist,
+    "Export VNeID assists as CSV",
     "VNeID assist"
 );
 export_endpoint!(
     export_signature_registrations,
     "/exports/signature-registrations.csv",
     Kind::SignatureRegistration,
+    "Export signature registrations as CSV",
     "signature registration"
 );

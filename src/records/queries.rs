@@ -147,12 +147,19 @@ pub fn repeat_candidates(
 }
 
 /// Marks a record as a possible duplicate of an earlier one.
-pub fn flag_duplicate(conn: &mut DbConn, id: &str, of: &str, note: &str) -> QueryResult<()> {
+pub fn flag_duplicate(
+    conn: &mut DbConn,
+    id: &str,
+    of: &str,
+    note: &str,
+    stamp: i64,
+) -> QueryResult<()> {
     diesel::update(records::table.find(id))
         .set((
             records::review_status.eq("flagged"),
             records::duplicate_of.eq(of),
             records::review_note.eq(note),
+            records::change_stamp.eq(stamp),
         ))
         .execute(conn)
         .map(drop)
@@ -235,6 +242,7 @@ pub fn replace_content(
     conn: &mut DbConn,
     row: &RecordRow,
     seen: NaiveDateTime,
+    stamp: i64,
 ) -> QueryResult<bool> {
     let n = diesel::update(
         records::table
@@ -265,12 +273,14 @@ pub fn replace_content(
         records::status.eq(&row.status),
         records::content_hash.eq(&row.content_hash),
         records::updated_at.eq(row.updated_at),
+        records::change_stamp.eq(stamp),
     ))
     .execute(conn)?;
     Ok(n == 1)
 }
 
 /// Sets a review if the record is not voided and unchanged since `seen`.
+#[allow(clippy::too_many_arguments)]
 pub fn review(
     conn: &mut DbConn,
     id: &str,
@@ -279,6 +289,7 @@ pub fn review(
     by: &str,
     note: Option<&str>,
     at: NaiveDateTime,
+    stamp: i64,
 ) -> QueryResult<bool> {
     let n = diesel::update(
         records::table
@@ -292,6 +303,7 @@ pub fn review(
         records::reviewed_at.eq(at),
         records::review_note.eq(note),
         records::updated_at.eq(at),
+        records::change_stamp.eq(stamp),
     ))
     .execute(conn)?;
     Ok(n == 1)
@@ -304,6 +316,7 @@ pub fn void(
     reason: &str,
     by: &str,
     at: NaiveDateTime,
+    stamp: i64,
 ) -> QueryResult<bool> {
     let n = diesel::update(records::table.find(id).filter(records::voided.eq(0)))
         .set((
@@ -312,35 +325,65 @@ pub fn void(
             records::voided_by.eq(by),
             records::voided_at.eq(at),
             records::updated_at.eq(at),
+            records::change_stamp.eq(stamp),
         ))
         .execute(conn)?;
     Ok(n == 1)
 }
 
-/// An author's records changed on or after `since`, oldest change first; without `since`
-/// (a first sync), those whose review or void state is no longer the initial one.
-pub fn changed_since(
+/// An author's records changed after their create, in change order from just after `after`
+/// (a `(stamp, id)` position), below `settled` when given; each with its stamp.
+pub fn changes_after(
     conn: &mut DbConn,
     volunteer_id: &str,
-    since: Option<NaiveDateTime>,
+    after: Option<(i64, String)>,
+    settled: Option<i64>,
     limit: i64,
-) -> QueryResult<Vec<RecordRow>> {
+) -> QueryResult<Vec<(RecordRow, i64)>> {
     let mut query = records::table
         .filter(records::volunteer_id.eq(volunteer_id.to_owned()))
-        .select(RecordRow::as_select())
+        .filter(records::change_stamp.is_not_null())
+        .select((
+            RecordRow::as_select(),
+            records::change_stamp.assume_not_null(),
+        ))
         .into_boxed();
-    query = match since {
-        Some(since) => query.filter(records::updated_at.ge(since)),
-        None => query.filter(
-            records::review_status
-                .ne("pending")
-                .or(records::voided.eq(1)),
-        ),
-    };
+    if let Some((stamp, id)) = after {
+        query = query.filter(
+            records::change_stamp
+                .gt(stamp)
+                .or(records::change_stamp.eq(stamp).and(records::id.gt(id))),
+        );
+    }
+    if let Some(settled) = settled {
+        query = query.filter(records::change_stamp.lt(settled));
+    }
     query
-        .order((records::updated_at.asc(), records::id.asc()))
+        .order((records::change_stamp.asc(), records::id.asc()))
         .limit(limit)
         .load(conn)
+}
+
+/// Whether an author has a committed change after `after` at or above `settled`: one the
+/// delta pull holds back until every transaction that could still commit below it has ended.
+pub fn has_unsettled_change(
+    conn: &mut DbConn,
+    volunteer_id: &str,
+    after: (i64, String),
+    settled: i64,
+) -> QueryResult<bool> {
+    let (stamp, id) = after;
+    diesel::select(diesel::dsl::exists(
+        records::table
+            .filter(records::volunteer_id.eq(volunteer_id.to_owned()))
+            .filter(records::change_stamp.ge(settled))
+            .filter(
+                records::change_stamp
+                    .gt(stamp)
+                    .or(records::change_stamp.eq(stamp).and(records::id.gt(id))),
+            ),
+    ))
+    .get_result(conn)
 }
 
 /// Every non-voided record of communes in `scope` (optionally one unit's) between two local

@@ -196,12 +196,17 @@ fn flag_duplicates(conn: &mut DbConn, rows: &mut [RecordRow]) -> diesel::QueryRe
             }
         }
     }
+    if flags.is_empty() {
+        return Ok(());
+    }
+    // Flagged at create is still a change the phone must pull: its sync answer said `created`.
+    let stamp = crate::db::change_stamp(conn)?;
     for (i, earlier) in flags {
         let note = format!(
             "Có thể trùng với bản ghi {earlier} (possible duplicate: same citizen, same result)"
         );
         let row = &mut rows[i];
-        queries::flag_duplicate(conn, &row.id, &earlier, &note)?;
+        queries::flag_duplicate(conn, &row.id, &earlier, &note, stamp)?;
         row.review_status = ReviewStatus::Flagged.as_str().into();
         row.duplicate_of = Some(earlier);
         row.review_note = Some(note);
@@ -501,7 +506,8 @@ pub fn update(
     next.review_status = row.review_status.clone();
     let changed = changed_fields(&row, &next);
     conn.transaction::<_, ApiError, _>(|conn| {
-        if !queries::replace_content(conn, &next, row.updated_at)? {
+        let stamp = crate::db::change_stamp(conn)?;
+        if !queries::replace_content(conn, &next, row.updated_at, stamp)? {
             return Err(ApiError::Conflict(
                 "the record changed meanwhile; reload and retry".into(),
             ));
@@ -544,7 +550,8 @@ pub fn void(
         return Err(ApiError::field("reason", "length", "1 to 500 characters"));
     }
     conn.transaction::<_, ApiError, _>(|conn| {
-        if !queries::void(conn, &row.id, reason, &caller.id, crate::db::now())? {
+        let stamp = crate::db::change_stamp(conn)?;
+        if !queries::void(conn, &row.id, reason, &caller.id, crate::db::now(), stamp)? {
             return Err(ApiError::Conflict("the record is voided".into()));
         }
         crate::audit::record(
@@ -617,6 +624,7 @@ pub fn review(
     }
     conn.transaction::<_, ApiError, _>(|conn| {
         let at = crate::db::now();
+        let stamp = crate::db::change_stamp(conn)?;
         if !queries::review(
             conn,
             &row.id,
@@ -625,6 +633,7 @@ pub fn review(
             &caller.id,
             note.as_deref(),
             at,
+            stamp,
         )? {
             return Err(ApiError::Conflict(
                 "the record changed meanwhile; reload and retry".into(),

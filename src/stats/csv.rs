@@ -1,5 +1,6 @@
 //! CSV answers for statistics: UTF-8 with a byte-order mark so Excel shows Vietnamese text
-//! right, a header row, one line per row. Chosen by `Accept: text/csv` or a `.csv` path.
+//! right, a header row, one line per row, no cell a spreadsheet would run as a formula.
+//! Chosen by `Accept: text/csv` or a `.csv` path; such answers say `Vary: Accept`.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -31,15 +32,28 @@ pub fn respond(
         let fail = |e: csv::Error| ApiError::Internal(e.into());
         writer.write_record(header_row).map_err(fail)?;
         for row in rows {
-            writer.write_record(&row).map_err(fail)?;
+            writer
+                .write_record(
+                    row.iter()
+                        .map(|c| crate::text::spreadsheet_safe(c).into_owned()),
+                )
+                .map_err(fail)?;
         }
         writer.flush().map_err(|e| ApiError::Internal(e.into()))?;
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, TEXT_CSV))
+        .insert_header((header::VARY, "Accept"))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{filename}\""),
         ))
         .body(body))
+}
+
+/// The JSON answer of an endpoint that also speaks CSV: caches must key it by `Accept`.
+pub fn negotiated_json(answer: &impl serde::Serialize) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::VARY, "Accept"))
+        .json(answer)
 }

@@ -363,7 +363,7 @@ async fn summary_any(
         row.extend(answer.metrics.cells());
         return super::csv::respond("summary.csv", &header, vec![row]);
     }
-    Ok(HttpResponse::Ok().json(answer))
+    Ok(super::csv::negotiated_json(&answer))
 }
 
 /// Every metric per unit one level down, team, volunteer, day, ISO week or month.
@@ -459,7 +459,7 @@ async fn breakdown_any(
             .collect();
         return super::csv::respond("breakdown.csv", &header, rows);
     }
-    Ok(HttpResponse::Ok().json(answer))
+    Ok(super::csv::negotiated_json(&answer))
 }
 
 /// The periods a week or month breakdown splits `from..=to` into, with their keys: each

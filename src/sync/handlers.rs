@@ -3,13 +3,12 @@
 //! checks, the same hashing of citizen ids, the same duplicate flags and audit.
 
 use actix_web::{HttpResponse, get, post, web};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+use super::changes::{Cursor, Since};
 use super::meta::SYNC_BATCH_MAX;
 use crate::app::AppState;
 use crate::auth::AuthUser;
@@ -21,6 +20,7 @@ use crate::records::input::{
 };
 use crate::records::model::{Kind, ReviewStatus};
 use crate::records::service::{self, Batch, Created};
+use crate::records::views::RecordView;
 use crate::teams::model::TeamDetail;
 
 /// A batch of records logged offline, at most 1,000 in all.
@@ -100,9 +100,9 @@ impl SyncRequest {
     }
 }
 
-/// Decodes one record of a batch as its kind's create body. A shape error belongs to that
-/// record alone, so it is a field error rather than a refused batch.
-pub fn parse_record(kind: Kind, value: Value) -> Result<Submission, FieldError> {
+/// Decodes one record of a batch as its kind's create body. A shape error or a control
+/// character belongs to that record alone, so it is a field error rather than a refused batch.
+pub fn parse_record(kind: Kind, value: Value) -> Result<Submission, Vec<FieldError>> {
     Ok(match kind {
         Kind::Visit => from_value::<VisitInput>(value)?.into(),
         Kind::VneidAssist => from_value::<AssistInput>(value)?.into(),
@@ -144,7 +144,7 @@ fn refusal(error: ApiError) -> Result<Vec<FieldError>, ApiError> {
 pub async fn sync(
     caller: AuthUser,
     state: web::Data<AppState>,
-    ApiJson(body): ApiJson<SyncRequest>,
+    ApiJson(body): ApiJson<SyncRequest, false>,
 ) -> ApiResult<HttpResponse> {
     let items = body.into_items()?;
     let st = state.clone();
@@ -159,7 +159,7 @@ pub async fn sync(
         for (kind, value) in items {
             let sent_id = value.get("id").and_then(Value::as_str).map(str::to_owned);
             let prepared = parse_record(kind, value)
-                .map_err(|e| ApiError::Validation(vec![e]))
+                .map_err(ApiError::Validation)
                 .and_then(|submission| {
                     service::prepare(conn, &st, &author, submission, &mut batch)
                 });
@@ -214,10 +214,11 @@ pub async fn sync(
 #[into_params(parameter_in = Query)]
 pub struct StateQuery {
     /// `cursor` of the previous answer; absent for a first sync.
+    #[param(max_length = 200)]
     pub since: Option<String>,
 }
 
-/// A change to one of the caller's records made on the server.
+/// A change to one of the caller's records made on the server after its create.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecordChange {
     /// Kind.
@@ -236,6 +237,8 @@ pub struct RecordChange {
     pub voided: bool,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// The record as it is now (an edit by a supervisor changes its content).
+    pub record: RecordView,
 }
 
 /// What a phone needs after a sync.
@@ -243,28 +246,28 @@ pub struct RecordChange {
 pub struct SyncState {
     /// Pass as `since` next time.
     pub cursor: String,
+    /// `true`: more changes wait; call again at once with `cursor`.
+    pub has_more: bool,
     /// The server's clock.
     pub server_time: DateTime<Utc>,
     /// The caller's teams with their members.
     pub teams: Vec<TeamDetail>,
     /// Campaigns running today that the caller can see, with their targets.
     pub campaigns: Vec<Campaign>,
-    /// The caller's records changed since `since` (review, flag, void, edits), oldest first.
-    /// Changes close to the cursor may come again; apply them idempotently.
+    /// The caller's records changed on the server after their create (review, duplicate
+    /// flag, void, edit) since `since`, oldest change first, at most 500. A record changed
+    /// again comes again, as it is then: apply changes idempotently.
+    #[schema(max_items = 500)]
     pub record_changes: Vec<RecordChange>,
 }
 
-/// Transactions in flight when a cursor is cut may commit changes stamped slightly before
-/// it; the next state starts this much earlier so none is missed.
-const CURSOR_OVERLAP: TimeDelta = TimeDelta::seconds(30);
-/// Most changes in one answer; the cursor then continues from the last one.
-const STATE_CHANGES_MAX: i64 = 1000;
 /// Most open campaigns listed (a commune sees its own and its province's).
 const OPEN_CAMPAIGNS_MAX: i64 = 100;
-const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
 /// What changed for the caller since the last sync: their teams and members, the campaigns
-/// running today with their targets, and the review state of their own records.
+/// running today with their targets, and the changes to their own records, a page at a time
+/// (follow `cursor` while `has_more`). Paging cannot skip a change that commits late; the
+/// argument is in `sync::changes`.
 #[utoipa::path(
     tag = "sync",
     params(StateQuery),
@@ -280,24 +283,18 @@ pub async fn sync_state(
     state: web::Data<AppState>,
     ApiQuery(query): ApiQuery<StateQuery>,
 ) -> ApiResult<HttpResponse> {
-    let since = match &query.since {
-        None => None,
-        Some(raw) => Some(
-            URL_SAFE_NO_PAD
-                .decode(raw)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .and_then(|t| NaiveDateTime::parse_from_str(&t, CURSOR_TIME).ok())
-                .ok_or_else(|| {
-                    ApiError::BadQuery(FieldError::new(
-                        "since",
-                        "invalid_cursor",
-                        "not a cursor this server issued",
-                    ))
-                })?,
-        ),
+    let since = match query.since.as_deref().map(Cursor::decode) {
+        None | Some(Some(Since::Legacy)) => Cursor::start(),
+        Some(Some(Since::At(cursor))) => cursor,
+        Some(None) => {
+            return Err(ApiError::BadQuery(FieldError::new(
+                "since",
+                "invalid_cursor",
+                "not a cursor this server issued",
+            )));
+        }
     };
-    let started = crate::db::now();
+    let page = super::changes::next_page(&state.pool, &caller.id, since).await?;
     let answer = crate::db::run(&state.pool, move |conn| {
         let mut teams = Vec::new();
         for membership in crate::teams::queries::memberships(conn, &caller.id)? {
@@ -325,22 +322,13 @@ pub async fn sync_state(
             let targets = crate::campaigns::queries::targets(conn, &row.id)?;
             campaigns.push(Campaign::new(row, targets));
         }
-        let rows = crate::records::queries::changed_since(
-            conn,
-            &caller.id,
-            since.map(|s| s - CURSOR_OVERLAP),
-            STATE_CHANGES_MAX,
-        )?;
-        let full = rows.len() as i64 == STATE_CHANGES_MAX;
-        let next = match rows.last() {
-            Some(last) if full => last.updated_at,
-            _ => started,
-        };
-        let record_changes = rows
+        let record_changes = page
+            .rows
             .into_iter()
             .map(|r| RecordChange {
                 kind: r.kind(),
                 review_status: r.review_status(),
+                record: RecordView::from(&r),
                 id: r.id,
                 review_note: r.review_note,
                 reviewed_by: r.reviewed_by,
@@ -350,7 +338,8 @@ pub async fn sync_state(
             })
             .collect();
         Ok(SyncState {
-            cursor: URL_SAFE_NO_PAD.encode(next.format(CURSOR_TIME).to_string()),
+            cursor: page.next.encode(),
+            has_more: page.has_more,
             server_time: Utc::now(),
             teams,
             campaigns,

@@ -430,6 +430,7 @@ async fn citizen_numbers_stay_out_of_logs_answers_and_the_database_file() {
     let search = client
         .get(url("/api/v1/users?q=0900000002"))
         .insert_header(("Authorization", format!("Bearer {admin_token}")))
+        .insert_header(("X-Request-Id", "trace-me-42"))
         .send()
         .await
         .unwrap();
@@ -469,6 +470,17 @@ async fn citizen_numbers_stay_out_of_logs_answers_and_the_database_file() {
                 && l.contains("latency_ms=")),
         "one line per request with route, status, user and request id: {access:?}"
     );
+    // The client's request id is the line's only one, in its span as in its fields.
+    let traced = access
+        .iter()
+        .find(|l| l.contains("method=GET route=/api/v1/users"))
+        .expect("the search's line");
+    let ids: Vec<&str> = traced
+        .split("request_id=")
+        .skip(1)
+        .map(|rest| rest.split([' ', '}']).next().unwrap())
+        .collect();
+    assert_eq!(ids, ["trace-me-42", "trace-me-42"], "{traced}");
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let path = entry.unwrap().path();
         if path

@@ -15,6 +15,8 @@ mod records;
 mod stats;
 mod sync;
 mod teams;
+mod text;
+mod transport;
 mod units;
 mod users;
 mod util;

@@ -424,3 +424,223 @@ async fn meta_tells_version_limits_and_time() {
             < 5
     );
 }
+
+/// Follows `cursor` from `since` while `has_more`, as a phone does; the changes received, in
+/// order, and the last cursor.
+async fn pull(app: &TestApp, token: &str, since: Option<String>) -> (Vec<Value>, String) {
+    let mut changes = Vec::new();
+    let mut cursor = since;
+    for _ in 0..20 {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/sync/state?since={c}"),
+            None => "/api/v1/sync/state".to_owned(),
+        };
+        let page = app.get(&path, token).await.expect(200);
+        let items = page.body["record_changes"].as_array().unwrap();
+        assert!(items.len() <= 500, "a page holds at most 500 changes");
+        changes.extend(items.iter().cloned());
+        cursor = Some(page.body["cursor"].as_str().unwrap().to_owned());
+        if page.body["has_more"] == false {
+            return (changes, cursor.unwrap());
+        }
+    }
+    panic!("the pull never ended");
+}
+
+fn ids(changes: &[Value]) -> Vec<String> {
+    changes
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_pull_after_1500_synced_records_delivers_exactly_the_changes_and_ends() {
+    let app = TestApp::new().await;
+    let f = Field::new(&app).await;
+    let mut sent = Vec::new();
+    for size in [1000, 500] {
+        let visits: Vec<Value> = (0..size).map(|_| visit(&f.team)).collect();
+        sent.extend(visits.iter().map(|v| v["id"].as_str().unwrap().to_owned()));
+        let reply = app
+            .post("/api/v1/sync", &f.member.token, json!({"visits": visits}))
+            .await
+            .expect(200);
+        assert!(
+            reply.body["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["status"] == "created")
+        );
+    }
+    let (none, start) = pull(&app, &f.member.token, None).await;
+    assert!(none.is_empty(), "records nobody touched are not changes");
+    let (approved, rejected, voided) = (&sent[10], &sent[1200], &sent[1499]);
+    app.post(
+        &format!("/api/v1/visits/{approved}/review"),
+        &f.sup.token,
+        json!({"status": "approved"}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/visits/{rejected}/review"),
+        &f.sup.token,
+        json!({"status": "rejected", "note": "Trùng hộ đã thăm"}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/visits/{voided}/void"),
+        &f.sup.token,
+        json!({"reason": "Nhập nhầm"}),
+    )
+    .await
+    .expect(200);
+    for since in [None, Some(start)] {
+        let (changes, _) = pull(&app, &f.member.token, since).await;
+        assert_eq!(
+            ids(&changes),
+            vec![approved.clone(), rejected.clone(), voided.clone()],
+            "exactly the three changes, oldest first"
+        );
+        assert_eq!(changes[0]["review_status"], "approved");
+        assert_eq!(changes[1]["review_status"], "rejected");
+        assert_eq!(changes[1]["review_note"], "Trùng hộ đã thăm");
+        assert_eq!(changes[1]["record"]["review_status"], "rejected");
+        assert_eq!(changes[2]["voided"], true);
+        assert_eq!(changes[2]["record"]["void_reason"], "Nhập nhầm");
+    }
+}
+
+#[actix_web::test]
+async fn changes_made_while_a_phone_pages_arrive() {
+    let app = TestApp::new().await;
+    let f = Field::new(&app).await;
+    // 600 successful installs for one citizen: 599 are flagged as duplicates at create,
+    // each a change the phone must pull, so the pull takes two pages.
+    let assists: Vec<Value> = (0..600)
+        .map(|_| assist(&f.team, CITIZEN, "install", "success"))
+        .collect();
+    let first_id = assists[0]["id"].as_str().unwrap().to_owned();
+    app.post(
+        "/api/v1/sync",
+        &f.member.token,
+        json!({"vneid_assists": assists}),
+    )
+    .await
+    .expect(200);
+    let page = app
+        .get("/api/v1/sync/state", &f.member.token)
+        .await
+        .expect(200);
+    assert_eq!(page.body["has_more"], true);
+    let seen = ids(page.body["record_changes"].as_array().unwrap());
+    assert_eq!(seen.len(), 500);
+    assert!(!seen.contains(&first_id), "the original was not flagged");
+    // Between two pages, a supervisor approves the original and rejects a flagged record
+    // the phone has already received.
+    let again = seen[3].clone();
+    app.post(
+        &format!("/api/v1/vneid-assists/{first_id}/review"),
+        &f.sup.token,
+        json!({"status": "approved"}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/vneid-assists/{again}/review"),
+        &f.sup.token,
+        json!({"status": "rejected", "note": "Trùng"}),
+    )
+    .await
+    .expect(200);
+    let cursor = page.body["cursor"].as_str().unwrap().to_owned();
+    let (rest, _) = pull(&app, &f.member.token, Some(cursor)).await;
+    let rest_ids = ids(&rest);
+    assert_eq!(rest.len(), 99 + 2, "the other flags, then both reviews");
+    assert_eq!(rest_ids[99..], [first_id.clone(), again.clone()]);
+    assert_eq!(rest[100]["review_status"], "rejected");
+    let mut all: Vec<String> = seen.into_iter().chain(rest_ids).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 600, "every record's change arrived");
+}
+
+/// A change stamped before a phone's page but committed after it must still arrive: on
+/// PostgreSQL a transaction holds its change open while a later one commits and the phone
+/// pulls; on SQLite, which has one writer, it is held open while the phone pulls.
+#[actix_web::test]
+async fn a_change_that_commits_late_is_not_skipped() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::new().await;
+    let f = Field::new(&app).await;
+    let (early, late) = (visit(&f.team), visit(&f.team));
+    let early_id = early["id"].as_str().unwrap().to_owned();
+    let late_id = late["id"].as_str().unwrap().to_owned();
+    app.post(
+        "/api/v1/sync",
+        &f.member.token,
+        json!({"visits": [early, late]}),
+    )
+    .await
+    .expect(200);
+    let (_, cursor) = pull(&app, &f.member.token, None).await;
+    let mut held = app.pool.get().unwrap();
+    let on_postgres = matches!(&*held as &gocua::db::DbConn, gocua::db::DbConn::Postgres(_));
+    held.batch_execute("BEGIN").unwrap();
+    let stamp = gocua::db::change_stamp(&mut held).unwrap();
+    let seen = gocua::records::queries::find(&mut held, &early_id)
+        .unwrap()
+        .unwrap()
+        .updated_at;
+    let at = gocua::db::now();
+    assert!(
+        gocua::records::queries::review(
+            &mut held, &early_id, seen, "approved", &f.sup.id, None, at, stamp
+        )
+        .unwrap()
+    );
+    if on_postgres {
+        app.post(
+            &format!("/api/v1/visits/{late_id}/review"),
+            &f.sup.token,
+            json!({"status": "approved"}),
+        )
+        .await
+        .expect(200);
+    }
+    let during = app
+        .get(
+            &format!("/api/v1/sync/state?since={cursor}"),
+            &f.member.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        during.body["record_changes"],
+        json!([]),
+        "nothing is delivered past a change still open"
+    );
+    // PostgreSQL holds the committed later change back and says to ask again.
+    assert_eq!(during.body["has_more"], on_postgres);
+    let cursor = during.body["cursor"].as_str().unwrap().to_owned();
+    held.batch_execute("COMMIT").unwrap();
+    drop(held);
+    if !on_postgres {
+        app.post(
+            &format!("/api/v1/visits/{late_id}/review"),
+            &f.sup.token,
+            json!({"status": "approved"}),
+        )
+        .await
+        .expect(200);
+    }
+    let (after, _) = pull(&app, &f.member.token, Some(cursor)).await;
+    let mut got = ids(&after);
+    got.sort();
+    let mut want = vec![early_id, late_id];
+    want.sort();
+    assert_eq!(got, want, "both changes arrive after the commit");
+}

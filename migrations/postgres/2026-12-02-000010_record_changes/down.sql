@@ -1,0 +1,2 @@
+DROP INDEX records_volunteer_change;
+ALTER TABLE records DROP COLUMN change_stamp;
