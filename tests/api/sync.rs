@@ -26,7 +26,8 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn count(app: &TestApp, token: &str, path: &str) -> usize {
+/// How many records of `path` the caller reads (one page of up to 500).
+pub async fn count(app: &TestApp, token: &str, path: &str) -> usize {
     app.get(&format!("{path}?limit=500"), token)
         .await
         .expect(200)
@@ -447,6 +448,13 @@ async fn pull(app: &TestApp, token: &str, since: Option<String>) -> (Vec<Value>,
     panic!("the pull never ended");
 }
 
+/// A supervisor's (or lead's) action on a record: `action` is `review` or `void`.
+async fn act(app: &TestApp, token: &str, path: &str, action: &str, body: Value) {
+    app.post(&format!("/api/v1/{path}/{action}"), token, body)
+        .await
+        .expect(200);
+}
+
 fn ids(changes: &[Value]) -> Vec<String> {
     changes
         .iter()
@@ -477,27 +485,30 @@ async fn a_pull_after_1500_synced_records_delivers_exactly_the_changes_and_ends(
     let (none, start) = pull(&app, &f.member.token, None).await;
     assert!(none.is_empty(), "records nobody touched are not changes");
     let (approved, rejected, voided) = (&sent[10], &sent[1200], &sent[1499]);
-    app.post(
-        &format!("/api/v1/visits/{approved}/review"),
+    act(
+        &app,
         &f.sup.token,
+        &format!("visits/{approved}"),
+        "review",
         json!({"status": "approved"}),
     )
-    .await
-    .expect(200);
-    app.post(
-        &format!("/api/v1/visits/{rejected}/review"),
+    .await;
+    act(
+        &app,
         &f.sup.token,
+        &format!("visits/{rejected}"),
+        "review",
         json!({"status": "rejected", "note": "Trùng hộ đã thăm"}),
     )
-    .await
-    .expect(200);
-    app.post(
-        &format!("/api/v1/visits/{voided}/void"),
+    .await;
+    act(
+        &app,
         &f.sup.token,
+        &format!("visits/{voided}"),
+        "void",
         json!({"reason": "Nhập nhầm"}),
     )
-    .await
-    .expect(200);
+    .await;
     for since in [None, Some(start)] {
         let (changes, _) = pull(&app, &f.member.token, since).await;
         assert_eq!(
@@ -542,20 +553,22 @@ async fn changes_made_while_a_phone_pages_arrive() {
     // Between two pages, a supervisor approves the original and rejects a flagged record
     // the phone has already received.
     let again = seen[3].clone();
-    app.post(
-        &format!("/api/v1/vneid-assists/{first_id}/review"),
+    act(
+        &app,
         &f.sup.token,
+        &format!("vneid-assists/{first_id}"),
+        "review",
         json!({"status": "approved"}),
     )
-    .await
-    .expect(200);
-    app.post(
-        &format!("/api/v1/vneid-assists/{again}/review"),
+    .await;
+    act(
+        &app,
         &f.sup.token,
+        &format!("vneid-assists/{again}"),
+        "review",
         json!({"status": "rejected", "note": "Trùng"}),
     )
-    .await
-    .expect(200);
+    .await;
     let cursor = page.body["cursor"].as_str().unwrap().to_owned();
     let (rest, _) = pull(&app, &f.member.token, Some(cursor)).await;
     let rest_ids = ids(&rest);

@@ -5,19 +5,10 @@
 use serde_json::{Value, json};
 
 use crate::records::{CITIZEN, Field, signature, visit};
+use crate::sync::count;
 use crate::util::{Reply, TestApp};
 
 const BAD: [&str; 5] = ["\u{0}", "\u{1}", "\u{1b}", "\r", "\u{7f}"];
-
-async fn stored(app: &TestApp, token: &str, path: &str) -> usize {
-    app.get(&format!("{path}?limit=500"), token)
-        .await
-        .expect(200)
-        .body["items"]
-        .as_array()
-        .unwrap()
-        .len()
-}
 
 #[actix_web::test]
 async fn every_text_field_of_a_record_refuses_control_characters() {
@@ -49,9 +40,9 @@ async fn every_text_field_of_a_record_refuses_control_characters() {
             .problem(422);
         assert_eq!(Reply::fields(&problem), ["provider"]);
     }
-    assert_eq!(stored(&app, &f.member.token, "/api/v1/visits").await, 0);
+    assert_eq!(count(&app, &f.member.token, "/api/v1/visits").await, 0);
     assert_eq!(
-        stored(&app, &f.member.token, "/api/v1/signature-registrations").await,
+        count(&app, &f.member.token, "/api/v1/signature-registrations").await,
         0
     );
     // Tab and newline are text in a note, never in a hamlet.
@@ -124,7 +115,7 @@ async fn a_batch_refuses_only_the_record_with_a_control_character() {
     fields.sort();
     assert_eq!(fields, ["hamlet", "note"]);
     assert_eq!(results[1]["status"], "created");
-    assert_eq!(stored(&app, &f.member.token, "/api/v1/visits").await, 1);
+    assert_eq!(count(&app, &f.member.token, "/api/v1/visits").await, 1);
 }
 
 #[actix_web::test]
