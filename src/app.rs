@@ -16,6 +16,7 @@ use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::error::ApiError;
+use crate::messages as msg;
 
 /// What every request handler shares.
 #[derive(Debug)]
@@ -203,7 +204,7 @@ async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpRespons
         .and_then(|t| t.methods_for(req.path()).map(<[String]>::to_vec));
     Err(match allowed {
         Some(methods) => ApiError::MethodNotAllowed(methods),
-        None => ApiError::NotFound("no such endpoint".into()),
+        None => ApiError::NotFound(msg::NO_SUCH_ENDPOINT),
     })
 }
 

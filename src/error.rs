@@ -6,32 +6,56 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::messages::{self as msg, Lang, Text};
+
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// One failing field of a request.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+/// One failing field of a request, its message in both languages until the answer is
+/// written in the caller's.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// Dotted path of the field (`phone`, `location.lat`, `visits[3].outcome`).
-    #[schema(example = "phone")]
     pub field: String,
     /// Stable machine-readable reason.
-    #[schema(example = "invalid_phone")]
     pub code: String,
-    /// Human-readable explanation.
-    #[schema(example = "không phải số di động Việt Nam / not a Vietnamese mobile number")]
-    pub message: String,
+    /// Words for people.
+    pub message: Text,
 }
 
 impl FieldError {
     /// Builds a field error.
-    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: &str, message: Text) -> Self {
         Self {
             field: field.into(),
             code: code.into(),
-            message: message.into(),
+            message,
         }
     }
+
+    /// The error as sent, in `lang`.
+    pub fn view(&self, lang: Lang) -> FieldErrorView {
+        FieldErrorView {
+            field: self.field.clone(),
+            code: self.code.clone(),
+            message: self.message.get(lang).to_owned(),
+        }
+    }
+}
+
+/// One failing field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[schema(as = FieldError)]
+pub struct FieldErrorView {
+    /// Dotted path of the field (`phone`, `location.lat`, `visits[3].outcome`).
+    #[schema(example = "phone")]
+    pub field: String,
+    /// Stable machine-readable reason; the same in every language.
+    #[schema(example = "invalid_phone")]
+    pub code: String,
+    /// Human-readable explanation, in Vietnamese or, with `Accept-Language: en`, English.
+    #[schema(example = "Không phải số di động Việt Nam")]
+    pub message: String,
 }
 
 /// RFC 9457 problem details, as sent on every error.
@@ -42,16 +66,16 @@ pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
     /// Short summary of the kind.
-    #[schema(example = "Dữ liệu không hợp lệ (validation failed)")]
+    #[schema(example = "Dữ liệu không hợp lệ")]
     pub title: String,
     /// HTTP status code.
     #[schema(example = 422)]
     pub status: u16,
     /// What went wrong in this request.
-    #[schema(example = "1 field is invalid")]
+    #[schema(example = "phone: Không phải số di động Việt Nam")]
     pub detail: String,
     /// Every failing field (empty unless the problem is about input).
-    pub errors: Vec<FieldError>,
+    pub errors: Vec<FieldErrorView>,
     /// The request's `X-Request-Id` (added on the way out), to quote when reporting it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "5f2b7c1e-8a3d-4e9f-b6c0-1d2e3f4a5b6c")]
@@ -63,34 +87,34 @@ pub struct Problem {
 pub enum ApiError {
     /// Malformed JSON or query string.
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Text),
     /// A malformed query parameter.
     #[error("malformed query parameter {}", .0.field)]
     BadQuery(FieldError),
     /// Missing, invalid or expired credentials.
     #[error("{0}")]
-    Unauthorized(String),
+    Unauthorized(Text),
     /// Authenticated, but the role may not do this.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Text),
     /// Not found, or outside the caller's scope (indistinguishable on purpose).
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Text),
     /// The path exists, the method does not; the allowed ones go in `Allow`.
     #[error("this path answers {}", .0.join(", "))]
     MethodNotAllowed(Vec<String>),
     /// The request contradicts stored state.
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Text),
     /// Body larger than the configured limit.
     #[error("request body exceeds {0} bytes")]
     PayloadTooLarge(usize),
     /// Body is not JSON.
     #[error("{0}")]
-    UnsupportedMediaType(String),
+    UnsupportedMediaType(Text),
     /// The body arrived too slowly.
     #[error("{0}")]
-    RequestTimeout(String),
+    RequestTimeout(Text),
     /// One or more fields failed validation.
     #[error("{} invalid", .0.len())]
     Validation(Vec<FieldError>),
@@ -113,77 +137,78 @@ const UNAVAILABLE_RETRY_AFTER: u64 = 5;
 
 impl ApiError {
     /// A 422 for a single field.
-    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+    pub fn field(field: &str, code: &str, message: Text) -> Self {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
 
-    /// The standard 404 wording for a kind of object.
-    pub fn not_found(what: &str) -> Self {
-        Self::NotFound(format!("{what} not found"))
-    }
-
-    fn slug_and_title(&self) -> (&'static str, &'static str) {
+    fn slug_and_title(&self) -> (&'static str, Text) {
         match self {
-            Self::BadRequest(_) | Self::BadQuery(_) => {
-                ("bad-request", "Yêu cầu sai cú pháp (bad request)")
+            Self::BadRequest(_) | Self::BadQuery(_) => ("bad-request", msg::TITLE_BAD_REQUEST),
+            Self::Unauthorized(_) => ("unauthorized", msg::TITLE_UNAUTHORIZED),
+            Self::Forbidden(_) => ("forbidden", msg::TITLE_FORBIDDEN),
+            Self::NotFound(_) => ("not-found", msg::TITLE_NOT_FOUND),
+            Self::MethodNotAllowed(_) => ("method-not-allowed", msg::TITLE_METHOD_NOT_ALLOWED),
+            Self::Conflict(_) => ("conflict", msg::TITLE_CONFLICT),
+            Self::PayloadTooLarge(_) => ("payload-too-large", msg::TITLE_PAYLOAD_TOO_LARGE),
+            Self::UnsupportedMediaType(_) => {
+                ("unsupported-media-type", msg::TITLE_UNSUPPORTED_MEDIA_TYPE)
             }
-            Self::Unauthorized(_) => ("unauthorized", "Chưa xác thực (unauthorized)"),
-            Self::Forbidden(_) => ("forbidden", "Không có quyền (forbidden)"),
-            Self::NotFound(_) => ("not-found", "Không tìm thấy (not found)"),
-            Self::MethodNotAllowed(_) => (
-                "method-not-allowed",
-                "Phương thức không được hỗ trợ (method not allowed)",
-            ),
-            Self::Conflict(_) => ("conflict", "Xung đột dữ liệu (conflict)"),
-            Self::PayloadTooLarge(_) => {
-                ("payload-too-large", "Dữ liệu quá lớn (payload too large)")
-            }
-            Self::UnsupportedMediaType(_) => (
-                "unsupported-media-type",
-                "Sai định dạng (unsupported media type)",
-            ),
-            Self::RequestTimeout(_) => ("timeout", "Gửi dữ liệu quá chậm (request timeout)"),
-            Self::Validation(_) => ("validation", "Dữ liệu không hợp lệ (validation failed)"),
-            Self::TooManyRequests(_) => ("rate-limited", "Quá nhiều yêu cầu (too many requests)"),
-            Self::Unavailable => (
-                "unavailable",
-                "Tạm thời không phục vụ được (service unavailable)",
-            ),
-            Self::Internal(_) => ("internal", "Lỗi máy chủ (internal error)"),
+            Self::RequestTimeout(_) => ("timeout", msg::TITLE_TIMEOUT),
+            Self::Validation(_) => ("validation", msg::TITLE_VALIDATION),
+            Self::TooManyRequests(_) => ("rate-limited", msg::TITLE_RATE_LIMITED),
+            Self::Unavailable => ("unavailable", msg::TITLE_UNAVAILABLE),
+            Self::Internal(_) => ("internal", msg::TITLE_INTERNAL),
         }
     }
 
-    /// The body this error renders as.
-    pub fn problem(&self) -> Problem {
+    fn detail(&self, lang: Lang) -> String {
+        let text = match self {
+            Self::Validation(errors) => match errors.as_slice() {
+                [one] => return format!("{}: {}", one.field, one.message.get(lang)),
+                many => msg::invalid_fields(many.len()),
+            },
+            Self::BadQuery(error) => msg::bad_query(&error.field),
+            Self::BadRequest(t)
+            | Self::Unauthorized(t)
+            | Self::Forbidden(t)
+            | Self::NotFound(t)
+            | Self::Conflict(t)
+            | Self::UnsupportedMediaType(t)
+            | Self::RequestTimeout(t) => t.clone(),
+            Self::MethodNotAllowed(methods) => msg::path_answers(&methods.join(", ")),
+            Self::PayloadTooLarge(limit) => msg::body_too_large(*limit),
+            Self::TooManyRequests(secs) => msg::retry_in(*secs),
+            Self::Unavailable => msg::UNAVAILABLE,
+            Self::Internal(_) => msg::INTERNAL,
+        };
+        text.get(lang).to_owned()
+    }
+
+    /// The body this error renders as, in `lang`.
+    pub fn problem(&self, lang: Lang) -> Problem {
         let (slug, title) = self.slug_and_title();
-        let errors = match self {
-            Self::Validation(errors) => {
-                let mut sorted = errors.clone();
-                sorted.sort_by(|a, b| a.field.cmp(&b.field));
-                sorted
-            }
-            Self::BadQuery(error) => vec![error.clone()],
+        let mut errors: Vec<FieldErrorView> = match self {
+            Self::Validation(errors) => errors.iter().map(|e| e.view(lang)).collect(),
+            Self::BadQuery(error) => vec![error.view(lang)],
             _ => Vec::new(),
         };
-        let detail = match self {
-            Self::Validation(errors) => match errors.as_slice() {
-                [one] => format!("{}: {}", one.field, one.message),
-                many => format!("{} fields are invalid", many.len()),
-            },
-            Self::Unavailable => "the database is unavailable; retry shortly".into(),
-            Self::Internal(_) => "an unexpected error occurred; it has been logged".into(),
-            other => other.to_string(),
-        };
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
         Problem {
             kind: format!("urn:gocua:problem:{slug}"),
-            title: title.into(),
+            title: title.get(lang).to_owned(),
             status: self.status_code().as_u16(),
-            detail,
+            detail: self.detail(lang),
             errors,
             request_id: None,
         }
     }
 }
+
+/// The English body of a problem answer, kept beside the Vietnamese one it is sent with,
+/// for the middleware that knows the request's language (`request_id::middleware`); an
+/// error itself never sees the request.
+#[derive(Debug, Clone)]
+pub struct EnglishProblem(pub Vec<u8>);
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
@@ -226,7 +251,10 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+        let english = serde_json::to_vec(&self.problem(Lang::En)).unwrap_or_default();
+        let mut res = res.body(serde_json::to_vec(&self.problem(Lang::Vi)).unwrap_or_default());
+        res.extensions_mut().insert(EnglishProblem(english));
+        res
     }
 }
 
@@ -234,7 +262,7 @@ impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::NotFound => Self::NotFound("not found".into()),
+            Error::NotFound => Self::NotFound(msg::NOT_FOUND),
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Self::Unavailable,
             Error::DatabaseError(_, ref info) if is_unavailable_message(info.message()) => {
                 Self::Unavailable
@@ -277,6 +305,23 @@ impl From<validator::ValidationErrors> for ApiError {
     }
 }
 
+/// The catalogue's words for a broken `validator` rule, from its code and bounds.
+fn rule_message(e: &validator::ValidationError) -> Text {
+    let bound = |name: &str| {
+        e.params
+            .get(name)
+            .and_then(serde_json::Value::as_u64)
+            .map(|n| n as usize)
+    };
+    match (e.code.as_ref(), bound("min"), bound("max")) {
+        ("invalid_phone", _, _) => msg::INVALID_PHONE,
+        ("length", Some(min), Some(max)) => msg::length(min, max),
+        ("length" | "too_long", None, Some(max)) => msg::at_most_chars(max),
+        ("length" | "too_short", Some(min), None) => msg::at_least_chars(min),
+        _ => msg::INVALID,
+    }
+}
+
 /// Flattens validator's nested errors into dotted field paths.
 pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
     fn walk(prefix: &str, errors: &validator::ValidationErrors, out: &mut Vec<FieldError>) {
@@ -290,12 +335,7 @@ pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
             match kind {
                 ValidationErrorsKind::Field(list) => {
                     for e in list {
-                        let message = e
-                            .message
-                            .as_ref()
-                            .map(|m| m.to_string())
-                            .unwrap_or_else(|| format!("failed check {}", e.code));
-                        out.push(FieldError::new(path.clone(), &e.code, message));
+                        out.push(FieldError::new(path.clone(), &e.code, rule_message(e)));
                     }
                 }
                 ValidationErrorsKind::Struct(inner) => walk(&path, inner, out),

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
 use crate::error::{ApiError, FieldError};
+use crate::messages as msg;
 
 /// A JSON body of type `T`, bounded by `GOCUA_MAX_BODY_BYTES`; unknown fields are refused by
 /// the `deny_unknown_fields` on each request type, and text holding control characters
@@ -63,26 +64,19 @@ impl<T: DeserializeOwned + 'static, const CHECK_TEXT: bool> FromRequest for ApiJ
             }
             let gzip = encoding?;
             if !is_json {
-                return Err(ApiError::UnsupportedMediaType(
-                    "send the body as application/json".into(),
-                ));
+                return Err(ApiError::UnsupportedMediaType(msg::SEND_JSON));
             }
             let read = async {
                 let mut body = BytesMut::new();
                 loop {
                     let next = actix_web::rt::time::timeout(idle, payload.next())
                         .await
-                        .map_err(|_| {
-                            ApiError::RequestTimeout(format!(
-                                "no part of the body arrived for {} s",
-                                idle.as_secs()
-                            ))
-                        })?;
+                        .map_err(|_| ApiError::RequestTimeout(msg::body_stalled(idle.as_secs())))?;
                     let Some(chunk) = next else {
                         return Ok(body);
                     };
-                    let chunk =
-                        chunk.map_err(|e| ApiError::BadRequest(format!("reading body: {e}")))?;
+                    let chunk = chunk
+                        .map_err(|e| ApiError::BadRequest(msg::reading_body(&e.to_string())))?;
                     if body.len() + chunk.len() > limit {
                         return Err(ApiError::PayloadTooLarge(limit));
                     }
@@ -91,12 +85,7 @@ impl<T: DeserializeOwned + 'static, const CHECK_TEXT: bool> FromRequest for ApiJ
             };
             let body = actix_web::rt::time::timeout(whole, read)
                 .await
-                .map_err(|_| {
-                    ApiError::RequestTimeout(format!(
-                        "the body took longer than {} s to arrive",
-                        whole.as_secs()
-                    ))
-                })??;
+                .map_err(|_| ApiError::RequestTimeout(msg::body_too_slow(whole.as_secs())))??;
             let body = if gzip {
                 gunzip(&body, limit)?
             } else {
@@ -127,9 +116,7 @@ impl BodyEncoding {
         {
             Ok("gzip" | "x-gzip") => Ok(true),
             Ok("identity" | "") => Ok(false),
-            _ => Err(ApiError::UnsupportedMediaType(
-                "send the body plain or with Content-Encoding: gzip".into(),
-            )),
+            _ => Err(ApiError::UnsupportedMediaType(msg::SEND_PLAIN_OR_GZIP)),
         }
     }
 }
@@ -142,7 +129,7 @@ fn gunzip(compressed: &[u8], limit: usize) -> Result<web::Bytes, ApiError> {
     flate2::read::GzDecoder::new(compressed)
         .take(limit as u64 + 1)
         .read_to_end(&mut out)
-        .map_err(|_| ApiError::BadRequest("the body is not valid gzip".into()))?;
+        .map_err(|_| ApiError::BadRequest(msg::NOT_GZIP))?;
     if out.len() > limit {
         return Err(ApiError::PayloadTooLarge(limit));
     }
@@ -174,18 +161,16 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         shape_error(&path, &inner)
     })?;
     de.end()
-        .map_err(|_| ApiError::BadRequest("trailing characters after the JSON document".into()))?;
+        .map_err(|_| ApiError::BadRequest(msg::TRAILING_JSON))?;
     Ok(value)
 }
 
 fn shape_error(path: &str, err: &serde_json::Error) -> ApiError {
     use serde_json::error::Category;
     match err.classify() {
-        Category::Syntax | Category::Eof | Category::Io => ApiError::BadRequest(format!(
-            "malformed JSON at line {} column {}",
-            err.line(),
-            err.column()
-        )),
+        Category::Syntax | Category::Eof | Category::Io => {
+            ApiError::BadRequest(msg::malformed_json(err.line(), err.column()))
+        }
         Category::Data => {
             let message = err.to_string();
             let base = if path == "." {
@@ -227,11 +212,11 @@ fn describe(base: &str, message: &str) -> FieldError {
         } else {
             join(&name)
         };
-        return FieldError::new(field, "unknown_field", "this field is not part of the API");
+        return FieldError::new(field, "unknown_field", msg::UNKNOWN_FIELD);
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
         let name = quoted(rest).unwrap_or_default();
-        return FieldError::new(join(&name), "required", "this field is required");
+        return FieldError::new(join(&name), "required", msg::REQUIRED);
     }
     let field = if base.is_empty() {
         "body".to_owned()
@@ -240,11 +225,11 @@ fn describe(base: &str, message: &str) -> FieldError {
     };
     if message.starts_with("unknown variant") {
         let allowed = expected.unwrap_or_default();
-        return FieldError::new(field, "invalid_choice", format!("must be {allowed}"));
+        return FieldError::new(field, "invalid_choice", msg::one_of(&allowed));
     }
     match expected {
-        Some(what) => FieldError::new(field, "invalid_type", format!("expected {what}")),
-        None => FieldError::new(field, "invalid", "invalid value"),
+        Some(what) => FieldError::new(field, "invalid_type", msg::expected(&what)),
+        None => FieldError::new(field, "invalid", msg::INVALID),
     }
 }
 
@@ -353,7 +338,7 @@ pub fn required<T>(
 ) -> Option<T> {
     match value {
         None => {
-            errors.push(FieldError::new(field, "required", "this field is required"));
+            errors.push(FieldError::new(field, "required", msg::REQUIRED));
             None
         }
         Some(v) => v.take(field, errors),
@@ -376,6 +361,25 @@ fn decode_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Fiel
         let message = err.into_inner().to_string();
         describe(if path == "." { "" } else { &path }, &message)
     })
+}
+
+/// The language of the answer, from `Accept-Language` (see `messages::Lang::negotiate`).
+impl FromRequest for crate::messages::Lang {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(language_of(req.headers())))
+    }
+}
+
+/// The language a request asks for.
+pub fn language_of(headers: &header::HeaderMap) -> crate::messages::Lang {
+    crate::messages::Lang::negotiate(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod messages;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;

@@ -6,7 +6,7 @@ use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as Spec, Ref, RefOr, Response, ResponseBuilder};
 
-use crate::error::{FieldError, Problem};
+use crate::error::{FieldErrorView, Problem};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,7 +17,7 @@ volunteers log household visits, VNeID assists and digital-signature registratio
 progress. Errors are RFC 9457 `application/problem+json`. Anything outside the caller's scope answers 404.",
         license(name = "MIT", url = "https://opensource.org/license/mit")
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(Problem, FieldErrorView)),
     tags(
         (name = "auth", description = "Đăng nhập, phiên và mật khẩu (sign-in, sessions, passwords)"),
         (name = "units", description = "Đơn vị hành chính 2025 (administrative units)"),

@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
+use crate::messages as msg;
 
 /// Default page size.
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -32,7 +33,7 @@ impl PageParams {
             Some(_) => Err(ApiError::field(
                 "limit",
                 "out_of_range",
-                format!("must be between 1 and {MAX_LIMIT}"),
+                msg::limit_range(MAX_LIMIT),
             )),
         }
     }
@@ -47,13 +48,7 @@ impl PageParams {
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .map(Some)
-            .ok_or_else(|| {
-                ApiError::field(
-                    "cursor",
-                    "invalid_cursor",
-                    "not a cursor this server issued",
-                )
-            })
+            .ok_or_else(|| ApiError::field("cursor", "invalid_cursor", msg::INVALID_CURSOR))
     }
 }
 
@@ -76,13 +71,7 @@ impl PageParams {
                     .ok()
                     .map(|at| Some((at, id.to_owned())))
             })
-            .ok_or_else(|| {
-                ApiError::field(
-                    "cursor",
-                    "invalid_cursor",
-                    "not a cursor this server issued",
-                )
-            })
+            .ok_or_else(|| ApiError::field("cursor", "invalid_cursor", msg::INVALID_CURSOR))
     }
 }
 

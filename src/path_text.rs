@@ -8,6 +8,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 
 use crate::error::ApiError;
+use crate::messages as msg;
 
 /// Whether a raw (percent-encoded) path encodes a control character.
 fn encodes_control(path: &str) -> bool {
@@ -26,7 +27,7 @@ pub async fn middleware(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     if encodes_control(req.path()) {
-        let res = req.error_response(ApiError::NotFound("no such object".into()));
+        let res = req.error_response(ApiError::NotFound(msg::NO_SUCH_OBJECT));
         return Ok(res.map_into_boxed_body());
     }
     next.call(req)

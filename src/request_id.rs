@@ -1,12 +1,17 @@
 //! `X-Request-Id`: taken from the client when it sends a sane one, made up otherwise,
 //! echoed on every response and written into every problem+json body, so a volunteer's
-//! screenshot of an error leads straight to the server's log line.
+//! screenshot of an error leads straight to the server's log line. Problem bodies are also
+//! put in the request's language here, the one place that sees both the error and the
+//! request (`error::EnglishProblem`).
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
+
+use crate::error::EnglishProblem;
+use crate::messages::Lang;
 
 /// The header's name.
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -51,17 +56,29 @@ pub async fn middleware(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let id = choose(&req);
     req.extensions_mut().insert(RequestId(id.clone()));
+    let lang = crate::extract::language_of(req.headers());
     let res = next.call(req).await?;
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes() == crate::error::PROBLEM_JSON.as_bytes());
     let mut res = if is_problem {
+        let english = match lang {
+            Lang::En => res.response().extensions().get::<EnglishProblem>().cloned(),
+            Lang::Vi => None,
+        };
         let (req, res) = res.into_parts();
-        let (res, body) = res.into_parts();
+        let (mut res, body) = res.into_parts();
         let bytes = to_bytes(body)
             .await
             .map_err(|e| actix_web::error::ErrorInternalServerError(e.into()))?;
+        let bytes = english.map_or(bytes, |EnglishProblem(b)| b.into());
+        let headers = res.headers_mut();
+        headers.append(header::VARY, HeaderValue::from_static("Accept-Language"));
+        headers.insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(lang.tag()),
+        );
         let mut problem: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
         if let Some(map) = problem.as_object_mut() {
             map.insert("request_id".into(), serde_json::Value::String(id.clone()));

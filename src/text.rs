@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::error::FieldError;
+use crate::messages as msg;
 
 /// Folds text for search: transliterates to ASCII (`đ` → `d`), lowercases, and collapses
 /// runs of whitespace so `ba  dinh` and `Ba Đình` meet.
@@ -45,11 +46,7 @@ pub fn has_control(text: &str, free_text: bool) -> bool {
 
 /// A field error for text holding a refused control character.
 pub fn control_error(field: impl Into<String>) -> FieldError {
-    FieldError::new(
-        field,
-        "control_character",
-        "must not contain control characters",
-    )
+    FieldError::new(field, "control_character", msg::CONTROL_CHARACTER)
 }
 
 /// Every string in a JSON document that holds a refused control character, by path

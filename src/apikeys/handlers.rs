@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::auth::{AuthUser, Role, tokens};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 
 /// A new key.
@@ -87,9 +88,7 @@ fn require_key_manager(caller: &AuthUser) -> ApiResult<()> {
     if caller.role >= Role::CommuneSupervisor {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(
-            "only supervisors and admins manage dashboard keys".into(),
-        ))
+        Err(ApiError::Forbidden(msg::KEY_MANAGERS_ONLY))
     }
 }
 
@@ -115,10 +114,14 @@ pub async fn create_key(
         let mut errors = Vec::new();
         let name = body.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldError::new("name", "length", "1 to 100 characters"));
+            errors.push(FieldError::new("name", "length", msg::length(1, 100)));
         }
         if crate::units::queries::find(conn, &body.unit_code)?.is_none() {
-            errors.push(FieldError::new("unit_code", "unknown_unit", "no such unit"));
+            errors.push(FieldError::new(
+                "unit_code",
+                "unknown_unit",
+                msg::UNKNOWN_UNIT,
+            ));
         }
         if !errors.is_empty() {
             return Err(ApiError::Validation(errors));
@@ -212,9 +215,10 @@ pub async fn revoke_key(
     require_key_manager(&caller)?;
     let id = id.into_inner();
     crate::db::run(&state.pool, move |conn| {
-        let key = queries::find(conn, &id)?.ok_or_else(|| ApiError::not_found("api key"))?;
+        let key =
+            queries::find(conn, &id)?.ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_API_KEY))?;
         if !crate::units::in_scope(conn, &caller.scope, &key.unit_code)? {
-            return Err(ApiError::not_found("api key"));
+            return Err(ApiError::NotFound(msg::NOT_FOUND_API_KEY));
         }
         conn.transaction(|conn| {
             queries::revoke(conn, &key.id, crate::db::now())?;

@@ -10,6 +10,7 @@ use crate::app::AppState;
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
+use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::records::input::VIETNAM_OFFSET_SECS;
 
@@ -103,11 +104,7 @@ pub async fn list_audit(
     if let (Some(from), Some(to)) = (q.from, q.to)
         && from > to
     {
-        return Err(ApiError::field(
-            "to",
-            "before_from",
-            "must not be before from",
-        ));
+        return Err(ApiError::field("to", "before_from", msg::BEFORE_FROM));
     }
     let rows = crate::db::run(&state.pool, move |conn| {
         let unit = q.unit.filter(|u| !u.is_empty());

@@ -14,6 +14,7 @@ use crate::app::AppState;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::ApiJson;
+use crate::messages as msg;
 use crate::units::Unit;
 use crate::users::{UserRow, UserView};
 
@@ -124,7 +125,7 @@ fn issue_pair(
 }
 
 fn wrong_credentials() -> ApiError {
-    ApiError::Unauthorized("wrong phone number or password".into())
+    ApiError::Unauthorized(msg::BAD_LOGIN)
 }
 
 /// Sign in with phone and password.
@@ -147,9 +148,8 @@ pub async fn login(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
-    let phone = phone::normalize(&body.phone).ok_or_else(|| {
-        ApiError::field("phone", "invalid_phone", "not a Vietnamese mobile number")
-    })?;
+    let phone = phone::normalize(&body.phone)
+        .ok_or_else(|| ApiError::field("phone", "invalid_phone", msg::INVALID_PHONE))?;
     let address = client_address(&req, &state);
     state
         .throttle
@@ -209,7 +209,7 @@ pub async fn login(
 
 enum Refreshed {
     Pair(Box<TokenResponse>),
-    Refused(&'static str),
+    Refused(crate::messages::Text),
 }
 
 /// Exchange a refresh token for a new pair (rotation).
@@ -234,13 +234,13 @@ pub async fn refresh(
         let now = crate::db::now();
         let Some(token) = queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))?
         else {
-            return Ok(Refreshed::Refused("unknown refresh token"));
+            return Ok(Refreshed::Refused(msg::UNKNOWN_REFRESH_TOKEN));
         };
         if token.revoked_at.is_some() {
-            return Ok(Refreshed::Refused("this login has ended; sign in again"));
+            return Ok(Refreshed::Refused(msg::LOGIN_ENDED));
         }
         if token.expires_at <= now {
-            return Ok(Refreshed::Refused("refresh token expired; sign in again"));
+            return Ok(Refreshed::Refused(msg::REFRESH_EXPIRED));
         }
         // Every branch writes first, so SQLite takes the write lock at the start of the
         // transaction: a concurrent refresh waits instead of failing on a stale snapshot.
@@ -248,9 +248,7 @@ pub async fn refresh(
             if !queries::spend(conn, &token.id, now)? {
                 queries::revoke_family(conn, &token.family_id, now)?;
                 tracing::warn!(user_id = %token.user_id, "refresh token reused; login revoked");
-                return Ok(Refreshed::Refused(
-                    "refresh token already used; this login is revoked",
-                ));
+                return Ok(Refreshed::Refused(msg::REFRESH_REUSED));
             }
             match crate::users::queries::find(conn, &token.user_id)? {
                 Some(user)
@@ -261,7 +259,7 @@ pub async fn refresh(
                 }
                 _ => {
                     queries::revoke_family(conn, &token.family_id, now)?;
-                    Ok(Refreshed::Refused("this session has ended; sign in again"))
+                    Ok(Refreshed::Refused(msg::SESSION_ENDED))
                 }
             }
         })
@@ -271,7 +269,7 @@ pub async fn refresh(
         Refreshed::Pair(pair) => Ok(HttpResponse::Ok()
             .insert_header(crate::caching::no_store())
             .json(pair)),
-        Refreshed::Refused(why) => Err(ApiError::Unauthorized(why.into())),
+        Refreshed::Refused(why) => Err(ApiError::Unauthorized(why)),
     }
 }
 
@@ -308,7 +306,7 @@ pub async fn logout(
 pub async fn me(caller: AuthUser, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let me = crate::db::run(&state.pool, move |conn| {
         let user = crate::users::queries::find(conn, &caller.id)?
-            .ok_or_else(|| ApiError::not_found("user"))?;
+            .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))?;
         let unit = match &user.unit_code {
             Some(code) => crate::units::queries::find(conn, code)?.map(Unit::from),
             None => None,
@@ -351,7 +349,8 @@ pub async fn change_password(
     // As at login, the passwords are hashed and checked holding no database connection.
     let user_id = caller.id.clone();
     let user = crate::db::run(&state.pool, move |conn| {
-        crate::users::queries::find(conn, &user_id)?.ok_or_else(|| ApiError::not_found("user"))
+        crate::users::queries::find(conn, &user_id)?
+            .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))
     })
     .await?;
     let changed = state
@@ -389,7 +388,7 @@ pub async fn change_password(
         return Err(ApiError::Validation(vec![FieldError::new(
             "current_password",
             "wrong_password",
-            "the current password is wrong",
+            msg::WRONG_PASSWORD,
         )]));
     }
     Ok(HttpResponse::NoContent().finish())

@@ -58,11 +58,12 @@ impl Role {
     }
 
     /// What unit the role needs, for error messages.
-    pub fn unit_requirement(self) -> &'static str {
+    pub fn unit_requirement(self) -> crate::messages::Text {
+        use crate::messages as msg;
         match self {
-            Self::Admin => "an admin has no unit",
-            Self::ProvinceSupervisor => "a province supervisor belongs to a province",
-            Self::CommuneSupervisor | Self::Volunteer => "this role belongs to a commune",
+            Self::Admin => msg::ADMIN_HAS_NO_UNIT,
+            Self::ProvinceSupervisor => msg::PROVINCE_ROLE_UNIT,
+            Self::CommuneSupervisor | Self::Volunteer => msg::COMMUNE_ROLE_UNIT,
         }
     }
 }

@@ -9,6 +9,7 @@ use futures_util::future::LocalBoxFuture;
 use super::roles::{Role, Scope};
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::messages as msg;
 
 /// The caller of a request, loaded fresh from the database on every request.
 #[derive(Debug, Clone)]
@@ -31,9 +32,7 @@ impl AuthUser {
         if self.role.is_supervisor() {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(
-                "only supervisors and admins may do this".into(),
-            ))
+            Err(ApiError::Forbidden(msg::SUPERVISORS_ONLY))
         }
     }
 }
@@ -55,21 +54,17 @@ async fn authenticate(
     allow_keys: bool,
 ) -> Result<AuthUser, ApiError> {
     let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
-    let token = token.ok_or_else(|| {
-        ApiError::Unauthorized("send Authorization: Bearer <access token>".into())
-    })?;
+    let token = token.ok_or_else(|| ApiError::Unauthorized(msg::SEND_TOKEN))?;
     if token.starts_with(crate::apikeys::KEY_PREFIX) {
         if !allow_keys {
-            return Err(ApiError::Forbidden(
-                "dashboard keys only read units, statistics and campaigns".into(),
-            ));
+            return Err(ApiError::Forbidden(msg::KEYS_READ_ONLY));
         }
         return key_caller(&state, &token).await;
     }
     let claims = state
         .jwt
         .verify(&token)
-        .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))?;
+        .ok_or_else(|| ApiError::Unauthorized(msg::BAD_TOKEN))?;
     let user_id = claims.sub.clone();
     let user = crate::db::run(&state.pool, move |conn| {
         Ok(crate::users::queries::find(conn, &user_id)?)
@@ -86,9 +81,7 @@ async fn authenticate(
                 unit_code: u.unit_code,
             })
         }
-        _ => Err(ApiError::Unauthorized(
-            "this session has ended; sign in again".into(),
-        )),
+        _ => Err(ApiError::Unauthorized(msg::SESSION_ENDED)),
     }
 }
 
@@ -106,8 +99,7 @@ async fn key_caller(state: &AppState, key: &str) -> Result<AuthUser, ApiError> {
         Ok(Some((row, kind)))
     })
     .await?;
-    let (row, kind) =
-        found.ok_or_else(|| ApiError::Unauthorized("unknown or revoked dashboard key".into()))?;
+    let (row, kind) = found.ok_or_else(|| ApiError::Unauthorized(msg::BAD_KEY))?;
     let role = if kind.is_some_and(crate::units::UnitKind::is_province) {
         Role::ProvinceSupervisor
     } else {

@@ -17,6 +17,7 @@ use crate::auth::{AuthUser, Reader};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, ApiQuery, Checked};
+use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 
 /// Longest campaign name.
@@ -89,9 +90,10 @@ fn visible(conn: &mut DbConn, caller: &AuthUser, unit: &str) -> ApiResult<bool> 
 
 /// Loads a campaign the caller may read, with its targets; 404 otherwise.
 pub fn readable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<Campaign> {
-    let row = queries::find(conn, id)?.ok_or_else(|| ApiError::not_found("campaign"))?;
+    let row =
+        queries::find(conn, id)?.ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_CAMPAIGN))?;
     if !visible(conn, caller, &row.unit_code)? {
-        return Err(ApiError::not_found("campaign"));
+        return Err(ApiError::NotFound(msg::NOT_FOUND_CAMPAIGN));
     }
     let targets = queries::targets(conn, &row.id)?;
     Ok(Campaign::new(row, targets))
@@ -119,23 +121,27 @@ pub async fn create_campaign(
         let mut errors = Vec::new();
         let name = body.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > NAME_MAX {
-            errors.push(FieldError::new("name", "length", "1 to 200 characters"));
+            errors.push(FieldError::new("name", "length", msg::length(1, NAME_MAX)));
         }
         let unit = crate::units::queries::find(conn, &body.unit_code)?;
         if unit.is_none() {
-            errors.push(FieldError::new("unit_code", "unknown_unit", "no such unit"));
+            errors.push(FieldError::new(
+                "unit_code",
+                "unknown_unit",
+                msg::UNKNOWN_UNIT,
+            ));
         }
         if body.ends_on < body.starts_on {
             errors.push(FieldError::new(
                 "ends_on",
                 "before_start",
-                "must not be before starts_on",
+                msg::BEFORE_START,
             ));
         } else if (body.ends_on - body.starts_on).num_days() >= DAYS_MAX {
             errors.push(FieldError::new(
                 "ends_on",
                 "too_long",
-                "a campaign lasts at most 366 days",
+                msg::CAMPAIGN_TOO_LONG,
             ));
         }
         if !errors.is_empty() {
@@ -200,7 +206,7 @@ pub async fn list_campaigns(
         if let Some(unit) = &unit
             && !visible(conn, &caller, unit)?
         {
-            return Err(ApiError::not_found("unit"));
+            return Err(ApiError::NotFound(msg::NOT_FOUND_UNIT));
         }
         let rows = queries::list(
             conn,
@@ -273,16 +279,14 @@ pub async fn put_targets(
         if !caller.role.is_supervisor()
             || !crate::units::in_scope(conn, &caller.scope, &campaign.unit_code)?
         {
-            return Err(ApiError::Forbidden(
-                "only supervisors of the campaign's unit set its targets".into(),
-            ));
+            return Err(ApiError::Forbidden(msg::TARGET_SETTERS_ONLY));
         }
         let mut errors = Vec::new();
         if body.len() > TARGETS_MAX {
             return Err(ApiError::field(
                 "body",
                 "too_many",
-                format!("at most {TARGETS_MAX} targets"),
+                msg::too_many_targets(TARGETS_MAX),
             ));
         }
         let mut seen = HashSet::new();
@@ -298,14 +302,14 @@ pub async fn put_targets(
                 errors.push(FieldError::new(
                     at("unit_code"),
                     "outside_campaign",
-                    "must be the campaign's unit or a unit under it",
+                    msg::OUTSIDE_CAMPAIGN,
                 ));
             }
             if !(0..=1_000_000_000).contains(&t.target) {
                 errors.push(FieldError::new(
                     at("target"),
                     "out_of_range",
-                    "0 to 1,000,000,000",
+                    msg::TARGET_RANGE,
                 ));
             }
             let Some(metric) = t.metric.take(&at("metric"), &mut errors) else {
@@ -315,7 +319,7 @@ pub async fn put_targets(
                 errors.push(FieldError::new(
                     at("metric"),
                     "duplicate",
-                    "one target per unit and metric",
+                    msg::TARGET_TWICE,
                 ));
             }
             rows.push(TargetRow {

@@ -390,7 +390,7 @@ mod tests {
                 use diesel::Connection;
                 conn.transaction::<(), ApiError, _>(|c| {
                     c.batch_execute("INSERT INTO t VALUES (22)")?;
-                    Err(ApiError::Conflict("refused".into()))
+                    Err(ApiError::Conflict(crate::messages::RECORD_CHANGED))
                 })
             }),
             writer.run(|conn| insert(conn, 3)),

@@ -8,6 +8,7 @@ use sha2::Sha256;
 use super::model::Sex;
 use crate::config::Secret;
 use crate::error::FieldError;
+use crate::messages as msg;
 
 /// Checks a 12-digit CCCD against the birth year and sex it encodes: digits 1–3 are the
 /// province of birth (001–096), digit 4 the century and sex (0/1 for 1900s male/female, 2/3
@@ -18,7 +19,7 @@ pub fn check(citizen_id: &str, birth_year: i32, sex: Option<Sex>) -> Vec<FieldEr
         return vec![FieldError::new(
             "citizen_id",
             "invalid_citizen_id",
-            "must be 12 digits",
+            msg::CITIZEN_ID_DIGITS,
         )];
     }
     let digit = |i: usize| i32::from(bytes[i] - b'0');
@@ -27,7 +28,7 @@ pub fn check(citizen_id: &str, birth_year: i32, sex: Option<Sex>) -> Vec<FieldEr
         return vec![FieldError::new(
             "citizen_id",
             "invalid_citizen_id",
-            "the first three digits must be a province code (001–096)",
+            msg::CITIZEN_ID_PROVINCE,
         )];
     }
     let gender_century = digit(3);
@@ -37,7 +38,7 @@ pub fn check(citizen_id: &str, birth_year: i32, sex: Option<Sex>) -> Vec<FieldEr
         errors.push(FieldError::new(
             "citizen_id",
             "birth_year_mismatch",
-            "the century and year digits do not agree with birth_year",
+            msg::BIRTH_YEAR_MISMATCH,
         ));
     }
     let encoded_sex = if gender_century % 2 == 0 {
@@ -49,7 +50,7 @@ pub fn check(citizen_id: &str, birth_year: i32, sex: Option<Sex>) -> Vec<FieldEr
         errors.push(FieldError::new(
             "citizen_id",
             "sex_mismatch",
-            "the century/sex digit does not agree with sex",
+            msg::SEX_MISMATCH,
         ));
     }
     errors

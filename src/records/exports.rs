@@ -15,6 +15,7 @@ use crate::auth::AuthUser;
 use crate::db::DbPool;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
+use crate::messages as msg;
 use crate::stats::csv::TEXT_CSV;
 
 /// Records fetched per database round trip while streaming.
@@ -218,11 +219,7 @@ async fn export(
     if let (Some(from), Some(to)) = (q.from, q.to)
         && from > to
     {
-        return Err(ApiError::field(
-            "to",
-            "before_from",
-            "must not be before from",
-        ));
+        return Err(ApiError::field("to", "before_from", msg::BEFORE_FROM));
     }
     let pool = state.pool.clone();
     let scope = caller.scope.clone();

@@ -19,6 +19,7 @@ use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 
 /// Filters of a record list.
@@ -85,7 +86,7 @@ async fn create_any(
         .run(move |conn| {
             service::store_all(conn, &caller, vec![row])?
                 .pop()
-                .unwrap_or_else(|| Err(ApiError::not_found("record")))
+                .unwrap_or_else(|| Err(ApiError::NotFound(msg::NOT_FOUND_RECORD)))
         })
         .await?;
     Ok(match created {
@@ -111,11 +112,7 @@ async fn list_any(
     if let (Some(from), Some(to)) = (query.from, query.to)
         && from > to
     {
-        return Err(ApiError::field(
-            "to",
-            "before_from",
-            "must not be before from",
-        ));
+        return Err(ApiError::field("to", "before_from", msg::BEFORE_FROM));
     }
     let filter = RecordFilter {
         team: query.team,

@@ -13,6 +13,7 @@ use super::model::{
 use crate::config::Secret;
 use crate::error::FieldError;
 use crate::extract::{Checked, optional, required};
+use crate::messages as msg;
 
 /// Vietnam's offset: a record's day is its local date in Asia/Ho_Chi_Minh (no DST).
 pub const VIETNAM_OFFSET_SECS: i32 = 7 * 3600;
@@ -388,11 +389,7 @@ fn trimmed(value: Option<String>) -> Option<String> {
 
 fn max_chars(errors: &mut Vec<FieldError>, field: &str, value: &Option<String>, max: usize) {
     if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-        errors.push(FieldError::new(
-            field,
-            "too_long",
-            format!("at most {max} characters"),
-        ));
+        errors.push(FieldError::new(field, "too_long", msg::at_most_chars(max)));
     }
 }
 
@@ -406,25 +403,18 @@ fn occurred(
         errors.push(FieldError::new(
             "occurred_at",
             "invalid_datetime",
-            "must be RFC 3339 with an offset, e.g. 2026-03-14T09:30:00+07:00",
+            msg::INVALID_DATETIME,
         ));
         return None;
     };
     let utc = at.with_timezone(&Utc);
     if utc > ctx.now + FUTURE_TOLERANCE {
-        errors.push(FieldError::new(
-            "occurred_at",
-            "in_future",
-            "more than 10 minutes in the future",
-        ));
+        errors.push(FieldError::new("occurred_at", "in_future", msg::IN_FUTURE));
     } else if ctx.check_window && utc < ctx.now - ctx.late_sync_window {
         errors.push(FieldError::new(
             "occurred_at",
             "too_old",
-            format!(
-                "older than the late-sync window of {} days",
-                ctx.late_sync_window.num_days()
-            ),
+            msg::too_old(ctx.late_sync_window.num_days()),
         ));
     }
     let vietnam = FixedOffset::east_opt(VIETNAM_OFFSET_SECS).expect("UTC+7 is a valid offset");
@@ -440,21 +430,21 @@ fn check_location(errors: &mut Vec<FieldError>, location: &Option<Location>) {
         errors.push(FieldError::new(
             "location.lat",
             "outside_vietnam",
-            "latitude outside Vietnam (6.0–23.5)",
+            msg::LAT_OUTSIDE_VIETNAM,
         ));
     }
     if !(102.0..=117.9).contains(&l.lon) {
         errors.push(FieldError::new(
             "location.lon",
             "outside_vietnam",
-            "longitude outside Vietnam (102.0–117.9)",
+            msg::LON_OUTSIDE_VIETNAM,
         ));
     }
     if l.accuracy_m.is_some_and(|a| !(0.0..=10_000.0).contains(&a)) {
         errors.push(FieldError::new(
             "location.accuracy_m",
             "out_of_range",
-            "0 to 10,000 metres",
+            msg::ACCURACY_RANGE,
         ));
     }
 }
@@ -464,7 +454,7 @@ fn check_birth_year(errors: &mut Vec<FieldError>, birth_year: Option<i32>, ctx: 
         errors.push(FieldError::new(
             "birth_year",
             "out_of_range",
-            format!("1900 to {}", ctx.now.year()),
+            msg::range(1900, ctx.now.year(), None),
         ));
     }
 }
@@ -496,7 +486,7 @@ fn check_visit_id(errors: &mut Vec<FieldError>, visit_id: Option<String>) -> Opt
             errors.push(FieldError::new(
                 "visit_id",
                 "invalid_uuid",
-                "must be a UUID",
+                msg::INVALID_UUID,
             ));
             None
         }
@@ -509,7 +499,7 @@ pub fn record_id(id: Option<&str>) -> Result<String, FieldError> {
         None => Ok(uuid::Uuid::new_v4().to_string()),
         Some(raw) => uuid::Uuid::parse_str(raw)
             .map(|u| u.hyphenated().to_string())
-            .map_err(|_| FieldError::new("id", "invalid_uuid", "must be a UUID")),
+            .map_err(|_| FieldError::new("id", "invalid_uuid", msg::INVALID_UUID)),
     }
 }
 
@@ -567,23 +557,23 @@ impl Submission {
                 );
                 let people = people_guided.unwrap_or(0);
                 if !(0..=PEOPLE_GUIDED_MAX).contains(&people) {
-                    errors.push(FieldError::new("people_guided", "out_of_range", "0 to 50"));
+                    errors.push(FieldError::new(
+                        "people_guided",
+                        "out_of_range",
+                        msg::PEOPLE_GUIDED_RANGE,
+                    ));
                 } else if outcome == Some(Outcome::NotHome) && people > 0 {
                     errors.push(FieldError::new(
                         "people_guided",
                         "not_home",
-                        "must be 0 when nobody was home",
+                        msg::NOBODY_HOME,
                     ));
                 }
                 let mut sorted = topics.clone();
                 sorted.sort();
                 sorted.dedup();
                 if sorted.len() != topics.len() {
-                    errors.push(FieldError::new(
-                        "topics",
-                        "duplicate",
-                        "each topic at most once",
-                    ));
+                    errors.push(FieldError::new("topics", "duplicate", msg::TOPIC_TWICE));
                 }
                 draft.household_ref = household_ref;
                 draft.outcome = outcome;
@@ -612,15 +602,11 @@ impl Submission {
                     (Some(AssistResult::Failed), None) => errors.push(FieldError::new(
                         "failure_reason",
                         "required",
-                        "required when result is failed",
+                        msg::REASON_REQUIRED,
                     )),
-                    (Some(AssistResult::Success | AssistResult::Pending), Some(_)) => {
-                        errors.push(FieldError::new(
-                            "failure_reason",
-                            "not_allowed",
-                            "only for a failed result",
-                        ))
-                    }
+                    (Some(AssistResult::Success | AssistResult::Pending), Some(_)) => errors.push(
+                        FieldError::new("failure_reason", "not_allowed", msg::ONLY_WHEN_FAILED),
+                    ),
                     _ => {}
                 }
                 draft.birth_year = birth_year;
@@ -641,11 +627,7 @@ impl Submission {
                 if let (Some((_, day)), Some(year)) = (when, birth_year)
                     && year > day.year() - SIGNATURE_MIN_AGE
                 {
-                    errors.push(FieldError::new(
-                        "birth_year",
-                        "under_15",
-                        "the citizen must turn 15 or more in the year of occurred_at",
-                    ));
+                    errors.push(FieldError::new("birth_year", "under_15", msg::UNDER_15));
                 }
                 draft.citizen_ref = citizen_ref(&mut errors, citizen, birth_year, None, ctx);
                 let provider_given = provider.is_some();
@@ -654,7 +636,7 @@ impl Submission {
                     errors.push(FieldError::new(
                         "provider",
                         "required",
-                        "name the certification provider",
+                        msg::PROVIDER_REQUIRED,
                     ));
                 }
                 max_chars(&mut errors, "provider", &provider, PROVIDER_MAX);
@@ -861,7 +843,7 @@ fn citizen_for_change(
                 errors.push(FieldError::new(
                     "citizen_id",
                     "required",
-                    "send citizen_id again to change birth_year or sex",
+                    msg::CITIZEN_ID_AGAIN,
                 ));
             }
             current

@@ -14,6 +14,7 @@ use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::messages as msg;
 use crate::teams::MemberRole;
 use crate::teams::model::TeamRow;
 
@@ -104,7 +105,7 @@ pub fn readable(
     kind: Kind,
     id: &str,
 ) -> ApiResult<RecordRow> {
-    let not_found = || ApiError::not_found("record");
+    let not_found = || ApiError::NotFound(msg::NOT_FOUND_RECORD);
     let row = queries::find(conn, id)?
         .filter(|r| r.kind() == kind)
         .ok_or_else(not_found)?;
@@ -130,7 +131,7 @@ fn check_visit(
             errors.push(FieldError::new(
                 "visit_id",
                 "unknown_visit",
-                "not a visit of this team",
+                msg::UNKNOWN_VISIT,
             ));
         }
     }
@@ -259,10 +260,8 @@ impl Batch {
         };
         match access {
             TeamAccess::Member(team) => Ok(team),
-            TeamAccess::Hidden => Err(ApiError::not_found("team")),
-            TeamAccess::NotMember => Err(ApiError::Forbidden(
-                "only members of the team may log records for it".into(),
-            )),
+            TeamAccess::Hidden => Err(ApiError::NotFound(msg::NOT_FOUND_TEAM)),
+            TeamAccess::NotMember => Err(ApiError::Forbidden(msg::MEMBERS_ONLY)),
         }
     }
 }
@@ -293,7 +292,7 @@ pub fn prepare(
         errors.push(FieldError::new(
             "team_id",
             "inactive_team",
-            "the team is deactivated",
+            msg::TEAM_INACTIVE,
         ));
     }
     let draft = match submission.validate(&context(state, true)) {
@@ -387,21 +386,19 @@ pub fn store_all(
                     return created
                         .next()
                         .map(Created::New)
-                        .ok_or_else(|| ApiError::not_found("record"));
+                        .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_RECORD));
                 }
                 let row = sent_again
                     .next()
-                    .ok_or_else(|| ApiError::not_found("record"))?;
+                    .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_RECORD))?;
                 let current = stored
                     .get(&row.id)
                     .cloned()
-                    .ok_or_else(|| ApiError::not_found("record"))?;
+                    .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_RECORD))?;
                 if current.content_hash == row.content_hash {
                     Ok(Created::Unchanged(current))
                 } else {
-                    Err(ApiError::Conflict(
-                        "a record with this id exists with other content".into(),
-                    ))
+                    Err(ApiError::Conflict(msg::RECORD_ID_TAKEN))
                 }
             })
             .collect())
@@ -431,16 +428,14 @@ fn author_may_edit(caller: &AuthUser, row: &RecordRow) -> bool {
 /// in scope); 409 if it is voided.
 fn require_editor(conn: &mut DbConn, caller: &AuthUser, row: &RecordRow) -> ApiResult<()> {
     if row.voided != 0 {
-        return Err(ApiError::Conflict("the record is voided".into()));
+        return Err(ApiError::Conflict(msg::RECORD_VOIDED));
     }
     let supervisor = caller.role.is_supervisor()
         && crate::units::in_scope(conn, &caller.scope, &row.commune_code)?;
     if supervisor || author_may_edit(caller, row) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(
-            "only the author (within 72 hours, while pending) or a supervisor may change this record".into(),
-        ))
+        Err(ApiError::Forbidden(msg::EDITORS_ONLY))
     }
 }
 
@@ -500,7 +495,7 @@ pub fn update(
         return Err(ApiError::Validation(errors));
     }
     let team = crate::teams::queries::find(conn, &row.team_id)?
-        .ok_or_else(|| ApiError::not_found("team"))?;
+        .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_TEAM))?;
     let mut next = row_from(row.id.clone(), &team, &row.volunteer_id, &draft);
     next.received_at = row.received_at;
     next.review_status = row.review_status.clone();
@@ -508,9 +503,7 @@ pub fn update(
     conn.transaction::<_, ApiError, _>(|conn| {
         let stamp = crate::db::change_stamp(conn)?;
         if !queries::replace_content(conn, &next, row.updated_at, stamp)? {
-            return Err(ApiError::Conflict(
-                "the record changed meanwhile; reload and retry".into(),
-            ));
+            return Err(ApiError::Conflict(msg::RECORD_CHANGED));
         }
         if row.duplicate_of.is_none() {
             flag_duplicates(conn, std::slice::from_mut(&mut next))?;
@@ -530,7 +523,8 @@ pub fn update(
 /// Re-reads a record after a change inside its transaction and moves its numbers in the
 /// rollups from the old version to the new one.
 fn finish_change(conn: &mut DbConn, before: &RecordRow) -> ApiResult<RecordRow> {
-    let after = queries::find(conn, &before.id)?.ok_or_else(|| ApiError::not_found("record"))?;
+    let after = queries::find(conn, &before.id)?
+        .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_RECORD))?;
     crate::stats::rollups::apply(conn, &[(Some(before), Some(&after))])?;
     Ok(after)
 }
@@ -547,12 +541,16 @@ pub fn void(
     require_editor(conn, caller, &row)?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > super::input::NOTE_MAX {
-        return Err(ApiError::field("reason", "length", "1 to 500 characters"));
+        return Err(ApiError::field(
+            "reason",
+            "length",
+            msg::length(1, super::input::NOTE_MAX),
+        ));
     }
     conn.transaction::<_, ApiError, _>(|conn| {
         let stamp = crate::db::change_stamp(conn)?;
         if !queries::void(conn, &row.id, reason, &caller.id, crate::db::now(), stamp)? {
-            return Err(ApiError::Conflict("the record is voided".into()));
+            return Err(ApiError::Conflict(msg::RECORD_VOIDED));
         }
         crate::audit::record(
             conn,
@@ -577,18 +575,14 @@ pub fn review(
 ) -> ApiResult<RecordRow> {
     let row = readable(conn, caller, kind, id)?;
     if row.volunteer_id == caller.id {
-        return Err(ApiError::Forbidden(
-            "nobody reviews their own record".into(),
-        ));
+        return Err(ApiError::Forbidden(msg::NO_SELF_REVIEW));
     }
     let supervisor = caller.role.is_supervisor()
         && crate::units::in_scope(conn, &caller.scope, &row.commune_code)?;
     let lead = crate::teams::queries::membership(conn, &row.team_id, &caller.id)?
         .is_some_and(|m| MemberRole::parse(&m.role) == MemberRole::Lead);
     if !supervisor && !lead {
-        return Err(ApiError::Forbidden(
-            "only a supervisor in scope or the team's lead may review".into(),
-        ));
+        return Err(ApiError::Forbidden(msg::REVIEWERS_ONLY));
     }
     let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let mut errors = Vec::new();
@@ -596,14 +590,14 @@ pub fn review(
         errors.push(FieldError::new(
             "status",
             "invalid_choice",
-            "must be approved, flagged or rejected",
+            msg::REVIEW_STATUS_CHOICE,
         ));
     }
     if status == ReviewStatus::Rejected && note.is_none() {
         errors.push(FieldError::new(
             "note",
             "required",
-            "say why the record is rejected",
+            msg::REJECT_REASON_REQUIRED,
         ));
     }
     if note
@@ -613,14 +607,14 @@ pub fn review(
         errors.push(FieldError::new(
             "note",
             "too_long",
-            "at most 500 characters",
+            msg::at_most_chars(super::input::NOTE_MAX),
         ));
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
     if row.voided != 0 {
-        return Err(ApiError::Conflict("the record is voided".into()));
+        return Err(ApiError::Conflict(msg::RECORD_VOIDED));
     }
     conn.transaction::<_, ApiError, _>(|conn| {
         let at = crate::db::now();
@@ -635,9 +629,7 @@ pub fn review(
             at,
             stamp,
         )? {
-            return Err(ApiError::Conflict(
-                "the record changed meanwhile; reload and retry".into(),
-            ));
+            return Err(ApiError::Conflict(msg::RECORD_CHANGED));
         }
         crate::audit::record(
             conn,

@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
+use crate::messages as msg;
 use crate::records::model::{Kind, RecordRow};
 
 /// More records than this in one clock hour is more than a person can do.
@@ -273,14 +274,10 @@ pub async fn anomalies(
     let to = q.to.unwrap_or_else(today);
     let from = q.from.unwrap_or(to - chrono::TimeDelta::days(6));
     if from > to {
-        return Err(ApiError::field(
-            "to",
-            "before_from",
-            "must not be before from",
-        ));
+        return Err(ApiError::field("to", "before_from", msg::BEFORE_FROM));
     }
     if (to - from).num_days() > 92 {
-        return Err(ApiError::field("from", "too_long", "at most 93 days"));
+        return Err(ApiError::field("from", "too_long", msg::at_most_days(93)));
     }
     let answer = crate::db::run(&state.read_pool, move |conn| {
         let unit = q

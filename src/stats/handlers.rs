@@ -14,6 +14,7 @@ use crate::auth::{AuthUser, Reader, Role};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::ApiQuery;
+use crate::messages as msg;
 use crate::records::input::VIETNAM_OFFSET_SECS;
 use crate::schema::{teams, units, users};
 use crate::units::UnitKind;
@@ -219,13 +220,13 @@ fn period(
     let from = from.unwrap_or(to - TimeDelta::days(29));
     let mut errors = Vec::new();
     if from > to {
-        errors.push(FieldError::new(
-            "to",
-            "before_from",
-            "must not be before from",
-        ));
+        errors.push(FieldError::new("to", "before_from", msg::BEFORE_FROM));
     } else if (to - from).num_days() >= PERIOD_MAX_DAYS {
-        errors.push(FieldError::new("from", "too_long", "at most 3,660 days"));
+        errors.push(FieldError::new(
+            "from",
+            "too_long",
+            msg::at_most_days(PERIOD_MAX_DAYS),
+        ));
     }
     let approved_only = match review {
         None | Some("") => false,
@@ -234,7 +235,7 @@ fn period(
             errors.push(FieldError::new(
                 "review",
                 "invalid_choice",
-                "only `approved` is supported",
+                msg::APPROVED_ONLY,
             ));
             false
         }
@@ -261,7 +262,7 @@ fn subject(
         Some(code) => {
             crate::units::require_in_scope(conn, &caller.scope, code)?;
             let row = crate::units::queries::find(conn, code)?
-                .ok_or_else(|| ApiError::not_found("unit"))?;
+                .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_UNIT))?;
             if UnitKind::parse(&row.kind).is_some_and(UnitKind::is_province) {
                 UnitFilter::Province(code.clone())
             } else {
@@ -422,11 +423,7 @@ async fn breakdown_any(
     let answer = crate::db::run(&state.read_pool, move |conn| {
         let (unit_code, unit, teams) = subject(conn, &caller, q.unit)?;
         if by == By::Unit && matches!(unit, UnitFilter::Commune(_)) {
-            return Err(ApiError::field(
-                "by",
-                "nothing_below",
-                "nothing lies below a commune; use by=team",
-            ));
+            return Err(ApiError::field("by", "nothing_below", msg::NOTHING_BELOW));
         }
         let filter = Filter {
             unit,

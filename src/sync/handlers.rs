@@ -2,6 +2,7 @@
 //! of the single-record endpoints (`records::service::prepare` and `store_all`): the same
 //! checks, the same hashing of citizen ids, the same duplicate flags and audit.
 
+use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,8 +14,10 @@ use super::meta::SYNC_BATCH_MAX;
 use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::campaigns::model::Campaign;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, FieldError, FieldErrorView, Problem};
 use crate::extract::{ApiJson, ApiQuery, from_value};
+use crate::messages as msg;
+use crate::messages::Lang;
 use crate::records::input::{
     AssistInput, SignatureInput, Submission, VIETNAM_OFFSET_SECS, VisitInput,
 };
@@ -64,8 +67,8 @@ pub struct SyncResult {
     pub id: Option<String>,
     /// What happened.
     pub status: SyncStatus,
-    /// Why it is invalid (empty otherwise).
-    pub errors: Vec<FieldError>,
+    /// Why it is invalid (empty otherwise), in the caller's language.
+    pub errors: Vec<FieldErrorView>,
 }
 
 /// One result per record, in request order (visits, then assists, then registrations).
@@ -85,7 +88,7 @@ impl SyncRequest {
             return Err(ApiError::field(
                 "batch",
                 "too_many_records",
-                format!("at most {SYNC_BATCH_MAX} records per batch (got {total}); split it"),
+                msg::too_many_records(SYNC_BATCH_MAX, total),
             ));
         }
         let kinds = [
@@ -117,12 +120,12 @@ fn refusal(error: ApiError) -> Result<Vec<FieldError>, ApiError> {
         ApiError::NotFound(_) => Ok(vec![FieldError::new(
             "team_id",
             "unknown_team",
-            "no such team visible to you",
+            msg::UNKNOWN_TEAM,
         )]),
         ApiError::Forbidden(_) => Ok(vec![FieldError::new(
             "team_id",
             "not_a_member",
-            "you are not a member of this team",
+            msg::NOT_A_MEMBER,
         )]),
         other => Err(other),
     }
@@ -143,6 +146,7 @@ fn refusal(error: ApiError) -> Result<Vec<FieldError>, ApiError> {
 #[post("/sync")]
 pub async fn sync(
     caller: AuthUser,
+    lang: Lang,
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<SyncRequest, false>,
 ) -> ApiResult<HttpResponse> {
@@ -178,7 +182,7 @@ pub async fn sync(
                     kind,
                     id: sent_id,
                     status: SyncStatus::Invalid,
-                    errors: refusal(e)?,
+                    errors: refusal(e)?.iter().map(|e| e.view(lang)).collect(),
                 }),
             }
         }
@@ -206,7 +210,10 @@ pub async fn sync(
     for r in results.iter().filter(|r| r.status == SyncStatus::Created) {
         crate::metrics::record_created(r.kind.as_str());
     }
-    Ok(HttpResponse::Ok().json(SyncResponse { results }))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::VARY, "Accept-Language"))
+        .insert_header((header::CONTENT_LANGUAGE, lang.tag()))
+        .json(SyncResponse { results }))
 }
 
 /// Where the previous state left off.
@@ -290,7 +297,7 @@ pub async fn sync_state(
             return Err(ApiError::BadQuery(FieldError::new(
                 "since",
                 "invalid_cursor",
-                "not a cursor this server issued",
+                msg::INVALID_CURSOR,
             )));
         }
     };

@@ -15,6 +15,7 @@ use crate::auth::AuthUser;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem, field_errors};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::units::UnitKind;
 use crate::users::handlers::user_in_scope;
@@ -30,7 +31,7 @@ pub struct CreateTeam {
     #[validate(custom(function = "crate::rules::name"))]
     pub name: String,
     /// Where the team works (at most 200 characters).
-    #[validate(length(max = 200, message = "at most 200 characters"))]
+    #[validate(length(max = 200))]
     pub area: Option<String>,
 }
 
@@ -43,7 +44,7 @@ pub struct UpdateTeam {
     #[validate(custom(function = "crate::rules::name"))]
     pub name: Option<String>,
     /// New area (at most 200 characters).
-    #[validate(length(max = 200, message = "at most 200 characters"))]
+    #[validate(length(max = 200))]
     pub area: Option<String>,
     /// `false` deactivates the team: nobody can log records for it any more.
     pub active: Option<bool>,
@@ -74,7 +75,7 @@ pub struct TeamQuery {
 
 /// Loads a team the caller may read: supervisors in scope, or members. Otherwise 404.
 pub fn readable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<TeamRow> {
-    let team = queries::find(conn, id)?.ok_or_else(|| ApiError::not_found("team"))?;
+    let team = queries::find(conn, id)?.ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_TEAM))?;
     let visible = if caller.role.is_supervisor() {
         crate::units::in_scope(conn, &caller.scope, &team.commune_code)?
     } else {
@@ -83,7 +84,7 @@ pub fn readable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<Tea
     if visible {
         Ok(team)
     } else {
-        Err(ApiError::not_found("team"))
+        Err(ApiError::NotFound(msg::NOT_FOUND_TEAM))
     }
 }
 
@@ -105,7 +106,7 @@ fn unique_name_conflict(e: diesel::result::Error) -> ApiError {
     use diesel::result::{DatabaseErrorKind, Error};
     match e {
         Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::Conflict("the commune already has a team of this name".into())
+            ApiError::Conflict(msg::TEAM_NAME_TAKEN)
         }
         other => other.into(),
     }
@@ -141,19 +142,15 @@ pub async fn create_team(
             None => errors.push(FieldError::new(
                 "commune_code",
                 "unknown_unit",
-                "no such unit",
+                msg::UNKNOWN_UNIT,
             )),
-            Some(u) if UnitKind::parse(&u.kind).is_none_or(UnitKind::is_province) => {
-                errors.push(FieldError::new(
-                    "commune_code",
-                    "not_a_commune",
-                    "a team belongs to a commune, ward or special zone",
-                ))
-            }
+            Some(u) if UnitKind::parse(&u.kind).is_none_or(UnitKind::is_province) => errors.push(
+                FieldError::new("commune_code", "not_a_commune", msg::NOT_A_COMMUNE),
+            ),
             Some(u) if u.active == 0 => errors.push(FieldError::new(
                 "commune_code",
                 "inactive_unit",
-                "this unit has left the map",
+                msg::INACTIVE_UNIT,
             )),
             Some(_) => {}
         }
@@ -165,7 +162,7 @@ pub async fn create_team(
             .scope
             .contains(Some(&body.commune_code), parent.as_deref())
         {
-            return Err(ApiError::not_found("unit"));
+            return Err(ApiError::NotFound(msg::NOT_FOUND_UNIT));
         }
         let now = crate::db::now();
         let row = TeamRow {
@@ -323,7 +320,8 @@ pub async fn update_team(
             )?;
             Ok::<_, ApiError>(())
         })?;
-        let team = queries::find(conn, &team.id)?.ok_or_else(|| ApiError::not_found("team"))?;
+        let team = queries::find(conn, &team.id)?
+            .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_TEAM))?;
         detail(conn, team)
     })
     .await?;
@@ -357,26 +355,26 @@ pub async fn put_member(
     let team = crate::db::run(&state.pool, move |conn| {
         let team = manageable(conn, &caller, &id)?;
         let user = crate::users::queries::find(conn, &user_id)?
-            .ok_or_else(|| ApiError::not_found("user"))?;
+            .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))?;
         if user.unit_code.as_deref() != Some(team.commune_code.as_str()) {
             if !user_in_scope(conn, &caller, &user)? {
-                return Err(ApiError::not_found("user"));
+                return Err(ApiError::NotFound(msg::NOT_FOUND_USER));
             }
             return Err(ApiError::field(
                 "user_id",
                 "wrong_commune",
-                "members must be users of the team's commune",
+                msg::WRONG_COMMUNE,
             ));
         }
         if user.active == 0 {
             return Err(ApiError::field(
                 "user_id",
                 "inactive_user",
-                "this user is disabled",
+                msg::INACTIVE_USER,
             ));
         }
         if team.active == 0 {
-            return Err(ApiError::Conflict("the team is deactivated".into()));
+            return Err(ApiError::Conflict(msg::TEAM_INACTIVE));
         }
         let row = MemberRow {
             team_id: team.id.clone(),
@@ -427,7 +425,7 @@ pub async fn remove_member(
         let team = manageable(conn, &caller, &id)?;
         conn.transaction(|conn| {
             if !queries::remove_member(conn, &team.id, &user_id)? {
-                return Err(ApiError::not_found("member"));
+                return Err(ApiError::NotFound(msg::NOT_FOUND_MEMBER));
             }
             crate::audit::record(
                 conn,

@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::auth::Reader;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
+use crate::messages as msg;
 use crate::pagination::{Page, PageParams};
 
 /// Filters of the unit list.
@@ -86,6 +87,6 @@ pub async fn get_unit(
     let row = crate::db::run(&state.pool, move |conn| Ok(queries::find(conn, &code)?)).await?;
     let unit = row
         .map(Unit::from)
-        .ok_or_else(|| ApiError::not_found("unit"))?;
+        .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_UNIT))?;
     Ok(HttpResponse::Ok().json(unit))
 }

@@ -11,6 +11,7 @@ pub use model::{Unit, UnitKind};
 use crate::auth::Scope;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
+use crate::messages as msg;
 
 /// Whether a unit lies in a scope (looking up its province); an unknown unit never does.
 pub fn in_scope(conn: &mut DbConn, scope: &Scope, code: &str) -> ApiResult<bool> {
@@ -26,6 +27,6 @@ pub fn require_in_scope(conn: &mut DbConn, scope: &Scope, code: &str) -> ApiResu
     if in_scope(conn, scope, code)? {
         Ok(())
     } else {
-        Err(ApiError::not_found("unit"))
+        Err(ApiError::NotFound(msg::NOT_FOUND_UNIT))
     }
 }

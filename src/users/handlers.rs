@@ -15,6 +15,7 @@ use crate::auth::{AuthUser, Role};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem, field_errors};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::units::UnitKind;
 
@@ -97,7 +98,7 @@ pub fn user_in_scope(conn: &mut DbConn, caller: &AuthUser, user: &UserRow) -> Ap
 
 /// Loads a user the caller may see, or 404.
 fn visible_user(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<UserRow> {
-    let not_found = || ApiError::not_found("user");
+    let not_found = || ApiError::NotFound(msg::NOT_FOUND_USER);
     let user = queries::find(conn, id)?.ok_or_else(not_found)?;
     if user.id == caller.id {
         return Ok(user);
@@ -236,14 +237,10 @@ pub async fn update_user(
     let user = crate::db::run(&state.pool, move |conn| {
         let user = visible_user(conn, &caller, &id)?;
         if user.id == caller.id || user.role() >= caller.role {
-            return Err(ApiError::Forbidden(
-                "only users of a lower role than yours can be changed".into(),
-            ));
+            return Err(ApiError::Forbidden(msg::LOWER_ROLES_ONLY));
         }
         if body.role.is_some_and(|r| r >= caller.role) {
-            return Err(ApiError::Forbidden(
-                "you may only give roles lower than yours".into(),
-            ));
+            return Err(ApiError::Forbidden(msg::LOWER_ROLES_GIVEN));
         }
         let mut errors = body
             .validate()
@@ -297,7 +294,7 @@ pub async fn update_user(
                 format!("changed {}", summary.join(", ")),
             )
         })?;
-        queries::find(conn, &user.id)?.ok_or_else(|| ApiError::not_found("user"))
+        queries::find(conn, &user.id)?.ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))
     })
     .await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))

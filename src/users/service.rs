@@ -12,6 +12,7 @@ use super::queries;
 use crate::auth::{AuthUser, password, phone};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, field_errors};
+use crate::messages as msg;
 
 /// Validates and stores a new user. With a `caller`, the role must be lower than theirs
 /// (403) and the unit inside their scope (404); without one (the command line), any role.
@@ -23,9 +24,8 @@ pub fn create(
     if let Some(caller) = caller
         && body.role >= caller.role
     {
-        return Err(ApiError::Forbidden(format!(
-            "a {} may only create users of a lower role",
-            caller.role.as_str()
+        return Err(ApiError::Forbidden(msg::lower_role_users_only(
+            caller.role.as_str(),
         )));
     }
     let mut errors = body
@@ -38,11 +38,15 @@ pub fn create(
         Some(code) => {
             let unit = unit_of(conn, code)?;
             match &unit {
-                None => errors.push(FieldError::new("unit_code", "unknown_unit", "no such unit")),
+                None => errors.push(FieldError::new(
+                    "unit_code",
+                    "unknown_unit",
+                    msg::UNKNOWN_UNIT,
+                )),
                 Some((_, _, false)) => errors.push(FieldError::new(
                     "unit_code",
                     "inactive_unit",
-                    "this unit has left the map",
+                    msg::INACTIVE_UNIT,
                 )),
                 Some((kind, _, true)) if !body.role.fits_unit(Some(*kind)) => errors.push(
                     FieldError::new("unit_code", "wrong_unit_kind", body.role.unit_requirement()),
@@ -70,7 +74,7 @@ pub fn create(
             .scope
             .contains(body.unit_code.as_deref(), parent.as_deref())
         {
-            return Err(ApiError::not_found("unit"));
+            return Err(ApiError::NotFound(msg::NOT_FOUND_UNIT));
         }
     }
     let now = crate::db::now();
@@ -103,7 +107,7 @@ pub fn create(
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::Conflict("this phone number is already registered".into())
+                ApiError::Conflict(msg::PHONE_TAKEN)
             }
             other => other.into(),
         }

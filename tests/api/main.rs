@@ -10,6 +10,7 @@ mod cli;
 mod exports;
 mod followups;
 mod hostile;
+mod language;
 mod ops;
 mod records;
 mod stats;

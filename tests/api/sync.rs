@@ -180,7 +180,8 @@ async fn batches_are_limited_to_1000_records() {
         problem["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("1000")
+            .contains("1,000"),
+        "{problem}"
     );
     assert_eq!(
         count(&app, &f.member.token, "/api/v1/visits").await,

@@ -306,7 +306,10 @@ async fn patch_renames_promotes_and_disables() {
         )
         .await
         .problem(403);
-    assert!(body["detail"].as_str().unwrap().contains("lower"));
+    assert!(
+        body["detail"].as_str().unwrap().contains("thấp hơn"),
+        "{body}"
+    );
     app.patch(&path, &province.token, json!({"active": false}))
         .await
         .expect(200);

@@ -370,6 +370,7 @@ async function api(path, options = {}) {
     headers: {
       Authorization: 'Bearer ' + session.access,
       Accept: options.csv ? 'text/csv' : 'application/json',
+      'Accept-Language': lang,
       ...(options.body ? { 'Content-Type': 'application/json' } : {}),
     },
     body: options.body ? JSON.stringify(options.body) : undefined,
@@ -454,7 +455,7 @@ function renderLogin(screen) {
     error.textContent = '';
     const res = await fetch('/api/v1/auth/login', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'Accept-Language': lang },
       body: JSON.stringify({ phone: phone.value, password: password.value }),
     });
     if (!res.ok) {
