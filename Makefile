@@ -6,7 +6,7 @@ PG_URL ?= $(GOCUA_TEST_POSTGRES_URL)
 # The demo database (make demo).
 DEMO_DB ?= gocua-demo.db
 
-.PHONY: bench run demo build test test-sqlite test-postgres test-durability test-outage test-schema test-e2e fuzz bench-sync bench-stats openapi fmt lint ci clean
+.PHONY: bench run demo build test test-sqlite test-postgres test-durability test-outage test-schema lint-spec test-e2e fuzz bench-sync bench-stats openapi fmt lint ci clean
 
 ## Build and serve on the embedded SQLite file (gocua.db); migrations and units load themselves.
 run:
@@ -61,6 +61,12 @@ test-schema:
 	@st --version 2>/dev/null | grep -q "$(SCHEMATHESIS_VERSION)" || python3 -m pip install -q --disable-pip-version-check "schemathesis==$(SCHEMATHESIS_VERSION)"
 	$(CARGO) build --bin gocua
 	python3 scripts/schemathesis_run.py --binary target/debug/gocua --max-examples $(EXAMPLES)
+
+## redocly's recommended rules over the committed spec, 0 errors (installs @redocly/cli from npm
+## into scripts/redocly when missing; no telemetry, no update check).
+lint-spec:
+	cd scripts/redocly && npm ci --no-audit --no-fund --loglevel=error
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true scripts/redocly/node_modules/.bin/redocly lint openapi/openapi.json --format=stylish
 
 ## The supervisor page in Debian's headless Chromium against a demo server (installs chromium
 ## with apt and playwright-core from npm when missing); screenshots go to docs/screenshots/.

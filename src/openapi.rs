@@ -67,7 +67,9 @@ fn add_default(op: &mut Operation, status: &str, description: &str) {
 /// to every operation, the error responses its shape implies: 401 where a token is required,
 /// 400/413/415/422 where there is a body, 400/422 where there are query parameters, 503
 /// wherever the database is used, and 500 everywhere.
-pub fn finish(mut api: Spec) -> Spec {
+pub fn finish(api: Spec) -> Spec {
+    // First, as it goes through JSON, which drops the raw `allowEmptyValue` added below.
+    let mut api = state_rules(api);
     api.servers = Some(vec![
         utoipa::openapi::server::ServerBuilder::new()
             .url("/")
@@ -157,6 +159,453 @@ fn allow_empty_values(op: &mut utoipa::openapi::path::Operation) {
             p.extensions
                 .get_or_insert_with(Default::default)
                 .insert("allowEmptyValue".into(), true.into());
+        }
+    }
+}
+
+/// What JSON Schema can say of one field. Each bound is the constant the server's own
+/// check uses, so the spec and the check cannot drift apart.
+#[derive(Debug, Clone)]
+enum Rule {
+    /// Characters (code points), inclusive.
+    Chars(usize, usize),
+    /// A whole number, inclusive.
+    Int(i64, i64),
+    /// A number, inclusive.
+    Num(f64, f64),
+    /// At least this whole number (the upper bound moves: a year of birth up to this year).
+    IntFrom(i64),
+    /// A regular expression (ECMA-262, as JSON Schema reads it).
+    Pattern(&'static str),
+    /// One of these strings (narrower than the field's type).
+    Choice(Vec<&'static str>),
+}
+
+/// A Vietnamese mobile number as `auth::phone::normalize` reads it: `0` or `84`, a mobile
+/// range digit (3, 5, 7, 8, 9) and eight more digits, with spaces, dots, dashes or
+/// brackets anywhere and a leading `+`.
+const PHONE: &str = r"^[+ .()-]*(0|8[ .()-]*4)[ .()-]*[35789]([ .()-]*[0-9]){8}[ .()-]*$";
+/// A CCCD: 12 digits, the first three a province code 001–096 (`records::citizen`).
+const CITIZEN_ID: &str = r"^0(0[1-9]|[1-8][0-9]|9[0-6])[0-9]{9}$";
+/// Text without control characters (`text::has_control`): one line.
+const ONE_LINE: &str = r"^[^\u0000-\u001F\u007F]*$";
+/// Text without control characters but tab and newline (free text).
+const FREE_TEXT: &str = r"^[^\u0000-\u0008\u000B-\u001F\u007F]*$";
+/// A name: one line, and not only spaces (names are trimmed, then must not be empty).
+const NAME: &str = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$";
+/// Free text that must say something (a reason).
+const SAYS_SOMETHING: &str = r"^[^\u0000-\u0008\u000B-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u0008\u000B-\u001F\u007F]*$";
+
+/// What a review may decide, as the API spells it.
+const REVIEW_DECISION_NAMES: [&str; 3] = {
+    use crate::records::model::REVIEW_DECISIONS as D;
+    [D[0].as_str(), D[1].as_str(), D[2].as_str()]
+};
+
+/// The rules of request fields, by schema and property.
+fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
+    use crate::records::input as rec;
+    use Rule::*;
+    const RECORDS: &[&str] = &[
+        "VisitInput",
+        "VisitPatch",
+        "AssistInput",
+        "AssistPatch",
+        "SignatureInput",
+        "SignaturePatch",
+    ];
+    const CITIZENS: &[&str] = &[
+        "AssistInput",
+        "AssistPatch",
+        "SignatureInput",
+        "SignaturePatch",
+    ];
+    const SIGNATURES: &[&str] = &["SignatureInput", "SignaturePatch"];
+    const VISITS: &[&str] = &["VisitInput", "VisitPatch"];
+    const USER_NAMES: &[&str] = &["CreateUser", "UpdateUser"];
+    const TEAMS: &[&str] = &["CreateTeam", "UpdateTeam"];
+    const PHONES: &[&str] = &["CreateUser", "LoginRequest"];
+    let name = crate::rules::NAME_MAX;
+    vec![
+        (RECORDS, "note", Chars(0, rec::NOTE_MAX)),
+        (RECORDS, "hamlet", Chars(0, rec::HAMLET_MAX)),
+        (VISITS, "household_ref", Chars(0, rec::HOUSEHOLD_REF_MAX)),
+        (
+            VISITS,
+            "people_guided",
+            Int(0, rec::PEOPLE_GUIDED_MAX.into()),
+        ),
+        (
+            &["Location"],
+            "lat",
+            Num(rec::LAT_RANGE.0, rec::LAT_RANGE.1),
+        ),
+        (
+            &["Location"],
+            "lon",
+            Num(rec::LON_RANGE.0, rec::LON_RANGE.1),
+        ),
+        (&["Location"], "accuracy_m", Num(0.0, rec::ACCURACY_MAX)),
+        (CITIZENS, "citizen_id", Pattern(CITIZEN_ID)),
+        (CITIZENS, "birth_year", IntFrom(rec::BIRTH_YEAR_MIN.into())),
+        (SIGNATURES, "provider", Chars(1, rec::PROVIDER_MAX)),
+        (SIGNATURES, "provider", Pattern(NAME)),
+        (&["ReviewRequest"], "note", Chars(0, rec::NOTE_MAX)),
+        (&["VoidRequest"], "reason", Chars(1, rec::NOTE_MAX)),
+        (&["VoidRequest"], "reason", Pattern(SAYS_SOMETHING)),
+        (PHONES, "phone", Pattern(PHONE)),
+        (USER_NAMES, "full_name", Chars(1, name)),
+        (USER_NAMES, "full_name", Pattern(NAME)),
+        (
+            &["CreateUser"],
+            "password",
+            Chars(crate::rules::PASSWORD_MIN, crate::rules::PASSWORD_MAX),
+        ),
+        (
+            &["PasswordChange"],
+            "new_password",
+            Chars(crate::rules::PASSWORD_MIN, crate::rules::PASSWORD_MAX),
+        ),
+        (TEAMS, "name", Chars(1, name)),
+        (TEAMS, "name", Pattern(NAME)),
+        (
+            TEAMS,
+            "area",
+            Chars(0, crate::teams::handlers::AREA_MAX as usize),
+        ),
+        (&["CreateApiKey"], "name", Chars(1, name)),
+        (&["CreateApiKey"], "name", Pattern(NAME)),
+        (
+            &["CreateCampaign"],
+            "name",
+            Chars(1, crate::campaigns::handlers::NAME_MAX),
+        ),
+        (&["CreateCampaign"], "name", Pattern(NAME)),
+        (
+            &["TargetInput"],
+            "target",
+            Int(0, crate::campaigns::handlers::TARGET_MAX),
+        ),
+        (
+            &["ReviewRequest"],
+            "status",
+            Choice(REVIEW_DECISION_NAMES.to_vec()),
+        ),
+    ]
+}
+
+/// Writes the field rules into the schemas, then a control-character pattern on every
+/// other string a client sends (body fields and query parameters), then drops components
+/// nothing refers to. Works on the JSON form: utoipa's types have no setter for a
+/// property of an already built schema (and reading it back keeps only `x-` extensions).
+fn state_rules(api: Spec) -> Spec {
+    use serde_json::{Value, json};
+    let mut doc = serde_json::to_value(&api).expect("the spec is JSON");
+    let schemas = &mut doc["components"]["schemas"];
+    for (names, property, rule) in field_rules() {
+        for name in names.iter() {
+            let Some(field) = schemas
+                .get_mut(*name)
+                .and_then(|s| s.get_mut("properties"))
+                .and_then(|p| p.get_mut(property))
+                .and_then(Value::as_object_mut)
+            else {
+                panic!("no property {name}.{property} in the spec: the rule table is stale");
+            };
+            match rule {
+                Rule::Chars(min, max) => {
+                    field.insert("minLength".into(), json!(min));
+                    field.insert("maxLength".into(), json!(max));
+                }
+                Rule::Int(min, max) => {
+                    field.insert("minimum".into(), json!(min));
+                    field.insert("maximum".into(), json!(max));
+                }
+                Rule::Num(min, max) => {
+                    field.insert("minimum".into(), json!(min));
+                    field.insert("maximum".into(), json!(max));
+                }
+                Rule::IntFrom(min) => {
+                    field.insert("minimum".into(), json!(min));
+                }
+                Rule::Pattern(p) => {
+                    field.insert("pattern".into(), json!(p));
+                }
+                Rule::Choice(ref values) => {
+                    field.remove("$ref");
+                    field.insert("type".into(), json!("string"));
+                    field.insert("enum".into(), json!(values));
+                }
+            }
+        }
+    }
+    let requests = request_schemas(&doc);
+    let schemas = doc["components"]["schemas"]
+        .as_object_mut()
+        .expect("components hold schemas");
+    for name in &requests {
+        if let Some(props) = schemas
+            .get_mut(name)
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(Value::as_object_mut)
+        {
+            for (property, field) in props.iter_mut() {
+                forbid_control(field, crate::text::is_free_text(property));
+            }
+        }
+    }
+    for item in doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+    {
+        for op in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|o| o.values_mut())
+        {
+            for param in op["parameters"].as_array_mut().into_iter().flatten() {
+                if param["in"] == "query" {
+                    forbid_control(&mut param["schema"], false);
+                }
+            }
+        }
+    }
+    cross_field_rules(&mut doc["components"]["schemas"]);
+    prune_unused(&mut doc);
+    serde_json::from_value(doc).expect("the spec reads back")
+}
+
+/// A string field with no format, enum or pattern of its own gets the control-character
+/// pattern (arrays of such strings too).
+fn forbid_control(field: &mut serde_json::Value, free_text: bool) {
+    let is_string = match &field["type"] {
+        serde_json::Value::String(t) => t == "string",
+        serde_json::Value::Array(ts) => ts.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    if field.get("items").is_some() {
+        forbid_control(&mut field["items"], free_text);
+    }
+    let open = ["format", "enum", "pattern", "$ref"]
+        .iter()
+        .all(|k| field.get(k).is_none());
+    if is_string && open {
+        field["pattern"] = (if free_text { FREE_TEXT } else { ONE_LINE }).into();
+    }
+}
+
+/// The schemas request bodies use, directly or through others.
+fn request_schemas(doc: &serde_json::Value) -> Vec<String> {
+    fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v.as_str()) {
+                        ("$ref", Some(r)) => {
+                            if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                                out.push(name.to_owned());
+                            }
+                        }
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+            refs(&op["requestBody"], &mut found);
+        }
+    }
+    let mut i = 0;
+    while i < found.len() {
+        let mut more = Vec::new();
+        refs(&doc["components"]["schemas"][&found[i]], &mut more);
+        for name in more {
+            if !found.contains(&name) {
+                found.push(name);
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
+/// Removes schemas no path and no other used schema refers to (generic list pages inline
+/// their items, leaving the item's own component unused).
+fn prune_unused(doc: &mut serde_json::Value) {
+    loop {
+        let text = serde_json::to_string(&doc["paths"]).unwrap_or_default()
+            + &serde_json::to_string(&doc["components"]["schemas"]).unwrap_or_default();
+        let Some(schemas) = doc["components"]["schemas"].as_object_mut() else {
+            return;
+        };
+        let unused: Vec<String> = schemas
+            .keys()
+            .filter(|name| !text.contains(&format!("\"#/components/schemas/{name}\"")))
+            .cloned()
+            .collect();
+        if unused.is_empty() {
+            return;
+        }
+        for name in unused {
+            schemas.remove(&name);
+        }
+    }
+}
+
+/// Rules between two fields of one body, as `allOf` the body's own schema and an `anyOf`
+/// of the allowed combinations (JSON Schema's `if`/`then` would do, but the spec is read
+/// back through utoipa's types, which have no such keywords). Enum values come from the
+/// types the checks use.
+fn cross_field_rules(schemas: &mut serde_json::Value) {
+    use crate::records::model::{AssistResult, Outcome};
+    use serde_json::json;
+    let except = |all: &[&'static str], one: &str| -> Vec<&'static str> {
+        all.iter().copied().filter(|v| *v != one).collect()
+    };
+    let outcomes: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
+    let results: Vec<&str> = AssistResult::ALL.iter().map(|r| r.as_str()).collect();
+    let failed = AssistResult::Failed.as_str();
+    let rules = [
+        // Nobody home, nobody guided (`records::input`, `not_home`).
+        (
+            "VisitInput",
+            json!([
+                {"type": "object", "properties": {"outcome": {"type": "string", "enum": except(&outcomes, Outcome::NotHome.as_str())}}},
+                {"type": "object", "properties": {"people_guided": {"type": ["integer", "null"], "maximum": 0}}}
+            ]),
+        ),
+        // A failure says why, and only a failure (`required`, `not_allowed`).
+        (
+            "AssistInput",
+            json!([
+                {"type": "object", "required": ["failure_reason"], "properties": {
+                    "result": {"type": "string", "enum": [failed]},
+                    "failure_reason": {"type": "string"}}},
+                {"type": "object", "properties": {
+                    "result": {"type": "string", "enum": except(&results, failed)},
+                    "failure_reason": {"type": "null"}}}
+            ]),
+        ),
+        // A rejection says why (`records::service::review`).
+        (
+            "ReviewRequest",
+            json!([
+                {"type": "object", "properties": {"status": {"type": "string", "enum": except(&REVIEW_DECISION_NAMES, "rejected")}}},
+                {"type": "object", "required": ["note"], "properties": {
+                    "status": {"type": "string", "enum": ["rejected"]},
+                    "note": {"type": "string", "pattern": SAYS_SOMETHING}}}
+            ]),
+        ),
+    ];
+    for (name, alternatives) in rules {
+        let own = schemas[name].take();
+        schemas[name] = json!({"allOf": [own, {"anyOf": alternatives}]});
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    fn spec() -> Value {
+        serde_json::to_value(crate::app::openapi()).unwrap()
+    }
+
+    #[test]
+    fn the_spec_states_the_servers_own_bounds() {
+        let spec = spec();
+        let s = &spec["components"]["schemas"];
+        // A body with rules between fields is `allOf` its own schema and those rules.
+        let prop = |schema: &str, field: &str| {
+            let own = if s[schema]["allOf"].is_array() {
+                &s[schema]["allOf"][0]
+            } else {
+                &s[schema]
+            };
+            own["properties"][field].clone()
+        };
+        let min = crate::rules::PASSWORD_MIN;
+        assert_eq!(prop("CreateUser", "password")["minLength"], min);
+        assert_eq!(prop("PasswordChange", "new_password")["minLength"], min);
+        assert_eq!(
+            prop("CreateApiKey", "name")["maxLength"],
+            crate::rules::NAME_MAX
+        );
+        assert_eq!(prop("Location", "lat")["maximum"], 23.5);
+        assert_eq!(prop("Location", "lon")["minimum"], 102.0);
+        assert_eq!(prop("TargetInput", "target")["maximum"], 1_000_000_000);
+        assert_eq!(prop("SignatureInput", "birth_year")["minimum"], 1900);
+        assert_eq!(
+            prop("AssistInput", "citizen_id")["pattern"],
+            super::CITIZEN_ID
+        );
+        assert_eq!(prop("VisitInput", "hamlet")["maxLength"], 100);
+        // Free text may hold newlines; a label may not.
+        assert_eq!(prop("VisitInput", "note")["pattern"], super::FREE_TEXT);
+        assert_eq!(
+            prop("VisitInput", "household_ref")["pattern"],
+            super::ONE_LINE
+        );
+        let review = &s["ReviewRequest"]["allOf"];
+        assert_eq!(
+            review[0]["properties"]["status"]["enum"],
+            serde_json::json!(["approved", "flagged", "rejected"])
+        );
+        assert_eq!(
+            review[1]["anyOf"][1]["required"],
+            serde_json::json!(["note"])
+        );
+    }
+
+    #[test]
+    fn every_operation_has_a_summary_and_public_ones_need_no_token() {
+        let spec = spec();
+        assert_eq!(spec["servers"][0]["url"], "/");
+        assert!(spec["info"]["license"]["url"].is_string());
+        let mut public = Vec::new();
+        for (path, item) in spec["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                assert!(op["summary"].is_string(), "{method} {path} has no summary");
+                let security = op["security"].as_array().expect("security stated");
+                if security.is_empty() {
+                    public.push(format!("{method} {path}"));
+                }
+            }
+        }
+        public.sort();
+        assert_eq!(
+            public,
+            [
+                "get /api/v1/meta",
+                "get /healthz",
+                "get /metrics",
+                "get /readyz",
+                "post /api/v1/auth/login",
+                "post /api/v1/auth/logout",
+                "post /api/v1/auth/refresh",
+            ]
+        );
+    }
+
+    #[test]
+    fn no_component_goes_unused() {
+        let spec = spec();
+        let text = spec.to_string();
+        for name in spec["components"]["schemas"].as_object().unwrap().keys() {
+            assert!(
+                text.contains(&format!("\"#/components/schemas/{name}\"")),
+                "{name} is never used"
+            );
         }
     }
 }

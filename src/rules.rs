@@ -37,14 +37,14 @@ pub fn name(value: &str) -> Result<(), ValidationError> {
 
 /// Shortest new password.
 pub const PASSWORD_MIN: usize = 8;
-/// One past the longest new password (128).
-const PASSWORD_MAX: usize = 129;
+/// Longest new password.
+pub const PASSWORD_MAX: usize = 128;
 
 /// A new password: 8 to 128 characters.
 pub fn new_password(value: &str) -> Result<(), ValidationError> {
     match value.chars().count() {
         0..PASSWORD_MIN => Err(error("too_short", Some(PASSWORD_MIN), None)),
-        PASSWORD_MAX.. => Err(error("too_long", None, Some(PASSWORD_MAX - 1))),
+        n if n > PASSWORD_MAX => Err(error("too_long", None, Some(PASSWORD_MAX))),
         _ => Ok(()),
     }
 }

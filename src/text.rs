@@ -35,6 +35,12 @@ pub fn like_contains(folded: &str) -> String {
 /// segment of the field's path).
 const FREE_TEXT: &[&str] = &["note", "reason", "description"];
 
+/// Whether a field (by the last segment of its path) holds free text, where tab and
+/// newline are allowed.
+pub fn is_free_text(name: &str) -> bool {
+    FREE_TEXT.contains(&name)
+}
+
 /// Whether text holds a control character (U+0000–U+001F, U+007F) that the API refuses:
 /// all of them in a name, code or label; all but tab and newline in free text. They break
 /// CSV and logs, and PostgreSQL cannot store U+0000 at all.
@@ -55,7 +61,7 @@ pub fn control_error(field: impl Into<String>) -> FieldError {
 pub fn control_errors(value: &Value, base: &str) -> Vec<FieldError> {
     fn walk(value: &Value, path: &str, name: &str, out: &mut Vec<FieldError>) {
         match value {
-            Value::String(s) if has_control(s, FREE_TEXT.contains(&name)) => {
+            Value::String(s) if has_control(s, is_free_text(name)) => {
                 out.push(control_error(if path.is_empty() { "body" } else { path }));
             }
             Value::Array(items) => {
@@ -118,7 +124,7 @@ macro_rules! text_enum {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// The value's text in the API and the database.
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }
 

@@ -113,8 +113,12 @@ pub async fn create_key(
     let created = crate::db::run(&state.pool, move |conn| {
         let mut errors = Vec::new();
         let name = body.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldError::new("name", "length", msg::length(1, 100)));
+        if name.is_empty() || name.chars().count() > crate::rules::NAME_MAX {
+            errors.push(FieldError::new(
+                "name",
+                "length",
+                msg::length(1, crate::rules::NAME_MAX),
+            ));
         }
         if crate::units::queries::find(conn, &body.unit_code)?.is_none() {
             errors.push(FieldError::new(

@@ -21,11 +21,13 @@ use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 
 /// Longest campaign name.
-const NAME_MAX: usize = 200;
+pub const NAME_MAX: usize = 200;
 /// Longest campaign, in days.
 const DAYS_MAX: i64 = 366;
 /// Most targets one campaign may carry (a province has at most a few hundred communes).
-const TARGETS_MAX: usize = 5000;
+pub const TARGETS_MAX: usize = 5000;
+/// Largest target.
+pub const TARGET_MAX: i64 = 1_000_000_000;
 
 /// A new campaign.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -305,7 +307,7 @@ pub async fn put_targets(
                     msg::OUTSIDE_CAMPAIGN,
                 ));
             }
-            if !(0..=1_000_000_000).contains(&t.target) {
+            if !(0..=TARGET_MAX).contains(&t.target) {
                 errors.push(FieldError::new(
                     at("target"),
                     "out_of_range",

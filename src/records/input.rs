@@ -29,6 +29,14 @@ pub const HOUSEHOLD_REF_MAX: usize = 32;
 pub const PROVIDER_MAX: usize = 100;
 /// Most people one visit can guide.
 pub const PEOPLE_GUIDED_MAX: i32 = 50;
+/// Vietnam's latitudes, the Trường Sa islands included.
+pub const LAT_RANGE: (f64, f64) = (6.0, 23.5);
+/// Vietnam's longitudes.
+pub const LON_RANGE: (f64, f64) = (102.0, 117.9);
+/// Largest GPS accuracy accepted, in metres.
+pub const ACCURACY_MAX: f64 = 10_000.0;
+/// Earliest year of birth accepted.
+pub const BIRTH_YEAR_MIN: i32 = 1900;
 /// Youngest age at which a digital signature can be registered.
 pub const SIGNATURE_MIN_AGE: i32 = 15;
 
@@ -426,21 +434,23 @@ fn occurred(
 
 fn check_location(errors: &mut Vec<FieldError>, location: &Option<Location>) {
     let Some(l) = location else { return };
-    if !(6.0..=23.5).contains(&l.lat) {
+    if !(LAT_RANGE.0..=LAT_RANGE.1).contains(&l.lat) {
         errors.push(FieldError::new(
             "location.lat",
             "outside_vietnam",
             msg::LAT_OUTSIDE_VIETNAM,
         ));
     }
-    if !(102.0..=117.9).contains(&l.lon) {
+    if !(LON_RANGE.0..=LON_RANGE.1).contains(&l.lon) {
         errors.push(FieldError::new(
             "location.lon",
             "outside_vietnam",
             msg::LON_OUTSIDE_VIETNAM,
         ));
     }
-    if l.accuracy_m.is_some_and(|a| !(0.0..=10_000.0).contains(&a)) {
+    if l.accuracy_m
+        .is_some_and(|a| !(0.0..=ACCURACY_MAX).contains(&a))
+    {
         errors.push(FieldError::new(
             "location.accuracy_m",
             "out_of_range",
@@ -450,11 +460,11 @@ fn check_location(errors: &mut Vec<FieldError>, location: &Option<Location>) {
 }
 
 fn check_birth_year(errors: &mut Vec<FieldError>, birth_year: Option<i32>, ctx: &Context) {
-    if birth_year.is_some_and(|y| !(1900..=ctx.now.year()).contains(&y)) {
+    if birth_year.is_some_and(|y| !(BIRTH_YEAR_MIN..=ctx.now.year()).contains(&y)) {
         errors.push(FieldError::new(
             "birth_year",
             "out_of_range",
-            msg::range(1900, ctx.now.year(), None),
+            msg::range(BIRTH_YEAR_MIN, ctx.now.year(), None),
         ));
     }
 }

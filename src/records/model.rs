@@ -131,6 +131,13 @@ text_enum! {
     }
 }
 
+/// What a review may decide (a record goes back to `pending` never).
+pub const REVIEW_DECISIONS: [ReviewStatus; 3] = [
+    ReviewStatus::Approved,
+    ReviewStatus::Flagged,
+    ReviewStatus::Rejected,
+];
+
 /// Where a record was made.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

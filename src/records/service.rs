@@ -586,7 +586,7 @@ pub fn review(
     }
     let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let mut errors = Vec::new();
-    if status == ReviewStatus::Pending {
+    if !super::model::REVIEW_DECISIONS.contains(&status) {
         errors.push(FieldError::new(
             "status",
             "invalid_choice",

@@ -20,6 +20,9 @@ use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::units::UnitKind;
 use crate::users::handlers::user_in_scope;
 
+/// Longest description of a team's area.
+pub const AREA_MAX: u64 = 200;
+
 /// A new team.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
@@ -31,7 +34,7 @@ pub struct CreateTeam {
     #[validate(custom(function = "crate::rules::name"))]
     pub name: String,
     /// Where the team works (at most 200 characters).
-    #[validate(length(max = 200))]
+    #[validate(length(max = AREA_MAX))]
     pub area: Option<String>,
 }
 
@@ -44,7 +47,7 @@ pub struct UpdateTeam {
     #[validate(custom(function = "crate::rules::name"))]
     pub name: Option<String>,
     /// New area (at most 200 characters).
-    #[validate(length(max = 200))]
+    #[validate(length(max = AREA_MAX))]
     pub area: Option<String>,
     /// `false` deactivates the team: nobody can log records for it any more.
     pub active: Option<bool>,
