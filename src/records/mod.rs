@@ -4,6 +4,7 @@
 
 pub mod citizen;
 pub mod exports;
+pub mod fingerprint;
 pub mod followups;
 pub mod handlers;
 pub mod input;

@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{TimeDelta, Utc};
 use diesel::Connection;
-use sha2::{Digest, Sha256};
 
 use super::input::{Context, Draft, Patch, Submission, from_row, record_id};
 use super::model::{Kind, RecordRow, ReviewStatus};
@@ -37,16 +36,6 @@ fn context(state: &AppState, check_window: bool) -> Context<'_> {
         citizen_key: &state.config.citizen_id_key,
         check_window,
     }
-}
-
-/// Fingerprint of what a client sent (after normalisation): equal fingerprints are "the
-/// same content" for idempotency; the author is part of it, so nobody can claim another's id.
-fn content_hash(volunteer_id: &str, team_id: &str, draft: &Draft) -> String {
-    let json = serde_json::to_vec(&(volunteer_id, team_id, draft)).unwrap_or_default();
-    Sha256::digest(json)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn row_from(
@@ -82,7 +71,7 @@ fn row_from(
         failure_reason: draft.failure_reason.map(|v| v.as_str().into()),
         provider: draft.provider.clone(),
         status: draft.status.map(|v| v.as_str().into()),
-        content_hash: content_hash(volunteer_id, &team.id, draft),
+        content_hash: super::fingerprint::v1(volunteer_id, &team.id, draft),
         received_at: now,
         updated_at: now,
         review_status: ReviewStatus::Pending.as_str().into(),
