@@ -1,7 +1,6 @@
-//! The application: shared state, routing and the OpenAPI document, built in one place so
-//! the server, the tests and `gocua openapi` cannot drift apart.
-
-use std::sync::Arc;
+//! The composition root: routing and the OpenAPI document, built in one place so the
+//! server, the tests and `gocua openapi` cannot drift apart. Only `main` (and the tests)
+//! import it; the state every handler shares lives below the domains, in `state`.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -10,68 +9,9 @@ use utoipa::openapi::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::checks::PasswordChecks;
-use crate::auth::throttle::LoginThrottle;
-use crate::auth::tokens::JwtKeys;
-use crate::config::Config;
-use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::messages as msg;
-
-/// What every request handler shares.
-#[derive(Debug)]
-pub struct AppState {
-    /// Settings.
-    pub config: Arc<Config>,
-    /// Database connections.
-    pub pool: DbPool,
-    /// Connections for statistics: a streaming replica when `GOCUA_DATABASE_READ_URL` is
-    /// set, otherwise the same pool.
-    pub read_pool: DbPool,
-    /// Where record writes (creates, sync, changes, reviews) run: on SQLite, which takes
-    /// one writer at a time, a thread of its own that owns the write connection, so writers
-    /// queue in order, bounded by the pool timeout, instead of racing for the file lock and
-    /// sleeping in SQLite's busy handler (docs/PERFORMANCE.md). On PostgreSQL the main pool.
-    pub writer: crate::db::Writer,
-    /// Access-token keys.
-    pub jwt: JwtKeys,
-    /// Failed-login counters.
-    pub throttle: LoginThrottle,
-    /// Password checks: on threads of their own (one core fewer than the machine has) at a
-    /// lower CPU priority, so that a flood of logins queues there instead of taking the
-    /// cores record creation needs.
-    pub password_checks: PasswordChecks,
-}
-
-impl AppState {
-    /// State for a config and pool (the read pool is opened here, lazily).
-    pub fn new(config: Config, pool: DbPool) -> Self {
-        let read_pool = match &config.read_database {
-            Some(url) => crate::db::build_pool(url, config.pool_size, config.pool_timeout),
-            None => pool.clone(),
-        };
-        let writer = crate::db::Writer::new(&config.database, &pool, config.pool_timeout);
-        Self {
-            read_pool,
-            writer,
-            jwt: JwtKeys::new(
-                &config.jwt_secret,
-                &config.jwt_retired,
-                config.access_token_ttl,
-            ),
-            throttle: LoginThrottle::new(
-                config.login_failure_window,
-                config.login_failures_per_phone,
-                config.login_failures_per_address,
-            ),
-            password_checks: PasswordChecks::start(
-                std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)),
-            ),
-            pool,
-            config: Arc::new(config),
-        }
-    }
-}
+use crate::state::AppState;
 
 /// Path of the generated spec.
 pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
@@ -84,7 +24,7 @@ where
     use crate::{apikeys, audit, auth, campaigns, ops, stats, sync, teams, units, users};
     app.service(ops::probes::healthz)
         .service(ops::probes::readyz)
-        .service(crate::metrics::metrics)
+        .service(ops::metrics::metrics)
         .service(
             scope::scope("/api/v1")
                 .service(auth::handlers::login)

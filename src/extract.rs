@@ -11,9 +11,9 @@ use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
-use crate::app::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::messages as msg;
+use crate::state::AppState;
 
 /// A JSON body of type `T`, bounded by `GOCUA_MAX_BODY_BYTES`; unknown fields are refused by
 /// the `deny_unknown_fields` on each request type, and text holding control characters

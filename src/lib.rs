@@ -25,6 +25,7 @@ pub mod request_id;
 pub mod rules;
 pub mod schema;
 pub mod seed;
+pub mod state;
 pub mod stats;
 pub mod sync;
 pub mod teams;

@@ -5,9 +5,10 @@ use std::io::IsTerminal;
 use actix_web::{HttpServer, web};
 use anyhow::Context;
 use clap::Parser;
-use gocua::app::{self, AppState};
+use gocua::app;
 use gocua::cli::{self, Cli, Command};
 use gocua::config::Config;
+use gocua::state::AppState;
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;

@@ -9,13 +9,11 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, get, web};
+
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
     Registry, TextEncoder,
 };
-
-use crate::app::AppState;
 
 /// Every metric gocua exports.
 pub struct Metrics {
@@ -180,25 +178,14 @@ pub async fn track(
     Ok(res)
 }
 
-/// Prometheus text format. Unauthenticated, like the probes: expose it to the monitoring
-/// network only (docs/DEPLOY.md shows the proxy rule).
-#[utoipa::path(
-    tag = "operations",
-    responses((status = 200, description = "Prometheus text exposition format", body = String, content_type = "text/plain"))
-)]
-#[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let pool = state.pool.state();
+/// The registry in Prometheus text format, with the pool's current size and idle count;
+/// `None` if encoding failed.
+pub fn exposition(pool: r2d2::State) -> Option<Vec<u8>> {
     METRICS.pool_connections.set(i64::from(pool.connections));
     METRICS.pool_idle.set(i64::from(pool.idle_connections));
     let mut out = Vec::new();
-    if TextEncoder::new()
+    TextEncoder::new()
         .encode(&METRICS.registry.gather(), &mut out)
-        .is_err()
-    {
-        return HttpResponse::InternalServerError().finish();
-    }
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(out)
+        .ok()?;
+    Some(out)
 }

@@ -9,12 +9,12 @@ use uuid::Uuid;
 
 use super::KEY_PREFIX;
 use super::queries::{self, ApiKeyRow};
-use crate::app::AppState;
 use crate::auth::{AuthUser, Role, tokens};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
+use crate::state::AppState;
 
 /// A new key.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -110,7 +110,7 @@ pub async fn create_key(
     ApiJson(body): ApiJson<CreateApiKey>,
 ) -> ApiResult<HttpResponse> {
     require_key_manager(&caller)?;
-    let created = crate::db::run(&state.pool, move |conn| {
+    let created = crate::db::run(state.primary(), move |conn| {
         let mut errors = Vec::new();
         let name = body.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > crate::rules::NAME_MAX {
@@ -190,7 +190,7 @@ pub async fn list_keys(
         cursor: q.cursor,
     };
     let (limit, after) = (page.limit()?, page.keyset()?);
-    let rows = crate::db::run(&state.pool, move |conn| {
+    let rows = crate::db::run(state.primary(), move |conn| {
         Ok(queries::list(conn, &caller.scope, after, limit + 1)?)
     })
     .await?;
@@ -218,7 +218,7 @@ pub async fn revoke_key(
 ) -> ApiResult<HttpResponse> {
     require_key_manager(&caller)?;
     let id = id.into_inner();
-    crate::db::run(&state.pool, move |conn| {
+    crate::db::run(state.primary(), move |conn| {
         let key =
             queries::find(conn, &id)?.ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_API_KEY))?;
         if !crate::units::in_scope(conn, &caller.scope, &key.unit_code)? {

@@ -6,13 +6,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{AuditFilter, EntryRow};
-use crate::app::AppState;
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::records::input::VIETNAM_OFFSET_SECS;
+use crate::state::AppState;
 
 /// One audited action.
 #[derive(Debug, Serialize, ToSchema)]
@@ -106,7 +106,7 @@ pub async fn list_audit(
     {
         return Err(ApiError::field("to", "before_from", msg::BEFORE_FROM));
     }
-    let rows = crate::db::run(&state.pool, move |conn| {
+    let rows = crate::db::run(state.primary(), move |conn| {
         let unit = q.unit.filter(|u| !u.is_empty());
         if let Some(unit) = &unit {
             crate::units::require_in_scope(conn, &caller.scope, unit)?;

@@ -10,11 +10,11 @@ use validator::Validate;
 
 use super::queries::{self, RefreshToken};
 use super::{AuthUser, password, phone, tokens};
-use crate::app::AppState;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::ApiJson;
 use crate::messages as msg;
+use crate::state::AppState;
 use crate::units::Unit;
 use crate::users::{UserRow, UserView};
 
@@ -156,7 +156,7 @@ pub async fn login(
         .check(&phone, &address)
         .map_err(ApiError::TooManyRequests)?;
     let phone_key = phone.clone();
-    let user = crate::db::run(&state.pool, move |conn| {
+    let user = crate::db::run(state.primary(), move |conn| {
         Ok(crate::users::queries::find_by_phone(conn, &phone_key)?)
     })
     .await?;
@@ -173,7 +173,7 @@ pub async fn login(
     let outcome = match user {
         Some(u) if verified && u.active == 1 => {
             let st = state.clone();
-            let tokens = crate::db::run(&state.pool, move |conn| {
+            let tokens = crate::db::run(state.primary(), move |conn| {
                 conn.transaction(|conn| {
                     crate::audit::record(
                         conn,
@@ -230,7 +230,7 @@ pub async fn refresh(
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
     let st = state.clone();
-    let outcome = crate::db::run(&state.pool, move |conn| {
+    let outcome = crate::db::run(state.primary(), move |conn| {
         let now = crate::db::now();
         let Some(token) = queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))?
         else {
@@ -286,7 +286,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    crate::db::run(&state.pool, move |conn| {
+    crate::db::run(state.primary(), move |conn| {
         if let Some(token) = queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))? {
             queries::revoke_family(conn, &token.family_id, crate::db::now())?;
         }
@@ -304,7 +304,7 @@ pub async fn logout(
 )]
 #[get("/me")]
 pub async fn me(caller: AuthUser, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let me = crate::db::run(&state.pool, move |conn| {
+    let me = crate::db::run(state.primary(), move |conn| {
         let user = crate::users::queries::find(conn, &caller.id)?
             .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))?;
         let unit = match &user.unit_code {
@@ -348,7 +348,7 @@ pub async fn change_password(
         .map_err(ApiError::TooManyRequests)?;
     // As at login, the passwords are hashed and checked holding no database connection.
     let user_id = caller.id.clone();
-    let user = crate::db::run(&state.pool, move |conn| {
+    let user = crate::db::run(state.primary(), move |conn| {
         crate::users::queries::find(conn, &user_id)?
             .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))
     })
@@ -367,7 +367,7 @@ pub async fn change_password(
             updated_at: Some(crate::db::now()),
             ..Default::default()
         };
-        crate::db::run(&state.pool, move |conn| {
+        crate::db::run(state.primary(), move |conn| {
             conn.transaction(|conn| {
                 crate::users::queries::update(conn, &user.id, &changes, true)?;
                 crate::audit::record(

@@ -7,9 +7,9 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::roles::{Role, Scope};
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::messages as msg;
+use crate::state::AppState;
 
 /// The caller of a request, loaded fresh from the database on every request.
 #[derive(Debug, Clone)]
@@ -66,7 +66,7 @@ async fn authenticate(
         .verify(&token)
         .ok_or_else(|| ApiError::Unauthorized(msg::BAD_TOKEN))?;
     let user_id = claims.sub.clone();
-    let user = crate::db::run(&state.pool, move |conn| {
+    let user = crate::db::run(state.primary(), move |conn| {
         Ok(crate::users::queries::find(conn, &user_id)?)
     })
     .await?;
@@ -89,7 +89,7 @@ async fn authenticate(
 /// endpoints that accept it.
 async fn key_caller(state: &AppState, key: &str) -> Result<AuthUser, ApiError> {
     let digest = crate::auth::tokens::digest(key);
-    let found = crate::db::run(&state.pool, move |conn| {
+    let found = crate::db::run(state.primary(), move |conn| {
         let Some(row) = crate::apikeys::queries::find_live(conn, &digest)? else {
             return Ok(None);
         };

@@ -12,13 +12,13 @@ use uuid::Uuid;
 
 use super::model::{Campaign, CampaignRow, Metric, TargetRow};
 use super::queries;
-use crate::app::AppState;
 use crate::auth::{AuthUser, Reader};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, ApiQuery, Checked};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
+use crate::state::AppState;
 
 /// Longest campaign name.
 pub const NAME_MAX: usize = 200;
@@ -119,7 +119,7 @@ pub async fn create_campaign(
     ApiJson(body): ApiJson<CreateCampaign>,
 ) -> ApiResult<HttpResponse> {
     caller.require_supervisor()?;
-    let campaign = crate::db::run(&state.pool, move |conn| {
+    let campaign = crate::db::run(state.primary(), move |conn| {
         let mut errors = Vec::new();
         let name = body.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > NAME_MAX {
@@ -203,7 +203,7 @@ pub async fn list_campaigns(
         cursor: query.cursor,
     };
     let (limit, after) = (page.limit()?, page.keyset()?);
-    let campaigns = crate::db::run(&state.pool, move |conn| {
+    let campaigns = crate::db::run(state.primary(), move |conn| {
         let unit = query.unit.filter(|u| !u.is_empty());
         if let Some(unit) = &unit
             && !visible(conn, &caller, unit)?
@@ -251,7 +251,8 @@ pub async fn get_campaign(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let campaign = crate::db::run(&state.pool, move |conn| readable(conn, &caller, &id)).await?;
+    let campaign =
+        crate::db::run(state.primary(), move |conn| readable(conn, &caller, &id)).await?;
     Ok(HttpResponse::Ok().json(campaign))
 }
 
@@ -276,7 +277,7 @@ pub async fn put_targets(
     ApiJson(body): ApiJson<Vec<TargetInput>>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let campaign = crate::db::run(&state.pool, move |conn| {
+    let campaign = crate::db::run(state.primary(), move |conn| {
         let campaign = readable(conn, &caller, &id)?;
         if !caller.role.is_supervisor()
             || !crate::units::in_scope(conn, &caller.scope, &campaign.unit_code)?

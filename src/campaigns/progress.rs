@@ -11,11 +11,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::handlers::readable;
 use super::model::Metric;
-use crate::app::AppState;
 use crate::auth::Reader;
 use crate::error::{ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::schema::units;
+use crate::state::AppState;
 use crate::stats::handlers::{Metrics, team_limit, today};
 use crate::stats::queries::{Filter, GroupBy, Tally, UnitFilter, tally};
 use crate::units::UnitKind;
@@ -128,7 +128,7 @@ pub async fn progress(
 ) -> ApiResult<HttpResponse> {
     let (None | Some(ProgressBy::Unit)) = q.by;
     let id = id.into_inner();
-    let answer = crate::db::run(&state.read_pool, move |conn| {
+    let answer = crate::db::run(state.stats(), move |conn| {
         let campaign = readable(conn, &caller, &id)?;
         let today = today();
         let last = today.min(campaign.ends_on);

@@ -1,4 +1,6 @@
-//! Operations: health probes for load balancers, and backups of the SQLite file.
+//! Operations: health probes for load balancers, the Prometheus endpoint, and backups of
+//! the SQLite file.
 
 pub mod backup;
+pub mod metrics;
 pub mod probes;

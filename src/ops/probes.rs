@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 
 /// Probe answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -39,7 +39,7 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let pending = crate::db::run(&state.pool, |conn| {
+    let pending = crate::db::run(state.primary(), |conn| {
         crate::db::migrations_pending(conn).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))
     })
     .await?;

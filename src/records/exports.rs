@@ -10,12 +10,12 @@ use utoipa::IntoParams;
 
 use super::model::{Kind, RecordRow};
 use super::queries::{self, RecordFilter, Visibility};
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::db::DbPool;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::messages as msg;
+use crate::state::AppState;
 use crate::stats::csv::TEXT_CSV;
 
 /// Records fetched per database round trip while streaming.
@@ -221,7 +221,7 @@ async fn export(
     {
         return Err(ApiError::field("to", "before_from", msg::BEFORE_FROM));
     }
-    let pool = state.pool.clone();
+    let pool = state.primary().clone();
     let scope = caller.scope.clone();
     let filter = RecordFilter {
         unit: q
@@ -232,7 +232,7 @@ async fn export(
         to: q.to,
         ..Default::default()
     };
-    let (first, filter) = crate::db::run(&state.pool, move |conn| {
+    let (first, filter) = crate::db::run(state.primary(), move |conn| {
         if let Some(unit) = &filter.unit {
             crate::units::require_in_scope(conn, &caller.scope, unit)?;
         }

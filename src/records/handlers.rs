@@ -15,12 +15,12 @@ use super::model::{Kind, ReviewStatus};
 use super::queries::{self, RecordFilter, Visibility};
 use super::service::{self, Created};
 use super::views::{RecordView, SignatureRegistration, Visit, VneidAssist};
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
+use crate::state::AppState;
 
 /// Filters of a record list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -77,12 +77,12 @@ async fn create_any(
     // other content, 409 and nothing changes.
     let st = state.clone();
     let author = caller.clone();
-    let row = crate::db::run(&state.pool, move |conn| {
+    let row = crate::db::run(state.primary(), move |conn| {
         service::prepare_one(conn, &st, &author, submission)
     })
     .await?;
     let created = state
-        .writer
+        .record_writer()
         .run(move |conn| {
             service::store_all(conn, &caller, vec![row])?
                 .pop()
@@ -122,7 +122,7 @@ async fn list_any(
         to: query.to,
         review_status: query.review_status.map(|s| s.as_str().to_owned()),
     };
-    let rows = crate::db::run(&state.pool, move |conn| {
+    let rows = crate::db::run(state.primary(), move |conn| {
         if let Some(unit) = &filter.unit {
             crate::units::require_in_scope(conn, &caller.scope, unit)?;
         }
@@ -156,7 +156,7 @@ async fn get_any(
     kind: Kind,
     id: String,
 ) -> ApiResult<HttpResponse> {
-    let row = crate::db::run(&state.pool, move |conn| {
+    let row = crate::db::run(state.primary(), move |conn| {
         service::readable(conn, &caller, kind, &id)
     })
     .await?;
@@ -172,7 +172,7 @@ async fn update_any(
 ) -> ApiResult<HttpResponse> {
     let st = state.clone();
     let row = state
-        .writer
+        .record_writer()
         .run(move |conn| service::update(conn, &st, &caller, kind, &id, patch))
         .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))
@@ -186,7 +186,7 @@ async fn void_any(
     body: VoidRequest,
 ) -> ApiResult<HttpResponse> {
     let row = state
-        .writer
+        .record_writer()
         .run(move |conn| service::void(conn, &caller, kind, &id, &body.reason))
         .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))
@@ -200,7 +200,7 @@ async fn review_any(
     body: ReviewRequest,
 ) -> ApiResult<HttpResponse> {
     let row = state
-        .writer
+        .record_writer()
         .run(move |conn| service::review(conn, &caller, kind, &id, body.status, body.note))
         .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))
@@ -377,7 +377,7 @@ pub async fn list_follow_ups(
         cursor: query.cursor,
     };
     let (limit, after) = (page.limit()?, page.keyset()?);
-    let items = crate::db::run(&state.pool, move |conn| {
+    let items = crate::db::run(state.primary(), move |conn| {
         let team = crate::teams::handlers::readable(conn, &caller, &query.team)?;
         Ok(super::followups::open(conn, &team.id, after, limit + 1)?)
     })

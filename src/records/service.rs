@@ -9,11 +9,11 @@ use diesel::Connection;
 use super::input::{Context, Draft, Patch, Submission, from_row, record_id};
 use super::model::{Kind, RecordRow, ReviewStatus};
 use super::queries;
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::messages as msg;
+use crate::state::AppState;
 use crate::teams::MemberRole;
 use crate::teams::model::TeamRow;
 

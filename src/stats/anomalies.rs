@@ -9,12 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::handlers::today;
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::messages as msg;
 use crate::records::model::{Kind, RecordRow};
+use crate::state::AppState;
 
 /// More records than this in one clock hour is more than a person can do.
 pub const PER_HOUR_MAX: usize = 12;
@@ -279,7 +279,7 @@ pub async fn anomalies(
     if (to - from).num_days() > 92 {
         return Err(ApiError::field("from", "too_long", msg::at_most_days(93)));
     }
-    let answer = crate::db::run(&state.read_pool, move |conn| {
+    let answer = crate::db::run(state.stats(), move |conn| {
         let unit = q
             .unit
             .filter(|u| !u.is_empty())

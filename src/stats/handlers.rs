@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::queries::{self, Filter, GroupBy, Tally, UnitFilter};
-use crate::app::AppState;
 use crate::auth::{AuthUser, Reader, Role};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
@@ -17,6 +16,7 @@ use crate::extract::ApiQuery;
 use crate::messages as msg;
 use crate::records::input::VIETNAM_OFFSET_SECS;
 use crate::schema::{teams, units, users};
+use crate::state::AppState;
 use crate::units::UnitKind;
 
 /// Every metric of the contract.
@@ -334,7 +334,7 @@ async fn summary_any(
     ApiQuery(q): ApiQuery<SummaryQuery>,
 ) -> ApiResult<HttpResponse> {
     let (from, to, approved_only) = period(q.from, q.to, q.review.as_deref())?;
-    let answer = crate::db::run(&state.read_pool, move |conn| {
+    let answer = crate::db::run(state.stats(), move |conn| {
         let (unit_code, unit, teams) = subject(conn, &caller, q.unit)?;
         let filter = Filter {
             unit,
@@ -420,7 +420,7 @@ async fn breakdown_any(
 ) -> ApiResult<HttpResponse> {
     let (from, to, approved_only) = period(q.from, q.to, q.review.as_deref())?;
     let by = q.by;
-    let answer = crate::db::run(&state.read_pool, move |conn| {
+    let answer = crate::db::run(state.stats(), move |conn| {
         let (unit_code, unit, teams) = subject(conn, &caller, q.unit)?;
         if by == By::Unit && matches!(unit, UnitFilter::Commune(_)) {
             return Err(ApiError::field("by", "nothing_below", msg::NOTHING_BELOW));

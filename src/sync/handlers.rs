@@ -11,7 +11,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::changes::{Cursor, Since};
 use super::meta::SYNC_BATCH_MAX;
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::campaigns::model::Campaign;
 use crate::error::{ApiError, ApiResult, FieldError, FieldErrorView, Problem};
@@ -24,6 +23,7 @@ use crate::records::input::{
 use crate::records::model::{Kind, ReviewStatus};
 use crate::records::service::{self, Batch, Created};
 use crate::records::views::RecordView;
+use crate::state::AppState;
 use crate::teams::model::TeamDetail;
 
 /// A batch of records logged offline, at most 1,000 in all.
@@ -155,7 +155,7 @@ pub async fn sync(
     // Checked on a read connection, stored on the write connection: SQLite's one writer
     // never waits on a batch's validation and look-ups.
     let author = caller.clone();
-    let (mut results, rows, slots) = crate::db::run(&state.pool, move |conn| {
+    let (mut results, rows, slots) = crate::db::run(state.primary(), move |conn| {
         let mut batch = Batch::default();
         let mut results = Vec::with_capacity(items.len());
         let mut rows = Vec::new();
@@ -190,7 +190,7 @@ pub async fn sync(
     })
     .await?;
     let results = state
-        .writer
+        .record_writer()
         .run(move |conn| {
             for (slot, outcome) in slots
                 .into_iter()
@@ -301,8 +301,8 @@ pub async fn sync_state(
             )));
         }
     };
-    let page = super::changes::next_page(&state.pool, &caller.id, since).await?;
-    let answer = crate::db::run(&state.pool, move |conn| {
+    let page = super::changes::next_page(state.primary(), &caller.id, since).await?;
+    let answer = crate::db::run(state.primary(), move |conn| {
         let mut teams = Vec::new();
         for membership in crate::teams::queries::memberships(conn, &caller.id)? {
             let team = crate::teams::handlers::readable(conn, &caller, &membership.team_id)?;

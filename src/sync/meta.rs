@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Most records in one `POST /api/v1/sync`.
 pub const SYNC_BATCH_MAX: usize = 1000;

@@ -10,13 +10,13 @@ use validator::Validate;
 
 use super::model::{MemberRole, MemberRow, Team, TeamDetail, TeamRow};
 use super::queries::{self, TeamChanges, Visibility};
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem, field_errors};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
+use crate::state::AppState;
 use crate::units::UnitKind;
 use crate::users::handlers::user_in_scope;
 
@@ -134,7 +134,7 @@ pub async fn create_team(
     ApiJson(body): ApiJson<CreateTeam>,
 ) -> ApiResult<HttpResponse> {
     caller.require_supervisor()?;
-    let team = crate::db::run(&state.pool, move |conn| {
+    let team = crate::db::run(state.primary(), move |conn| {
         let mut errors = body
             .validate()
             .err()
@@ -221,7 +221,7 @@ pub async fn list_teams(
         cursor: query.cursor,
     };
     let (limit, after) = (page.limit()?, page.keyset()?);
-    let rows = crate::db::run(&state.pool, move |conn| {
+    let rows = crate::db::run(state.primary(), move |conn| {
         if let Some(unit) = &query.unit {
             crate::units::require_in_scope(conn, &caller.scope, unit)?;
         }
@@ -260,7 +260,7 @@ pub async fn get_team(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let team = crate::db::run(&state.pool, move |conn| {
+    let team = crate::db::run(state.primary(), move |conn| {
         let team = readable(conn, &caller, &id)?;
         detail(conn, team)
     })
@@ -289,7 +289,7 @@ pub async fn update_team(
     ApiJson(body): ApiJson<UpdateTeam>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let team = crate::db::run(&state.pool, move |conn| {
+    let team = crate::db::run(state.primary(), move |conn| {
         let team = manageable(conn, &caller, &id)?;
         body.validate()?;
         let changes = TeamChanges {
@@ -355,7 +355,7 @@ pub async fn put_member(
     ApiJson(body): ApiJson<PutMember>,
 ) -> ApiResult<HttpResponse> {
     let (id, user_id) = path.into_inner();
-    let team = crate::db::run(&state.pool, move |conn| {
+    let team = crate::db::run(state.primary(), move |conn| {
         let team = manageable(conn, &caller, &id)?;
         let user = crate::users::queries::find(conn, &user_id)?
             .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))?;
@@ -424,7 +424,7 @@ pub async fn remove_member(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (id, user_id) = path.into_inner();
-    crate::db::run(&state.pool, move |conn| {
+    crate::db::run(state.primary(), move |conn| {
         let team = manageable(conn, &caller, &id)?;
         conn.transaction(|conn| {
             if !queries::remove_member(conn, &team.id, &user_id)? {

@@ -7,12 +7,12 @@ use utoipa::IntoParams;
 
 use super::model::{Unit, UnitKind};
 use super::queries::{self, UnitFilter};
-use crate::app::AppState;
 use crate::auth::Reader;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams};
+use crate::state::AppState;
 
 /// Filters of the unit list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -59,7 +59,7 @@ pub async fn list_units(
             .map(|q| crate::text::fold(&q))
             .filter(|q| !q.is_empty()),
     };
-    let rows = crate::db::run(&state.pool, move |conn| {
+    let rows = crate::db::run(state.primary(), move |conn| {
         Ok(queries::list(conn, &filter, after.as_deref(), limit + 1)?)
     })
     .await?;
@@ -84,7 +84,7 @@ pub async fn get_unit(
     code: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let code = code.into_inner();
-    let row = crate::db::run(&state.pool, move |conn| Ok(queries::find(conn, &code)?)).await?;
+    let row = crate::db::run(state.primary(), move |conn| Ok(queries::find(conn, &code)?)).await?;
     let unit = row
         .map(Unit::from)
         .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_UNIT))?;

@@ -10,13 +10,13 @@ use validator::Validate;
 
 use super::model::{UserRow, UserView, search_text};
 use super::queries::{self, UserChanges, UserFilter};
-use crate::app::AppState;
 use crate::auth::{AuthUser, Role};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem, field_errors};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
+use crate::state::AppState;
 use crate::units::UnitKind;
 
 /// A new user.
@@ -129,7 +129,7 @@ pub async fn create_user(
     ApiJson(body): ApiJson<CreateUser>,
 ) -> ApiResult<HttpResponse> {
     caller.require_supervisor()?;
-    let view = crate::db::run(&state.pool, move |conn| {
+    let view = crate::db::run(state.primary(), move |conn| {
         super::service::create(conn, body, Some(&caller)).map(UserView::from)
     })
     .await?;
@@ -168,7 +168,7 @@ pub async fn list_users(
             .map(|q| crate::text::fold(&q))
             .filter(|q| !q.is_empty()),
     };
-    let rows = crate::db::run(&state.pool, move |conn| {
+    let rows = crate::db::run(state.primary(), move |conn| {
         if let Some(unit) = &filter.unit {
             crate::units::require_in_scope(conn, &caller.scope, unit)?;
         }
@@ -207,7 +207,10 @@ pub async fn get_user(
     if id != caller.id {
         caller.require_supervisor()?;
     }
-    let user = crate::db::run(&state.pool, move |conn| visible_user(conn, &caller, &id)).await?;
+    let user = crate::db::run(state.primary(), move |conn| {
+        visible_user(conn, &caller, &id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
@@ -234,7 +237,7 @@ pub async fn update_user(
 ) -> ApiResult<HttpResponse> {
     caller.require_supervisor()?;
     let id = id.into_inner();
-    let user = crate::db::run(&state.pool, move |conn| {
+    let user = crate::db::run(state.primary(), move |conn| {
         let user = visible_user(conn, &caller, &id)?;
         if user.id == caller.id || user.role() >= caller.role {
             return Err(ApiError::Forbidden(msg::LOWER_ROLES_ONLY));

@@ -327,8 +327,9 @@ async fn rotated_signing_keys_keep_old_tokens_until_retired() {
     use std::sync::Arc;
 
     use actix_web::web;
-    use gocua::app::{self, AppState};
+    use gocua::app;
     use gocua::config::{Config, Secret};
+    use gocua::state::AppState;
 
     let app = TestApp::new().await;
     let u = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use actix_web::http::Method;
 use actix_web::web;
-use gocua::app::{self, AppState};
+use gocua::app;
 use gocua::config::{Config, DatabaseUrl, Secret};
+use gocua::state::AppState;
 
 use crate::util::TestApp;
 

@@ -8,10 +8,11 @@ use actix_web::http::{Method, StatusCode, header::HeaderMap};
 use actix_web::web;
 use diesel::RunQueryDsl;
 use diesel::connection::Connection;
-use gocua::app::{self, AppState};
+use gocua::app;
 use gocua::auth::Role;
 use gocua::config::{Config, DatabaseUrl, Secret};
 use gocua::db::DbPool;
+use gocua::state::AppState;
 use serde_json::{Value, json};
 
 /// Password every test user gets.
