@@ -141,7 +141,7 @@ pub fn create_user(
         .context("expected the password on standard input")??;
     let pool = prepare_database(config)?;
     let mut conn = pool.get()?;
-    let body = crate::users::handlers::CreateUser {
+    let body = crate::users::model::CreateUser {
         phone: phone.to_owned(),
         full_name: name.to_owned(),
         role,

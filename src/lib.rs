@@ -10,6 +10,7 @@ pub mod caching;
 pub mod campaigns;
 pub mod cli;
 pub mod client_addr;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;

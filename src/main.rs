@@ -103,7 +103,7 @@ fn main() -> anyhow::Result<()> {
         Command::SeedDemo => {
             let pool = cli::prepare_database(&config)?;
             let mut conn = pool.get().context("connecting to the database")?;
-            let today = gocua::stats::handlers::today();
+            let today = gocua::clock::today();
             let (logins, records) =
                 gocua::seed::demo::seed(&mut conn, &config.citizen_id_key, today)?;
             println!("demo ready: {records} records over 30 days, a 100-day campaign for Hà Nội");
@@ -124,7 +124,7 @@ fn main() -> anyhow::Result<()> {
             let options = gocua::seed::bench::Options {
                 records,
                 days,
-                end: end.unwrap_or_else(gocua::stats::handlers::today),
+                end: end.unwrap_or_else(gocua::clock::today),
                 seed,
             };
             let started = std::time::Instant::now();

@@ -271,20 +271,20 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
         (
             TEAMS,
             "area",
-            Chars(0, crate::teams::handlers::AREA_MAX as usize),
+            Chars(0, crate::teams::model::AREA_MAX as usize),
         ),
         (&["CreateApiKey"], "name", Chars(1, name)),
         (&["CreateApiKey"], "name", Pattern(NAME)),
         (
             &["CreateCampaign"],
             "name",
-            Chars(1, crate::campaigns::handlers::NAME_MAX),
+            Chars(1, crate::campaigns::model::NAME_MAX),
         ),
         (&["CreateCampaign"], "name", Pattern(NAME)),
         (
             &["TargetInput"],
             "target",
-            Int(0, crate::campaigns::handlers::TARGET_MAX),
+            Int(0, crate::campaigns::model::TARGET_MAX),
         ),
         (
             &["ReviewRequest"],

@@ -139,7 +139,7 @@ pub async fn create_key(
             unit_code: body.unit_code,
             key_hash: tokens::digest(&key),
             created_by: Some(caller.id.clone()),
-            created_at: crate::db::now(),
+            created_at: crate::clock::now(),
             last_used_at: None,
             revoked_at: None,
         };
@@ -225,7 +225,7 @@ pub async fn revoke_key(
             return Err(ApiError::NotFound(msg::NOT_FOUND_API_KEY));
         }
         conn.transaction(|conn| {
-            queries::revoke(conn, &key.id, crate::db::now())?;
+            queries::revoke(conn, &key.id, crate::clock::now())?;
             crate::audit::record(
                 conn,
                 Some(&caller.id),

@@ -1,7 +1,7 @@
 //! `GET /api/v1/audit`: supervisors read who did what in their scope.
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -11,7 +11,6 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
-use crate::records::input::VIETNAM_OFFSET_SECS;
 use crate::state::AppState;
 
 /// One audited action.
@@ -72,11 +71,6 @@ pub struct AuditQuery {
     pub cursor: Option<String>,
 }
 
-/// Start of a local day, in UTC.
-fn day_start(day: NaiveDate) -> chrono::NaiveDateTime {
-    day.and_time(NaiveTime::MIN) - TimeDelta::seconds(i64::from(VIETNAM_OFFSET_SECS))
-}
-
 /// Who created, changed, reviewed, voided or exported what, logins and user changes,
 /// newest first. Supervisors see the entries of their scope; admins everything.
 #[utoipa::path(
@@ -115,8 +109,10 @@ pub async fn list_audit(
             scope: (caller.role != Role::Admin).then(|| caller.scope.clone()),
             unit,
             actor: q.actor,
-            from: q.from.map(day_start),
-            until: q.to.map(|d| day_start(d + TimeDelta::days(1))),
+            from: q.from.map(crate::clock::day_start),
+            until: q
+                .to
+                .map(|d| crate::clock::day_start(d + TimeDelta::days(1))),
         };
         Ok(super::list(conn, &filter, after, limit + 1)?)
     })

@@ -36,7 +36,7 @@ impl<'a> Entry<'a> {
     ) -> Self {
         Self {
             id: Uuid::new_v4().to_string(),
-            at: crate::db::now(),
+            at: crate::clock::now(),
             actor_id,
             action,
             object_kind: object.0,

@@ -96,7 +96,7 @@ fn issue_pair(
     family_id: &str,
 ) -> ApiResult<TokenResponse> {
     let (refresh_token, digest) = tokens::random_token().map_err(ApiError::Internal)?;
-    let now = crate::db::now();
+    let now = crate::clock::now();
     queries::insert(
         conn,
         &RefreshToken {
@@ -231,7 +231,7 @@ pub async fn refresh(
 ) -> ApiResult<HttpResponse> {
     let st = state.clone();
     let outcome = crate::db::run(state.primary(), move |conn| {
-        let now = crate::db::now();
+        let now = crate::clock::now();
         let Some(token) = queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))?
         else {
             return Ok(Refreshed::Refused(msg::UNKNOWN_REFRESH_TOKEN));
@@ -288,7 +288,7 @@ pub async fn logout(
 ) -> ApiResult<HttpResponse> {
     crate::db::run(state.primary(), move |conn| {
         if let Some(token) = queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))? {
-            queries::revoke_family(conn, &token.family_id, crate::db::now())?;
+            queries::revoke_family(conn, &token.family_id, crate::clock::now())?;
         }
         Ok(())
     })
@@ -364,7 +364,7 @@ pub async fn change_password(
             .map_err(ApiError::Internal)?;
         let changes = crate::users::queries::UserChanges {
             password_hash: Some(hash),
-            updated_at: Some(crate::db::now()),
+            updated_at: Some(crate::clock::now()),
             ..Default::default()
         };
         crate::db::run(state.primary(), move |conn| {

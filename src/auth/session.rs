@@ -93,7 +93,7 @@ async fn key_caller(state: &AppState, key: &str) -> Result<AuthUser, ApiError> {
         let Some(row) = crate::apikeys::queries::find_live(conn, &digest)? else {
             return Ok(None);
         };
-        crate::apikeys::queries::touch(conn, &row.id, crate::db::now())?;
+        crate::apikeys::queries::touch(conn, &row.id, crate::clock::now())?;
         let kind = crate::units::queries::find(conn, &row.unit_code)?
             .and_then(|u| crate::units::UnitKind::parse(&u.kind));
         Ok(Some((row, kind)))

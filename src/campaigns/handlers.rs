@@ -10,7 +10,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::model::{Campaign, CampaignRow, Metric, TargetRow};
+use super::model::{Campaign, CampaignRow, Metric, NAME_MAX, TARGET_MAX, TARGETS_MAX, TargetRow};
 use super::queries;
 use crate::auth::{AuthUser, Reader};
 use crate::db::DbConn;
@@ -20,14 +20,8 @@ use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::state::AppState;
 
-/// Longest campaign name.
-pub const NAME_MAX: usize = 200;
 /// Longest campaign, in days.
 const DAYS_MAX: i64 = 366;
-/// Most targets one campaign may carry (a province has at most a few hundred communes).
-pub const TARGETS_MAX: usize = 5000;
-/// Largest target.
-pub const TARGET_MAX: i64 = 1_000_000_000;
 
 /// A new campaign.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -150,7 +144,7 @@ pub async fn create_campaign(
             return Err(ApiError::Validation(errors));
         }
         crate::units::require_in_scope(conn, &caller.scope, &body.unit_code)?;
-        let now = crate::db::now();
+        let now = crate::clock::now();
         let row = CampaignRow {
             id: Uuid::new_v4().to_string(),
             name,
@@ -336,7 +330,7 @@ pub async fn put_targets(
             return Err(ApiError::Validation(errors));
         }
         conn.transaction(|conn| {
-            queries::replace_targets(conn, &campaign.id, &rows, crate::db::now())?;
+            queries::replace_targets(conn, &campaign.id, &rows, crate::clock::now())?;
             crate::audit::record(
                 conn,
                 Some(&caller.id),

@@ -136,3 +136,12 @@ impl Campaign {
         }
     }
 }
+
+/// Longest campaign name.
+pub const NAME_MAX: usize = 200;
+
+/// Most targets one campaign may carry (a province has at most a few hundred communes).
+pub const TARGETS_MAX: usize = 5000;
+
+/// Largest target.
+pub const TARGET_MAX: i64 = 1_000_000_000;

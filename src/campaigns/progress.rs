@@ -16,7 +16,7 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::schema::units;
 use crate::state::AppState;
-use crate::stats::handlers::{Metrics, team_limit, today};
+use crate::stats::model::{Metrics, team_limit};
 use crate::stats::queries::{Filter, GroupBy, Tally, UnitFilter, tally};
 use crate::units::UnitKind;
 
@@ -130,7 +130,7 @@ pub async fn progress(
     let id = id.into_inner();
     let answer = crate::db::run(state.stats(), move |conn| {
         let campaign = readable(conn, &caller, &id)?;
-        let today = today();
+        let today = crate::clock::today();
         let last = today.min(campaign.ends_on);
         let (kind, name): (String, String) = units::table
             .find(&campaign.unit_code)

@@ -192,13 +192,6 @@ pub fn migrations_pending(conn: &mut DbConn) -> Result<bool, MigrationError> {
     }
 }
 
-/// The current instant as stored: UTC, truncated to microseconds so SQLite and PostgreSQL
-/// hold the same value and keyset cursors compare equal on both.
-pub fn now() -> chrono::NaiveDateTime {
-    let now = chrono::Utc::now().naive_utc();
-    chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1)).unwrap_or(now)
-}
-
 /// Runs blocking database work on actix's blocking pool (never on an async worker) with a
 /// pooled connection; an exhausted or unreachable pool becomes a 503.
 pub async fn run<T, F>(pool: &DbPool, work: F) -> crate::error::ApiResult<T>

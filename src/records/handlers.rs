@@ -128,7 +128,7 @@ async fn list_any(
         }
         // A team the caller cannot see is 404, as `unit` is, not an empty list.
         if let Some(team) = &filter.team {
-            crate::teams::handlers::readable(conn, &caller, team)?;
+            crate::teams::access::readable(conn, &caller, team)?;
         }
         let visibility = if caller.role.is_supervisor() {
             Visibility::Scope(caller.scope.clone())
@@ -378,7 +378,7 @@ pub async fn list_follow_ups(
     };
     let (limit, after) = (page.limit()?, page.keyset()?);
     let items = crate::db::run(state.primary(), move |conn| {
-        let team = crate::teams::handlers::readable(conn, &caller, &query.team)?;
+        let team = crate::teams::access::readable(conn, &caller, &query.team)?;
         Ok(super::followups::open(conn, &team.id, after, limit + 1)?)
     })
     .await?;

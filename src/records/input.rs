@@ -1,7 +1,7 @@
 //! What clients send for each kind, and the validation that turns it into a [`Draft`]: the
 //! normalised content of a record, ready to store and to compare for idempotency.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -16,7 +16,6 @@ use crate::extract::{Checked, optional, required};
 use crate::messages as msg;
 
 /// Vietnam's offset: a record's day is its local date in Asia/Ho_Chi_Minh (no DST).
-pub const VIETNAM_OFFSET_SECS: i32 = 7 * 3600;
 /// How far in the future `occurred_at` may be (phone clocks drift).
 pub const FUTURE_TOLERANCE: TimeDelta = TimeDelta::minutes(10);
 /// Longest note.
@@ -425,11 +424,10 @@ fn occurred(
             msg::too_old(ctx.late_sync_window.num_days()),
         ));
     }
-    let vietnam = FixedOffset::east_opt(VIETNAM_OFFSET_SECS).expect("UTC+7 is a valid offset");
-    let day = utc.with_timezone(&vietnam).date_naive();
-    let micros = chrono::DurationRound::duration_trunc(utc.naive_utc(), TimeDelta::microseconds(1))
-        .unwrap_or(utc.naive_utc());
-    Some((micros, day))
+    Some((
+        crate::clock::stored(utc.naive_utc()),
+        crate::clock::local_day(utc),
+    ))
 }
 
 fn check_location(errors: &mut Vec<FieldError>, location: &Option<Location>) {

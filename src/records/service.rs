@@ -44,7 +44,7 @@ fn row_from(
     volunteer_id: &str,
     draft: &Draft,
 ) -> RecordRow {
-    let now = crate::db::now();
+    let now = crate::clock::now();
     RecordRow {
         id,
         kind: draft.kind.as_str().into(),
@@ -538,7 +538,14 @@ pub fn void(
     }
     conn.transaction::<_, ApiError, _>(|conn| {
         let stamp = crate::db::change_stamp(conn)?;
-        if !queries::void(conn, &row.id, reason, &caller.id, crate::db::now(), stamp)? {
+        if !queries::void(
+            conn,
+            &row.id,
+            reason,
+            &caller.id,
+            crate::clock::now(),
+            stamp,
+        )? {
             return Err(ApiError::Conflict(msg::RECORD_VOIDED));
         }
         crate::audit::record(
@@ -606,7 +613,7 @@ pub fn review(
         return Err(ApiError::Conflict(msg::RECORD_VOIDED));
     }
     conn.transaction::<_, ApiError, _>(|conn| {
-        let at = crate::db::now();
+        let at = crate::clock::now();
         let stamp = crate::db::change_stamp(conn)?;
         if !queries::review(
             conn,

@@ -83,7 +83,7 @@ pub(super) fn user_row(
     unit: Option<String>,
     hash: &str,
 ) -> UserRow {
-    let now = crate::db::now();
+    let now = crate::clock::now();
     UserRow {
         id: uuid::Uuid::new_v4().to_string(),
         search_text: search_text(&name, &phone),
@@ -116,7 +116,7 @@ pub fn seed(conn: &mut DbConn, key: &Secret, options: &Options) -> anyhow::Resul
         DbConn::Postgres(c) => c.batch_execute("SET synchronous_commit = off")?,
     }
     let mut rng = fastrand::Rng::with_seed(options.seed);
-    let now = crate::db::now();
+    let now = crate::clock::now();
     let hash = crate::auth::password::hash(PASSWORD)?;
     let user = |phone, name, role, unit| user_row(phone, name, role, unit, &hash);
     let provinces: Vec<String> = units::table
@@ -452,7 +452,7 @@ impl PlainRow {
 }
 
 fn rollup_values(t: &Tally) -> [i64; 9] {
-    let m = crate::stats::handlers::Metrics::from(t);
+    let m = crate::stats::model::Metrics::from(t);
     [
         m.visits,
         m.households_guided,

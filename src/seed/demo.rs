@@ -34,7 +34,7 @@ pub fn seed(
         bail!("the database already has users; seed the demo into a fresh one");
     }
     let hash = crate::auth::password::hash(PASSWORD)?;
-    let now = crate::db::now();
+    let now = crate::clock::now();
     let communes: Vec<(String, String)> = units::table
         .filter(units::parent_code.eq(PROVINCE))
         .order(units::code)

@@ -8,7 +8,6 @@ use chrono::{NaiveDate, Timelike};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::handlers::today;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
@@ -271,7 +270,7 @@ pub async fn anomalies(
     ApiQuery(q): ApiQuery<AnomalyQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.require_supervisor()?;
-    let to = q.to.unwrap_or_else(today);
+    let to = q.to.unwrap_or_else(crate::clock::today);
     let from = q.from.unwrap_or(to - chrono::TimeDelta::days(6));
     if from > to {
         return Err(ApiError::field("to", "before_from", msg::BEFORE_FROM));

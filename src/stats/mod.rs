@@ -4,5 +4,6 @@
 pub mod anomalies;
 pub mod csv;
 pub mod handlers;
+pub mod model;
 pub mod queries;
 pub mod rollups;

@@ -4,7 +4,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -17,9 +17,7 @@ use crate::error::{ApiError, ApiResult, FieldError, FieldErrorView, Problem};
 use crate::extract::{ApiJson, ApiQuery, from_value};
 use crate::messages as msg;
 use crate::messages::Lang;
-use crate::records::input::{
-    AssistInput, SignatureInput, Submission, VIETNAM_OFFSET_SECS, VisitInput,
-};
+use crate::records::input::{AssistInput, SignatureInput, Submission, VisitInput};
 use crate::records::model::{Kind, ReviewStatus};
 use crate::records::service::{self, Batch, Created};
 use crate::records::views::RecordView;
@@ -305,16 +303,14 @@ pub async fn sync_state(
     let answer = crate::db::run(state.primary(), move |conn| {
         let mut teams = Vec::new();
         for membership in crate::teams::queries::memberships(conn, &caller.id)? {
-            let team = crate::teams::handlers::readable(conn, &caller, &membership.team_id)?;
+            let team = crate::teams::access::readable(conn, &caller, &membership.team_id)?;
             let members = crate::teams::queries::members(conn, &team.id)?;
             teams.push(TeamDetail {
                 team: team.into(),
                 members,
             });
         }
-        let today = Utc::now()
-            .with_timezone(&FixedOffset::east_opt(VIETNAM_OFFSET_SECS).expect("UTC+7 is valid"))
-            .date_naive();
+        let today = crate::clock::today();
         let mut campaigns = Vec::new();
         let open = crate::campaigns::queries::list(
             conn,

@@ -8,7 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::{MemberRole, MemberRow, Team, TeamDetail, TeamRow};
+use super::access::readable;
+use super::model::{AREA_MAX, MemberRole, MemberRow, Team, TeamDetail, TeamRow};
 use super::queries::{self, TeamChanges, Visibility};
 use crate::auth::AuthUser;
 use crate::db::DbConn;
@@ -18,10 +19,7 @@ use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::state::AppState;
 use crate::units::UnitKind;
-use crate::users::handlers::user_in_scope;
-
-/// Longest description of a team's area.
-pub const AREA_MAX: u64 = 200;
+use crate::users::access::user_in_scope;
 
 /// A new team.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -74,21 +72,6 @@ pub struct TeamQuery {
     pub limit: Option<i64>,
     /// Cursor from the previous page.
     pub cursor: Option<String>,
-}
-
-/// Loads a team the caller may read: supervisors in scope, or members. Otherwise 404.
-pub fn readable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<TeamRow> {
-    let team = queries::find(conn, id)?.ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_TEAM))?;
-    let visible = if caller.role.is_supervisor() {
-        crate::units::in_scope(conn, &caller.scope, &team.commune_code)?
-    } else {
-        queries::membership(conn, id, &caller.id)?.is_some()
-    };
-    if visible {
-        Ok(team)
-    } else {
-        Err(ApiError::NotFound(msg::NOT_FOUND_TEAM))
-    }
 }
 
 /// Loads a team the caller may manage: 403 for volunteers, 404 outside scope.
@@ -167,7 +150,7 @@ pub async fn create_team(
         {
             return Err(ApiError::NotFound(msg::NOT_FOUND_UNIT));
         }
-        let now = crate::db::now();
+        let now = crate::clock::now();
         let row = TeamRow {
             id: Uuid::new_v4().to_string(),
             commune_code: body.commune_code,
@@ -299,7 +282,7 @@ pub async fn update_team(
                 .as_deref()
                 .map(|a| Some(a.trim().to_owned()).filter(|a| !a.is_empty())),
             active: body.active.map(i32::from),
-            updated_at: Some(crate::db::now()),
+            updated_at: Some(crate::clock::now()),
         };
         let mut changed = Vec::new();
         if changes.name.is_some() {
@@ -384,7 +367,7 @@ pub async fn put_member(
             user_id: user.id.clone(),
             role: body.role.as_str().into(),
             added_by: Some(caller.id.clone()),
-            added_at: crate::db::now(),
+            added_at: crate::clock::now(),
         };
         conn.transaction(|conn| {
             queries::put_member(conn, &row)?;

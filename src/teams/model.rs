@@ -157,3 +157,6 @@ pub struct Membership {
     /// Whether the team is active.
     pub active: bool,
 }
+
+/// Longest description of a team's area.
+pub const AREA_MAX: u64 = 200;

@@ -8,7 +8,8 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::model::{UserRow, UserView, search_text};
+use super::access::{unit_of, user_in_scope};
+use super::model::{CreateUser, UserRow, UserView, search_text};
 use super::queries::{self, UserChanges, UserFilter};
 use crate::auth::{AuthUser, Role};
 use crate::db::DbConn;
@@ -17,33 +18,6 @@ use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::state::AppState;
-use crate::units::UnitKind;
-
-/// A new user.
-#[derive(Debug, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "phone": "0912345678",
-    "full_name": "Nguyễn Thị Hoa",
-    "role": "volunteer",
-    "unit_code": "00004",
-    "password": "mật-khẩu-an-toàn"
-}))]
-pub struct CreateUser {
-    /// Vietnamese mobile number, any usual spelling.
-    #[validate(custom(function = "crate::rules::vn_mobile"))]
-    pub phone: String,
-    /// Full name (1–100 characters).
-    #[validate(custom(function = "crate::rules::name"))]
-    pub full_name: String,
-    /// Role, lower than the caller's.
-    pub role: Role,
-    /// Home unit: a province for province supervisors, a commune otherwise.
-    pub unit_code: Option<String>,
-    /// Initial password (8–128 characters).
-    #[validate(custom(function = "crate::rules::new_password"))]
-    pub password: String,
-}
 
 /// Changes to a user; absent fields stay as they are.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -76,24 +50,6 @@ pub struct UserQuery {
     pub limit: Option<i64>,
     /// Cursor from the previous page.
     pub cursor: Option<String>,
-}
-
-/// Kind of a unit, with its parent, if it exists.
-pub(super) fn unit_of(
-    conn: &mut DbConn,
-    code: &str,
-) -> ApiResult<Option<(UnitKind, Option<String>, bool)>> {
-    Ok(crate::units::queries::find(conn, code)?
-        .and_then(|u| UnitKind::parse(&u.kind).map(|k| (k, u.parent_code, u.active == 1))))
-}
-
-/// Whether a user's unit lies in the caller's scope (admins, without a unit, only in the
-/// national scope).
-pub fn user_in_scope(conn: &mut DbConn, caller: &AuthUser, user: &UserRow) -> ApiResult<bool> {
-    match &user.unit_code {
-        Some(code) => crate::units::in_scope(conn, &caller.scope, code),
-        None => Ok(caller.scope == crate::auth::Scope::National),
-    }
 }
 
 /// Loads a user the caller may see, or 404.
@@ -274,7 +230,7 @@ pub async fn update_user(
             role: body.role.map(|r| r.as_str().to_owned()),
             active: body.active.map(i32::from),
             password_hash: None,
-            updated_at: Some(crate::db::now()),
+            updated_at: Some(crate::clock::now()),
         };
         let mut summary = Vec::new();
         if changes.full_name.is_some() {

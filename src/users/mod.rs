@@ -1,5 +1,6 @@
 //! People who use gocua: volunteers, supervisors and admins, and who may manage whom.
 
+pub mod access;
 pub mod handlers;
 pub mod model;
 pub mod queries;

@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::auth::Role;
 use crate::schema::users;
@@ -103,4 +104,30 @@ impl From<UserRow> for UserView {
             updated_at: row.updated_at.and_utc(),
         }
     }
+}
+
+/// A new user.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "phone": "0912345678",
+    "full_name": "Nguyễn Thị Hoa",
+    "role": "volunteer",
+    "unit_code": "00004",
+    "password": "mật-khẩu-an-toàn"
+}))]
+pub struct CreateUser {
+    /// Vietnamese mobile number, any usual spelling.
+    #[validate(custom(function = "crate::rules::vn_mobile"))]
+    pub phone: String,
+    /// Full name (1–100 characters).
+    #[validate(custom(function = "crate::rules::name"))]
+    pub full_name: String,
+    /// Role, lower than the caller's.
+    pub role: Role,
+    /// Home unit: a province for province supervisors, a commune otherwise.
+    pub unit_code: Option<String>,
+    /// Initial password (8–128 characters).
+    #[validate(custom(function = "crate::rules::new_password"))]
+    pub password: String,
 }

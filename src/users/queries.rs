@@ -129,7 +129,7 @@ pub fn update(
                     .filter(refresh_tokens::user_id.eq(id))
                     .filter(refresh_tokens::revoked_at.is_null()),
             )
-            .set(refresh_tokens::revoked_at.eq(crate::db::now()))
+            .set(refresh_tokens::revoked_at.eq(crate::clock::now()))
             .execute(conn)?;
         }
         Ok(())

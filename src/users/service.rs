@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 use validator::Validate;
 
-use super::handlers::{CreateUser, unit_of};
+use super::access::unit_of;
+use super::model::CreateUser;
 use super::model::{UserRow, search_text};
 use super::queries;
 use crate::auth::{AuthUser, password, phone};
@@ -77,7 +78,7 @@ pub fn create(
             return Err(ApiError::NotFound(msg::NOT_FOUND_UNIT));
         }
     }
-    let now = crate::db::now();
+    let now = crate::clock::now();
     let user = UserRow {
         id: Uuid::new_v4().to_string(),
         search_text: search_text(&body.full_name, &phone),

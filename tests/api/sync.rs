@@ -609,7 +609,7 @@ async fn a_change_that_commits_late_is_not_skipped() {
         .unwrap()
         .unwrap()
         .updated_at;
-    let at = gocua::db::now();
+    let at = gocua::clock::now();
     assert!(
         gocua::records::queries::review(
             &mut held, &early_id, seen, "approved", &f.sup.id, None, at, stamp

@@ -254,7 +254,7 @@ impl TestApp {
     /// Creates a user straight in the database (as `gocua create-user` does) and signs in.
     pub async fn seed_user(&self, role: Role, unit: Option<&str>) -> TestUser {
         let phone = self.phone();
-        let body = gocua::users::handlers::CreateUser {
+        let body = gocua::users::model::CreateUser {
             phone: phone.clone(),
             full_name: format!("Người thử {phone}"),
             role,

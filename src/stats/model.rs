@@ -1,0 +1,107 @@
+//! The statistics' own types, shared by the endpoints, campaign progress and the
+//! benchmark seeder: every metric of the contract, and whose records a caller counts.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::queries::Tally;
+use crate::auth::{AuthUser, Role};
+use crate::db::DbConn;
+use crate::error::ApiResult;
+
+/// Every metric of the contract.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Metrics {
+    /// Visits.
+    pub visits: i64,
+    /// Visits with outcome `guided`.
+    pub households_guided: i64,
+    /// Sum of `people_guided` over visits.
+    pub people_guided: i64,
+    /// VNeID assists `install` + `success`.
+    pub vneid_installs: i64,
+    /// VNeID assists `activate_level2` + `success`.
+    pub vneid_level2_activations: i64,
+    /// Distinct citizens with a successful VNeID assist.
+    pub unique_citizens_assisted: i64,
+    /// Signature registrations `submitted` or `issued`.
+    pub signatures_submitted: i64,
+    /// Signature registrations `issued`.
+    pub signatures_issued: i64,
+    /// Distinct volunteers with at least one counted record.
+    pub active_volunteers: i64,
+}
+
+/// Column names of the metrics in CSV answers, in the contract's order.
+pub const METRIC_COLUMNS: [&str; 9] = [
+    "visits",
+    "households_guided",
+    "people_guided",
+    "vneid_installs",
+    "vneid_level2_activations",
+    "unique_citizens_assisted",
+    "signatures_submitted",
+    "signatures_issued",
+    "active_volunteers",
+];
+
+impl Metrics {
+    /// The values in [`METRIC_COLUMNS`] order, as CSV cells.
+    pub fn cells(&self) -> Vec<String> {
+        [
+            self.visits,
+            self.households_guided,
+            self.people_guided,
+            self.vneid_installs,
+            self.vneid_level2_activations,
+            self.unique_citizens_assisted,
+            self.signatures_submitted,
+            self.signatures_issued,
+            self.active_volunteers,
+        ]
+        .iter()
+        .map(i64::to_string)
+        .collect()
+    }
+
+    /// One metric's value.
+    pub fn get(&self, metric: crate::campaigns::model::Metric) -> i64 {
+        use crate::campaigns::model::Metric as M;
+        match metric {
+            M::Visits => self.visits,
+            M::HouseholdsGuided => self.households_guided,
+            M::PeopleGuided => self.people_guided,
+            M::VneidInstalls => self.vneid_installs,
+            M::VneidLevel2Activations => self.vneid_level2_activations,
+            M::UniqueCitizensAssisted => self.unique_citizens_assisted,
+            M::SignaturesSubmitted => self.signatures_submitted,
+            M::SignaturesIssued => self.signatures_issued,
+            M::ActiveVolunteers => self.active_volunteers,
+        }
+    }
+}
+
+impl From<&Tally> for Metrics {
+    fn from(t: &Tally) -> Self {
+        Self {
+            visits: t.sum("visits"),
+            households_guided: t.sum("households_guided"),
+            people_guided: t.sum("people_guided"),
+            vneid_installs: t.sum("vneid_installs"),
+            vneid_level2_activations: t.sum("vneid_level2_activations"),
+            unique_citizens_assisted: t.citizens,
+            signatures_submitted: t.sum("signatures_submitted"),
+            signatures_issued: t.sum("signatures_issued"),
+            active_volunteers: t.volunteers,
+        }
+    }
+}
+
+/// The teams a caller's statistics are limited to: a volunteer's own; `None` for others.
+pub fn team_limit(conn: &mut DbConn, caller: &AuthUser) -> ApiResult<Option<Vec<String>>> {
+    if caller.role != Role::Volunteer {
+        return Ok(None);
+    }
+    let teams = crate::teams::queries::memberships(conn, &caller.id)?;
+    Ok(Some(teams.into_iter().map(|t| t.team_id).collect()))
+}

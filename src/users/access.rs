@@ -1,0 +1,26 @@
+//! Who may see which user, and what a unit code names: the rules every domain that deals
+//! with users calls (users, teams), kept apart from the handlers.
+
+use super::model::UserRow;
+use crate::auth::AuthUser;
+use crate::db::DbConn;
+use crate::error::ApiResult;
+use crate::units::UnitKind;
+
+/// Kind of a unit, with its parent, if it exists.
+pub fn unit_of(
+    conn: &mut DbConn,
+    code: &str,
+) -> ApiResult<Option<(UnitKind, Option<String>, bool)>> {
+    Ok(crate::units::queries::find(conn, code)?
+        .and_then(|u| UnitKind::parse(&u.kind).map(|k| (k, u.parent_code, u.active == 1))))
+}
+
+/// Whether a user's unit lies in the caller's scope (admins, without a unit, only in the
+/// national scope).
+pub fn user_in_scope(conn: &mut DbConn, caller: &AuthUser, user: &UserRow) -> ApiResult<bool> {
+    match &user.unit_code {
+        Some(code) => crate::units::in_scope(conn, &caller.scope, code),
+        None => Ok(caller.scope == crate::auth::Scope::National),
+    }
+}
