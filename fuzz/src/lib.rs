@@ -2,11 +2,11 @@
 //! validated record must have, whatever bytes it came from.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use gocua::clock::VIETNAM_OFFSET_SECS;
 use gocua::config::Secret;
 use gocua::error::FieldError;
 use gocua::records::input::{
     Context, Draft, HAMLET_MAX, HOUSEHOLD_REF_MAX, NOTE_MAX, PROVIDER_MAX, Submission,
-    VIETNAM_OFFSET_SECS,
 };
 
 /// A fixed clock, so that a saved crash input fails again on any day.
