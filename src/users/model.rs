@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::auth::Role;
+use crate::auth::roles::Role;
 use crate::schema::users;
 
 /// A user row, password hash included: never serialised.
