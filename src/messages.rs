@@ -241,15 +241,9 @@ pub fn at_most_days(max: i64) -> Text {
     )
 }
 
-/// A number outside `min..=max`, with its unit when it has one.
-pub fn range(min: impl fmt::Display, max: impl fmt::Display, unit: Option<(&str, &str)>) -> Text {
-    let (vi_unit, en_unit) = unit.map_or((String::new(), String::new()), |(vi, en)| {
-        (format!(" {vi}"), format!(" {en}"))
-    });
-    Text::owned(
-        format!("Từ {min} đến {max}{vi_unit}"),
-        format!("{min} to {max}{en_unit}"),
-    )
+/// A number outside `min..=max`.
+pub fn range(min: impl fmt::Display, max: impl fmt::Display) -> Text {
+    Text::owned(format!("Từ {min} đến {max}"), format!("{min} to {max}"))
 }
 
 /// An `occurred_at` older than the late-sync window.

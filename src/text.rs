@@ -45,9 +45,8 @@ pub fn is_free_text(name: &str) -> bool {
 /// all of them in a name, code or label; all but tab and newline in free text. They break
 /// CSV and logs, and PostgreSQL cannot store U+0000 at all.
 pub fn has_control(text: &str, free_text: bool) -> bool {
-    text.chars().any(|c| {
-        (c.is_ascii_control() || c == '\u{7f}') && !(free_text && matches!(c, '\t' | '\n'))
-    })
+    text.chars()
+        .any(|c| c.is_ascii_control() && !(free_text && matches!(c, '\t' | '\n')))
 }
 
 /// A field error for text holding a refused control character.

@@ -462,7 +462,7 @@ fn check_birth_year(errors: &mut Vec<FieldError>, birth_year: Option<i32>, ctx: 
         errors.push(FieldError::new(
             "birth_year",
             "out_of_range",
-            msg::range(BIRTH_YEAR_MIN, ctx.now.year(), None),
+            msg::range(BIRTH_YEAR_MIN, ctx.now.year()),
         ));
     }
 }

@@ -24,16 +24,11 @@ async fn in_language(
     if let Some(l) = language {
         req = req.insert_header(("Accept-Language", l));
     }
-    let mut res = match body {
+    let res = match body {
         Some(b) => req.send_json(&b).await.unwrap(),
         None => req.send().await.unwrap(),
     };
-    let bytes = res.body().limit(1024 * 1024).await.unwrap();
-    Reply {
-        status: res.status(),
-        headers: res.headers().clone(),
-        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    }
+    Reply::read(res).await
 }
 
 fn varies_by_language(reply: &Reply) -> bool {

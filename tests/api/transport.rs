@@ -23,7 +23,7 @@ async fn post_encoded(
     encoding: &str,
     body: Vec<u8>,
 ) -> Reply {
-    let mut res = app
+    let res = app
         .server
         .post(path)
         .insert_header(("Authorization", format!("Bearer {token}")))
@@ -32,12 +32,7 @@ async fn post_encoded(
         .send_body(body)
         .await
         .unwrap();
-    let bytes = res.body().limit(16 * 1024 * 1024).await.unwrap();
-    Reply {
-        status: res.status(),
-        headers: res.headers().clone(),
-        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    }
+    Reply::read(res).await
 }
 
 #[actix_web::test]

@@ -58,6 +58,21 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Reads a response: status, headers and the JSON body (`Null` when empty or not JSON).
+    pub async fn read<S>(mut res: awc::ClientResponse<S>) -> Self
+    where
+        S: futures_util::Stream<
+                Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>,
+            > + Unpin,
+    {
+        let bytes = res.body().limit(16 * 1024 * 1024).await.unwrap();
+        Self {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
     /// Asserts the status, printing the body on failure.
     #[track_caller]
     pub fn expect(self, status: u16) -> Self {
@@ -190,33 +205,23 @@ impl TestApp {
         if let Some(t) = token {
             req = req.insert_header(("Authorization", format!("Bearer {t}")));
         }
-        let mut res = match body {
+        let res = match body {
             Some(b) => req.send_json(&b).await.unwrap(),
             None => req.send().await.unwrap(),
         };
-        let bytes = res.body().limit(16 * 1024 * 1024).await.unwrap();
-        Reply {
-            status: res.status(),
-            headers: res.headers().clone(),
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        }
+        Reply::read(res).await
     }
 
     /// Sends raw bytes with a content type.
     pub async fn raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
-        let mut res = self
+        let res = self
             .server
             .post(path)
             .insert_header(("content-type", content_type))
             .send_body(body)
             .await
             .unwrap();
-        let bytes = res.body().limit(16 * 1024 * 1024).await.unwrap();
-        Reply {
-            status: res.status(),
-            headers: res.headers().clone(),
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        }
+        Reply::read(res).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
