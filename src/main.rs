@@ -90,13 +90,13 @@ fn main() -> anyhow::Result<()> {
         Command::Backup { file } => {
             let pool = cli::prepare_database(&config)?;
             let mut conn = pool.get().context("connecting to the database")?;
-            gocua::ops::backup::backup(&mut conn, &file)?;
-            gocua::ops::backup::verify(&file)?;
+            gocua::db::backup::backup(&mut conn, &file)?;
+            gocua::db::backup::verify(&file)?;
             println!("backup written to {} and checked", file.display());
             Ok(())
         }
         Command::Restore { file } => {
-            gocua::ops::backup::restore(&config.database, &file)?;
+            gocua::db::backup::restore(&config.database, &file)?;
             println!("restored {}; start the server", file.display());
             Ok(())
         }

@@ -7,7 +7,7 @@ pub mod handlers;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::DbConn;
+use crate::db::{DbConn, dialect};
 use crate::schema::audit_log;
 
 /// One audited action.
@@ -52,8 +52,7 @@ impl<'a> Entry<'a> {
 pub fn insert_all(conn: &mut DbConn, entries: &[Entry<'_>]) -> QueryResult<()> {
     // 8 columns per row: 1,000 rows stay under SQLite's 32,766 bind parameters.
     for chunk in entries.chunks(1000) {
-        let statement = diesel::insert_into(audit_log::table).values(chunk);
-        crate::on_backend!(conn, |c| statement.execute(c))?;
+        dialect::execute(conn, diesel::insert_into(audit_log::table).values(chunk))?;
     }
     Ok(())
 }

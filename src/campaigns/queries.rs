@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::model::{CampaignRow, TargetRow};
 use crate::auth::Scope;
-use crate::db::DbConn;
+use crate::db::{DbConn, dialect};
 use crate::schema::{campaign_targets, campaigns, units};
 
 /// Stores a new campaign.
@@ -50,8 +50,10 @@ pub fn replace_targets(
     diesel::delete(campaign_targets::table.filter(campaign_targets::campaign_id.eq(campaign_id)))
         .execute(conn)?;
     for chunk in rows.chunks(1000) {
-        let statement = diesel::insert_into(campaign_targets::table).values(chunk);
-        crate::on_backend!(conn, |c| statement.execute(c))?;
+        dialect::execute(
+            conn,
+            diesel::insert_into(campaign_targets::table).values(chunk),
+        )?;
     }
     Ok(())
 }

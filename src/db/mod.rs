@@ -1,5 +1,6 @@
 //! One connection type for both databases, a pool whose manager picks the backend from the
-//! URL scheme, per-backend migrations, and the few statements whose SQL must differ.
+//! URL scheme, per-backend migrations, the SQLite writer and backups; `dialect` holds the
+//! statements whose SQL must differ.
 
 use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
@@ -10,8 +11,11 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::DatabaseUrl;
 
+pub mod backup;
+pub mod dialect;
 pub mod writer;
 
+pub use dialect::{change_stamp, settled_stamp};
 pub use writer::Writer;
 
 /// A connection to whichever database the server was started on.
@@ -21,18 +25,6 @@ pub enum DbConn {
     Postgres(PgConnection),
     /// Embedded default.
     Sqlite(SqliteConnection),
-}
-
-/// Runs a statement on the inner connection of either backend, for what the multi-backend
-/// type cannot express (multi-row inserts, `ON CONFLICT`); the statement is written once.
-#[macro_export]
-macro_rules! on_backend {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            $crate::db::DbConn::Postgres($c) => $body,
-            $crate::db::DbConn::Sqlite($c) => $body,
-        }
-    };
 }
 
 /// The shared connection pool.
@@ -214,43 +206,4 @@ where
         result
     })
     .await?
-}
-
-#[derive(diesel::QueryableByName)]
-struct Stamp {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    value: i64,
-}
-
-/// The change stamp of the current transaction (call it inside one): on PostgreSQL the
-/// transaction's id, on SQLite the next number of `change_clock`, whose update takes the
-/// write lock, so stamps there are handed out in commit order.
-pub fn change_stamp(conn: &mut DbConn) -> QueryResult<i64> {
-    let stamp: Stamp = match conn {
-        DbConn::Postgres(c) => {
-            diesel::sql_query("SELECT pg_current_xact_id()::text::bigint AS value").get_result(c)?
-        }
-        DbConn::Sqlite(c) => {
-            diesel::sql_query("UPDATE change_clock SET value = value + 1 RETURNING value")
-                .get_result(c)?
-        }
-    };
-    Ok(stamp.value)
-}
-
-/// The stamp below which no change can still commit: `Some(xmin)` of the current snapshot
-/// on PostgreSQL, where every transaction with a smaller id has ended, so the changes below
-/// it are final; `None` on SQLite, where a reader sees a prefix of the commits and stamps
-/// commit in order. Ask before reading the changes, never after.
-pub fn settled_stamp(conn: &mut DbConn) -> QueryResult<Option<i64>> {
-    match conn {
-        DbConn::Postgres(c) => {
-            let stamp: Stamp = diesel::sql_query(
-                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS value",
-            )
-            .get_result(c)?;
-            Ok(Some(stamp.value))
-        }
-        DbConn::Sqlite(_) => Ok(None),
-    }
 }

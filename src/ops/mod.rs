@@ -1,6 +1,5 @@
-//! Operations: health probes for load balancers, the Prometheus endpoint, and backups of
-//! the SQLite file.
+//! Operations: health probes for load balancers and the Prometheus endpoint (backups of the
+//! SQLite file are the database's own, in `db::backup`).
 
-pub mod backup;
 pub mod metrics;
 pub mod probes;

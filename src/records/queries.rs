@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::model::{Kind, RecordRow};
 use crate::auth::Scope;
-use crate::db::DbConn;
+use crate::db::{DbConn, dialect};
 use crate::schema::{records, team_members, units};
 
 /// Which records a caller may read.
@@ -36,30 +36,24 @@ pub struct RecordFilter {
 
 /// Stores the rows whose id is new and returns their ids; a row left out existed already
 /// (the caller compares). `ON CONFLICT DO NOTHING` makes two identical concurrent creates
-/// store one row. PostgreSQL gets one multi-row statement with `RETURNING`; SQLite, where
-/// diesel runs a batch with `RETURNING` row by row and fails on a skipped row, gets one
-/// statement per row inside the caller's transaction (in-process, so cheap).
+/// store one row; [`dialect::insert_new`] gives each backend the statements it runs best.
 pub fn insert_new(conn: &mut DbConn, rows: &[RecordRow]) -> QueryResult<Vec<String>> {
-    match conn {
-        DbConn::Postgres(c) => diesel::insert_into(records::table)
-            .values(rows)
-            .on_conflict_do_nothing()
-            .returning(records::id)
-            .get_results(c),
-        DbConn::Sqlite(c) => {
-            let mut inserted = Vec::with_capacity(rows.len());
-            for row in rows {
-                let n = diesel::insert_into(records::table)
-                    .values(row)
-                    .on_conflict_do_nothing()
-                    .execute(c)?;
-                if n == 1 {
-                    inserted.push(row.id.clone());
-                }
-            }
-            Ok(inserted)
-        }
-    }
+    dialect::insert_new(
+        conn,
+        rows,
+        |row| row.id.clone(),
+        |rows| {
+            diesel::insert_into(records::table)
+                .values(rows)
+                .on_conflict_do_nothing()
+                .returning(records::id)
+        },
+        |row| {
+            diesel::insert_into(records::table)
+                .values(row)
+                .on_conflict_do_nothing()
+        },
+    )
 }
 
 /// Records by id (any order).

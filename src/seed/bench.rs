@@ -14,12 +14,11 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use chrono::{NaiveDate, TimeDelta, Utc};
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
 use crate::config::Secret;
-use crate::db::DbConn;
+use crate::db::{DbConn, dialect};
 use crate::records::citizen::citizen_ref;
 use crate::records::model::RecordRow;
 use crate::schema::{records, team_members, teams, units, users};
@@ -109,12 +108,7 @@ pub fn seed(conn: &mut DbConn, key: &Secret, options: &Options) -> anyhow::Resul
     }
     // Generated data can be regenerated: no fsync per transaction while seeding, and a
     // large page cache so index pages stay in memory (this connection only).
-    match conn {
-        DbConn::Sqlite(c) => c.batch_execute(
-            "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; PRAGMA foreign_keys = OFF;",
-        )?,
-        DbConn::Postgres(c) => c.batch_execute("SET synchronous_commit = off")?,
-    }
+    dialect::for_bulk_load(conn)?;
     let mut rng = fastrand::Rng::with_seed(options.seed);
     let now = crate::clock::now();
     let hash = crate::auth::password::hash(PASSWORD)?;
@@ -502,10 +496,7 @@ fn plain(
          {group}"
     );
     let query = diesel::sql_query(sql);
-    Ok(match conn {
-        DbConn::Postgres(c) => query.load(c)?,
-        DbConn::Sqlite(c) => query.load(c)?,
-    })
+    Ok(dialect::load(conn, query)?)
 }
 
 /// Timings in milliseconds of the plain `GROUP BY` and of the rollup reads behind the
@@ -551,9 +542,7 @@ pub fn time_reads(
         // One snapshot for the four reads, so records arriving meanwhile cannot make the
         // answers differ.
         conn.transaction(|conn| {
-            if let DbConn::Postgres(c) = conn {
-                c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")?;
-            }
+            dialect::one_snapshot(conn)?;
             let start = Instant::now();
             let plain_summary = plain(conn, province, from, to, false)?;
             t.plain_summary_ms.push(ms(start));

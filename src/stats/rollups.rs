@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
-use crate::db::DbConn;
+use crate::db::{DbConn, dialect};
 use crate::records::model::{Kind, RecordRow, ReviewStatus};
 use crate::schema::{
     citizen_rollups, citizens, commune_rollups, daily_rollups, records, rollup_volunteers, units,
@@ -306,24 +306,21 @@ const LOOKUP_CHUNK: usize = 5000;
 /// The numbers of citizen references, giving new ones a number first.
 fn citizen_ids(conn: &mut DbConn, refs: &[&str]) -> QueryResult<HashMap<String, i64>> {
     let fresh: Vec<NewCitizen> = refs.iter().map(|r| NewCitizen { citizen_ref: r }).collect();
-    match conn {
-        DbConn::Postgres(c) => {
-            for chunk in fresh.chunks(UPSERT_CHUNK) {
-                diesel::insert_into(citizens::table)
-                    .values(chunk)
-                    .on_conflict_do_nothing()
-                    .execute(c)?;
-            }
-        }
-        DbConn::Sqlite(c) => {
-            for row in &fresh {
-                diesel::insert_into(citizens::table)
-                    .values(row)
-                    .on_conflict_do_nothing()
-                    .execute(c)?;
-            }
-        }
-    }
+    dialect::upsert_all(
+        conn,
+        &fresh,
+        UPSERT_CHUNK,
+        |rows| {
+            diesel::insert_into(citizens::table)
+                .values(rows)
+                .on_conflict_do_nothing()
+        },
+        |row| {
+            diesel::insert_into(citizens::table)
+                .values(row)
+                .on_conflict_do_nothing()
+        },
+    )?;
     let mut out = HashMap::with_capacity(refs.len());
     for chunk in refs.chunks(LOOKUP_CHUNK) {
         let found: Vec<(String, i64)> = citizens::table
@@ -374,8 +371,7 @@ macro_rules! add_excluded {
 }
 
 /// Adds deltas to the stored rollups with `INSERT … ON CONFLICT DO UPDATE` (keys are
-/// unique within a call, as required). PostgreSQL gets multi-row statements; SQLite, where
-/// diesel cannot batch an upsert, one in-process statement per row.
+/// unique within a call, as required), in the statements [`dialect::upsert_all`] picks.
 fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
     use citizen_rollups::dsl as cr;
     let mut communes: Vec<&str> = deltas
@@ -448,87 +444,89 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
         return Err(diesel::result::Error::NotFound);
     }
     macro_rules! upsert {
-        ($c:expr, $rows:expr, $table:ident, $keys:expr, $set:expr) => {
+        ($rows:expr, $table:ident, $keys:expr, $set:expr) => {
             diesel::insert_into($table::table)
                 .values($rows)
                 .on_conflict($keys)
                 .do_update()
                 .set($set)
-                .execute($c)
         };
     }
-    macro_rules! all_rows {
-        ($c:expr, $each:ident) => {{
-            for rows in daily.$each() {
-                upsert!(
-                    $c,
-                    rows,
-                    daily_rollups,
-                    (
-                        daily_rollups::commune_code,
-                        daily_rollups::day,
-                        daily_rollups::team_id,
-                        daily_rollups::volunteer_id,
-                    ),
-                    add_excluded!(daily_rollups)
-                )?;
-            }
-            for rows in people.$each() {
-                diesel::insert_into(rollup_volunteers::table)
-                    .values(rows)
-                    .on_conflict_do_nothing()
-                    .execute($c)?;
-            }
-            for rows in commune_rows.$each() {
-                upsert!(
-                    $c,
-                    rows,
-                    commune_rollups,
-                    (commune_rollups::commune_code, commune_rollups::day),
-                    add_excluded!(commune_rollups)
-                )?;
-            }
-            for rows in citizens.$each() {
-                upsert!(
-                    $c,
-                    rows,
-                    citizen_rollups,
-                    (
-                        cr::commune_code,
-                        cr::citizen_id,
-                        cr::day,
-                        cr::team_id,
-                        cr::volunteer_id,
-                    ),
-                    (
-                        cr::counted.eq(cr::counted + excluded(cr::counted)),
-                        cr::approved.eq(cr::approved + excluded(cr::approved)),
-                    )
-                )?;
-            }
-        }};
-    }
-    match conn {
-        DbConn::Postgres(c) => all_rows!(c, chunks_of),
-        DbConn::Sqlite(c) => all_rows!(c, one_by_one),
-    }
-    Ok(())
-}
-
-/// Slices of rows for multi-row statements (PostgreSQL) or single rows (SQLite).
-trait Batches<T> {
-    fn chunks_of(&self) -> std::slice::Chunks<'_, T>;
-    fn one_by_one(&self) -> std::slice::Iter<'_, T>;
-}
-
-impl<T> Batches<T> for Vec<T> {
-    fn chunks_of(&self) -> std::slice::Chunks<'_, T> {
-        self.chunks(UPSERT_CHUNK)
-    }
-
-    fn one_by_one(&self) -> std::slice::Iter<'_, T> {
-        self.iter()
-    }
+    let daily_keys = (
+        daily_rollups::commune_code,
+        daily_rollups::day,
+        daily_rollups::team_id,
+        daily_rollups::volunteer_id,
+    );
+    dialect::upsert_all(
+        conn,
+        &daily,
+        UPSERT_CHUNK,
+        |rows| {
+            upsert!(
+                rows,
+                daily_rollups,
+                daily_keys,
+                add_excluded!(daily_rollups)
+            )
+        },
+        |row| upsert!(row, daily_rollups, daily_keys, add_excluded!(daily_rollups)),
+    )?;
+    dialect::upsert_all(
+        conn,
+        &people,
+        UPSERT_CHUNK,
+        |rows| {
+            diesel::insert_into(rollup_volunteers::table)
+                .values(rows)
+                .on_conflict_do_nothing()
+        },
+        |row| {
+            diesel::insert_into(rollup_volunteers::table)
+                .values(row)
+                .on_conflict_do_nothing()
+        },
+    )?;
+    let commune_keys = (commune_rollups::commune_code, commune_rollups::day);
+    dialect::upsert_all(
+        conn,
+        &commune_rows,
+        UPSERT_CHUNK,
+        |rows| {
+            upsert!(
+                rows,
+                commune_rollups,
+                commune_keys,
+                add_excluded!(commune_rollups)
+            )
+        },
+        |row| {
+            upsert!(
+                row,
+                commune_rollups,
+                commune_keys,
+                add_excluded!(commune_rollups)
+            )
+        },
+    )?;
+    let citizen_keys = (
+        cr::commune_code,
+        cr::citizen_id,
+        cr::day,
+        cr::team_id,
+        cr::volunteer_id,
+    );
+    let citizen_set = (
+        cr::counted.eq(cr::counted + excluded(cr::counted)),
+        cr::approved.eq(cr::approved + excluded(cr::approved)),
+    );
+    dialect::upsert_all(
+        conn,
+        &citizens,
+        UPSERT_CHUNK,
+        |rows| upsert!(rows, citizen_rollups, citizen_keys, citizen_set),
+        |row| upsert!(row, citizen_rollups, citizen_keys, citizen_set),
+    )
 }
 
 /// Recounts some communes' records (all at once: a few communes' records fit in memory).

@@ -8,7 +8,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 
 use super::model::{UnitKind, UnitRow};
-use crate::db::DbConn;
+use crate::db::{DbConn, dialect};
 use crate::schema::units;
 
 /// The 2025 map shipped with the server (34 provinces, 3,321 communes).
@@ -152,8 +152,8 @@ pub fn import(conn: &mut DbConn, csv_text: &str) -> anyhow::Result<ImportReport>
         }
         // 8 columns per row: 500 rows stay far below SQLite's 32,766 bind parameters.
         for chunk in fresh.chunks(500) {
-            let insert = diesel::insert_into(units::table).values(chunk);
-            report.inserted += crate::on_backend!(conn, |c| insert.execute(c))?;
+            report.inserted +=
+                dialect::execute(conn, diesel::insert_into(units::table).values(chunk))?;
         }
         let present: HashSet<&str> = rows.iter().map(|r| r.code.as_str()).collect();
         let gone: Vec<&str> = existing

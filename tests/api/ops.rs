@@ -191,7 +191,7 @@ async fn backup_under_write_load_is_a_consistent_copy() {
     use std::cell::RefCell;
     use std::rc::Rc;
 
-    use gocua::ops::backup;
+    use gocua::db::backup;
 
     let app = TestApp::new().await;
     let f = crate::records::Field::new(&app).await;

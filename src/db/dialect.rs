@@ -1,0 +1,159 @@
+//! Every SQL difference between SQLite and PostgreSQL that gocua meets, so no module outside
+//! `src/db` matches on the backend. A caller writes its statement once, for both; this module
+//! runs it on the inner connection where diesel's multi-backend connection cannot (multi-row
+//! inserts, `ON CONFLICT`, `RETURNING`, raw `QueryableByName` reads), or picks the statement
+//! shape each backend accepts.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::query_dsl::LoadQuery;
+use diesel::query_dsl::methods::ExecuteDsl;
+
+use super::DbConn;
+
+/// Bind parameters one statement may carry on both backends: SQLite's limit, the lower.
+pub const MAX_BINDS: usize = 32_766;
+
+/// Runs a statement written once for both backends on the inner connection.
+pub fn execute<Q>(conn: &mut DbConn, statement: Q) -> QueryResult<usize>
+where
+    Q: ExecuteDsl<PgConnection> + ExecuteDsl<SqliteConnection>,
+{
+    match conn {
+        DbConn::Postgres(c) => ExecuteDsl::<PgConnection>::execute(statement, c),
+        DbConn::Sqlite(c) => ExecuteDsl::<SqliteConnection>::execute(statement, c),
+    }
+}
+
+/// Loads the rows of a query written once for both backends on the inner connection.
+pub fn load<'q, Q, U>(conn: &mut DbConn, query: Q) -> QueryResult<Vec<U>>
+where
+    Q: RunQueryDsl<PgConnection>
+        + RunQueryDsl<SqliteConnection>
+        + LoadQuery<'q, PgConnection, U>
+        + LoadQuery<'q, SqliteConnection, U>,
+{
+    match conn {
+        DbConn::Postgres(c) => RunQueryDsl::<PgConnection>::load(query, c),
+        DbConn::Sqlite(c) => RunQueryDsl::<SqliteConnection>::load(query, c),
+    }
+}
+
+/// Runs an upsert (`INSERT … ON CONFLICT`) for every row. PostgreSQL gets multi-row
+/// statements of up to `max` rows built by `many`; SQLite, where diesel cannot batch an
+/// upsert, one in-process statement per row built by `one`. Call it inside a transaction.
+pub fn upsert_all<'r, T, Many, One>(
+    conn: &mut DbConn,
+    rows: &'r [T],
+    max: usize,
+    many: impl Fn(&'r [T]) -> Many,
+    one: impl Fn(&'r T) -> One,
+) -> QueryResult<()>
+where
+    Many: ExecuteDsl<PgConnection>,
+    One: ExecuteDsl<SqliteConnection>,
+{
+    match conn {
+        DbConn::Postgres(c) => {
+            for chunk in rows.chunks(max) {
+                ExecuteDsl::<PgConnection>::execute(many(chunk), c)?;
+            }
+        }
+        DbConn::Sqlite(c) => {
+            for row in rows {
+                ExecuteDsl::<SqliteConnection>::execute(one(row), c)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Stores the rows that conflict with no stored row and returns the keys of those stored.
+/// PostgreSQL gets one multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING key` built by
+/// `many`. SQLite gets one `INSERT … ON CONFLICT DO NOTHING` per row built by `one` (diesel
+/// runs a batch with `RETURNING` row by row there and fails on a skipped row), and a row
+/// counts as stored when its statement changed one row. Call it inside a transaction.
+pub fn insert_new<'r, T, K, Many, One>(
+    conn: &mut DbConn,
+    rows: &'r [T],
+    key: impl Fn(&'r T) -> K,
+    many: impl Fn(&'r [T]) -> Many,
+    one: impl Fn(&'r T) -> One,
+) -> QueryResult<Vec<K>>
+where
+    Many: RunQueryDsl<PgConnection> + LoadQuery<'r, PgConnection, K>,
+    One: ExecuteDsl<SqliteConnection>,
+{
+    match conn {
+        DbConn::Postgres(c) => RunQueryDsl::<PgConnection>::load(many(rows), c),
+        DbConn::Sqlite(c) => {
+            let mut stored = Vec::with_capacity(rows.len());
+            for row in rows {
+                if ExecuteDsl::<SqliteConnection>::execute(one(row), c)? == 1 {
+                    stored.push(key(row));
+                }
+            }
+            Ok(stored)
+        }
+    }
+}
+
+/// Loosens durability on this connection for regenerable bulk data (the benchmark seed):
+/// no fsync per transaction, and on SQLite a 1 GiB page cache and no foreign-key checks.
+pub fn for_bulk_load(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(c) => c.batch_execute(
+            "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; PRAGMA foreign_keys = OFF;",
+        ),
+        DbConn::Postgres(c) => c.batch_execute("SET synchronous_commit = off"),
+    }
+}
+
+/// Makes every read of the current transaction see one snapshot; call it first inside the
+/// transaction. PostgreSQL needs `REPEATABLE READ` for that; a SQLite transaction already
+/// reads one snapshot.
+pub fn one_snapshot(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        DbConn::Postgres(c) => c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Stamp {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    value: i64,
+}
+
+/// The change stamp of the current transaction (call it inside one): on PostgreSQL the
+/// transaction's id, on SQLite the next number of `change_clock`, whose update takes the
+/// write lock, so stamps there are handed out in commit order.
+pub fn change_stamp(conn: &mut DbConn) -> QueryResult<i64> {
+    let stamp: Stamp = match conn {
+        DbConn::Postgres(c) => {
+            diesel::sql_query("SELECT pg_current_xact_id()::text::bigint AS value").get_result(c)?
+        }
+        DbConn::Sqlite(c) => {
+            diesel::sql_query("UPDATE change_clock SET value = value + 1 RETURNING value")
+                .get_result(c)?
+        }
+    };
+    Ok(stamp.value)
+}
+
+/// The stamp below which no change can still commit: `Some(xmin)` of the current snapshot
+/// on PostgreSQL, where every transaction with a smaller id has ended, so the changes below
+/// it are final; `None` on SQLite, where a reader sees a prefix of the commits and stamps
+/// commit in order. Ask before reading the changes, never after.
+pub fn settled_stamp(conn: &mut DbConn) -> QueryResult<Option<i64>> {
+    match conn {
+        DbConn::Postgres(c) => {
+            let stamp: Stamp = diesel::sql_query(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS value",
+            )
+            .get_result(c)?;
+            Ok(Some(stamp.value))
+        }
+        DbConn::Sqlite(_) => Ok(None),
+    }
+}

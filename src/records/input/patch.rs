@@ -1,0 +1,261 @@
+//! Changes to a stored record, per kind: absent fields stay as they are.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::submission::{Citizen, KindFields, Submission};
+use crate::error::FieldError;
+use crate::extract::{Checked, optional};
+use crate::messages as msg;
+use crate::records::model::{
+    AssistAction, AssistResult, FailureReason, Location, Outcome, Sex, SignatureStatus, Topic,
+};
+
+/// A change to a visit; absent fields stay as they are. Id, team and author never change.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"outcome": "follow_up", "note": "Hẹn quay lại chiều thứ Bảy"}))]
+pub struct VisitPatch {
+    /// When it happened.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub occurred_at: Option<Checked<String>>,
+    /// Where.
+    #[schema(value_type = Option<Location>)]
+    pub location: Option<Checked<Location>>,
+    /// Thôn, ấp or tổ dân phố.
+    #[schema(value_type = Option<String>)]
+    pub hamlet: Option<Checked<String>>,
+    /// Free note.
+    #[schema(value_type = Option<String>)]
+    pub note: Option<Checked<String>>,
+    /// The team's label for the house.
+    #[schema(value_type = Option<String>)]
+    pub household_ref: Option<Checked<String>>,
+    /// How the visit went.
+    #[schema(value_type = Option<Outcome>)]
+    pub outcome: Option<Checked<Outcome>>,
+    /// People guided, 0–50.
+    #[schema(value_type = Option<i32>)]
+    pub people_guided: Option<Checked<i32>>,
+    /// Topics covered (replaces the list).
+    #[schema(value_type = Option<std::collections::BTreeSet<Topic>>)]
+    pub topics: Option<Checked<Vec<Topic>>>,
+}
+
+/// A change to a VNeID assist. Changing `birth_year` or `sex` needs `citizen_id` again,
+/// since only its hash is stored.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"result": "success"}))]
+pub struct AssistPatch {
+    /// When it happened.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub occurred_at: Option<Checked<String>>,
+    /// Where.
+    #[schema(value_type = Option<Location>)]
+    pub location: Option<Checked<Location>>,
+    /// Thôn, ấp or tổ dân phố.
+    #[schema(value_type = Option<String>)]
+    pub hamlet: Option<Checked<String>>,
+    /// Free note.
+    #[schema(value_type = Option<String>)]
+    pub note: Option<Checked<String>>,
+    /// The visit of the same team.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub visit_id: Option<Checked<String>>,
+    /// CCCD, write-only.
+    #[schema(value_type = Option<String>, write_only)]
+    pub citizen_id: Option<Checked<String>>,
+    /// Year of birth.
+    #[schema(value_type = Option<i32>)]
+    pub birth_year: Option<Checked<i32>>,
+    /// Sex.
+    #[schema(value_type = Option<Sex>)]
+    pub sex: Option<Checked<Sex>>,
+    /// What was done.
+    #[schema(value_type = Option<AssistAction>)]
+    pub action: Option<Checked<AssistAction>>,
+    /// How it ended.
+    #[schema(value_type = Option<AssistResult>)]
+    pub result: Option<Checked<AssistResult>>,
+    /// Why it failed (with `result: failed`).
+    #[schema(value_type = Option<FailureReason>)]
+    pub failure_reason: Option<Checked<FailureReason>>,
+}
+
+/// A change to a signature registration. Changing `birth_year` needs `citizen_id` again.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "issued"}))]
+pub struct SignaturePatch {
+    /// When it happened.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub occurred_at: Option<Checked<String>>,
+    /// Where.
+    #[schema(value_type = Option<Location>)]
+    pub location: Option<Checked<Location>>,
+    /// Thôn, ấp or tổ dân phố.
+    #[schema(value_type = Option<String>)]
+    pub hamlet: Option<Checked<String>>,
+    /// Free note.
+    #[schema(value_type = Option<String>)]
+    pub note: Option<Checked<String>>,
+    /// The visit of the same team.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub visit_id: Option<Checked<String>>,
+    /// CCCD, write-only.
+    #[schema(value_type = Option<String>, write_only)]
+    pub citizen_id: Option<Checked<String>>,
+    /// Year of birth.
+    #[schema(value_type = Option<i32>)]
+    pub birth_year: Option<Checked<i32>>,
+    /// Certification service provider.
+    #[schema(value_type = Option<String>)]
+    pub provider: Option<Checked<String>>,
+    /// Where the registration stands.
+    #[schema(value_type = Option<SignatureStatus>)]
+    pub status: Option<Checked<SignatureStatus>>,
+}
+
+/// A change of any kind, applied to the stored record's content.
+#[derive(Debug, Clone)]
+pub enum Patch {
+    /// To a visit.
+    Visit(VisitPatch),
+    /// To an assist.
+    Assist(AssistPatch),
+    /// To a signature registration.
+    Signature(SignaturePatch),
+}
+
+/// The citizen after a change: a new number if one was sent; else the stored hash, which
+/// cannot vouch for a new birth year or sex.
+fn citizen_for_change(
+    errors: &mut Vec<FieldError>,
+    current: Option<Citizen>,
+    number: Option<String>,
+    identity_changed: bool,
+) -> Option<Citizen> {
+    match number {
+        Some(n) => Some(Citizen::Number(n)),
+        None => {
+            if identity_changed {
+                errors.push(FieldError::new(
+                    "citizen_id",
+                    "required",
+                    msg::CITIZEN_ID_AGAIN,
+                ));
+            }
+            current
+        }
+    }
+}
+
+impl Patch {
+    /// Whether the change moves `occurred_at` (then the late-sync window applies).
+    pub fn moves_occurred_at(&self) -> bool {
+        match self {
+            Self::Visit(p) => p.occurred_at.is_some(),
+            Self::Assist(p) => p.occurred_at.is_some(),
+            Self::Signature(p) => p.occurred_at.is_some(),
+        }
+    }
+
+    /// Merges the change into a stored record's content; the merged submission carries
+    /// the change's parse errors, and validation lists them with the rest.
+    pub fn apply(self, mut base: Submission) -> Submission {
+        let e = &mut base.errors;
+        let c = &mut base.common;
+        macro_rules! common {
+            ($p:expr) => {
+                if let Some(v) = optional($p.occurred_at, "occurred_at", e) {
+                    c.occurred_at = Some(v);
+                }
+                if let Some(v) = optional($p.location, "location", e) {
+                    c.location = Some(v);
+                }
+                if let Some(v) = optional($p.hamlet, "hamlet", e) {
+                    c.hamlet = Some(v);
+                }
+                if let Some(v) = optional($p.note, "note", e) {
+                    c.note = Some(v);
+                }
+            };
+        }
+        base.fields = match (self, base.fields) {
+            (
+                Self::Visit(p),
+                KindFields::Visit {
+                    household_ref,
+                    outcome,
+                    people_guided,
+                    topics,
+                },
+            ) => {
+                common!(p);
+                KindFields::Visit {
+                    household_ref: optional(p.household_ref, "household_ref", e).or(household_ref),
+                    outcome: optional(p.outcome, "outcome", e).or(outcome),
+                    people_guided: optional(p.people_guided, "people_guided", e).or(people_guided),
+                    topics: optional(p.topics, "topics", e).unwrap_or(topics),
+                }
+            }
+            (
+                Self::Assist(p),
+                KindFields::Assist {
+                    visit_id,
+                    citizen,
+                    birth_year,
+                    sex,
+                    action,
+                    result,
+                    failure_reason,
+                },
+            ) => {
+                common!(p);
+                let new_year = optional(p.birth_year, "birth_year", e);
+                let new_sex = optional(p.sex, "sex", e);
+                let identity_changed = new_year.is_some_and(|y| Some(y) != birth_year)
+                    || new_sex.is_some_and(|s| Some(s) != sex);
+                let number = optional(p.citizen_id, "citizen_id", e);
+                let result = optional(p.result, "result", e).or(result);
+                let new_reason = optional(p.failure_reason, "failure_reason", e);
+                KindFields::Assist {
+                    visit_id: optional(p.visit_id, "visit_id", e).or(visit_id),
+                    citizen: citizen_for_change(e, citizen, number, identity_changed),
+                    birth_year: new_year.or(birth_year),
+                    sex: new_sex.or(sex),
+                    action: optional(p.action, "action", e).or(action),
+                    result,
+                    // A result that is no longer `failed` drops the old reason.
+                    failure_reason: new_reason
+                        .or(failure_reason.filter(|_| result == Some(AssistResult::Failed))),
+                }
+            }
+            (
+                Self::Signature(p),
+                KindFields::Signature {
+                    visit_id,
+                    citizen,
+                    birth_year,
+                    provider,
+                    status,
+                },
+            ) => {
+                common!(p);
+                let new_year = optional(p.birth_year, "birth_year", e);
+                let identity_changed = new_year.is_some_and(|y| Some(y) != birth_year);
+                let number = optional(p.citizen_id, "citizen_id", e);
+                KindFields::Signature {
+                    visit_id: optional(p.visit_id, "visit_id", e).or(visit_id),
+                    citizen: citizen_for_change(e, citizen, number, identity_changed),
+                    birth_year: new_year.or(birth_year),
+                    provider: optional(p.provider, "provider", e).or(provider),
+                    status: optional(p.status, "status", e).or(status),
+                }
+            }
+            (_, fields) => fields,
+        };
+        base
+    }
+}
