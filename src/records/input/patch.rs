@@ -259,3 +259,130 @@ impl Patch {
         base
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use serde_json::json;
+
+    use super::*;
+    use crate::config::Secret;
+    use crate::records::input::{AssistInput, Context, VisitInput};
+
+    fn key() -> Secret {
+        Secret::new("test", "a test key of thirty-two bytes or more").unwrap()
+    }
+
+    fn context(key: &Secret) -> Context<'_> {
+        Context {
+            now: Utc.with_ymd_and_hms(2026, 3, 20, 3, 0, 0).unwrap(),
+            late_sync_window: TimeDelta::days(30),
+            citizen_key: key,
+            check_window: false,
+        }
+    }
+
+    fn assist(extra: serde_json::Value) -> Submission {
+        let mut body = json!({
+            "team_id": "5b0c3e2a-8f7d-4d0e-9a51-3f6a2b1c9d01",
+            "occurred_at": "2026-03-14T09:30:00+07:00",
+            "citizen_id": "001185012345", "birth_year": 1985, "sex": "female",
+            "action": "install", "result": "failed", "failure_reason": "network"
+        });
+        for (field, value) in extra.as_object().unwrap() {
+            body[field] = value.clone();
+        }
+        serde_json::from_value::<AssistInput>(body).unwrap().into()
+    }
+
+    fn change(patch: serde_json::Value) -> Patch {
+        Patch::Assist(serde_json::from_value(patch).unwrap())
+    }
+
+    #[test]
+    fn absent_fields_stay_as_they_are() {
+        let key = key();
+        let base: Submission = serde_json::from_value::<VisitInput>(json!({
+            "team_id": "5b0c3e2a-8f7d-4d0e-9a51-3f6a2b1c9d01",
+            "occurred_at": "2026-03-14T09:30:00+07:00",
+            "outcome": "guided", "people_guided": 3, "note": "first", "topics": ["vneid"]
+        }))
+        .unwrap()
+        .into();
+        let patch = Patch::Visit(serde_json::from_value(json!({"note": "second"})).unwrap());
+        assert!(!patch.moves_occurred_at());
+        let d = patch.apply(base).validate(&context(&key)).unwrap();
+        assert_eq!(d.note.as_deref(), Some("second"));
+        assert_eq!(d.people_guided, Some(3));
+        assert_eq!(d.topics.as_deref(), Some("vneid"));
+    }
+
+    #[test]
+    fn a_result_no_longer_failed_drops_the_old_reason() {
+        let key = key();
+        let d = change(json!({"result": "success"}))
+            .apply(assist(json!({})))
+            .validate(&context(&key))
+            .unwrap();
+        assert_eq!(d.result, Some(AssistResult::Success));
+        assert_eq!(d.failure_reason, None);
+    }
+
+    #[test]
+    fn a_new_birth_year_or_sex_needs_the_number_again() {
+        let key = key();
+        let stored = assist(json!({}));
+        let stored = Submission {
+            fields: match stored.fields {
+                KindFields::Assist {
+                    visit_id,
+                    birth_year,
+                    sex,
+                    action,
+                    result,
+                    failure_reason,
+                    ..
+                } => KindFields::Assist {
+                    visit_id,
+                    citizen: Some(Citizen::Stored("stored-hash".into())),
+                    birth_year,
+                    sex,
+                    action,
+                    result,
+                    failure_reason,
+                },
+                other => other,
+            },
+            ..stored
+        };
+        let errors = change(json!({"sex": "male"}))
+            .apply(stored.clone())
+            .validate(&context(&key))
+            .unwrap_err();
+        assert_eq!(errors[0].field, "citizen_id");
+        assert_eq!(errors[0].code, "required");
+        let same = change(json!({"birth_year": 1985, "note": "ok"}))
+            .apply(stored.clone())
+            .validate(&context(&key))
+            .unwrap();
+        assert_eq!(same.citizen_ref.as_deref(), Some("stored-hash"));
+        let renumbered = change(json!({"birth_year": 1986, "citizen_id": "001186012345"}))
+            .apply(stored)
+            .validate(&context(&key))
+            .unwrap();
+        assert_eq!(renumbered.birth_year, Some(1986));
+        assert_ne!(renumbered.citizen_ref.as_deref(), Some("stored-hash"));
+    }
+
+    #[test]
+    fn a_change_that_does_not_parse_is_listed_with_the_rest() {
+        let key = key();
+        let errors = change(json!({"result": "maybe", "birth_year": "old"}))
+            .apply(assist(json!({})))
+            .validate(&context(&key))
+            .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert!(fields.contains(&"result"), "{fields:?}");
+        assert!(fields.contains(&"birth_year"), "{fields:?}");
+    }
+}

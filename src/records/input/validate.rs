@@ -11,7 +11,7 @@ use crate::error::FieldError;
 use crate::messages as msg;
 use crate::records::citizen;
 use crate::records::model::{
-    AssistAction, AssistResult, FailureReason, Kind, Location, Outcome, Sex, SignatureStatus,
+    AssistAction, AssistResult, FailureReason, Kind, Location, Outcome, Sex, SignatureStatus, Topic,
 };
 
 /// What validation needs besides the input.
@@ -225,45 +225,14 @@ impl Submission {
                 outcome,
                 people_guided,
                 topics,
-            } => {
-                let household_ref = trimmed(household_ref);
-                max_chars(
-                    &mut errors,
-                    "household_ref",
-                    &household_ref,
-                    HOUSEHOLD_REF_MAX,
-                );
-                let people = people_guided.unwrap_or(0);
-                if !(0..=PEOPLE_GUIDED_MAX).contains(&people) {
-                    errors.push(FieldError::new(
-                        "people_guided",
-                        "out_of_range",
-                        msg::PEOPLE_GUIDED_RANGE,
-                    ));
-                } else if outcome == Some(Outcome::NotHome) && people > 0 {
-                    errors.push(FieldError::new(
-                        "people_guided",
-                        "not_home",
-                        msg::NOBODY_HOME,
-                    ));
-                }
-                let mut sorted = topics.clone();
-                sorted.sort();
-                sorted.dedup();
-                if sorted.len() != topics.len() {
-                    errors.push(FieldError::new("topics", "duplicate", msg::TOPIC_TWICE));
-                }
-                draft.household_ref = household_ref;
-                draft.outcome = outcome;
-                draft.people_guided = Some(people);
-                draft.topics = Some(
-                    sorted
-                        .iter()
-                        .map(|t| t.as_str())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                );
-            }
+            } => visit(
+                &mut errors,
+                &mut draft,
+                household_ref,
+                outcome,
+                people_guided,
+                topics,
+            ),
             KindFields::Assist {
                 visit_id,
                 citizen,
@@ -276,22 +245,9 @@ impl Submission {
                 draft.visit_id = check_visit_id(&mut errors, visit_id);
                 check_birth_year(&mut errors, birth_year, ctx);
                 draft.citizen_ref = citizen_ref(&mut errors, citizen, birth_year, sex, ctx);
-                match (result, failure_reason) {
-                    (Some(AssistResult::Failed), None) => errors.push(FieldError::new(
-                        "failure_reason",
-                        "required",
-                        msg::REASON_REQUIRED,
-                    )),
-                    (Some(AssistResult::Success | AssistResult::Pending), Some(_)) => errors.push(
-                        FieldError::new("failure_reason", "not_allowed", msg::ONLY_WHEN_FAILED),
-                    ),
-                    _ => {}
-                }
+                assist(&mut errors, &mut draft, action, result, failure_reason);
                 draft.birth_year = birth_year;
                 draft.sex = sex;
-                draft.action = action;
-                draft.result = result;
-                draft.failure_reason = failure_reason;
             }
             KindFields::Signature {
                 visit_id,
@@ -308,19 +264,8 @@ impl Submission {
                     errors.push(FieldError::new("birth_year", "under_15", msg::UNDER_15));
                 }
                 draft.citizen_ref = citizen_ref(&mut errors, citizen, birth_year, None, ctx);
-                let provider_given = provider.is_some();
-                let provider = trimmed(provider);
-                if provider_given && provider.is_none() {
-                    errors.push(FieldError::new(
-                        "provider",
-                        "required",
-                        msg::PROVIDER_REQUIRED,
-                    ));
-                }
-                max_chars(&mut errors, "provider", &provider, PROVIDER_MAX);
+                signature(&mut errors, &mut draft, provider, status);
                 draft.birth_year = birth_year;
-                draft.provider = provider;
-                draft.status = status;
             }
         }
         match when {
@@ -331,5 +276,333 @@ impl Submission {
             }
             _ => Err(errors),
         }
+    }
+}
+
+/// A visit's own rules: bounded label and head count, nobody guided where nobody was home,
+/// each topic once (stored in the enum's order, so the order sent does not change the
+/// content).
+fn visit(
+    errors: &mut Vec<FieldError>,
+    draft: &mut Draft,
+    household_ref: Option<String>,
+    outcome: Option<Outcome>,
+    people_guided: Option<i32>,
+    topics: Vec<Topic>,
+) {
+    let household_ref = trimmed(household_ref);
+    max_chars(errors, "household_ref", &household_ref, HOUSEHOLD_REF_MAX);
+    let people = people_guided.unwrap_or(0);
+    if !(0..=PEOPLE_GUIDED_MAX).contains(&people) {
+        errors.push(FieldError::new(
+            "people_guided",
+            "out_of_range",
+            msg::PEOPLE_GUIDED_RANGE,
+        ));
+    } else if outcome == Some(Outcome::NotHome) && people > 0 {
+        errors.push(FieldError::new(
+            "people_guided",
+            "not_home",
+            msg::NOBODY_HOME,
+        ));
+    }
+    let mut sorted = topics.clone();
+    sorted.sort();
+    sorted.dedup();
+    if sorted.len() != topics.len() {
+        errors.push(FieldError::new("topics", "duplicate", msg::TOPIC_TWICE));
+    }
+    draft.household_ref = household_ref;
+    draft.outcome = outcome;
+    draft.people_guided = Some(people);
+    draft.topics = Some(
+        sorted
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+}
+
+/// A VNeID assist's own rules: a failure reason exactly when the result is `failed`.
+fn assist(
+    errors: &mut Vec<FieldError>,
+    draft: &mut Draft,
+    action: Option<AssistAction>,
+    result: Option<AssistResult>,
+    failure_reason: Option<FailureReason>,
+) {
+    match (result, failure_reason) {
+        (Some(AssistResult::Failed), None) => errors.push(FieldError::new(
+            "failure_reason",
+            "required",
+            msg::REASON_REQUIRED,
+        )),
+        (Some(AssistResult::Success | AssistResult::Pending), Some(_)) => errors.push(
+            FieldError::new("failure_reason", "not_allowed", msg::ONLY_WHEN_FAILED),
+        ),
+        _ => {}
+    }
+    draft.action = action;
+    draft.result = result;
+    draft.failure_reason = failure_reason;
+}
+
+/// A signature registration's own rules: a provider that is not blank and not too long.
+fn signature(
+    errors: &mut Vec<FieldError>,
+    draft: &mut Draft,
+    provider: Option<String>,
+    status: Option<SignatureStatus>,
+) {
+    let provider_given = provider.is_some();
+    let provider = trimmed(provider);
+    if provider_given && provider.is_none() {
+        errors.push(FieldError::new(
+            "provider",
+            "required",
+            msg::PROVIDER_REQUIRED,
+        ));
+    }
+    max_chars(errors, "provider", &provider, PROVIDER_MAX);
+    draft.provider = provider;
+    draft.status = status;
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::records::input::{AssistInput, SignatureInput, VisitInput};
+
+    const TEAM: &str = "5b0c3e2a-8f7d-4d0e-9a51-3f6a2b1c9d01";
+
+    fn key() -> Secret {
+        Secret::new("test", "a test key of thirty-two bytes or more").unwrap()
+    }
+
+    fn context(key: &Secret) -> Context<'_> {
+        Context {
+            now: Utc.with_ymd_and_hms(2026, 3, 20, 3, 0, 0).unwrap(),
+            late_sync_window: TimeDelta::days(30),
+            citizen_key: key,
+            check_window: true,
+        }
+    }
+
+    /// Adds `extra` to a body of the kind's required fields and parses it as a client would
+    /// send it.
+    fn submission(kind: Kind, extra: Value) -> Submission {
+        let mut body = match kind {
+            Kind::Visit => json!({"outcome": "guided"}),
+            Kind::VneidAssist => json!({
+                "citizen_id": "001185012345", "birth_year": 1985, "sex": "female",
+                "action": "install", "result": "success"
+            }),
+            Kind::SignatureRegistration => json!({
+                "citizen_id": "001185012345", "birth_year": 1985,
+                "provider": "VNPT-CA", "status": "submitted"
+            }),
+        };
+        body["team_id"] = json!(TEAM);
+        body["occurred_at"] = json!("2026-03-14T09:30:00+07:00");
+        for (field, value) in extra.as_object().unwrap() {
+            body[field] = value.clone();
+        }
+        match kind {
+            Kind::Visit => serde_json::from_value::<VisitInput>(body).unwrap().into(),
+            Kind::VneidAssist => serde_json::from_value::<AssistInput>(body).unwrap().into(),
+            Kind::SignatureRegistration => serde_json::from_value::<SignatureInput>(body)
+                .unwrap()
+                .into(),
+        }
+    }
+
+    fn draft(kind: Kind, extra: Value) -> Draft {
+        let key = key();
+        submission(kind, extra).validate(&context(&key)).unwrap()
+    }
+
+    /// The `(field, code)` of every error, in order.
+    fn refused(kind: Kind, extra: Value) -> Vec<(String, String)> {
+        let key = key();
+        let errors = submission(kind, extra)
+            .validate(&context(&key))
+            .unwrap_err();
+        errors.into_iter().map(|e| (e.field, e.code)).collect()
+    }
+
+    fn one(field: &str, code: &str) -> Vec<(String, String)> {
+        vec![(field.to_owned(), code.to_owned())]
+    }
+
+    #[test]
+    fn a_visit_is_normalised() {
+        let d = draft(
+            Kind::Visit,
+            json!({
+                "occurred_at": "2026-03-14T23:30:00+07:00", "hamlet": "  Tổ 5  ",
+                "topics": ["public_services", "vneid"], "people_guided": 2
+            }),
+        );
+        assert_eq!(d.kind, Kind::Visit);
+        assert_eq!(d.occurred_on, NaiveDate::from_ymd_opt(2026, 3, 14).unwrap());
+        assert_eq!(d.occurred_at.to_string(), "2026-03-14 16:30:00");
+        assert_eq!(d.hamlet.as_deref(), Some("Tổ 5"));
+        // Canonical order is the enum's, whatever order the phone sent.
+        assert_eq!(d.topics.as_deref(), Some("vneid,public_services"));
+        assert_eq!(d.people_guided, Some(2));
+        assert_eq!(draft(Kind::Visit, json!({})).people_guided, Some(0));
+    }
+
+    #[test]
+    fn a_visit_breaks_its_own_rules() {
+        assert_eq!(
+            refused(
+                Kind::Visit,
+                json!({"outcome": "not_home", "people_guided": 1})
+            ),
+            one("people_guided", "not_home")
+        );
+        assert_eq!(
+            refused(Kind::Visit, json!({"people_guided": 51})),
+            one("people_guided", "out_of_range")
+        );
+        assert_eq!(
+            refused(Kind::Visit, json!({"topics": ["vneid", "vneid"]})),
+            one("topics", "duplicate")
+        );
+        assert_eq!(
+            refused(Kind::Visit, json!({"household_ref": "x".repeat(33)})),
+            one("household_ref", "too_long")
+        );
+        assert_eq!(
+            refused(Kind::Visit, json!({"outcome": null})),
+            one("outcome", "required")
+        );
+    }
+
+    #[test]
+    fn shared_fields_are_checked_for_every_kind() {
+        for kind in [Kind::Visit, Kind::VneidAssist, Kind::SignatureRegistration] {
+            assert_eq!(
+                refused(kind, json!({"occurred_at": "2026-03-20T10:11:00+07:00"})),
+                one("occurred_at", "in_future")
+            );
+            assert_eq!(
+                refused(kind, json!({"occurred_at": "2026-02-01T10:00:00+07:00"})),
+                one("occurred_at", "too_old")
+            );
+            assert_eq!(
+                refused(kind, json!({"occurred_at": "14/03/2026"})),
+                one("occurred_at", "invalid_datetime")
+            );
+            assert_eq!(
+                refused(kind, json!({"location": {"lat": 48.85, "lon": 2.35}})),
+                vec![
+                    ("location.lat".into(), "outside_vietnam".into()),
+                    ("location.lon".into(), "outside_vietnam".into())
+                ]
+            );
+            assert_eq!(
+                refused(kind, json!({"note": "ý".repeat(NOTE_MAX + 1)})),
+                one("note", "too_long")
+            );
+            assert_eq!(
+                draft(kind, json!({"note": "ý".repeat(NOTE_MAX)}))
+                    .note
+                    .map(|n| n.chars().count()),
+                Some(NOTE_MAX)
+            );
+        }
+    }
+
+    #[test]
+    fn an_old_record_may_be_corrected_when_its_time_does_not_move() {
+        let key = key();
+        let ctx = Context {
+            check_window: false,
+            ..context(&key)
+        };
+        let old = submission(
+            Kind::Visit,
+            json!({"occurred_at": "2026-01-02T10:00:00+07:00"}),
+        );
+        assert!(old.validate(&ctx).is_ok());
+    }
+
+    #[test]
+    fn an_assist_keeps_only_the_keyed_hash_of_the_number() {
+        let d = draft(Kind::VneidAssist, json!({}));
+        let stored = d.citizen_ref.unwrap();
+        assert_eq!(stored, citizen::citizen_ref(&key(), "001185012345"));
+        assert!(!stored.contains("001185012345"));
+        assert_eq!(d.birth_year, Some(1985));
+    }
+
+    #[test]
+    fn an_assist_breaks_its_own_rules() {
+        assert_eq!(
+            refused(Kind::VneidAssist, json!({"result": "failed"})),
+            one("failure_reason", "required")
+        );
+        assert_eq!(
+            refused(
+                Kind::VneidAssist,
+                json!({"failure_reason": "no_smartphone"})
+            ),
+            one("failure_reason", "not_allowed")
+        );
+        assert_eq!(
+            refused(Kind::VneidAssist, json!({"birth_year": 1986})),
+            one("citizen_id", "birth_year_mismatch")
+        );
+        assert_eq!(
+            refused(Kind::VneidAssist, json!({"sex": "male"})),
+            one("citizen_id", "sex_mismatch")
+        );
+        assert_eq!(
+            refused(Kind::VneidAssist, json!({"birth_year": 1899})),
+            vec![
+                ("birth_year".into(), "out_of_range".into()),
+                ("citizen_id".into(), "birth_year_mismatch".into())
+            ]
+        );
+        assert_eq!(
+            refused(Kind::VneidAssist, json!({"visit_id": "not-a-uuid"})),
+            one("visit_id", "invalid_uuid")
+        );
+    }
+
+    #[test]
+    fn a_signature_breaks_its_own_rules() {
+        assert_eq!(
+            refused(
+                Kind::SignatureRegistration,
+                json!({"citizen_id": "001312012345", "birth_year": 2012})
+            ),
+            one("birth_year", "under_15")
+        );
+        assert!(
+            draft(
+                Kind::SignatureRegistration,
+                json!({"citizen_id": "001311012345", "birth_year": 2011})
+            )
+            .citizen_ref
+            .is_some()
+        );
+        assert_eq!(
+            refused(Kind::SignatureRegistration, json!({"provider": "   "})),
+            one("provider", "required")
+        );
+        assert_eq!(
+            refused(
+                Kind::SignatureRegistration,
+                json!({"provider": "p".repeat(PROVIDER_MAX + 1)})
+            ),
+            one("provider", "too_long")
+        );
     }
 }
