@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::db::{DbError, WorkError};
 use crate::messages::{self as msg, Lang, Text};
 
 /// Media type of every error body.
@@ -258,38 +259,32 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
         match e {
-            Error::NotFound => Self::NotFound(msg::NOT_FOUND),
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Self::Unavailable,
-            Error::DatabaseError(_, ref info) if is_unavailable_message(info.message()) => {
-                Self::Unavailable
-            }
-            other => Self::Internal(other.into()),
+            DbError::Unavailable => Self::Unavailable,
+            DbError::Query(diesel::result::Error::NotFound) => Self::NotFound(msg::NOT_FOUND),
+            DbError::Query(other) => Self::Internal(other.into()),
+            DbError::Internal(e) => Self::Internal(e),
         }
     }
 }
 
-/// Messages of errors that mean "the database is down or busy", not "the query is wrong".
-fn is_unavailable_message(message: &str) -> bool {
-    const SIGNS: [&str; 6] = [
-        "database is locked",
-        "server closed the connection",
-        "terminating connection",
-        "could not connect",
-        "the database system is",
-        "connection refused",
-    ];
-    let lower = message.to_ascii_lowercase();
-    SIGNS.iter().any(|s| lower.contains(s))
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        DbError::from(e).into()
+    }
 }
 
 impl From<r2d2::Error> for ApiError {
     fn from(e: r2d2::Error) -> Self {
-        tracing::warn!(error = %e, "no database connection available");
-        Self::Unavailable
+        DbError::from(e).into()
+    }
+}
+
+impl WorkError for ApiError {
+    fn is_database_failure(&self) -> bool {
+        matches!(self, Self::Unavailable | Self::Internal(_))
     }
 }
 

@@ -8,7 +8,8 @@ use crate::auth::checks::PasswordChecks;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
-use crate::db::DbPool;
+use crate::db::{DbConn, DbPool};
+use crate::error::ApiResult;
 
 /// What every request handler shares.
 #[derive(Debug)]
@@ -19,7 +20,7 @@ pub struct AppState {
     pool: DbPool,
     /// Statistics connections (see [`AppState::stats`]).
     read_pool: DbPool,
-    /// Record writes (see [`AppState::record_writer`]).
+    /// Record writes (see [`AppState::write_records`]).
     writer: crate::db::Writer,
     /// Access-token keys.
     pub jwt: JwtKeys,
@@ -32,26 +33,44 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The primary database: every read that must see the latest writes (a record just
-    /// created, a user just disabled), and the writes other than records (users, teams,
-    /// campaigns, keys, sessions).
-    pub fn primary(&self) -> &DbPool {
-        &self.pool
+    /// Runs `work` on the primary database: every read that must see the latest writes (a
+    /// record just created, a user just disabled), and the writes other than records
+    /// (users, teams, campaigns, keys, sessions).
+    pub async fn primary<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        crate::db::run(&self.pool, work).await
     }
 
-    /// Statistics, progress and anomalies: a streaming replica when
+    /// Runs `work` for statistics, progress and anomalies: on a streaming replica when
     /// `GOCUA_DATABASE_READ_URL` is set (they then lag the primary by its delay), otherwise
-    /// the primary.
-    pub fn stats(&self) -> &DbPool {
-        &self.read_pool
+    /// on the primary.
+    pub async fn stats<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        crate::db::run(&self.read_pool, work).await
     }
 
-    /// Record writes (creates, sync, changes, reviews, voids): on SQLite, which takes one
-    /// writer at a time, a thread of its own that owns the write connection, so writers
+    /// Runs a record write (create, sync, change, review, void): on SQLite, which takes one
+    /// writer at a time, on a thread of its own that owns the write connection, so writers
     /// queue in order, bounded by the pool timeout, instead of racing for the file lock and
     /// sleeping in SQLite's busy handler (docs/PERFORMANCE.md). On PostgreSQL the primary.
-    pub fn record_writer(&self) -> &crate::db::Writer {
-        &self.writer
+    pub async fn write_records<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writer.run(work).await
+    }
+
+    /// The primary pool itself, for work that checks out connections on its own terms
+    /// (a streamed export, a delta pull that waits between reads, the pool's metrics).
+    pub fn primary_pool(&self) -> &DbPool {
+        &self.pool
     }
 
     /// State for a config and pool (the read pool is opened here, lazily).

@@ -110,59 +110,60 @@ pub async fn create_key(
     ApiJson(body): ApiJson<CreateApiKey>,
 ) -> ApiResult<HttpResponse> {
     require_key_manager(&caller)?;
-    let created = crate::db::run(state.primary(), move |conn| {
-        let mut errors = Vec::new();
-        let name = body.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > crate::rules::NAME_MAX {
-            errors.push(FieldError::new(
-                "name",
-                "length",
-                msg::length(1, crate::rules::NAME_MAX),
-            ));
-        }
-        if crate::units::queries::find(conn, &body.unit_code)?.is_none() {
-            errors.push(FieldError::new(
-                "unit_code",
-                "unknown_unit",
-                msg::UNKNOWN_UNIT,
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
-        crate::units::require_in_scope(conn, &caller.scope, &body.unit_code)?;
-        let (secret, _) = tokens::random_token().map_err(ApiError::Internal)?;
-        let key = format!("{KEY_PREFIX}{secret}");
-        let row = ApiKeyRow {
-            id: Uuid::new_v4().to_string(),
-            name,
-            unit_code: body.unit_code,
-            key_hash: tokens::digest(&key),
-            created_by: Some(caller.id.clone()),
-            created_at: crate::clock::now(),
-            last_used_at: None,
-            revoked_at: None,
-        };
-        conn.transaction(|conn| {
-            queries::insert(conn, &row)?;
-            crate::audit::record(
-                conn,
-                Some(&caller.id),
-                "api_key.create",
-                ("api_key", &row.id),
-                Some(&row.unit_code),
-                format!("issued key {:?}", row.name),
-            )
-        })?;
-        Ok(CreatedApiKey {
-            id: row.id,
-            name: row.name,
-            unit_code: row.unit_code,
-            key,
-            created_at: row.created_at.and_utc(),
+    let created = state
+        .primary(move |conn| {
+            let mut errors = Vec::new();
+            let name = body.name.trim().to_owned();
+            if name.is_empty() || name.chars().count() > crate::rules::NAME_MAX {
+                errors.push(FieldError::new(
+                    "name",
+                    "length",
+                    msg::length(1, crate::rules::NAME_MAX),
+                ));
+            }
+            if crate::units::queries::find(conn, &body.unit_code)?.is_none() {
+                errors.push(FieldError::new(
+                    "unit_code",
+                    "unknown_unit",
+                    msg::UNKNOWN_UNIT,
+                ));
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+            crate::units::require_in_scope(conn, &caller.scope, &body.unit_code)?;
+            let (secret, _) = tokens::random_token().map_err(ApiError::Internal)?;
+            let key = format!("{KEY_PREFIX}{secret}");
+            let row = ApiKeyRow {
+                id: Uuid::new_v4().to_string(),
+                name,
+                unit_code: body.unit_code,
+                key_hash: tokens::digest(&key),
+                created_by: Some(caller.id.clone()),
+                created_at: crate::clock::now(),
+                last_used_at: None,
+                revoked_at: None,
+            };
+            conn.transaction(|conn| {
+                queries::insert(conn, &row)?;
+                crate::audit::record(
+                    conn,
+                    Some(&caller.id),
+                    "api_key.create",
+                    ("api_key", &row.id),
+                    Some(&row.unit_code),
+                    format!("issued key {:?}", row.name),
+                )
+            })?;
+            Ok(CreatedApiKey {
+                id: row.id,
+                name: row.name,
+                unit_code: row.unit_code,
+                key,
+                created_at: row.created_at.and_utc(),
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header(crate::caching::no_store())
         .json(created))
@@ -190,10 +191,9 @@ pub async fn list_keys(
         cursor: q.cursor,
     };
     let (limit, after) = (page.limit()?, page.keyset()?);
-    let rows = crate::db::run(state.primary(), move |conn| {
-        Ok(queries::list(conn, &caller.scope, after, limit + 1)?)
-    })
-    .await?;
+    let rows = state
+        .primary(move |conn| Ok(queries::list(conn, &caller.scope, after, limit + 1)?))
+        .await?;
     let page =
         Page::from_rows(rows, limit, |k| keyset_cursor(k.created_at, &k.id)).map(ApiKey::from);
     Ok(HttpResponse::Ok().json(page))
@@ -218,25 +218,26 @@ pub async fn revoke_key(
 ) -> ApiResult<HttpResponse> {
     require_key_manager(&caller)?;
     let id = id.into_inner();
-    crate::db::run(state.primary(), move |conn| {
-        let key =
-            queries::find(conn, &id)?.ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_API_KEY))?;
-        if !crate::units::in_scope(conn, &caller.scope, &key.unit_code)? {
-            return Err(ApiError::NotFound(msg::NOT_FOUND_API_KEY));
-        }
-        conn.transaction(|conn| {
-            queries::revoke(conn, &key.id, crate::clock::now())?;
-            crate::audit::record(
-                conn,
-                Some(&caller.id),
-                "api_key.revoke",
-                ("api_key", &key.id),
-                Some(&key.unit_code),
-                "revoked",
-            )
-        })?;
-        Ok(())
-    })
-    .await?;
+    state
+        .primary(move |conn| {
+            let key = queries::find(conn, &id)?
+                .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_API_KEY))?;
+            if !crate::units::in_scope(conn, &caller.scope, &key.unit_code)? {
+                return Err(ApiError::NotFound(msg::NOT_FOUND_API_KEY));
+            }
+            conn.transaction(|conn| {
+                queries::revoke(conn, &key.id, crate::clock::now())?;
+                crate::audit::record(
+                    conn,
+                    Some(&caller.id),
+                    "api_key.revoke",
+                    ("api_key", &key.id),
+                    Some(&key.unit_code),
+                    "revoked",
+                )
+            })?;
+            Ok(())
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

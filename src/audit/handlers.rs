@@ -100,23 +100,24 @@ pub async fn list_audit(
     {
         return Err(ApiError::field("to", "before_from", msg::BEFORE_FROM));
     }
-    let rows = crate::db::run(state.primary(), move |conn| {
-        let unit = q.unit.filter(|u| !u.is_empty());
-        if let Some(unit) = &unit {
-            crate::units::require_in_scope(conn, &caller.scope, unit)?;
-        }
-        let filter = AuditFilter {
-            scope: (caller.role != Role::Admin).then(|| caller.scope.clone()),
-            unit,
-            actor: q.actor,
-            from: q.from.map(crate::clock::day_start),
-            until: q
-                .to
-                .map(|d| crate::clock::day_start(d + TimeDelta::days(1))),
-        };
-        Ok(super::list(conn, &filter, after, limit + 1)?)
-    })
-    .await?;
+    let rows = state
+        .primary(move |conn| {
+            let unit = q.unit.filter(|u| !u.is_empty());
+            if let Some(unit) = &unit {
+                crate::units::require_in_scope(conn, &caller.scope, unit)?;
+            }
+            let filter = AuditFilter {
+                scope: (caller.role != Role::Admin).then(|| caller.scope.clone()),
+                unit,
+                actor: q.actor,
+                from: q.from.map(crate::clock::day_start),
+                until: q
+                    .to
+                    .map(|d| crate::clock::day_start(d + TimeDelta::days(1))),
+            };
+            Ok(super::list(conn, &filter, after, limit + 1)?)
+        })
+        .await?;
     let page = Page::from_rows(rows, limit, |e| keyset_cursor(e.at, &e.id)).map(AuditEntry::from);
     Ok(HttpResponse::Ok().json(page))
 }

@@ -156,10 +156,9 @@ pub async fn login(
         .check(&phone, &address)
         .map_err(ApiError::TooManyRequests)?;
     let phone_key = phone.clone();
-    let user = crate::db::run(state.primary(), move |conn| {
-        Ok(crate::users::queries::find_by_phone(conn, &phone_key)?)
-    })
-    .await?;
+    let user = state
+        .primary(move |conn| Ok(crate::users::queries::find_by_phone(conn, &phone_key)?))
+        .await?;
     // The password is checked holding no database connection, so a login flood cannot
     // drain the pool, and on the low-priority check threads, so it cannot take the cores
     // record creation needs.
@@ -173,20 +172,21 @@ pub async fn login(
     let outcome = match user {
         Some(u) if verified && u.active == 1 => {
             let st = state.clone();
-            let tokens = crate::db::run(state.primary(), move |conn| {
-                conn.transaction(|conn| {
-                    crate::audit::record(
-                        conn,
-                        Some(&u.id),
-                        "auth.login",
-                        ("user", &u.id),
-                        u.unit_code.as_deref(),
-                        "signed in",
-                    )?;
-                    start_session(conn, &st, u)
+            let tokens = state
+                .primary(move |conn| {
+                    conn.transaction(|conn| {
+                        crate::audit::record(
+                            conn,
+                            Some(&u.id),
+                            "auth.login",
+                            ("user", &u.id),
+                            u.unit_code.as_deref(),
+                            "signed in",
+                        )?;
+                        start_session(conn, &st, u)
+                    })
                 })
-            })
-            .await?;
+                .await?;
             Some(tokens)
         }
         _ => None,
@@ -230,41 +230,42 @@ pub async fn refresh(
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
     let st = state.clone();
-    let outcome = crate::db::run(state.primary(), move |conn| {
-        let now = crate::clock::now();
-        let Some(token) = queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))?
-        else {
-            return Ok(Refreshed::Refused(msg::UNKNOWN_REFRESH_TOKEN));
-        };
-        if token.revoked_at.is_some() {
-            return Ok(Refreshed::Refused(msg::LOGIN_ENDED));
-        }
-        if token.expires_at <= now {
-            return Ok(Refreshed::Refused(msg::REFRESH_EXPIRED));
-        }
-        // Every branch writes first, so SQLite takes the write lock at the start of the
-        // transaction: a concurrent refresh waits instead of failing on a stale snapshot.
-        conn.transaction::<_, ApiError, _>(|conn| {
-            if !queries::spend(conn, &token.id, now)? {
-                queries::revoke_family(conn, &token.family_id, now)?;
-                tracing::warn!(user_id = %token.user_id, "refresh token reused; login revoked");
-                return Ok(Refreshed::Refused(msg::REFRESH_REUSED));
+    let outcome = state
+        .primary(move |conn| {
+            let now = crate::clock::now();
+            let Some(token) = queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))?
+            else {
+                return Ok(Refreshed::Refused(msg::UNKNOWN_REFRESH_TOKEN));
+            };
+            if token.revoked_at.is_some() {
+                return Ok(Refreshed::Refused(msg::LOGIN_ENDED));
             }
-            match crate::users::queries::find(conn, &token.user_id)? {
-                Some(user)
-                    if user.active == 1 && user.token_generation == token.token_generation =>
-                {
-                    issue_pair(conn, &st, user, &token.family_id)
-                        .map(|p| Refreshed::Pair(Box::new(p)))
-                }
-                _ => {
+            if token.expires_at <= now {
+                return Ok(Refreshed::Refused(msg::REFRESH_EXPIRED));
+            }
+            // Every branch writes first, so SQLite takes the write lock at the start of the
+            // transaction: a concurrent refresh waits instead of failing on a stale snapshot.
+            conn.transaction::<_, ApiError, _>(|conn| {
+                if !queries::spend(conn, &token.id, now)? {
                     queries::revoke_family(conn, &token.family_id, now)?;
-                    Ok(Refreshed::Refused(msg::SESSION_ENDED))
+                    tracing::warn!(user_id = %token.user_id, "refresh token reused; login revoked");
+                    return Ok(Refreshed::Refused(msg::REFRESH_REUSED));
                 }
-            }
+                match crate::users::queries::find(conn, &token.user_id)? {
+                    Some(user)
+                        if user.active == 1 && user.token_generation == token.token_generation =>
+                    {
+                        issue_pair(conn, &st, user, &token.family_id)
+                            .map(|p| Refreshed::Pair(Box::new(p)))
+                    }
+                    _ => {
+                        queries::revoke_family(conn, &token.family_id, now)?;
+                        Ok(Refreshed::Refused(msg::SESSION_ENDED))
+                    }
+                }
+            })
         })
-    })
-    .await?;
+        .await?;
     match outcome {
         Refreshed::Pair(pair) => Ok(HttpResponse::Ok()
             .insert_header(crate::caching::no_store())
@@ -286,13 +287,16 @@ pub async fn logout(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    crate::db::run(state.primary(), move |conn| {
-        if let Some(token) = queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))? {
-            queries::revoke_family(conn, &token.family_id, crate::clock::now())?;
-        }
-        Ok(())
-    })
-    .await?;
+    state
+        .primary(move |conn| {
+            if let Some(token) =
+                queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))?
+            {
+                queries::revoke_family(conn, &token.family_id, crate::clock::now())?;
+            }
+            Ok(())
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -304,21 +308,22 @@ pub async fn logout(
 )]
 #[get("/me")]
 pub async fn me(caller: AuthUser, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let me = crate::db::run(state.primary(), move |conn| {
-        let user = crate::users::queries::find(conn, &caller.id)?
-            .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))?;
-        let unit = match &user.unit_code {
-            Some(code) => crate::units::queries::find(conn, code)?.map(Unit::from),
-            None => None,
-        };
-        let teams = crate::teams::queries::memberships(conn, &user.id)?;
-        Ok(Me {
-            user: user.into(),
-            unit,
-            teams,
+    let me = state
+        .primary(move |conn| {
+            let user = crate::users::queries::find(conn, &caller.id)?
+                .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))?;
+            let unit = match &user.unit_code {
+                Some(code) => crate::units::queries::find(conn, code)?.map(Unit::from),
+                None => None,
+            };
+            let teams = crate::teams::queries::memberships(conn, &user.id)?;
+            Ok(Me {
+                user: user.into(),
+                unit,
+                teams,
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Ok().json(me))
 }
 
@@ -348,11 +353,12 @@ pub async fn change_password(
         .map_err(ApiError::TooManyRequests)?;
     // As at login, the passwords are hashed and checked holding no database connection.
     let user_id = caller.id.clone();
-    let user = crate::db::run(state.primary(), move |conn| {
-        crate::users::queries::find(conn, &user_id)?
-            .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))
-    })
-    .await?;
+    let user = state
+        .primary(move |conn| {
+            crate::users::queries::find(conn, &user_id)?
+                .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))
+        })
+        .await?;
     let changed = state
         .password_checks
         .verify(body.current_password, Some(user.password_hash.clone()))
@@ -367,21 +373,22 @@ pub async fn change_password(
             updated_at: Some(crate::clock::now()),
             ..Default::default()
         };
-        crate::db::run(state.primary(), move |conn| {
-            conn.transaction(|conn| {
-                crate::users::queries::update(conn, &user.id, &changes, true)?;
-                crate::audit::record(
-                    conn,
-                    Some(&user.id),
-                    "auth.password_change",
-                    ("user", &user.id),
-                    user.unit_code.as_deref(),
-                    "changed own password; sessions ended",
-                )
-            })?;
-            Ok(())
-        })
-        .await?;
+        state
+            .primary(move |conn| {
+                conn.transaction(|conn| {
+                    crate::users::queries::update(conn, &user.id, &changes, true)?;
+                    crate::audit::record(
+                        conn,
+                        Some(&user.id),
+                        "auth.password_change",
+                        ("user", &user.id),
+                        user.unit_code.as_deref(),
+                        "changed own password; sessions ended",
+                    )
+                })?;
+                Ok(())
+            })
+            .await?;
     }
     if !changed {
         state.throttle.record_failure(&phone, &address);

@@ -66,10 +66,9 @@ async fn authenticate(
         .verify(&token)
         .ok_or_else(|| ApiError::Unauthorized(msg::BAD_TOKEN))?;
     let user_id = claims.sub.clone();
-    let user = crate::db::run(state.primary(), move |conn| {
-        Ok(crate::users::queries::find(conn, &user_id)?)
-    })
-    .await?;
+    let user = state
+        .primary(move |conn| Ok(crate::users::queries::find(conn, &user_id)?))
+        .await?;
     match user {
         Some(u) if u.active == 1 && u.token_generation == claims.r#gen => {
             let role = u.role();
@@ -89,16 +88,17 @@ async fn authenticate(
 /// endpoints that accept it.
 async fn key_caller(state: &AppState, key: &str) -> Result<AuthUser, ApiError> {
     let digest = crate::auth::tokens::digest(key);
-    let found = crate::db::run(state.primary(), move |conn| {
-        let Some(row) = crate::apikeys::queries::find_live(conn, &digest)? else {
-            return Ok(None);
-        };
-        crate::apikeys::queries::touch(conn, &row.id, crate::clock::now())?;
-        let kind = crate::units::queries::find(conn, &row.unit_code)?
-            .and_then(|u| crate::units::UnitKind::parse(&u.kind));
-        Ok(Some((row, kind)))
-    })
-    .await?;
+    let found = state
+        .primary(move |conn| {
+            let Some(row) = crate::apikeys::queries::find_live(conn, &digest)? else {
+                return Ok(None);
+            };
+            crate::apikeys::queries::touch(conn, &row.id, crate::clock::now())?;
+            let kind = crate::units::queries::find(conn, &row.unit_code)?
+                .and_then(|u| crate::units::UnitKind::parse(&u.kind));
+            Ok(Some((row, kind)))
+        })
+        .await?;
     let (row, kind) = found.ok_or_else(|| ApiError::Unauthorized(msg::BAD_KEY))?;
     let role = if kind.is_some_and(crate::units::UnitKind::is_province) {
         Role::ProvinceSupervisor

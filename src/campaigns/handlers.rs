@@ -113,65 +113,66 @@ pub async fn create_campaign(
     ApiJson(body): ApiJson<CreateCampaign>,
 ) -> ApiResult<HttpResponse> {
     caller.require_supervisor()?;
-    let campaign = crate::db::run(state.primary(), move |conn| {
-        let mut errors = Vec::new();
-        let name = body.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > NAME_MAX {
-            errors.push(FieldError::new("name", "length", msg::length(1, NAME_MAX)));
-        }
-        let unit = crate::units::queries::find(conn, &body.unit_code)?;
-        if unit.is_none() {
-            errors.push(FieldError::new(
-                "unit_code",
-                "unknown_unit",
-                msg::UNKNOWN_UNIT,
-            ));
-        }
-        if body.ends_on < body.starts_on {
-            errors.push(FieldError::new(
-                "ends_on",
-                "before_start",
-                msg::BEFORE_START,
-            ));
-        } else if (body.ends_on - body.starts_on).num_days() >= DAYS_MAX {
-            errors.push(FieldError::new(
-                "ends_on",
-                "too_long",
-                msg::CAMPAIGN_TOO_LONG,
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
-        crate::units::require_in_scope(conn, &caller.scope, &body.unit_code)?;
-        let now = crate::clock::now();
-        let row = CampaignRow {
-            id: Uuid::new_v4().to_string(),
-            name,
-            unit_code: body.unit_code,
-            starts_on: body.starts_on,
-            ends_on: body.ends_on,
-            created_by: Some(caller.id.clone()),
-            created_at: now,
-            updated_at: now,
-        };
-        conn.transaction(|conn| {
-            queries::insert(conn, &row)?;
-            crate::audit::record(
-                conn,
-                Some(&caller.id),
-                "campaign.create",
-                ("campaign", &row.id),
-                Some(&row.unit_code),
-                format!(
-                    "created campaign {:?} {}..{}",
-                    row.name, row.starts_on, row.ends_on
-                ),
-            )
-        })?;
-        Ok(Campaign::new(row, Vec::new()))
-    })
-    .await?;
+    let campaign = state
+        .primary(move |conn| {
+            let mut errors = Vec::new();
+            let name = body.name.trim().to_owned();
+            if name.is_empty() || name.chars().count() > NAME_MAX {
+                errors.push(FieldError::new("name", "length", msg::length(1, NAME_MAX)));
+            }
+            let unit = crate::units::queries::find(conn, &body.unit_code)?;
+            if unit.is_none() {
+                errors.push(FieldError::new(
+                    "unit_code",
+                    "unknown_unit",
+                    msg::UNKNOWN_UNIT,
+                ));
+            }
+            if body.ends_on < body.starts_on {
+                errors.push(FieldError::new(
+                    "ends_on",
+                    "before_start",
+                    msg::BEFORE_START,
+                ));
+            } else if (body.ends_on - body.starts_on).num_days() >= DAYS_MAX {
+                errors.push(FieldError::new(
+                    "ends_on",
+                    "too_long",
+                    msg::CAMPAIGN_TOO_LONG,
+                ));
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+            crate::units::require_in_scope(conn, &caller.scope, &body.unit_code)?;
+            let now = crate::clock::now();
+            let row = CampaignRow {
+                id: Uuid::new_v4().to_string(),
+                name,
+                unit_code: body.unit_code,
+                starts_on: body.starts_on,
+                ends_on: body.ends_on,
+                created_by: Some(caller.id.clone()),
+                created_at: now,
+                updated_at: now,
+            };
+            conn.transaction(|conn| {
+                queries::insert(conn, &row)?;
+                crate::audit::record(
+                    conn,
+                    Some(&caller.id),
+                    "campaign.create",
+                    ("campaign", &row.id),
+                    Some(&row.unit_code),
+                    format!(
+                        "created campaign {:?} {}..{}",
+                        row.name, row.starts_on, row.ends_on
+                    ),
+                )
+            })?;
+            Ok(Campaign::new(row, Vec::new()))
+        })
+        .await?;
     Ok(HttpResponse::Created().json(campaign))
 }
 
@@ -197,34 +198,35 @@ pub async fn list_campaigns(
         cursor: query.cursor,
     };
     let (limit, after) = (page.limit()?, page.keyset()?);
-    let campaigns = crate::db::run(state.primary(), move |conn| {
-        let unit = query.unit.filter(|u| !u.is_empty());
-        if let Some(unit) = &unit
-            && !visible(conn, &caller, unit)?
-        {
-            return Err(ApiError::NotFound(msg::NOT_FOUND_UNIT));
-        }
-        let rows = queries::list(
-            conn,
-            &caller.scope,
-            caller.unit_code.as_deref(),
-            unit.as_deref(),
-            query.open_on,
-            after,
-            limit + 1,
-        )?;
-        let page = Page::from_rows(rows, limit, |c| keyset_cursor(c.created_at, &c.id));
-        let mut items = Vec::with_capacity(page.items.len());
-        for row in page.items {
-            let targets = queries::targets(conn, &row.id)?;
-            items.push(Campaign::new(row, targets));
-        }
-        Ok(Page {
-            items,
-            next_cursor: page.next_cursor,
+    let campaigns = state
+        .primary(move |conn| {
+            let unit = query.unit.filter(|u| !u.is_empty());
+            if let Some(unit) = &unit
+                && !visible(conn, &caller, unit)?
+            {
+                return Err(ApiError::NotFound(msg::NOT_FOUND_UNIT));
+            }
+            let rows = queries::list(
+                conn,
+                &caller.scope,
+                caller.unit_code.as_deref(),
+                unit.as_deref(),
+                query.open_on,
+                after,
+                limit + 1,
+            )?;
+            let page = Page::from_rows(rows, limit, |c| keyset_cursor(c.created_at, &c.id));
+            let mut items = Vec::with_capacity(page.items.len());
+            for row in page.items {
+                let targets = queries::targets(conn, &row.id)?;
+                items.push(Campaign::new(row, targets));
+            }
+            Ok(Page {
+                items,
+                next_cursor: page.next_cursor,
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Ok().json(campaigns))
 }
 
@@ -245,8 +247,9 @@ pub async fn get_campaign(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let campaign =
-        crate::db::run(state.primary(), move |conn| readable(conn, &caller, &id)).await?;
+    let campaign = state
+        .primary(move |conn| readable(conn, &caller, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(campaign))
 }
 
@@ -271,77 +274,78 @@ pub async fn put_targets(
     ApiJson(body): ApiJson<Vec<TargetInput>>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let campaign = crate::db::run(state.primary(), move |conn| {
-        let campaign = readable(conn, &caller, &id)?;
-        if !caller.role.is_supervisor()
-            || !crate::units::in_scope(conn, &caller.scope, &campaign.unit_code)?
-        {
-            return Err(ApiError::Forbidden(msg::TARGET_SETTERS_ONLY));
-        }
-        let mut errors = Vec::new();
-        if body.len() > TARGETS_MAX {
-            return Err(ApiError::field(
-                "body",
-                "too_many",
-                msg::too_many_targets(TARGETS_MAX),
-            ));
-        }
-        let mut seen = HashSet::new();
-        let mut rows = Vec::with_capacity(body.len());
-        for (i, t) in body.into_iter().enumerate() {
-            let at = |f: &str| format!("[{i}].{f}");
-            let unit = crate::units::queries::find(conn, &t.unit_code)?;
-            let inside = unit.is_some_and(|u| {
-                u.code == campaign.unit_code
-                    || u.parent_code.as_deref() == Some(campaign.unit_code.as_str())
-            });
-            if !inside {
-                errors.push(FieldError::new(
-                    at("unit_code"),
-                    "outside_campaign",
-                    msg::OUTSIDE_CAMPAIGN,
+    let campaign = state
+        .primary(move |conn| {
+            let campaign = readable(conn, &caller, &id)?;
+            if !caller.role.is_supervisor()
+                || !crate::units::in_scope(conn, &caller.scope, &campaign.unit_code)?
+            {
+                return Err(ApiError::Forbidden(msg::TARGET_SETTERS_ONLY));
+            }
+            let mut errors = Vec::new();
+            if body.len() > TARGETS_MAX {
+                return Err(ApiError::field(
+                    "body",
+                    "too_many",
+                    msg::too_many_targets(TARGETS_MAX),
                 ));
             }
-            if !(0..=TARGET_MAX).contains(&t.target) {
-                errors.push(FieldError::new(
-                    at("target"),
-                    "out_of_range",
-                    msg::TARGET_RANGE,
-                ));
+            let mut seen = HashSet::new();
+            let mut rows = Vec::with_capacity(body.len());
+            for (i, t) in body.into_iter().enumerate() {
+                let at = |f: &str| format!("[{i}].{f}");
+                let unit = crate::units::queries::find(conn, &t.unit_code)?;
+                let inside = unit.is_some_and(|u| {
+                    u.code == campaign.unit_code
+                        || u.parent_code.as_deref() == Some(campaign.unit_code.as_str())
+                });
+                if !inside {
+                    errors.push(FieldError::new(
+                        at("unit_code"),
+                        "outside_campaign",
+                        msg::OUTSIDE_CAMPAIGN,
+                    ));
+                }
+                if !(0..=TARGET_MAX).contains(&t.target) {
+                    errors.push(FieldError::new(
+                        at("target"),
+                        "out_of_range",
+                        msg::TARGET_RANGE,
+                    ));
+                }
+                let Some(metric) = t.metric.take(&at("metric"), &mut errors) else {
+                    continue;
+                };
+                if !seen.insert((t.unit_code.clone(), metric)) {
+                    errors.push(FieldError::new(
+                        at("metric"),
+                        "duplicate",
+                        msg::TARGET_TWICE,
+                    ));
+                }
+                rows.push(TargetRow {
+                    campaign_id: campaign.id.clone(),
+                    unit_code: t.unit_code,
+                    metric: metric.as_str().into(),
+                    target: t.target,
+                });
             }
-            let Some(metric) = t.metric.take(&at("metric"), &mut errors) else {
-                continue;
-            };
-            if !seen.insert((t.unit_code.clone(), metric)) {
-                errors.push(FieldError::new(
-                    at("metric"),
-                    "duplicate",
-                    msg::TARGET_TWICE,
-                ));
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
             }
-            rows.push(TargetRow {
-                campaign_id: campaign.id.clone(),
-                unit_code: t.unit_code,
-                metric: metric.as_str().into(),
-                target: t.target,
-            });
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
-        conn.transaction(|conn| {
-            queries::replace_targets(conn, &campaign.id, &rows, crate::clock::now())?;
-            crate::audit::record(
-                conn,
-                Some(&caller.id),
-                "campaign.targets",
-                ("campaign", &campaign.id),
-                Some(&campaign.unit_code),
-                format!("set {} targets", rows.len()),
-            )
-        })?;
-        readable(conn, &caller, &campaign.id)
-    })
-    .await?;
+            conn.transaction(|conn| {
+                queries::replace_targets(conn, &campaign.id, &rows, crate::clock::now())?;
+                crate::audit::record(
+                    conn,
+                    Some(&caller.id),
+                    "campaign.targets",
+                    ("campaign", &campaign.id),
+                    Some(&campaign.unit_code),
+                    format!("set {} targets", rows.len()),
+                )
+            })?;
+            readable(conn, &caller, &campaign.id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(campaign))
 }

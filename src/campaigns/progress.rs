@@ -128,84 +128,85 @@ pub async fn progress(
 ) -> ApiResult<HttpResponse> {
     let (None | Some(ProgressBy::Unit)) = q.by;
     let id = id.into_inner();
-    let answer = crate::db::run(state.stats(), move |conn| {
-        let campaign = readable(conn, &caller, &id)?;
-        let today = crate::clock::today();
-        let last = today.min(campaign.ends_on);
-        let (kind, name): (String, String) = units::table
-            .find(&campaign.unit_code)
-            .select((units::kind, units::name))
-            .first(conn)?;
-        let province = UnitKind::parse(&kind).is_some_and(UnitKind::is_province);
-        let mut names: BTreeMap<String, String> =
-            BTreeMap::from([(campaign.unit_code.clone(), name)]);
-        if province {
-            let communes: Vec<(String, String)> = units::table
-                .filter(units::parent_code.eq(&campaign.unit_code))
-                .select((units::code, units::name))
-                .load(conn)?;
-            names.extend(communes);
-        }
-        let teams = team_limit(conn, &caller)?;
-        let filter = Filter {
-            unit: if province {
-                UnitFilter::Province(campaign.unit_code.clone())
-            } else {
-                UnitFilter::Commune(campaign.unit_code.clone())
-            },
-            teams,
-            from: campaign.starts_on,
-            to: last,
-            approved_only: false,
-        };
-        let mut per_unit: HashMap<String, Tally> = HashMap::new();
-        if last >= campaign.starts_on {
-            per_unit = tally(conn, &filter, GroupBy::Commune)?;
+    let answer = state
+        .stats(move |conn| {
+            let campaign = readable(conn, &caller, &id)?;
+            let today = crate::clock::today();
+            let last = today.min(campaign.ends_on);
+            let (kind, name): (String, String) = units::table
+                .find(&campaign.unit_code)
+                .select((units::kind, units::name))
+                .first(conn)?;
+            let province = UnitKind::parse(&kind).is_some_and(UnitKind::is_province);
+            let mut names: BTreeMap<String, String> =
+                BTreeMap::from([(campaign.unit_code.clone(), name)]);
             if province {
-                let whole = tally(conn, &filter, GroupBy::Nothing)?.remove("");
-                per_unit.insert(campaign.unit_code.clone(), whole.unwrap_or_default());
+                let communes: Vec<(String, String)> = units::table
+                    .filter(units::parent_code.eq(&campaign.unit_code))
+                    .select((units::code, units::name))
+                    .load(conn)?;
+                names.extend(communes);
             }
-        }
-        let mut metrics: Vec<Metric> = campaign.targets.iter().map(|t| t.metric).collect();
-        metrics.sort();
-        metrics.dedup();
-        let share = elapsed_share(campaign.starts_on, campaign.ends_on, today);
-        let mut rows = Vec::new();
-        for (code, unit_name) in &names {
-            let parent = (code != &campaign.unit_code).then_some(campaign.unit_code.as_str());
-            if !caller.scope.contains(Some(code), parent) {
-                continue;
+            let teams = team_limit(conn, &caller)?;
+            let filter = Filter {
+                unit: if province {
+                    UnitFilter::Province(campaign.unit_code.clone())
+                } else {
+                    UnitFilter::Commune(campaign.unit_code.clone())
+                },
+                teams,
+                from: campaign.starts_on,
+                to: last,
+                approved_only: false,
+            };
+            let mut per_unit: HashMap<String, Tally> = HashMap::new();
+            if last >= campaign.starts_on {
+                per_unit = tally(conn, &filter, GroupBy::Commune)?;
+                if province {
+                    let whole = tally(conn, &filter, GroupBy::Nothing)?.remove("");
+                    per_unit.insert(campaign.unit_code.clone(), whole.unwrap_or_default());
+                }
             }
-            let values = per_unit.get(code).map(Metrics::from).unwrap_or_default();
-            for metric in &metrics {
-                let target = campaign
-                    .targets
-                    .iter()
-                    .find(|t| &t.unit_code == code && t.metric == *metric)
-                    .map(|t| t.target);
-                let actual = values.get(*metric);
-                let expected = target.map(|t| round1(t as f64 * share));
-                rows.push(ProgressRow {
-                    unit_code: code.clone(),
-                    unit_name: unit_name.clone(),
-                    metric: *metric,
-                    target,
-                    actual,
-                    percent: target
-                        .filter(|t| *t > 0)
-                        .map(|t| round1(actual as f64 * 100.0 / t as f64)),
-                    expected_by_now: expected,
-                    status: expected.map(|e| status(actual, e)),
-                });
+            let mut metrics: Vec<Metric> = campaign.targets.iter().map(|t| t.metric).collect();
+            metrics.sort();
+            metrics.dedup();
+            let share = elapsed_share(campaign.starts_on, campaign.ends_on, today);
+            let mut rows = Vec::new();
+            for (code, unit_name) in &names {
+                let parent = (code != &campaign.unit_code).then_some(campaign.unit_code.as_str());
+                if !caller.scope.contains(Some(code), parent) {
+                    continue;
+                }
+                let values = per_unit.get(code).map(Metrics::from).unwrap_or_default();
+                for metric in &metrics {
+                    let target = campaign
+                        .targets
+                        .iter()
+                        .find(|t| &t.unit_code == code && t.metric == *metric)
+                        .map(|t| t.target);
+                    let actual = values.get(*metric);
+                    let expected = target.map(|t| round1(t as f64 * share));
+                    rows.push(ProgressRow {
+                        unit_code: code.clone(),
+                        unit_name: unit_name.clone(),
+                        metric: *metric,
+                        target,
+                        actual,
+                        percent: target
+                            .filter(|t| *t > 0)
+                            .map(|t| round1(actual as f64 * 100.0 / t as f64)),
+                        expected_by_now: expected,
+                        status: expected.map(|e| status(actual, e)),
+                    });
+                }
             }
-        }
-        Ok(Progress {
-            campaign_id: campaign.id,
-            as_of: Utc::now(),
-            rows,
+            Ok(Progress {
+                campaign_id: campaign.id,
+                as_of: Utc::now(),
+                rows,
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Ok().json(answer))
 }
 

@@ -13,9 +13,11 @@ use crate::config::DatabaseUrl;
 
 pub mod backup;
 pub mod dialect;
+mod error;
 pub mod writer;
 
 pub use dialect::{change_stamp, settled_stamp};
+pub use error::{DbError, WorkError};
 pub use writer::Writer;
 
 /// A connection to whichever database the server was started on.
@@ -186,24 +188,24 @@ pub fn migrations_pending(conn: &mut DbConn) -> Result<bool, MigrationError> {
 
 /// Runs blocking database work on actix's blocking pool (never on an async worker) with a
 /// pooled connection; an exhausted or unreachable pool becomes a 503.
-pub async fn run<T, F>(pool: &DbPool, work: F) -> crate::error::ApiResult<T>
+pub async fn run<T, E, F>(pool: &DbPool, work: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConn) -> crate::error::ApiResult<T> + Send + 'static,
+    F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
+    E: WorkError,
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
         let waiting = crate::metrics::waiting_for_pool();
         let conn = pool.get();
         drop(waiting);
-        let mut conn = conn?;
+        let mut conn = conn.map_err(DbError::from)?;
         let result = work(&mut conn);
-        if let Err(crate::error::ApiError::Unavailable | crate::error::ApiError::Internal(_)) =
-            &result
-        {
+        if result.as_ref().is_err_and(E::is_database_failure) {
             conn.check_after_failure();
         }
         result
     })
-    .await?
+    .await
+    .map_err(|e| DbError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
 }

@@ -20,9 +20,8 @@ use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 
-use super::{DbConn, DbPool};
+use super::{DbConn, DbError, DbPool, WorkError};
 use crate::config::DatabaseUrl;
-use crate::error::{ApiError, ApiResult};
 
 /// The write path of the configured database.
 #[derive(Debug)]
@@ -46,10 +45,11 @@ impl Writer {
     /// reached or the write waited past the pool timeout. `work` makes its changes inside
     /// its own `conn.transaction`: on SQLite that is the savepoint that keeps a failed
     /// write out of its group's commit.
-    pub async fn run<T, F>(&self, work: F) -> ApiResult<T>
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: WorkError,
     {
         match self {
             Self::Pool(pool) => super::run(pool, work).await,
@@ -99,11 +99,11 @@ struct Connection {
 }
 
 impl Connection {
-    fn get(&mut self) -> ApiResult<&mut DbConn> {
+    fn get(&mut self) -> Result<&mut DbConn, DbError> {
         if self.open.is_none() {
             let conn = super::establish_waiting(&self.url, self.busy_timeout).map_err(|e| {
                 tracing::warn!(error = %e, "cannot open the write connection");
-                ApiError::Unavailable
+                DbError::Unavailable
             })?;
             let mut conn = conn;
             // The checkpointer thread copies the WAL into the database instead, so no
@@ -115,7 +115,7 @@ impl Connection {
             }
             self.open = Some(conn);
         }
-        self.open.as_mut().ok_or(ApiError::Unavailable)
+        self.open.as_mut().ok_or(DbError::Unavailable)
     }
 
     /// Drops the connection if the database no longer answers on it.
@@ -160,27 +160,28 @@ impl WriterThread {
         Self { jobs }
     }
 
-    async fn run<T, F>(&self, work: F) -> ApiResult<T>
+    async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: WorkError,
     {
         let (answer, answered) = tokio::sync::oneshot::channel();
         let waiting = crate::metrics::waiting_for_pool();
         let work: Work = Box::new(move |context: &mut JobContext| {
             drop(waiting);
             let result = match &mut context.conn {
-                None => Err(ApiError::Unavailable),
+                None => Err(DbError::Unavailable.into()),
                 Some(conn) => catch_unwind(AssertUnwindSafe(|| work(conn))).unwrap_or_else(|_| {
                     context.panicked = true;
-                    Err(ApiError::Internal(anyhow::anyhow!("a write panicked")))
+                    Err(DbError::Internal(anyhow::anyhow!("a write panicked")).into())
                 }),
             };
             Box::new(move |committed: bool| {
                 let _ = answer.send(if committed {
                     result
                 } else {
-                    result.and(Err(ApiError::Unavailable))
+                    result.and(Err(DbError::Unavailable.into()))
                 });
             })
         });
@@ -190,10 +191,10 @@ impl WriterThread {
         };
         self.jobs
             .send(job)
-            .map_err(|_| ApiError::Internal(anyhow::anyhow!("the writer thread has stopped")))?;
+            .map_err(|_| DbError::Internal(anyhow::anyhow!("the writer thread has stopped")))?;
         answered
             .await
-            .map_err(|_| ApiError::Internal(anyhow::anyhow!("a write was lost")))?
+            .map_err(|_| DbError::Internal(anyhow::anyhow!("a write was lost")))?
     }
 }
 
@@ -218,8 +219,8 @@ fn run_group(connection: &mut Connection, group: Vec<Job>, timeout: Duration) {
         DbConn::Sqlite(c) => c
             .batch_execute(&format!("PRAGMA busy_timeout = {}", budget.as_millis()))
             .and_then(|()| AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"))
-            .map_err(ApiError::from),
-        DbConn::Postgres(_) => Err(ApiError::Internal(anyhow::anyhow!(
+            .map_err(DbError::from),
+        DbConn::Postgres(_) => Err(DbError::Internal(anyhow::anyhow!(
             "the writer thread is for SQLite"
         ))),
     });
@@ -293,7 +294,7 @@ mod tests {
 
     use super::WriterThread;
     use crate::config::DatabaseUrl;
-    use crate::error::ApiError;
+    use crate::db::DbError;
 
     fn writer(dir: &tempfile::TempDir, timeout: Duration) -> WriterThread {
         WriterThread::start(DatabaseUrl::Sqlite(dir.path().join("w.db")), timeout)
@@ -304,11 +305,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let writer = writer(&dir, Duration::from_secs(5));
         let panicked = writer
-            .run(|_| -> Result<(), ApiError> { panic!("boom") })
+            .run(|_| -> Result<(), DbError> { panic!("boom") })
             .await;
-        assert!(matches!(panicked, Err(ApiError::Internal(_))));
+        assert!(matches!(panicked, Err(DbError::Internal(_))));
         let after = writer
-            .run(|conn| Ok(conn.batch_execute("CREATE TABLE t (x INTEGER)")?))
+            .run(|conn| Ok::<_, DbError>(conn.batch_execute("CREATE TABLE t (x INTEGER)")?))
             .await;
         assert!(after.is_ok(), "{after:?}");
     }
@@ -319,27 +320,27 @@ mod tests {
         let writer = writer(&dir, Duration::from_millis(100));
         let slow = writer.run(|_| {
             std::thread::sleep(Duration::from_millis(300));
-            Ok(())
+            Ok::<_, DbError>(())
         });
         // Sent once the slow write's group has started, so it waits in the queue.
         let queued = async {
             actix_web::rt::time::sleep(Duration::from_millis(50)).await;
             writer
-                .run(|conn| Ok(conn.batch_execute("CREATE TABLE never (x INTEGER)")?))
+                .run(|conn| Ok::<_, DbError>(conn.batch_execute("CREATE TABLE never (x INTEGER)")?))
                 .await
         };
         let (slow, queued) = futures_util::future::join(slow, queued).await;
         assert!(slow.is_ok());
-        assert!(matches!(queued, Err(ApiError::Unavailable)), "{queued:?}");
+        assert!(matches!(queued, Err(DbError::Unavailable)), "{queued:?}");
         let stored = writer
-            .run(|conn| Ok(conn.batch_execute("SELECT * FROM never").is_ok()))
+            .run(|conn| Ok::<_, DbError>(conn.batch_execute("SELECT * FROM never").is_ok()))
             .await;
         assert_eq!(stored.ok(), Some(false), "the refused write did not run");
     }
 
-    fn insert(conn: &mut crate::db::DbConn, x: i32) -> Result<(), ApiError> {
+    fn insert(conn: &mut crate::db::DbConn, x: i32) -> Result<(), DbError> {
         use diesel::Connection;
-        conn.transaction::<_, ApiError, _>(|c| {
+        conn.transaction::<_, DbError, _>(|c| {
             c.batch_execute(&format!("INSERT INTO t VALUES ({x})"))?;
             Ok(())
         })
@@ -355,7 +356,7 @@ mod tests {
                     x: i32,
                 }
                 let rows: Vec<Row> = diesel::sql_query("SELECT x FROM t ORDER BY x").load(conn)?;
-                Ok(rows.into_iter().map(|r| r.x).collect())
+                Ok::<_, DbError>(rows.into_iter().map(|r| r.x).collect())
             })
             .await
             .unwrap()
@@ -364,14 +365,14 @@ mod tests {
     async fn writer_with_table(dir: &tempfile::TempDir) -> WriterThread {
         let writer = writer(dir, Duration::from_secs(5));
         writer
-            .run(|conn| Ok(conn.batch_execute("CREATE TABLE t (x INTEGER)")?))
+            .run(|conn| Ok::<_, DbError>(conn.batch_execute("CREATE TABLE t (x INTEGER)")?))
             .await
             .unwrap();
         writer
     }
 
     /// Holds the writer so that the writes sent meanwhile run as one group.
-    fn hold(writer: &WriterThread) -> impl std::future::Future<Output = Result<(), ApiError>> {
+    fn hold(writer: &WriterThread) -> impl std::future::Future<Output = Result<(), DbError>> {
         writer.run(|_| {
             std::thread::sleep(Duration::from_millis(200));
             Ok(())
@@ -388,16 +389,16 @@ mod tests {
             writer.run(|conn| {
                 insert(conn, 2)?;
                 use diesel::Connection;
-                conn.transaction::<(), ApiError, _>(|c| {
+                conn.transaction::<(), DbError, _>(|c| {
                     c.batch_execute("INSERT INTO t VALUES (22)")?;
-                    Err(ApiError::Conflict(crate::messages::RECORD_CHANGED))
+                    Err(DbError::Query(diesel::result::Error::RollbackTransaction))
                 })
             }),
             writer.run(|conn| insert(conn, 3)),
         )
         .await;
         assert!(held.is_ok() && one.is_ok() && three.is_ok());
-        assert!(matches!(refused, Err(ApiError::Conflict(_))));
+        assert!(matches!(refused, Err(DbError::Query(_))));
         assert_eq!(stored(&writer).await, vec![1, 2, 3]);
     }
 
@@ -408,11 +409,11 @@ mod tests {
         let (_, before_panic, panicked) = futures_util::future::join3(
             hold(&writer),
             writer.run(|conn| insert(conn, 10)),
-            writer.run(|_| -> Result<(), ApiError> { panic!("boom") }),
+            writer.run(|_| -> Result<(), DbError> { panic!("boom") }),
         )
         .await;
-        assert!(matches!(before_panic, Err(ApiError::Unavailable)));
-        assert!(matches!(panicked, Err(ApiError::Internal(_))));
+        assert!(matches!(before_panic, Err(DbError::Unavailable)));
+        assert!(matches!(panicked, Err(DbError::Internal(_))));
         assert!(stored(&writer).await.is_empty());
     }
 
@@ -428,7 +429,7 @@ mod tests {
                     "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 20000)
                      INSERT INTO t SELECT x FROM n",
                 )?;
-                Ok(())
+                Ok::<_, DbError>(())
             })
             .await
             .unwrap();

@@ -12,7 +12,7 @@ use crate::state::AppState;
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    match crate::metrics::exposition(state.primary().state()) {
+    match crate::metrics::exposition(state.primary_pool().state()) {
         Some(text) => HttpResponse::Ok()
             .content_type("text/plain; version=0.0.4; charset=utf-8")
             .body(text),

@@ -39,10 +39,12 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let pending = crate::db::run(state.primary(), |conn| {
-        crate::db::migrations_pending(conn).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))
-    })
-    .await?;
+    let pending = state
+        .primary(|conn| {
+            crate::db::migrations_pending(conn)
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))
+        })
+        .await?;
     if pending {
         return Err(ApiError::Unavailable);
     }

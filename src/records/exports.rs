@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use super::model::{Kind, RecordRow};
 use super::queries::{self, RecordFilter, Visibility};
 use crate::auth::AuthUser;
-use crate::db::DbPool;
+use crate::db::{DbError, DbPool};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::messages as msg;
@@ -181,14 +181,7 @@ fn stream(
             c.after.clone(),
         );
         let page = crate::db::run(&c.pool, move |conn| {
-            Ok(queries::list(
-                conn,
-                kind,
-                &vis,
-                &filter,
-                after,
-                EXPORT_PAGE,
-            )?)
+            queries::list(conn, kind, &vis, &filter, after, EXPORT_PAGE).map_err(DbError::from)
         })
         .await;
         match page {
@@ -202,7 +195,7 @@ fn stream(
             }
             Err(e) => {
                 c.done = true;
-                Some((Err(e), c))
+                Some((Err(e.into()), c))
             }
         }
     });
@@ -221,7 +214,7 @@ async fn export(
     {
         return Err(ApiError::field("to", "before_from", msg::BEFORE_FROM));
     }
-    let pool = state.primary().clone();
+    let pool = state.primary_pool().clone();
     let scope = caller.scope.clone();
     let filter = RecordFilter {
         unit: q
@@ -232,34 +225,35 @@ async fn export(
         to: q.to,
         ..Default::default()
     };
-    let (first, filter) = crate::db::run(state.primary(), move |conn| {
-        if let Some(unit) = &filter.unit {
-            crate::units::require_in_scope(conn, &caller.scope, unit)?;
-        }
-        crate::audit::record(
-            conn,
-            Some(&caller.id),
-            "export.records",
-            (kind.as_str(), "csv"),
-            filter.unit.as_deref(),
-            format!(
-                "exported {} from {:?} to {:?}",
-                kind.as_str(),
-                filter.from,
-                filter.to
-            ),
-        )?;
-        let first = queries::list(
-            conn,
-            kind,
-            &Visibility::Scope(caller.scope.clone()),
-            &filter,
-            None,
-            EXPORT_PAGE,
-        )?;
-        Ok((first, filter))
-    })
-    .await?;
+    let (first, filter) = state
+        .primary(move |conn| {
+            if let Some(unit) = &filter.unit {
+                crate::units::require_in_scope(conn, &caller.scope, unit)?;
+            }
+            crate::audit::record(
+                conn,
+                Some(&caller.id),
+                "export.records",
+                (kind.as_str(), "csv"),
+                filter.unit.as_deref(),
+                format!(
+                    "exported {} from {:?} to {:?}",
+                    kind.as_str(),
+                    filter.from,
+                    filter.to
+                ),
+            )?;
+            let first = queries::list(
+                conn,
+                kind,
+                &Visibility::Scope(caller.scope.clone()),
+                &filter,
+                None,
+                EXPORT_PAGE,
+            )?;
+            Ok((first, filter))
+        })
+        .await?;
     let cursor = Cursor {
         pool,
         visibility: Visibility::Scope(scope),

@@ -13,7 +13,7 @@ use super::input::{
 };
 use super::model::{Kind, ReviewStatus};
 use super::queries::{self, RecordFilter, Visibility};
-use super::service::{self, Created};
+use super::service::{self, Created, RecordError};
 use super::views::{RecordView, SignatureRegistration, Visit, VneidAssist};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -77,16 +77,14 @@ async fn create_any(
     // other content, 409 and nothing changes.
     let st = state.clone();
     let author = caller.clone();
-    let row = crate::db::run(state.primary(), move |conn| {
-        service::prepare_one(conn, &st, &author, submission)
-    })
-    .await?;
+    let row = state
+        .primary(move |conn| Ok(service::prepare_one(conn, &st, &author, submission)?))
+        .await?;
     let created = state
-        .record_writer()
-        .run(move |conn| {
+        .write_records(move |conn| {
             service::store_all(conn, &caller, vec![row])?
                 .pop()
-                .unwrap_or_else(|| Err(ApiError::NotFound(msg::NOT_FOUND_RECORD)))
+                .ok_or(ApiError::NotFound(msg::NOT_FOUND_RECORD))
         })
         .await?;
     Ok(match created {
@@ -95,6 +93,7 @@ async fn create_any(
             HttpResponse::Created().json(RecordView::from(&row))
         }
         Created::Unchanged(row) => HttpResponse::Ok().json(RecordView::from(&row)),
+        Created::IdTaken => return Err(ApiError::Conflict(msg::RECORD_ID_TAKEN)),
     })
 }
 
@@ -122,29 +121,30 @@ async fn list_any(
         to: query.to,
         review_status: query.review_status.map(|s| s.as_str().to_owned()),
     };
-    let rows = crate::db::run(state.primary(), move |conn| {
-        if let Some(unit) = &filter.unit {
-            crate::units::require_in_scope(conn, &caller.scope, unit)?;
-        }
-        // A team the caller cannot see is 404, as `unit` is, not an empty list.
-        if let Some(team) = &filter.team {
-            crate::teams::access::readable(conn, &caller, team)?;
-        }
-        let visibility = if caller.role.is_supervisor() {
-            Visibility::Scope(caller.scope.clone())
-        } else {
-            Visibility::TeamsOf(caller.id.clone())
-        };
-        Ok(queries::list(
-            conn,
-            kind,
-            &visibility,
-            &filter,
-            after,
-            limit + 1,
-        )?)
-    })
-    .await?;
+    let rows = state
+        .primary(move |conn| {
+            if let Some(unit) = &filter.unit {
+                crate::units::require_in_scope(conn, &caller.scope, unit)?;
+            }
+            // A team the caller cannot see is 404, as `unit` is, not an empty list.
+            if let Some(team) = &filter.team {
+                crate::teams::access::readable(conn, &caller, team)?;
+            }
+            let visibility = if caller.role.is_supervisor() {
+                Visibility::Scope(caller.scope.clone())
+            } else {
+                Visibility::TeamsOf(caller.id.clone())
+            };
+            Ok(queries::list(
+                conn,
+                kind,
+                &visibility,
+                &filter,
+                after,
+                limit + 1,
+            )?)
+        })
+        .await?;
     let page = Page::from_rows(rows, limit, |r| keyset_cursor(r.occurred_at, &r.id))
         .map(|r| RecordView::from(&r));
     Ok(HttpResponse::Ok().json(page))
@@ -156,10 +156,9 @@ async fn get_any(
     kind: Kind,
     id: String,
 ) -> ApiResult<HttpResponse> {
-    let row = crate::db::run(state.primary(), move |conn| {
-        service::readable(conn, &caller, kind, &id)
-    })
-    .await?;
+    let row = state
+        .primary(move |conn| Ok(service::readable(conn, &caller, kind, &id)?))
+        .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))
 }
 
@@ -172,8 +171,7 @@ async fn update_any(
 ) -> ApiResult<HttpResponse> {
     let st = state.clone();
     let row = state
-        .record_writer()
-        .run(move |conn| service::update(conn, &st, &caller, kind, &id, patch))
+        .write_records(move |conn| Ok(service::update(conn, &st, &caller, kind, &id, patch)?))
         .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))
 }
@@ -186,8 +184,7 @@ async fn void_any(
     body: VoidRequest,
 ) -> ApiResult<HttpResponse> {
     let row = state
-        .record_writer()
-        .run(move |conn| service::void(conn, &caller, kind, &id, &body.reason))
+        .write_records(move |conn| Ok(service::void(conn, &caller, kind, &id, &body.reason)?))
         .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))
 }
@@ -200,8 +197,16 @@ async fn review_any(
     body: ReviewRequest,
 ) -> ApiResult<HttpResponse> {
     let row = state
-        .record_writer()
-        .run(move |conn| service::review(conn, &caller, kind, &id, body.status, body.note))
+        .write_records(move |conn| {
+            Ok(service::review(
+                conn,
+                &caller,
+                kind,
+                &id,
+                body.status,
+                body.note,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))
 }
@@ -377,14 +382,33 @@ pub async fn list_follow_ups(
         cursor: query.cursor,
     };
     let (limit, after) = (page.limit()?, page.keyset()?);
-    let items = crate::db::run(state.primary(), move |conn| {
-        let team = crate::teams::access::readable(conn, &caller, &query.team)?;
-        Ok(super::followups::open(conn, &team.id, after, limit + 1)?)
-    })
-    .await?;
+    let items = state
+        .primary(move |conn| {
+            let team = crate::teams::access::readable(conn, &caller, &query.team)?;
+            Ok(super::followups::open(conn, &team.id, after, limit + 1)?)
+        })
+        .await?;
     let page = Page::from_rows(items, limit, |f| {
         let c = f.record.common();
         keyset_cursor(c.occurred_at.naive_utc(), &c.id)
     });
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// What each refusal of the records service means on the wire.
+impl From<RecordError> for ApiError {
+    fn from(e: RecordError) -> Self {
+        match e {
+            RecordError::Invalid(errors) => Self::Validation(errors),
+            RecordError::RecordNotFound => Self::NotFound(msg::NOT_FOUND_RECORD),
+            RecordError::UnknownTeam => Self::NotFound(msg::NOT_FOUND_TEAM),
+            RecordError::NotAMember => Self::Forbidden(msg::MEMBERS_ONLY),
+            RecordError::NotAnEditor => Self::Forbidden(msg::EDITORS_ONLY),
+            RecordError::OwnRecord => Self::Forbidden(msg::NO_SELF_REVIEW),
+            RecordError::NotAReviewer => Self::Forbidden(msg::REVIEWERS_ONLY),
+            RecordError::Voided => Self::Conflict(msg::RECORD_VOIDED),
+            RecordError::Changed => Self::Conflict(msg::RECORD_CHANGED),
+            RecordError::Database(e) => e.into(),
+        }
+    }
 }

@@ -10,8 +10,8 @@ use super::input::{Context, Draft, Patch, Submission, from_row, record_id};
 use super::model::{Kind, RecordRow, ReviewStatus};
 use super::queries;
 use crate::auth::AuthUser;
-use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::db::{DbConn, DbError};
+use crate::error::FieldError;
 use crate::messages as msg;
 use crate::state::AppState;
 use crate::teams::MemberRole;
@@ -27,7 +27,60 @@ pub enum Created {
     New(RecordRow),
     /// Already stored with the same content (200).
     Unchanged(RecordRow),
+    /// The id is taken by a record of other content; nothing changed (409).
+    IdTaken,
 }
+
+/// Why the records service refused a request or could not carry it out. The HTTP edge
+/// (`records::handlers`, sync) decides what each means on the wire.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// Fields break the rules; every failing field is listed.
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    /// No record of that kind the caller may read.
+    #[error("no such record")]
+    RecordNotFound,
+    /// No team the caller may see.
+    #[error("no such team")]
+    UnknownTeam,
+    /// A supervisor in scope who is not a member of the team logs for it.
+    #[error("not a member of the team")]
+    NotAMember,
+    /// Neither the author inside the edit window nor a supervisor in scope.
+    #[error("not an editor of the record")]
+    NotAnEditor,
+    /// Authors never review their own records.
+    #[error("the author reviews their own record")]
+    OwnRecord,
+    /// Neither a supervisor in scope nor the lead of the record's team.
+    #[error("not a reviewer of the record")]
+    NotAReviewer,
+    /// The record is voided and cannot change.
+    #[error("the record is voided")]
+    Voided,
+    /// The record changed since it was read.
+    #[error("the record changed meanwhile")]
+    Changed,
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for RecordError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Database(e.into())
+    }
+}
+
+impl crate::db::WorkError for RecordError {
+    fn is_database_failure(&self) -> bool {
+        matches!(self, Self::Database(e) if e.is_database_failure())
+    }
+}
+
+/// What the record functions return.
+pub type RecordResult<T> = Result<T, RecordError>;
 
 fn context(state: &AppState, check_window: bool) -> Context<'_> {
     Context {
@@ -93,8 +146,8 @@ pub fn readable(
     caller: &AuthUser,
     kind: Kind,
     id: &str,
-) -> ApiResult<RecordRow> {
-    let not_found = || ApiError::NotFound(msg::NOT_FOUND_RECORD);
+) -> RecordResult<RecordRow> {
+    let not_found = || RecordError::RecordNotFound;
     let row = queries::find(conn, id)?
         .filter(|r| r.kind() == kind)
         .ok_or_else(not_found)?;
@@ -112,7 +165,7 @@ fn check_visit(
     draft: &Draft,
     team_id: &str,
     errors: &mut Vec<FieldError>,
-) -> ApiResult<()> {
+) -> RecordResult<()> {
     if let Some(visit_id) = &draft.visit_id {
         let ok = queries::find(conn, visit_id)?
             .is_some_and(|v| v.kind() == Kind::Visit && v.team_id == team_id);
@@ -223,7 +276,12 @@ enum TeamAccess {
 impl Batch {
     /// The team a record is for, if the caller may log for it: 404 if they cannot see it,
     /// 403 for a supervisor in scope who is not a member.
-    fn team(&mut self, conn: &mut DbConn, caller: &AuthUser, team_id: &str) -> ApiResult<TeamRow> {
+    fn team(
+        &mut self,
+        conn: &mut DbConn,
+        caller: &AuthUser,
+        team_id: &str,
+    ) -> RecordResult<TeamRow> {
         let access = match self.teams.get(team_id) {
             Some(known) => known.clone(),
             None => {
@@ -249,8 +307,8 @@ impl Batch {
         };
         match access {
             TeamAccess::Member(team) => Ok(team),
-            TeamAccess::Hidden => Err(ApiError::NotFound(msg::NOT_FOUND_TEAM)),
-            TeamAccess::NotMember => Err(ApiError::Forbidden(msg::MEMBERS_ONLY)),
+            TeamAccess::Hidden => Err(RecordError::UnknownTeam),
+            TeamAccess::NotMember => Err(RecordError::NotAMember),
         }
     }
 }
@@ -263,14 +321,14 @@ pub fn prepare(
     caller: &AuthUser,
     submission: Submission,
     batch: &mut Batch,
-) -> ApiResult<RecordRow> {
+) -> RecordResult<RecordRow> {
     let Some(team_id) = submission.team_id.clone() else {
         // Without a team there is no membership to check: list every failing field.
         let errors = submission
             .validate(&context(state, true))
             .err()
             .unwrap_or_default();
-        return Err(ApiError::Validation(errors));
+        return Err(RecordError::Invalid(errors));
     };
     let team = batch.team(conn, caller, &team_id)?;
     let mut errors = Vec::new();
@@ -298,7 +356,7 @@ pub fn prepare(
         }
     }
     let (Some(id), Some(draft), true) = (id, draft, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
+        return Err(RecordError::Invalid(errors));
     };
     if draft.kind == Kind::Visit {
         batch.visits.insert(id.clone(), team.id.clone());
@@ -311,20 +369,21 @@ pub fn prepare(
 const INSERT_CHUNK: usize = 500;
 
 /// Stores prepared rows in one transaction with multi-row inserts, then answers for each,
-/// in order: stored now, already stored with the same content, or a conflict. Duplicate
+/// in order: stored now, already stored with the same content, or the id taken by other
+/// content. Duplicate
 /// flags and audit entries are written in the same transaction. Only rows that existed
 /// before are read back: a new row is stored exactly as prepared (flags applied).
 pub fn store_all(
     conn: &mut DbConn,
     caller: &AuthUser,
     rows: Vec<RecordRow>,
-) -> ApiResult<Vec<ApiResult<Created>>> {
+) -> RecordResult<Vec<Created>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     // The inserts come first so that, on SQLite, the transaction takes the write lock at
     // once instead of upgrading a read snapshot (which fails under concurrent writers).
-    conn.transaction::<_, ApiError, _>(|conn| {
+    conn.transaction::<_, RecordError, _>(|conn| {
         let mut inserted = HashSet::new();
         for chunk in rows.chunks(INSERT_CHUNK) {
             inserted.extend(queries::insert_new(conn, chunk)?);
@@ -368,29 +427,25 @@ pub fn store_all(
             .collect();
         let mut created = created.into_iter();
         let mut sent_again = sent_again.into_iter();
-        Ok(fresh
+        // Every row is either new or found again: a missing one means it vanished meanwhile.
+        fresh
             .into_iter()
             .map(|fresh| {
                 if fresh {
                     return created
                         .next()
                         .map(Created::New)
-                        .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_RECORD));
+                        .ok_or(RecordError::RecordNotFound);
                 }
-                let row = sent_again
-                    .next()
-                    .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_RECORD))?;
-                let current = stored
-                    .get(&row.id)
-                    .cloned()
-                    .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_RECORD))?;
-                if current.content_hash == row.content_hash {
-                    Ok(Created::Unchanged(current))
+                let row = sent_again.next().ok_or(RecordError::RecordNotFound)?;
+                let current = stored.get(&row.id).ok_or(RecordError::RecordNotFound)?;
+                Ok(if current.content_hash == row.content_hash {
+                    Created::Unchanged(current.clone())
                 } else {
-                    Err(ApiError::Conflict(msg::RECORD_ID_TAKEN))
-                }
+                    Created::IdTaken
+                })
             })
-            .collect())
+            .collect()
     })
 }
 
@@ -402,7 +457,7 @@ pub fn prepare_one(
     state: &AppState,
     caller: &AuthUser,
     submission: Submission,
-) -> ApiResult<RecordRow> {
+) -> RecordResult<RecordRow> {
     prepare(conn, state, caller, submission, &mut Batch::default())
 }
 
@@ -415,16 +470,16 @@ fn author_may_edit(caller: &AuthUser, row: &RecordRow) -> bool {
 
 /// 403 unless the caller may change or void the record (author in window, or supervisor
 /// in scope); 409 if it is voided.
-fn require_editor(conn: &mut DbConn, caller: &AuthUser, row: &RecordRow) -> ApiResult<()> {
+fn require_editor(conn: &mut DbConn, caller: &AuthUser, row: &RecordRow) -> RecordResult<()> {
     if row.voided != 0 {
-        return Err(ApiError::Conflict(msg::RECORD_VOIDED));
+        return Err(RecordError::Voided);
     }
     let supervisor = caller.role.is_supervisor()
         && crate::units::in_scope(conn, &caller.scope, &row.commune_code)?;
     if supervisor || author_may_edit(caller, row) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(msg::EDITORS_ONLY))
+        Err(RecordError::NotAnEditor)
     }
 }
 
@@ -470,29 +525,29 @@ pub fn update(
     kind: Kind,
     id: &str,
     patch: Patch,
-) -> ApiResult<RecordRow> {
+) -> RecordResult<RecordRow> {
     let row = readable(conn, caller, kind, id)?;
     require_editor(conn, caller, &row)?;
     let check_window = patch.moves_occurred_at();
     let merged = patch.apply(from_row(&row));
     let draft = merged
         .validate(&context(state, check_window))
-        .map_err(ApiError::Validation)?;
+        .map_err(RecordError::Invalid)?;
     let mut errors = Vec::new();
     check_visit(conn, &draft, &row.team_id, &mut errors)?;
     if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+        return Err(RecordError::Invalid(errors));
     }
-    let team = crate::teams::queries::find(conn, &row.team_id)?
-        .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_TEAM))?;
+    let team =
+        crate::teams::queries::find(conn, &row.team_id)?.ok_or_else(|| RecordError::UnknownTeam)?;
     let mut next = row_from(row.id.clone(), &team, &row.volunteer_id, &draft);
     next.received_at = row.received_at;
     next.review_status = row.review_status.clone();
     let changed = changed_fields(&row, &next);
-    conn.transaction::<_, ApiError, _>(|conn| {
+    conn.transaction::<_, RecordError, _>(|conn| {
         let stamp = crate::db::change_stamp(conn)?;
         if !queries::replace_content(conn, &next, row.updated_at, stamp)? {
-            return Err(ApiError::Conflict(msg::RECORD_CHANGED));
+            return Err(RecordError::Changed);
         }
         if row.duplicate_of.is_none() {
             flag_duplicates(conn, std::slice::from_mut(&mut next))?;
@@ -511,9 +566,8 @@ pub fn update(
 
 /// Re-reads a record after a change inside its transaction and moves its numbers in the
 /// rollups from the old version to the new one.
-fn finish_change(conn: &mut DbConn, before: &RecordRow) -> ApiResult<RecordRow> {
-    let after = queries::find(conn, &before.id)?
-        .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_RECORD))?;
+fn finish_change(conn: &mut DbConn, before: &RecordRow) -> RecordResult<RecordRow> {
+    let after = queries::find(conn, &before.id)?.ok_or_else(|| RecordError::RecordNotFound)?;
     crate::stats::rollups::apply(conn, &[(Some(before), Some(&after))])?;
     Ok(after)
 }
@@ -525,18 +579,18 @@ pub fn void(
     kind: Kind,
     id: &str,
     reason: &str,
-) -> ApiResult<RecordRow> {
+) -> RecordResult<RecordRow> {
     let row = readable(conn, caller, kind, id)?;
     require_editor(conn, caller, &row)?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > super::input::NOTE_MAX {
-        return Err(ApiError::field(
+        return Err(RecordError::Invalid(vec![FieldError::new(
             "reason",
             "length",
             msg::length(1, super::input::NOTE_MAX),
-        ));
+        )]));
     }
-    conn.transaction::<_, ApiError, _>(|conn| {
+    conn.transaction::<_, RecordError, _>(|conn| {
         let stamp = crate::db::change_stamp(conn)?;
         if !queries::void(
             conn,
@@ -546,7 +600,7 @@ pub fn void(
             crate::clock::now(),
             stamp,
         )? {
-            return Err(ApiError::Conflict(msg::RECORD_VOIDED));
+            return Err(RecordError::Voided);
         }
         crate::audit::record(
             conn,
@@ -568,17 +622,17 @@ pub fn review(
     id: &str,
     status: ReviewStatus,
     note: Option<String>,
-) -> ApiResult<RecordRow> {
+) -> RecordResult<RecordRow> {
     let row = readable(conn, caller, kind, id)?;
     if row.volunteer_id == caller.id {
-        return Err(ApiError::Forbidden(msg::NO_SELF_REVIEW));
+        return Err(RecordError::OwnRecord);
     }
     let supervisor = caller.role.is_supervisor()
         && crate::units::in_scope(conn, &caller.scope, &row.commune_code)?;
     let lead = crate::teams::queries::membership(conn, &row.team_id, &caller.id)?
         .is_some_and(|m| MemberRole::parse(&m.role) == MemberRole::Lead);
     if !supervisor && !lead {
-        return Err(ApiError::Forbidden(msg::REVIEWERS_ONLY));
+        return Err(RecordError::NotAReviewer);
     }
     let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let mut errors = Vec::new();
@@ -607,12 +661,12 @@ pub fn review(
         ));
     }
     if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+        return Err(RecordError::Invalid(errors));
     }
     if row.voided != 0 {
-        return Err(ApiError::Conflict(msg::RECORD_VOIDED));
+        return Err(RecordError::Voided);
     }
-    conn.transaction::<_, ApiError, _>(|conn| {
+    conn.transaction::<_, RecordError, _>(|conn| {
         let at = crate::clock::now();
         let stamp = crate::db::change_stamp(conn)?;
         if !queries::review(
@@ -625,7 +679,7 @@ pub fn review(
             at,
             stamp,
         )? {
-            return Err(ApiError::Conflict(msg::RECORD_CHANGED));
+            return Err(RecordError::Changed);
         }
         crate::audit::record(
             conn,

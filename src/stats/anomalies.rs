@@ -278,23 +278,24 @@ pub async fn anomalies(
     if (to - from).num_days() > 92 {
         return Err(ApiError::field("from", "too_long", msg::at_most_days(93)));
     }
-    let answer = crate::db::run(state.stats(), move |conn| {
-        let unit = q
-            .unit
-            .filter(|u| !u.is_empty())
-            .or(caller.unit_code.clone());
-        if let Some(unit) = &unit {
-            crate::units::require_in_scope(conn, &caller.scope, unit)?;
-        }
-        let rows =
-            crate::records::queries::in_period(conn, &caller.scope, unit.as_deref(), from, to)?;
-        Ok(Anomalies {
-            unit_code: unit,
-            from,
-            to,
-            items: detect(&rows),
+    let answer = state
+        .stats(move |conn| {
+            let unit = q
+                .unit
+                .filter(|u| !u.is_empty())
+                .or(caller.unit_code.clone());
+            if let Some(unit) = &unit {
+                crate::units::require_in_scope(conn, &caller.scope, unit)?;
+            }
+            let rows =
+                crate::records::queries::in_period(conn, &caller.scope, unit.as_deref(), from, to)?;
+            Ok(Anomalies {
+                unit_code: unit,
+                from,
+                to,
+                items: detect(&rows),
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Ok().json(answer))
 }

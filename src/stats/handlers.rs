@@ -231,25 +231,26 @@ async fn summary_any(
     ApiQuery(q): ApiQuery<SummaryQuery>,
 ) -> ApiResult<HttpResponse> {
     let (from, to, approved_only) = period(q.from, q.to, q.review.as_deref())?;
-    let answer = crate::db::run(state.stats(), move |conn| {
-        let (unit_code, unit, teams) = subject(conn, &caller, q.unit)?;
-        let filter = Filter {
-            unit,
-            teams,
-            from,
-            to,
-            approved_only,
-        };
-        let tallies = queries::tally(conn, &filter, GroupBy::Nothing)?;
-        let metrics = tallies.get("").map(Metrics::from).unwrap_or_default();
-        Ok(Summary {
-            unit_code,
-            from,
-            to,
-            metrics,
+    let answer = state
+        .stats(move |conn| {
+            let (unit_code, unit, teams) = subject(conn, &caller, q.unit)?;
+            let filter = Filter {
+                unit,
+                teams,
+                from,
+                to,
+                approved_only,
+            };
+            let tallies = queries::tally(conn, &filter, GroupBy::Nothing)?;
+            let metrics = tallies.get("").map(Metrics::from).unwrap_or_default();
+            Ok(Summary {
+                unit_code,
+                from,
+                to,
+                metrics,
+            })
         })
-    })
-    .await?;
+        .await?;
     if super::csv::wanted(&req) {
         let mut header = vec!["unit_code", "from", "to"];
         header.extend(METRIC_COLUMNS);
@@ -317,28 +318,29 @@ async fn breakdown_any(
 ) -> ApiResult<HttpResponse> {
     let (from, to, approved_only) = period(q.from, q.to, q.review.as_deref())?;
     let by = q.by;
-    let answer = crate::db::run(state.stats(), move |conn| {
-        let (unit_code, unit, teams) = subject(conn, &caller, q.unit)?;
-        if by == By::Unit && matches!(unit, UnitFilter::Commune(_)) {
-            return Err(ApiError::field("by", "nothing_below", msg::NOTHING_BELOW));
-        }
-        let filter = Filter {
-            unit,
-            teams,
-            from,
-            to,
-            approved_only,
-        };
-        let rows = rows(conn, by, &filter)?;
-        Ok(Breakdown {
-            unit_code,
-            by,
-            from,
-            to,
-            rows,
+    let answer = state
+        .stats(move |conn| {
+            let (unit_code, unit, teams) = subject(conn, &caller, q.unit)?;
+            if by == By::Unit && matches!(unit, UnitFilter::Commune(_)) {
+                return Err(ApiError::field("by", "nothing_below", msg::NOTHING_BELOW));
+            }
+            let filter = Filter {
+                unit,
+                teams,
+                from,
+                to,
+                approved_only,
+            };
+            let rows = rows(conn, by, &filter)?;
+            Ok(Breakdown {
+                unit_code,
+                by,
+                from,
+                to,
+                rows,
+            })
         })
-    })
-    .await?;
+        .await?;
     if super::csv::wanted(&req) {
         let mut header = vec!["key", "label"];
         header.extend(METRIC_COLUMNS);

@@ -21,8 +21,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::db::DbPool;
-use crate::error::ApiResult;
+use crate::db::{DbError, DbPool};
 use crate::records::model::RecordRow;
 use crate::records::queries;
 
@@ -49,7 +48,7 @@ pub struct Page {
 /// The page of `author`'s changes after `since`. A page that would be empty only because a
 /// committed change waits for an older transaction to end is retried for a moment instead of
 /// answering "nothing more", holding no connection while it waits.
-pub async fn next_page(pool: &DbPool, author: &str, since: Cursor) -> ApiResult<Page> {
+pub async fn next_page(pool: &DbPool, author: &str, since: Cursor) -> Result<Page, DbError> {
     let started = Instant::now();
     loop {
         let (cursor, author) = (since.clone(), author.to_owned());
@@ -71,7 +70,7 @@ pub async fn next_page(pool: &DbPool, author: &str, since: Cursor) -> ApiResult<
                 }
                 _ => false,
             };
-            Ok((rows, unsettled))
+            Ok::<_, DbError>((rows, unsettled))
         })
         .await?;
         let has_more = rows.len() > PAGE_MAX || unsettled;

@@ -19,7 +19,7 @@ use crate::messages as msg;
 use crate::messages::Lang;
 use crate::records::input::{AssistInput, SignatureInput, Submission, VisitInput};
 use crate::records::model::{Kind, ReviewStatus};
-use crate::records::service::{self, Batch, Created};
+use crate::records::service::{self, Batch, Created, RecordError};
 use crate::records::views::RecordView;
 use crate::state::AppState;
 use crate::teams::model::TeamDetail;
@@ -111,21 +111,22 @@ pub fn parse_record(kind: Kind, value: Value) -> Result<Submission, Vec<FieldErr
     })
 }
 
-/// Field errors of a record that was refused before storing.
-fn refusal(error: ApiError) -> Result<Vec<FieldError>, ApiError> {
+/// Field errors of a record that was refused before storing: in a batch, a team the
+/// caller cannot log for is a fault of that record alone, not of the request.
+fn refusal(error: RecordError) -> Result<Vec<FieldError>, ApiError> {
     match error {
-        ApiError::Validation(errors) => Ok(errors),
-        ApiError::NotFound(_) => Ok(vec![FieldError::new(
+        RecordError::Invalid(errors) => Ok(errors),
+        RecordError::UnknownTeam => Ok(vec![FieldError::new(
             "team_id",
             "unknown_team",
             msg::UNKNOWN_TEAM,
         )]),
-        ApiError::Forbidden(_) => Ok(vec![FieldError::new(
+        RecordError::NotAMember => Ok(vec![FieldError::new(
             "team_id",
             "not_a_member",
             msg::NOT_A_MEMBER,
         )]),
-        other => Err(other),
+        other => Err(other.into()),
     }
 }
 
@@ -153,52 +154,51 @@ pub async fn sync(
     // Checked on a read connection, stored on the write connection: SQLite's one writer
     // never waits on a batch's validation and look-ups.
     let author = caller.clone();
-    let (mut results, rows, slots) = crate::db::run(state.primary(), move |conn| {
-        let mut batch = Batch::default();
-        let mut results = Vec::with_capacity(items.len());
-        let mut rows = Vec::new();
-        let mut slots = Vec::new();
-        for (kind, value) in items {
-            let sent_id = value.get("id").and_then(Value::as_str).map(str::to_owned);
-            let prepared = parse_record(kind, value)
-                .map_err(ApiError::Validation)
-                .and_then(|submission| {
-                    service::prepare(conn, &st, &author, submission, &mut batch)
-                });
-            match prepared {
-                Ok(row) => {
-                    slots.push(results.len());
-                    results.push(SyncResult {
-                        kind,
-                        id: Some(row.id.clone()),
-                        status: SyncStatus::Created,
-                        errors: Vec::new(),
+    let (mut results, rows, slots) = state
+        .primary(move |conn| {
+            let mut batch = Batch::default();
+            let mut results = Vec::with_capacity(items.len());
+            let mut rows = Vec::new();
+            let mut slots = Vec::new();
+            for (kind, value) in items {
+                let sent_id = value.get("id").and_then(Value::as_str).map(str::to_owned);
+                let prepared = parse_record(kind, value)
+                    .map_err(RecordError::Invalid)
+                    .and_then(|submission| {
+                        service::prepare(conn, &st, &author, submission, &mut batch)
                     });
-                    rows.push(row);
+                match prepared {
+                    Ok(row) => {
+                        slots.push(results.len());
+                        results.push(SyncResult {
+                            kind,
+                            id: Some(row.id.clone()),
+                            status: SyncStatus::Created,
+                            errors: Vec::new(),
+                        });
+                        rows.push(row);
+                    }
+                    Err(e) => results.push(SyncResult {
+                        kind,
+                        id: sent_id,
+                        status: SyncStatus::Invalid,
+                        errors: refusal(e)?.iter().map(|e| e.view(lang)).collect(),
+                    }),
                 }
-                Err(e) => results.push(SyncResult {
-                    kind,
-                    id: sent_id,
-                    status: SyncStatus::Invalid,
-                    errors: refusal(e)?.iter().map(|e| e.view(lang)).collect(),
-                }),
             }
-        }
-        Ok((results, rows, slots))
-    })
-    .await?;
+            Ok((results, rows, slots))
+        })
+        .await?;
     let results = state
-        .record_writer()
-        .run(move |conn| {
+        .write_records(move |conn| {
             for (slot, outcome) in slots
                 .into_iter()
                 .zip(service::store_all(conn, &caller, rows)?)
             {
                 results[slot].status = match outcome {
-                    Ok(Created::New(_)) => SyncStatus::Created,
-                    Ok(Created::Unchanged(_)) => SyncStatus::Unchanged,
-                    Err(ApiError::Conflict(_)) => SyncStatus::Conflict,
-                    Err(other) => return Err(other),
+                    Created::New(_) => SyncStatus::Created,
+                    Created::Unchanged(_) => SyncStatus::Unchanged,
+                    Created::IdTaken => SyncStatus::Conflict,
                 };
             }
             Ok(results)
@@ -299,56 +299,57 @@ pub async fn sync_state(
             )));
         }
     };
-    let page = super::changes::next_page(state.primary(), &caller.id, since).await?;
-    let answer = crate::db::run(state.primary(), move |conn| {
-        let mut teams = Vec::new();
-        for membership in crate::teams::queries::memberships(conn, &caller.id)? {
-            let team = crate::teams::access::readable(conn, &caller, &membership.team_id)?;
-            let members = crate::teams::queries::members(conn, &team.id)?;
-            teams.push(TeamDetail {
-                team: team.into(),
-                members,
-            });
-        }
-        let today = crate::clock::today();
-        let mut campaigns = Vec::new();
-        let open = crate::campaigns::queries::list(
-            conn,
-            &caller.scope,
-            caller.unit_code.as_deref(),
-            None,
-            Some(today),
-            None,
-            OPEN_CAMPAIGNS_MAX,
-        )?;
-        for row in open {
-            let targets = crate::campaigns::queries::targets(conn, &row.id)?;
-            campaigns.push(Campaign::new(row, targets));
-        }
-        let record_changes = page
-            .rows
-            .into_iter()
-            .map(|r| RecordChange {
-                kind: r.kind(),
-                review_status: r.review_status(),
-                record: RecordView::from(&r),
-                id: r.id,
-                review_note: r.review_note,
-                reviewed_by: r.reviewed_by,
-                duplicate_of: r.duplicate_of,
-                voided: r.voided != 0,
-                updated_at: r.updated_at.and_utc(),
+    let page = super::changes::next_page(state.primary_pool(), &caller.id, since).await?;
+    let answer = state
+        .primary(move |conn| {
+            let mut teams = Vec::new();
+            for membership in crate::teams::queries::memberships(conn, &caller.id)? {
+                let team = crate::teams::access::readable(conn, &caller, &membership.team_id)?;
+                let members = crate::teams::queries::members(conn, &team.id)?;
+                teams.push(TeamDetail {
+                    team: team.into(),
+                    members,
+                });
+            }
+            let today = crate::clock::today();
+            let mut campaigns = Vec::new();
+            let open = crate::campaigns::queries::list(
+                conn,
+                &caller.scope,
+                caller.unit_code.as_deref(),
+                None,
+                Some(today),
+                None,
+                OPEN_CAMPAIGNS_MAX,
+            )?;
+            for row in open {
+                let targets = crate::campaigns::queries::targets(conn, &row.id)?;
+                campaigns.push(Campaign::new(row, targets));
+            }
+            let record_changes = page
+                .rows
+                .into_iter()
+                .map(|r| RecordChange {
+                    kind: r.kind(),
+                    review_status: r.review_status(),
+                    record: RecordView::from(&r),
+                    id: r.id,
+                    review_note: r.review_note,
+                    reviewed_by: r.reviewed_by,
+                    duplicate_of: r.duplicate_of,
+                    voided: r.voided != 0,
+                    updated_at: r.updated_at.and_utc(),
+                })
+                .collect();
+            Ok(SyncState {
+                cursor: page.next.encode(),
+                has_more: page.has_more,
+                server_time: Utc::now(),
+                teams,
+                campaigns,
+                record_changes,
             })
-            .collect();
-        Ok(SyncState {
-            cursor: page.next.encode(),
-            has_more: page.has_more,
-            server_time: Utc::now(),
-            teams,
-            campaigns,
-            record_changes,
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Ok().json(answer))
 }

@@ -117,68 +117,72 @@ pub async fn create_team(
     ApiJson(body): ApiJson<CreateTeam>,
 ) -> ApiResult<HttpResponse> {
     caller.require_supervisor()?;
-    let team = crate::db::run(state.primary(), move |conn| {
-        let mut errors = body
-            .validate()
-            .err()
-            .map(|e| field_errors(&e))
-            .unwrap_or_default();
-        let unit = crate::units::queries::find(conn, &body.commune_code)?;
-        match &unit {
-            None => errors.push(FieldError::new(
-                "commune_code",
-                "unknown_unit",
-                msg::UNKNOWN_UNIT,
-            )),
-            Some(u) if UnitKind::parse(&u.kind).is_none_or(UnitKind::is_province) => errors.push(
-                FieldError::new("commune_code", "not_a_commune", msg::NOT_A_COMMUNE),
-            ),
-            Some(u) if u.active == 0 => errors.push(FieldError::new(
-                "commune_code",
-                "inactive_unit",
-                msg::INACTIVE_UNIT,
-            )),
-            Some(_) => {}
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
-        let parent = unit.and_then(|u| u.parent_code);
-        if !caller
-            .scope
-            .contains(Some(&body.commune_code), parent.as_deref())
-        {
-            return Err(ApiError::NotFound(msg::NOT_FOUND_UNIT));
-        }
-        let now = crate::clock::now();
-        let row = TeamRow {
-            id: Uuid::new_v4().to_string(),
-            commune_code: body.commune_code,
-            name: body.name.trim().to_owned(),
-            area: body
-                .area
-                .map(|a| a.trim().to_owned())
-                .filter(|a| !a.is_empty()),
-            active: 1,
-            created_by: Some(caller.id.clone()),
-            created_at: now,
-            updated_at: now,
-        };
-        conn.transaction(|conn| {
-            queries::insert(conn, &row).map_err(unique_name_conflict)?;
-            crate::audit::record(
-                conn,
-                Some(&caller.id),
-                "team.create",
-                ("team", &row.id),
-                Some(&row.commune_code),
-                format!("created team {:?}", row.name),
-            )?;
-            Ok::<_, ApiError>(())
-        })?;
-        Ok(Team::from(row))
-    })
-    .await?;
+    let team = state
+        .primary(move |conn| {
+            let mut errors = body
+                .validate()
+                .err()
+                .map(|e| field_errors(&e))
+                .unwrap_or_default();
+            let unit = crate::units::queries::find(conn, &body.commune_code)?;
+            match &unit {
+                None => errors.push(FieldError::new(
+                    "commune_code",
+                    "unknown_unit",
+                    msg::UNKNOWN_UNIT,
+                )),
+                Some(u) if UnitKind::parse(&u.kind).is_none_or(UnitKind::is_province) => errors
+                    .push(FieldError::new(
+                        "commune_code",
+                        "not_a_commune",
+                        msg::NOT_A_COMMUNE,
+                    )),
+                Some(u) if u.active == 0 => errors.push(FieldError::new(
+                    "commune_code",
+                    "inactive_unit",
+                    msg::INACTIVE_UNIT,
+                )),
+                Some(_) => {}
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+            let parent = unit.and_then(|u| u.parent_code);
+            if !caller
+                .scope
+                .contains(Some(&body.commune_code), parent.as_deref())
+            {
+                return Err(ApiError::NotFound(msg::NOT_FOUND_UNIT));
+            }
+            let now = crate::clock::now();
+            let row = TeamRow {
+                id: Uuid::new_v4().to_string(),
+                commune_code: body.commune_code,
+                name: body.name.trim().to_owned(),
+                area: body
+                    .area
+                    .map(|a| a.trim().to_owned())
+                    .filter(|a| !a.is_empty()),
+                active: 1,
+                created_by: Some(caller.id.clone()),
+                created_at: now,
+                updated_at: now,
+            };
+            conn.transaction(|conn| {
+                queries::insert(conn, &row).map_err(unique_name_conflict)?;
+                crate::audit::record(
+                    conn,
+                    Some(&caller.id),
+                    "team.create",
+                    ("team", &row.id),
+                    Some(&row.commune_code),
+                    format!("created team {:?}", row.name),
+                )?;
+                Ok::<_, ApiError>(())
+            })?;
+            Ok(Team::from(row))
+        })
+        .await?;
     Ok(HttpResponse::Created().json(team))
 }
 
@@ -204,24 +208,25 @@ pub async fn list_teams(
         cursor: query.cursor,
     };
     let (limit, after) = (page.limit()?, page.keyset()?);
-    let rows = crate::db::run(state.primary(), move |conn| {
-        if let Some(unit) = &query.unit {
-            crate::units::require_in_scope(conn, &caller.scope, unit)?;
-        }
-        let visibility = if caller.role.is_supervisor() {
-            Visibility::Scope(caller.scope.clone())
-        } else {
-            Visibility::MemberOf(caller.id.clone())
-        };
-        Ok(queries::list(
-            conn,
-            &visibility,
-            query.unit.as_deref(),
-            after,
-            limit + 1,
-        )?)
-    })
-    .await?;
+    let rows = state
+        .primary(move |conn| {
+            if let Some(unit) = &query.unit {
+                crate::units::require_in_scope(conn, &caller.scope, unit)?;
+            }
+            let visibility = if caller.role.is_supervisor() {
+                Visibility::Scope(caller.scope.clone())
+            } else {
+                Visibility::MemberOf(caller.id.clone())
+            };
+            Ok(queries::list(
+                conn,
+                &visibility,
+                query.unit.as_deref(),
+                after,
+                limit + 1,
+            )?)
+        })
+        .await?;
     let page = Page::from_rows(rows, limit, |t| keyset_cursor(t.created_at, &t.id)).map(Team::from);
     Ok(HttpResponse::Ok().json(page))
 }
@@ -243,11 +248,12 @@ pub async fn get_team(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let team = crate::db::run(state.primary(), move |conn| {
-        let team = readable(conn, &caller, &id)?;
-        detail(conn, team)
-    })
-    .await?;
+    let team = state
+        .primary(move |conn| {
+            let team = readable(conn, &caller, &id)?;
+            detail(conn, team)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(team))
 }
 
@@ -272,45 +278,46 @@ pub async fn update_team(
     ApiJson(body): ApiJson<UpdateTeam>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let team = crate::db::run(state.primary(), move |conn| {
-        let team = manageable(conn, &caller, &id)?;
-        body.validate()?;
-        let changes = TeamChanges {
-            name: body.name.as_deref().map(|n| n.trim().to_owned()),
-            area: body
-                .area
-                .as_deref()
-                .map(|a| Some(a.trim().to_owned()).filter(|a| !a.is_empty())),
-            active: body.active.map(i32::from),
-            updated_at: Some(crate::clock::now()),
-        };
-        let mut changed = Vec::new();
-        if changes.name.is_some() {
-            changed.push("name");
-        }
-        if changes.area.is_some() {
-            changed.push("area");
-        }
-        if let Some(active) = body.active {
-            changed.push(if active { "reactivated" } else { "deactivated" });
-        }
-        conn.transaction(|conn| {
-            queries::update(conn, &team.id, &changes).map_err(unique_name_conflict)?;
-            crate::audit::record(
-                conn,
-                Some(&caller.id),
-                "team.update",
-                ("team", &team.id),
-                Some(&team.commune_code),
-                format!("changed {}", changed.join(", ")),
-            )?;
-            Ok::<_, ApiError>(())
-        })?;
-        let team = queries::find(conn, &team.id)?
-            .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_TEAM))?;
-        detail(conn, team)
-    })
-    .await?;
+    let team = state
+        .primary(move |conn| {
+            let team = manageable(conn, &caller, &id)?;
+            body.validate()?;
+            let changes = TeamChanges {
+                name: body.name.as_deref().map(|n| n.trim().to_owned()),
+                area: body
+                    .area
+                    .as_deref()
+                    .map(|a| Some(a.trim().to_owned()).filter(|a| !a.is_empty())),
+                active: body.active.map(i32::from),
+                updated_at: Some(crate::clock::now()),
+            };
+            let mut changed = Vec::new();
+            if changes.name.is_some() {
+                changed.push("name");
+            }
+            if changes.area.is_some() {
+                changed.push("area");
+            }
+            if let Some(active) = body.active {
+                changed.push(if active { "reactivated" } else { "deactivated" });
+            }
+            conn.transaction(|conn| {
+                queries::update(conn, &team.id, &changes).map_err(unique_name_conflict)?;
+                crate::audit::record(
+                    conn,
+                    Some(&caller.id),
+                    "team.update",
+                    ("team", &team.id),
+                    Some(&team.commune_code),
+                    format!("changed {}", changed.join(", ")),
+                )?;
+                Ok::<_, ApiError>(())
+            })?;
+            let team = queries::find(conn, &team.id)?
+                .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_TEAM))?;
+            detail(conn, team)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(team))
 }
 
@@ -338,51 +345,52 @@ pub async fn put_member(
     ApiJson(body): ApiJson<PutMember>,
 ) -> ApiResult<HttpResponse> {
     let (id, user_id) = path.into_inner();
-    let team = crate::db::run(state.primary(), move |conn| {
-        let team = manageable(conn, &caller, &id)?;
-        let user = crate::users::queries::find(conn, &user_id)?
-            .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))?;
-        if user.unit_code.as_deref() != Some(team.commune_code.as_str()) {
-            if !user_in_scope(conn, &caller, &user)? {
-                return Err(ApiError::NotFound(msg::NOT_FOUND_USER));
+    let team = state
+        .primary(move |conn| {
+            let team = manageable(conn, &caller, &id)?;
+            let user = crate::users::queries::find(conn, &user_id)?
+                .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))?;
+            if user.unit_code.as_deref() != Some(team.commune_code.as_str()) {
+                if !user_in_scope(conn, &caller, &user)? {
+                    return Err(ApiError::NotFound(msg::NOT_FOUND_USER));
+                }
+                return Err(ApiError::field(
+                    "user_id",
+                    "wrong_commune",
+                    msg::WRONG_COMMUNE,
+                ));
             }
-            return Err(ApiError::field(
-                "user_id",
-                "wrong_commune",
-                msg::WRONG_COMMUNE,
-            ));
-        }
-        if user.active == 0 {
-            return Err(ApiError::field(
-                "user_id",
-                "inactive_user",
-                msg::INACTIVE_USER,
-            ));
-        }
-        if team.active == 0 {
-            return Err(ApiError::Conflict(msg::TEAM_INACTIVE));
-        }
-        let row = MemberRow {
-            team_id: team.id.clone(),
-            user_id: user.id.clone(),
-            role: body.role.as_str().into(),
-            added_by: Some(caller.id.clone()),
-            added_at: crate::clock::now(),
-        };
-        conn.transaction(|conn| {
-            queries::put_member(conn, &row)?;
-            crate::audit::record(
-                conn,
-                Some(&caller.id),
-                "team.member_put",
-                ("team", &team.id),
-                Some(&team.commune_code),
-                format!("user {} is {}", user.id, body.role.as_str()),
-            )
-        })?;
-        detail(conn, team)
-    })
-    .await?;
+            if user.active == 0 {
+                return Err(ApiError::field(
+                    "user_id",
+                    "inactive_user",
+                    msg::INACTIVE_USER,
+                ));
+            }
+            if team.active == 0 {
+                return Err(ApiError::Conflict(msg::TEAM_INACTIVE));
+            }
+            let row = MemberRow {
+                team_id: team.id.clone(),
+                user_id: user.id.clone(),
+                role: body.role.as_str().into(),
+                added_by: Some(caller.id.clone()),
+                added_at: crate::clock::now(),
+            };
+            conn.transaction(|conn| {
+                queries::put_member(conn, &row)?;
+                crate::audit::record(
+                    conn,
+                    Some(&caller.id),
+                    "team.member_put",
+                    ("team", &team.id),
+                    Some(&team.commune_code),
+                    format!("user {} is {}", user.id, body.role.as_str()),
+                )
+            })?;
+            detail(conn, team)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(team))
 }
 
@@ -407,23 +415,24 @@ pub async fn remove_member(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (id, user_id) = path.into_inner();
-    crate::db::run(state.primary(), move |conn| {
-        let team = manageable(conn, &caller, &id)?;
-        conn.transaction(|conn| {
-            if !queries::remove_member(conn, &team.id, &user_id)? {
-                return Err(ApiError::NotFound(msg::NOT_FOUND_MEMBER));
-            }
-            crate::audit::record(
-                conn,
-                Some(&caller.id),
-                "team.member_remove",
-                ("team", &team.id),
-                Some(&team.commune_code),
-                format!("removed user {user_id}"),
-            )?;
-            Ok(())
+    state
+        .primary(move |conn| {
+            let team = manageable(conn, &caller, &id)?;
+            conn.transaction(|conn| {
+                if !queries::remove_member(conn, &team.id, &user_id)? {
+                    return Err(ApiError::NotFound(msg::NOT_FOUND_MEMBER));
+                }
+                crate::audit::record(
+                    conn,
+                    Some(&caller.id),
+                    "team.member_remove",
+                    ("team", &team.id),
+                    Some(&team.commune_code),
+                    format!("removed user {user_id}"),
+                )?;
+                Ok(())
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -59,10 +59,9 @@ pub async fn list_units(
             .map(|q| crate::text::fold(&q))
             .filter(|q| !q.is_empty()),
     };
-    let rows = crate::db::run(state.primary(), move |conn| {
-        Ok(queries::list(conn, &filter, after.as_deref(), limit + 1)?)
-    })
-    .await?;
+    let rows = state
+        .primary(move |conn| Ok(queries::list(conn, &filter, after.as_deref(), limit + 1)?))
+        .await?;
     let page = Page::from_rows(rows, limit, |u| u.code.clone()).map(Unit::from);
     Ok(HttpResponse::Ok().json(page))
 }
@@ -84,7 +83,9 @@ pub async fn get_unit(
     code: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let code = code.into_inner();
-    let row = crate::db::run(state.primary(), move |conn| Ok(queries::find(conn, &code)?)).await?;
+    let row = state
+        .primary(move |conn| Ok(queries::find(conn, &code)?))
+        .await?;
     let unit = row
         .map(Unit::from)
         .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_UNIT))?;

@@ -14,7 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::messages as msg;
 
 /// Whether a unit lies in a scope (looking up its province); an unknown unit never does.
-pub fn in_scope(conn: &mut DbConn, scope: &Scope, code: &str) -> ApiResult<bool> {
+pub fn in_scope(conn: &mut DbConn, scope: &Scope, code: &str) -> diesel::QueryResult<bool> {
     Ok(match queries::find(conn, code)? {
         Some(unit) => scope.contains(Some(code), unit.parent_code.as_deref()),
         None => false,

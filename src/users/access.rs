@@ -20,7 +20,7 @@ pub fn unit_of(
 /// national scope).
 pub fn user_in_scope(conn: &mut DbConn, caller: &AuthUser, user: &UserRow) -> ApiResult<bool> {
     match &user.unit_code {
-        Some(code) => crate::units::in_scope(conn, &caller.scope, code),
+        Some(code) => Ok(crate::units::in_scope(conn, &caller.scope, code)?),
         None => Ok(caller.scope == crate::auth::Scope::National),
     }
 }

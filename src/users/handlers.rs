@@ -85,10 +85,9 @@ pub async fn create_user(
     ApiJson(body): ApiJson<CreateUser>,
 ) -> ApiResult<HttpResponse> {
     caller.require_supervisor()?;
-    let view = crate::db::run(state.primary(), move |conn| {
-        super::service::create(conn, body, Some(&caller)).map(UserView::from)
-    })
-    .await?;
+    let view = state
+        .primary(move |conn| super::service::create(conn, body, Some(&caller)).map(UserView::from))
+        .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -124,19 +123,20 @@ pub async fn list_users(
             .map(|q| crate::text::fold(&q))
             .filter(|q| !q.is_empty()),
     };
-    let rows = crate::db::run(state.primary(), move |conn| {
-        if let Some(unit) = &filter.unit {
-            crate::units::require_in_scope(conn, &caller.scope, unit)?;
-        }
-        Ok(queries::list(
-            conn,
-            &caller.scope,
-            &filter,
-            after,
-            limit + 1,
-        )?)
-    })
-    .await?;
+    let rows = state
+        .primary(move |conn| {
+            if let Some(unit) = &filter.unit {
+                crate::units::require_in_scope(conn, &caller.scope, unit)?;
+            }
+            Ok(queries::list(
+                conn,
+                &caller.scope,
+                &filter,
+                after,
+                limit + 1,
+            )?)
+        })
+        .await?;
     let page =
         Page::from_rows(rows, limit, |u| keyset_cursor(u.created_at, &u.id)).map(UserView::from);
     Ok(HttpResponse::Ok().json(page))
@@ -163,10 +163,9 @@ pub async fn get_user(
     if id != caller.id {
         caller.require_supervisor()?;
     }
-    let user = crate::db::run(state.primary(), move |conn| {
-        visible_user(conn, &caller, &id)
-    })
-    .await?;
+    let user = state
+        .primary(move |conn| visible_user(conn, &caller, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
@@ -193,68 +192,69 @@ pub async fn update_user(
 ) -> ApiResult<HttpResponse> {
     caller.require_supervisor()?;
     let id = id.into_inner();
-    let user = crate::db::run(state.primary(), move |conn| {
-        let user = visible_user(conn, &caller, &id)?;
-        if user.id == caller.id || user.role() >= caller.role {
-            return Err(ApiError::Forbidden(msg::LOWER_ROLES_ONLY));
-        }
-        if body.role.is_some_and(|r| r >= caller.role) {
-            return Err(ApiError::Forbidden(msg::LOWER_ROLES_GIVEN));
-        }
-        let mut errors = body
-            .validate()
-            .err()
-            .map(|e| field_errors(&e))
-            .unwrap_or_default();
-        if let Some(role) = body.role {
-            let kind = match &user.unit_code {
-                Some(code) => unit_of(conn, code)?.map(|(k, _, _)| k),
-                None => None,
-            };
-            if !role.fits_unit(kind) {
-                errors.push(FieldError::new(
-                    "role",
-                    "wrong_unit_kind",
-                    role.unit_requirement(),
-                ));
+    let user = state
+        .primary(move |conn| {
+            let user = visible_user(conn, &caller, &id)?;
+            if user.id == caller.id || user.role() >= caller.role {
+                return Err(ApiError::Forbidden(msg::LOWER_ROLES_ONLY));
             }
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
-        let name = body.full_name.as_deref().map(str::trim);
-        let disabling = body.active == Some(false) && user.active == 1;
-        let changes = UserChanges {
-            full_name: name.map(str::to_owned),
-            search_text: name.map(|n| search_text(n, &user.phone)),
-            role: body.role.map(|r| r.as_str().to_owned()),
-            active: body.active.map(i32::from),
-            password_hash: None,
-            updated_at: Some(crate::clock::now()),
-        };
-        let mut summary = Vec::new();
-        if changes.full_name.is_some() {
-            summary.push("full_name".to_owned());
-        }
-        if let Some(role) = &changes.role {
-            summary.push(format!("role {} -> {role}", user.role));
-        }
-        if let Some(active) = body.active {
-            summary.push(format!("active={active}"));
-        }
-        conn.transaction(|conn| {
-            queries::update(conn, &user.id, &changes, disabling)?;
-            crate::audit::record(
-                conn,
-                Some(&caller.id),
-                "user.update",
-                ("user", &user.id),
-                user.unit_code.as_deref(),
-                format!("changed {}", summary.join(", ")),
-            )
-        })?;
-        queries::find(conn, &user.id)?.ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))
-    })
-    .await?;
+            if body.role.is_some_and(|r| r >= caller.role) {
+                return Err(ApiError::Forbidden(msg::LOWER_ROLES_GIVEN));
+            }
+            let mut errors = body
+                .validate()
+                .err()
+                .map(|e| field_errors(&e))
+                .unwrap_or_default();
+            if let Some(role) = body.role {
+                let kind = match &user.unit_code {
+                    Some(code) => unit_of(conn, code)?.map(|(k, _, _)| k),
+                    None => None,
+                };
+                if !role.fits_unit(kind) {
+                    errors.push(FieldError::new(
+                        "role",
+                        "wrong_unit_kind",
+                        role.unit_requirement(),
+                    ));
+                }
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+            let name = body.full_name.as_deref().map(str::trim);
+            let disabling = body.active == Some(false) && user.active == 1;
+            let changes = UserChanges {
+                full_name: name.map(str::to_owned),
+                search_text: name.map(|n| search_text(n, &user.phone)),
+                role: body.role.map(|r| r.as_str().to_owned()),
+                active: body.active.map(i32::from),
+                password_hash: None,
+                updated_at: Some(crate::clock::now()),
+            };
+            let mut summary = Vec::new();
+            if changes.full_name.is_some() {
+                summary.push("full_name".to_owned());
+            }
+            if let Some(role) = &changes.role {
+                summary.push(format!("role {} -> {role}", user.role));
+            }
+            if let Some(active) = body.active {
+                summary.push(format!("active={active}"));
+            }
+            conn.transaction(|conn| {
+                queries::update(conn, &user.id, &changes, disabling)?;
+                crate::audit::record(
+                    conn,
+                    Some(&caller.id),
+                    "user.update",
+                    ("user", &user.id),
+                    user.unit_code.as_deref(),
+                    format!("changed {}", summary.join(", ")),
+                )
+            })?;
+            queries::find(conn, &user.id)?.ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
