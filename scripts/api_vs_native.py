@@ -162,7 +162,7 @@ def pg_single_script(team, volunteers):
     record = RECORD.format(", ".join([":rid", "'visit'", lit(team), cases, lit(COMMUNE), "now()::timestamp", "current_date",
                                       "21.0341", "105.8372", "12.5", "'KP1-23'", "'guided'", "2", "'public_services;vneid'",
                                       "md5(random()::text) || md5(random()::text)", "now()::timestamp", "now()::timestamp",
-                                      "'pending'", "0"]))
+                                      "'pending'", "false"]))
     audit = AUDIT.format(", ".join(["gen_random_uuid()::text", "now()::timestamp", cases, "'record.create'", "'visit'", ":rid",
                                     lit(COMMUNE), lit(f"logged visit for team {team}")]))
     daily = DAILY.format(", ".join([lit(COMMUNE), "current_date", lit(team), cases, *ONE_VISIT]))
@@ -265,7 +265,7 @@ def batch_rows(team, volunteers, n):
     now = time.strftime("%Y-%m-%d %H:%M:%S")
     day = time.strftime("%Y-%m-%d")
     return [(str(uuid.uuid4()), "visit", team, volunteers[i % len(volunteers)], COMMUNE, now, day, 21.03, 105.83, 10.0,
-             f"KP{i}", "guided", 1, "vneid", uuid.uuid4().hex * 2, now, now, "pending", 0) for i in range(n)]
+             f"KP{i}", "guided", 1, "vneid", uuid.uuid4().hex * 2, now, now, "pending", False) for i in range(n)]
 
 
 def native_sqlite_batch(db, team, volunteers):

@@ -107,16 +107,51 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Declares an enum stored and sent as snake_case text.
+/// Declares an enum sent as snake_case text and stored as the same text: a typed column
+/// value in diesel (`ToSql`/`FromSql` for `Text` on every backend), never a bare `String`.
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            diesel::AsExpression, diesel::FromSqlRow,
         )]
         #[serde(rename_all = "snake_case")]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
+            ) -> diesel::serialize::Result {
+                self.as_str().to_sql(out)
+            }
+        }
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = String::from_sql(bytes)?;
+                Self::parse(&text).ok_or_else(|| {
+                    format!("{text:?} is not a stored {}", stringify!($name)).into()
+                })
+            }
+        }
 
         impl $name {
             /// Every value, in the contract's order.
@@ -127,7 +162,7 @@ macro_rules! text_enum {
                 match self { $($name::$variant => $text),+ }
             }
 
-            /// Parses stored text (CHECK constraints keep it valid).
+            /// Parses the text of the API or the database.
             pub fn parse(s: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s)
             }

@@ -170,7 +170,7 @@ pub async fn login(
         )
         .await?;
     let outcome = match user {
-        Some(u) if verified && u.active == 1 => {
+        Some(u) if verified && u.active => {
             let st = state.clone();
             let tokens = state
                 .primary(move |conn| {
@@ -253,7 +253,7 @@ pub async fn refresh(
                 }
                 match crate::users::queries::find(conn, &token.user_id)? {
                     Some(user)
-                        if user.active == 1 && user.token_generation == token.token_generation =>
+                        if user.active && user.token_generation == token.token_generation =>
                     {
                         issue_pair(conn, &st, user, &token.family_id)
                             .map(|p| Refreshed::Pair(Box::new(p)))

@@ -70,7 +70,7 @@ async fn authenticate(
         .primary(move |conn| Ok(crate::users::queries::find(conn, &user_id)?))
         .await?;
     match user {
-        Some(u) if u.active == 1 && u.token_generation == claims.r#gen => {
+        Some(u) if u.active && u.token_generation == claims.r#gen => {
             let role = u.role();
             Ok(AuthUser {
                 scope: Scope::of(role, u.unit_code.as_deref()),

@@ -72,6 +72,11 @@ fn columns(kind: Kind) -> Vec<&'static str> {
     COMMON.iter().chain(own).copied().collect()
 }
 
+/// A stored choice as its text, or an empty cell.
+fn label<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
 fn cells(r: &RecordRow) -> Vec<String> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
@@ -89,33 +94,33 @@ fn cells(r: &RecordRow) -> Vec<String> {
         opt(&r.hamlet),
         opt(&r.note),
         r.received_at.and_utc().to_rfc3339(),
-        r.review_status.clone(),
+        r.review_status.to_string(),
         opt(&r.reviewed_by),
         opt(&r.review_note),
         opt(&r.duplicate_of),
-        (r.voided != 0).to_string(),
+        (r.voided).to_string(),
         opt(&r.void_reason),
     ];
-    match r.kind() {
+    match r.kind {
         Kind::Visit => out.extend([
             opt(&r.household_ref),
-            opt(&r.outcome),
+            label(r.outcome),
             int(r.people_guided),
             opt(&r.topics).replace(',', ";"),
         ]),
         Kind::VneidAssist => out.extend([
             opt(&r.visit_id),
             int(r.birth_year),
-            opt(&r.sex),
-            opt(&r.action),
-            opt(&r.result),
-            opt(&r.failure_reason),
+            label(r.sex),
+            label(r.action),
+            label(r.result),
+            label(r.failure_reason),
         ]),
         Kind::SignatureRegistration => out.extend([
             opt(&r.visit_id),
             int(r.birth_year),
             opt(&r.provider),
-            opt(&r.status),
+            label(r.status),
         ]),
     }
     out

@@ -43,7 +43,7 @@ fn open_base(
 ) -> records::BoxedQuery<'static, crate::db::MultiBackend> {
     let mut query = records::table
         .filter(records::team_id.eq(team_id.to_owned()))
-        .filter(records::voided.eq(0))
+        .filter(records::voided.eq(false))
         .filter(records::review_status.ne("rejected"))
         .into_boxed();
     if let Some((at, id)) = after {
@@ -77,7 +77,7 @@ pub fn open(
                         .eq(records::household_ref),
                 )
                 .filter(later.field(records::occurred_at).gt(records::occurred_at))
-                .filter(later.field(records::voided).eq(0)),
+                .filter(later.field(records::voided).eq(false)),
         )))
         .select(RecordRow::as_select())
         .order(order)
@@ -92,7 +92,7 @@ pub fn open(
                 .filter(later.field(records::kind).eq("vneid_assist"))
                 .filter(later.field(records::action).eq(records::action))
                 .filter(later.field(records::occurred_at).gt(records::occurred_at))
-                .filter(later.field(records::voided).eq(0)),
+                .filter(later.field(records::voided).eq(false)),
         )))
         .select(RecordRow::as_select())
         .order(order)
@@ -107,7 +107,7 @@ pub fn open(
                 .filter(later.field(records::kind).eq("signature_registration"))
                 .filter(later.field(records::status).ne("submitted"))
                 .filter(later.field(records::occurred_at).gt(records::occurred_at))
-                .filter(later.field(records::voided).eq(0)),
+                .filter(later.field(records::voided).eq(false)),
         )))
         .select(RecordRow::as_select())
         .order(order)
@@ -133,7 +133,7 @@ pub fn open(
         .into_iter()
         .map(|(row, reason)| FollowUp {
             reason,
-            kind: row.kind(),
+            kind: row.kind,
             record: RecordView::from(&row),
         })
         .collect())

@@ -89,7 +89,7 @@ async fn create_any(
         .await?;
     Ok(match created {
         Created::New(row) => {
-            crate::metrics::record_created(&row.kind);
+            crate::metrics::record_created(row.kind.as_str());
             HttpResponse::Created().json(RecordView::from(&row))
         }
         Created::Unchanged(row) => HttpResponse::Ok().json(RecordView::from(&row)),

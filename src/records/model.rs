@@ -157,8 +157,8 @@ pub struct Location {
 pub struct RecordRow {
     /// Client-generated UUID.
     pub id: String,
-    /// `visit`, `vneid_assist` or `signature_registration`.
-    pub kind: String,
+    /// Which kind.
+    pub kind: Kind,
     /// Team it was logged for.
     pub team_id: String,
     /// Author.
@@ -182,7 +182,7 @@ pub struct RecordRow {
     /// Visit: the team's label for the house.
     pub household_ref: Option<String>,
     /// Visit: how it went.
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     /// Visit: people guided.
     pub people_guided: Option<i32>,
     /// Visit: comma-separated topics in canonical order.
@@ -194,17 +194,17 @@ pub struct RecordRow {
     /// Assist or signature: year of birth.
     pub birth_year: Option<i32>,
     /// Assist: sex.
-    pub sex: Option<String>,
+    pub sex: Option<Sex>,
     /// Assist: what was done.
-    pub action: Option<String>,
+    pub action: Option<AssistAction>,
     /// Assist: how it ended.
-    pub result: Option<String>,
+    pub result: Option<AssistResult>,
     /// Assist: why it failed.
-    pub failure_reason: Option<String>,
+    pub failure_reason: Option<FailureReason>,
     /// Signature: certification provider.
     pub provider: Option<String>,
     /// Signature: where it stands.
-    pub status: Option<String>,
+    pub status: Option<SignatureStatus>,
     /// Fingerprint of the client content, for idempotent creates.
     pub content_hash: String,
     /// When the server stored it.
@@ -212,7 +212,7 @@ pub struct RecordRow {
     /// Last change (also the optimistic-concurrency token).
     pub updated_at: NaiveDateTime,
     /// Review state.
-    pub review_status: String,
+    pub review_status: ReviewStatus,
     /// Last reviewer.
     pub reviewed_by: Option<String>,
     /// Last review instant.
@@ -221,24 +221,12 @@ pub struct RecordRow {
     pub review_note: Option<String>,
     /// Earlier record this one may duplicate.
     pub duplicate_of: Option<String>,
-    /// 1 once voided.
-    pub voided: i32,
+    /// Whether it is voided.
+    pub voided: bool,
     /// Why it was voided.
     pub void_reason: Option<String>,
     /// Who voided it.
     pub voided_by: Option<String>,
     /// When.
     pub voided_at: Option<NaiveDateTime>,
-}
-
-impl RecordRow {
-    /// The record's kind.
-    pub fn kind(&self) -> Kind {
-        Kind::parse(&self.kind).unwrap_or(Kind::Visit)
-    }
-
-    /// The record's review state.
-    pub fn review_status(&self) -> ReviewStatus {
-        ReviewStatus::parse(&self.review_status).unwrap_or(ReviewStatus::Pending)
-    }
 }

@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::model::{Kind, RecordRow};
+use super::model::{AssistAction, AssistResult, Kind, RecordRow, SignatureStatus};
 use crate::auth::Scope;
 use crate::db::{DbConn, dialect};
 use crate::schema::{records, team_members, units};
@@ -81,22 +81,24 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<RecordRow>> {
 
 /// What makes a record a repeat of another: the same kind and citizen, and the same
 /// successful action (assists) or an issued signature. `None` for a record nothing repeats.
-pub type RepeatKey = (String, String, String);
+pub type RepeatKey = (Kind, String, &'static str);
 
 /// The [`RepeatKey`] of a record from its columns.
 pub fn repeat_key(
-    kind: &str,
+    kind: Kind,
     citizen_ref: Option<&str>,
-    action: Option<&str>,
-    result: Option<&str>,
-    status: Option<&str>,
+    action: Option<AssistAction>,
+    result: Option<AssistResult>,
+    status: Option<SignatureStatus>,
 ) -> Option<RepeatKey> {
-    let what = match Kind::parse(kind)? {
-        Kind::VneidAssist if result == Some("success") => action?,
-        Kind::SignatureRegistration if status == Some("issued") => "issued",
+    let what = match kind {
+        Kind::VneidAssist if result == Some(AssistResult::Success) => action?.as_str(),
+        Kind::SignatureRegistration if status == Some(SignatureStatus::Issued) => {
+            SignatureStatus::Issued.as_str()
+        }
         _ => return None,
     };
-    Some((kind.to_owned(), citizen_ref?.to_owned(), what.to_owned()))
+    Some((kind, citizen_ref?.to_owned(), what))
 }
 
 /// A counted, unflagged record of one of the given citizens: what a new record may repeat.
@@ -106,15 +108,15 @@ pub struct RepeatCandidate {
     /// Record id.
     pub id: String,
     /// Record kind.
-    pub kind: String,
+    pub kind: Kind,
     /// Keyed hash of the citizen number.
     pub citizen_ref: Option<String>,
     /// Assist action.
-    pub action: Option<String>,
+    pub action: Option<AssistAction>,
     /// Assist result.
-    pub result: Option<String>,
+    pub result: Option<AssistResult>,
     /// Signature status.
-    pub status: Option<String>,
+    pub status: Option<SignatureStatus>,
     /// When the server stored it: the earliest is the original.
     pub received_at: NaiveDateTime,
 }
@@ -130,7 +132,7 @@ pub fn repeat_candidates(
         found.extend(
             records::table
                 .filter(records::citizen_ref.eq_any(chunk))
-                .filter(records::voided.eq(0))
+                .filter(records::voided.eq(false))
                 .filter(records::review_status.ne("rejected"))
                 .filter(records::duplicate_of.is_null())
                 .select(RepeatCandidate::as_select())
@@ -242,7 +244,7 @@ pub fn replace_content(
         records::table
             .find(&row.id)
             .filter(records::updated_at.eq(seen))
-            .filter(records::voided.eq(0)),
+            .filter(records::voided.eq(false)),
     )
     .set((
         records::occurred_at.eq(row.occurred_at),
@@ -289,7 +291,7 @@ pub fn review(
         records::table
             .find(id)
             .filter(records::updated_at.eq(seen))
-            .filter(records::voided.eq(0)),
+            .filter(records::voided.eq(false)),
     )
     .set((
         records::review_status.eq(status),
@@ -312,9 +314,9 @@ pub fn void(
     at: NaiveDateTime,
     stamp: i64,
 ) -> QueryResult<bool> {
-    let n = diesel::update(records::table.find(id).filter(records::voided.eq(0)))
+    let n = diesel::update(records::table.find(id).filter(records::voided.eq(false)))
         .set((
-            records::voided.eq(1),
+            records::voided.eq(true),
             records::void_reason.eq(reason),
             records::voided_by.eq(by),
             records::voided_at.eq(at),
@@ -409,7 +411,7 @@ pub fn in_period(
             )?;
             let done = page.len() < 5000;
             after = page.last().map(|r| (r.occurred_at, r.id.clone()));
-            rows.extend(page.into_iter().filter(|r| r.voided == 0));
+            rows.extend(page.into_iter().filter(|r| !r.voided));
             if done {
                 break;
             }

@@ -100,7 +100,7 @@ fn row_from(
     let now = crate::clock::now();
     RecordRow {
         id,
-        kind: draft.kind.as_str().into(),
+        kind: draft.kind,
         team_id: team.id.clone(),
         volunteer_id: volunteer_id.to_owned(),
         commune_code: team.commune_code.clone(),
@@ -112,27 +112,27 @@ fn row_from(
         hamlet: draft.hamlet.clone(),
         note: draft.note.clone(),
         household_ref: draft.household_ref.clone(),
-        outcome: draft.outcome.map(|v| v.as_str().into()),
+        outcome: draft.outcome,
         people_guided: draft.people_guided,
         topics: draft.topics.clone(),
         visit_id: draft.visit_id.clone(),
         citizen_ref: draft.citizen_ref.clone(),
         birth_year: draft.birth_year,
-        sex: draft.sex.map(|v| v.as_str().into()),
-        action: draft.action.map(|v| v.as_str().into()),
-        result: draft.result.map(|v| v.as_str().into()),
-        failure_reason: draft.failure_reason.map(|v| v.as_str().into()),
+        sex: draft.sex,
+        action: draft.action,
+        result: draft.result,
+        failure_reason: draft.failure_reason,
         provider: draft.provider.clone(),
-        status: draft.status.map(|v| v.as_str().into()),
+        status: draft.status,
         content_hash: super::fingerprint::v1(volunteer_id, &team.id, draft),
         received_at: now,
         updated_at: now,
-        review_status: ReviewStatus::Pending.as_str().into(),
+        review_status: ReviewStatus::Pending,
         reviewed_by: None,
         reviewed_at: None,
         review_note: None,
         duplicate_of: None,
-        voided: 0,
+        voided: false,
         void_reason: None,
         voided_by: None,
         voided_at: None,
@@ -149,7 +149,7 @@ pub fn readable(
 ) -> RecordResult<RecordRow> {
     let not_found = || RecordError::RecordNotFound;
     let row = queries::find(conn, id)?
-        .filter(|r| r.kind() == kind)
+        .filter(|r| r.kind == kind)
         .ok_or_else(not_found)?;
     let visible = if caller.role.is_supervisor() {
         crate::units::in_scope(conn, &caller.scope, &row.commune_code)?
@@ -168,7 +168,7 @@ fn check_visit(
 ) -> RecordResult<()> {
     if let Some(visit_id) = &draft.visit_id {
         let ok = queries::find(conn, visit_id)?
-            .is_some_and(|v| v.kind() == Kind::Visit && v.team_id == team_id);
+            .is_some_and(|v| v.kind == Kind::Visit && v.team_id == team_id);
         if !ok {
             errors.push(FieldError::new(
                 "visit_id",
@@ -181,15 +181,15 @@ fn check_visit(
 }
 
 fn repeat_key_of(row: &RecordRow) -> Option<queries::RepeatKey> {
-    if row.review_status() != ReviewStatus::Pending {
+    if row.review_status != ReviewStatus::Pending {
         return None;
     }
     queries::repeat_key(
-        &row.kind,
+        row.kind,
         row.citizen_ref.as_deref(),
-        row.action.as_deref(),
-        row.result.as_deref(),
-        row.status.as_deref(),
+        row.action,
+        row.result,
+        row.status,
     )
 }
 
@@ -213,11 +213,11 @@ fn flag_duplicates(conn: &mut DbConn, rows: &mut [RecordRow]) -> diesel::QueryRe
             continue;
         }
         let key = queries::repeat_key(
-            &c.kind,
+            c.kind,
             c.citizen_ref.as_deref(),
-            c.action.as_deref(),
-            c.result.as_deref(),
-            c.status.as_deref(),
+            c.action,
+            c.result,
+            c.status,
         );
         if let Some(key) = key {
             let candidate = (c.received_at, c.id);
@@ -250,7 +250,7 @@ fn flag_duplicates(conn: &mut DbConn, rows: &mut [RecordRow]) -> diesel::QueryRe
         );
         let row = &mut rows[i];
         queries::flag_duplicate(conn, &row.id, &earlier, &note, stamp)?;
-        row.review_status = ReviewStatus::Flagged.as_str().into();
+        row.review_status = ReviewStatus::Flagged;
         row.duplicate_of = Some(earlier);
         row.review_note = Some(note);
     }
@@ -335,7 +335,7 @@ pub fn prepare(
     let id = record_id(submission.id.as_deref())
         .map_err(|e| errors.push(e))
         .ok();
-    if team.active == 0 {
+    if !team.active {
         errors.push(FieldError::new(
             "team_id",
             "inactive_team",
@@ -464,14 +464,14 @@ pub fn prepare_one(
 /// Whether the caller is the author, still inside the edit window of a pending record.
 fn author_may_edit(caller: &AuthUser, row: &RecordRow) -> bool {
     row.volunteer_id == caller.id
-        && row.review_status() == ReviewStatus::Pending
+        && row.review_status == ReviewStatus::Pending
         && Utc::now().naive_utc() - row.received_at <= AUTHOR_EDIT_WINDOW
 }
 
 /// 403 unless the caller may change or void the record (author in window, or supervisor
 /// in scope); 409 if it is voided.
 fn require_editor(conn: &mut DbConn, caller: &AuthUser, row: &RecordRow) -> RecordResult<()> {
-    if row.voided != 0 {
+    if row.voided {
         return Err(RecordError::Voided);
     }
     let supervisor = caller.role.is_supervisor()
@@ -542,7 +542,7 @@ pub fn update(
         crate::teams::queries::find(conn, &row.team_id)?.ok_or_else(|| RecordError::UnknownTeam)?;
     let mut next = row_from(row.id.clone(), &team, &row.volunteer_id, &draft);
     next.received_at = row.received_at;
-    next.review_status = row.review_status.clone();
+    next.review_status = row.review_status;
     let changed = changed_fields(&row, &next);
     conn.transaction::<_, RecordError, _>(|conn| {
         let stamp = crate::db::change_stamp(conn)?;
@@ -663,7 +663,7 @@ pub fn review(
     if !errors.is_empty() {
         return Err(RecordError::Invalid(errors));
     }
-    if row.voided != 0 {
+    if row.voided {
         return Err(RecordError::Voided);
     }
     conn.transaction::<_, RecordError, _>(|conn| {

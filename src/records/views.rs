@@ -75,11 +75,11 @@ impl From<&RecordRow> for CommonView {
             note: r.note.clone(),
             received_at: r.received_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
-            review_status: r.review_status(),
+            review_status: r.review_status,
             reviewed_by: r.reviewed_by.clone(),
             review_note: r.review_note.clone(),
             duplicate_of: r.duplicate_of.clone(),
-            voided: r.voided != 0,
+            voided: r.voided,
             void_reason: r.void_reason.clone(),
         }
     }
@@ -165,15 +165,11 @@ impl RecordView {
 impl From<&RecordRow> for RecordView {
     fn from(r: &RecordRow) -> Self {
         let common = CommonView::from(r);
-        match r.kind() {
+        match r.kind {
             super::model::Kind::Visit => Self::Visit(Visit {
                 common,
                 household_ref: r.household_ref.clone(),
-                outcome: r
-                    .outcome
-                    .as_deref()
-                    .and_then(Outcome::parse)
-                    .unwrap_or(Outcome::Guided),
+                outcome: r.outcome.unwrap_or(Outcome::Guided),
                 people_guided: r.people_guided.unwrap_or(0),
                 topics: r
                     .topics
@@ -187,18 +183,10 @@ impl From<&RecordRow> for RecordView {
                 common,
                 visit_id: r.visit_id.clone(),
                 birth_year: r.birth_year.unwrap_or_default(),
-                sex: r.sex.as_deref().and_then(Sex::parse),
-                action: r
-                    .action
-                    .as_deref()
-                    .and_then(AssistAction::parse)
-                    .unwrap_or(AssistAction::Install),
-                result: r
-                    .result
-                    .as_deref()
-                    .and_then(AssistResult::parse)
-                    .unwrap_or(AssistResult::Pending),
-                failure_reason: r.failure_reason.as_deref().and_then(FailureReason::parse),
+                sex: r.sex,
+                action: r.action.unwrap_or(AssistAction::Install),
+                result: r.result.unwrap_or(AssistResult::Pending),
+                failure_reason: r.failure_reason,
             }),
             super::model::Kind::SignatureRegistration => {
                 Self::SignatureRegistration(SignatureRegistration {
@@ -206,11 +194,7 @@ impl From<&RecordRow> for RecordView {
                     visit_id: r.visit_id.clone(),
                     birth_year: r.birth_year.unwrap_or_default(),
                     provider: r.provider.clone().unwrap_or_default(),
-                    status: r
-                        .status
-                        .as_deref()
-                        .and_then(SignatureStatus::parse)
-                        .unwrap_or(SignatureStatus::Submitted),
+                    status: r.status.unwrap_or(SignatureStatus::Submitted),
                 })
             }
         }

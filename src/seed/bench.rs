@@ -20,7 +20,10 @@ use diesel::sql_types::{BigInt, Text};
 use crate::config::Secret;
 use crate::db::{DbConn, dialect};
 use crate::records::citizen::citizen_ref;
-use crate::records::model::RecordRow;
+use crate::records::model::{
+    AssistAction, AssistResult, FailureReason, Kind, Outcome, RecordRow, ReviewStatus, Sex,
+    SignatureStatus,
+};
 use crate::schema::{records, team_members, teams, units, users};
 use crate::stats::queries::{self, Filter, GroupBy, Tally, UnitFilter};
 use crate::teams::model::{MemberRow, TeamRow};
@@ -91,7 +94,7 @@ pub(super) fn user_row(
         role: role.to_owned(),
         unit_code: unit,
         password_hash: hash.to_owned(),
-        active: 1,
+        active: true,
         token_generation: 0,
         created_by: None,
         created_at: now,
@@ -147,7 +150,7 @@ pub fn seed(conn: &mut DbConn, key: &Secret, options: &Options) -> anyhow::Resul
                 commune_code: code.clone(),
                 name: format!("Tổ công nghệ số cộng đồng số {}", t + 1),
                 area: Some(format!("Thôn {}–{}", t * 4 + 1, t * 4 + 4)),
-                active: 1,
+                active: true,
                 created_by: None,
                 created_at: now,
                 updated_at: now,
@@ -236,15 +239,15 @@ pub(super) fn day_table(days: u32, end: NaiveDate) -> Vec<(NaiveDate, f64)> {
     out
 }
 
-fn pick<'a>(rng: &mut fastrand::Rng, choices: &[(&'a str, f64)]) -> &'a str {
+fn pick<T: Copy>(rng: &mut fastrand::Rng, choices: &[(T, f64)]) -> T {
     let mut r = rng.f64();
     for (value, p) in choices {
         if r < *p {
-            return value;
+            return *value;
         }
         r -= p;
     }
-    choices.last().map_or("", |c| c.0)
+    choices[choices.len() - 1].0
 }
 
 /// Appends `n` records of one commune (none later than a few minutes ago).
@@ -279,7 +282,7 @@ pub(super) fn generate(
         let mut row = RecordRow {
             content_hash: id.replace('-', ""),
             id,
-            kind: String::new(),
+            kind: Kind::Visit,
             team_id: team_id.clone(),
             volunteer_id: volunteer.clone(),
             commune_code: commune.code.clone(),
@@ -307,37 +310,40 @@ pub(super) fn generate(
             updated_at: received_at,
             review_status: pick(
                 rng,
-                &[("approved", 0.45), ("pending", 0.52), ("rejected", 0.03)],
-            )
-            .to_owned(),
+                &[
+                    (ReviewStatus::Approved, 0.45),
+                    (ReviewStatus::Pending, 0.52),
+                    (ReviewStatus::Rejected, 0.03),
+                ],
+            ),
             reviewed_by: None,
             reviewed_at: None,
             review_note: None,
             duplicate_of: None,
-            voided: 0,
+            voided: false,
             void_reason: None,
             voided_by: None,
             voided_at: None,
         };
         let kind = rng.f64();
         if kind < 0.55 {
-            row.kind = "visit".into();
+            row.kind = Kind::Visit;
             let outcome = pick(
                 rng,
                 &[
-                    ("guided", 0.6),
-                    ("not_home", 0.2),
-                    ("declined", 0.1),
-                    ("follow_up", 0.1),
+                    (Outcome::Guided, 0.6),
+                    (Outcome::NotHome, 0.2),
+                    (Outcome::Declined, 0.1),
+                    (Outcome::FollowUp, 0.1),
                 ],
             );
             row.household_ref = Some(format!("H{}", rng.u32(1..400)));
-            row.people_guided = Some(if outcome == "guided" {
+            row.people_guided = Some(if outcome == Outcome::Guided {
                 rng.i32(1..5)
             } else {
                 0
             });
-            row.outcome = Some(outcome.into());
+            row.outcome = Some(outcome);
             row.topics = Some(pick(rng, &[("vneid", 0.6), ("vneid,public_services", 0.4)]).into());
         } else {
             let person = rng.u64(0..pool);
@@ -345,57 +351,69 @@ pub(super) fn generate(
             row.citizen_ref = Some(citizen_ref(key, &format!("{}{cccd}", commune.code)));
             row.birth_year = Some(rng.i32(1945..2010));
             if kind < 0.85 {
-                row.kind = "vneid_assist".into();
-                row.sex = Some(pick(rng, &[("female", 0.52), ("male", 0.48)]).into());
-                row.action = Some(
-                    pick(
+                row.kind = Kind::VneidAssist;
+                row.sex = Some(pick(rng, &[(Sex::Female, 0.52), (Sex::Male, 0.48)]));
+                row.action = Some(pick(
+                    rng,
+                    &[
+                        (AssistAction::Install, 0.45),
+                        (AssistAction::RegisterLevel1, 0.15),
+                        (AssistAction::ActivateLevel2, 0.4),
+                    ],
+                ));
+                let result = pick(
+                    rng,
+                    &[
+                        (AssistResult::Success, 0.8),
+                        (AssistResult::Pending, 0.1),
+                        (AssistResult::Failed, 0.1),
+                    ],
+                );
+                if result == AssistResult::Failed {
+                    row.failure_reason = Some(pick(
                         rng,
                         &[
-                            ("install", 0.45),
-                            ("register_level1", 0.15),
-                            ("activate_level2", 0.4),
+                            (FailureReason::NoSmartphone, 0.4),
+                            (FailureReason::NoChipIdCard, 0.2),
+                            (FailureReason::Network, 0.4),
                         ],
-                    )
-                    .into(),
-                );
-                let result = pick(rng, &[("success", 0.8), ("pending", 0.1), ("failed", 0.1)]);
-                if result == "failed" {
-                    row.failure_reason = Some(
-                        pick(
-                            rng,
-                            &[
-                                ("no_smartphone", 0.4),
-                                ("no_chip_id_card", 0.2),
-                                ("network", 0.4),
-                            ],
-                        )
-                        .into(),
-                    );
+                    ));
                 }
-                row.result = Some(result.into());
-                if result == "success" {
+                row.result = Some(result);
+                if result == AssistResult::Success {
                     if let Some(first) = first_seen.get(&person) {
                         row.duplicate_of = Some(first.clone());
                         row.review_note = Some("same citizen assisted before".into());
-                        row.review_status =
-                            pick(rng, &[("flagged", 0.6), ("approved", 0.4)]).into();
+                        row.review_status = pick(
+                            rng,
+                            &[(ReviewStatus::Flagged, 0.6), (ReviewStatus::Approved, 0.4)],
+                        );
                     } else {
                         first_seen.insert(person, row.id.clone());
                     }
                 }
             } else {
-                row.kind = "signature_registration".into();
+                row.kind = Kind::SignatureRegistration;
                 row.provider = Some(pick(rng, &[("VNPT-CA", 0.5), ("Viettel-CA", 0.5)]).into());
-                row.status =
-                    Some(pick(rng, &[("submitted", 0.6), ("issued", 0.3), ("failed", 0.1)]).into());
+                row.status = Some(pick(
+                    rng,
+                    &[
+                        (SignatureStatus::Submitted, 0.6),
+                        (SignatureStatus::Issued, 0.3),
+                        (SignatureStatus::Failed, 0.1),
+                    ],
+                ));
             }
         }
-        if row.review_status != "pending" && row.review_status != "flagged" {
+        if !matches!(
+            row.review_status,
+            ReviewStatus::Pending | ReviewStatus::Flagged
+        ) {
             row.reviewed_by = Some(volunteers[0].clone());
             row.reviewed_at = Some(received_at);
         }
         if rng.f64() < 0.005 {
-            row.voided = 1;
+            row.voided = true;
             row.void_reason = Some("nhập nhầm".into());
             row.voided_by = Some(volunteer.clone());
             row.voided_at = Some(received_at);
@@ -491,7 +509,7 @@ fn plain(
          FROM records
          WHERE commune_code IN (SELECT code FROM units WHERE parent_code = '{province}')
            AND occurred_on >= '{from}' AND occurred_on <= '{to}'
-           AND voided = 0 AND review_status <> 'rejected'
+           AND NOT voided AND review_status <> 'rejected'
            AND (duplicate_of IS NULL OR review_status = 'approved')
          {group}"
     );

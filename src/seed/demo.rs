@@ -95,7 +95,7 @@ pub fn seed(
                 commune_code: code.clone(),
                 name: format!("Tổ công nghệ số cộng đồng số {t}"),
                 area: Some(format!("Tổ dân phố {}–{}", t * 5 - 4, t * 5)),
-                active: 1,
+                active: true,
                 created_by: None,
                 created_at: now,
                 updated_at: now,

@@ -78,7 +78,7 @@ impl Anomaly {
             records: rows
                 .iter()
                 .map(|r| RecordLink {
-                    kind: r.kind(),
+                    kind: r.kind,
                     id: r.id.clone(),
                 })
                 .collect(),
@@ -179,7 +179,7 @@ pub fn detect(rows: &[RecordRow]) -> Vec<Anomaly> {
             }
         }
         let mut spots: BTreeMap<(NaiveDate, i64, i64), Vec<&RecordRow>> = BTreeMap::new();
-        for r in records.iter().filter(|r| r.kind() == Kind::Visit) {
+        for r in records.iter().filter(|r| r.kind == Kind::Visit) {
             if let (Some(lat), Some(lon)) = (r.lat, r.lon) {
                 let key = (
                     r.occurred_on,

@@ -19,7 +19,9 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 
 use crate::db::{DbConn, dialect};
-use crate::records::model::{Kind, RecordRow, ReviewStatus};
+use crate::records::model::{
+    AssistAction, AssistResult, Kind, Outcome, RecordRow, ReviewStatus, SignatureStatus,
+};
 use crate::schema::{
     citizen_rollups, citizens, commune_rollups, daily_rollups, records, rollup_volunteers, units,
 };
@@ -142,8 +144,8 @@ impl Rollups {
 
 /// Whether a record counts, and whether it counts as approved.
 pub fn counts(row: &RecordRow) -> (bool, bool) {
-    let status = row.review_status();
-    let counted = row.voided == 0
+    let status = row.review_status;
+    let counted = !row.voided
         && status != ReviewStatus::Rejected
         && (row.duplicate_of.is_none() || status == ReviewStatus::Approved);
     (counted, counted && status == ReviewStatus::Approved)
@@ -152,28 +154,26 @@ pub fn counts(row: &RecordRow) -> (bool, bool) {
 /// The metrics a record adds when it counts.
 fn metrics(row: &RecordRow) -> Vec<(Column, i32)> {
     let mut out = vec![(Column::Records, 1)];
-    match row.kind() {
+    match row.kind {
         Kind::Visit => {
             out.push((Column::Visits, 1));
-            if row.outcome.as_deref() == Some("guided") {
+            if row.outcome == Some(Outcome::Guided) {
                 out.push((Column::HouseholdsGuided, 1));
             }
             out.push((Column::PeopleGuided, row.people_guided.unwrap_or(0).max(0)));
         }
-        Kind::VneidAssist if row.result.as_deref() == Some("success") => {
-            match row.action.as_deref() {
-                Some("install") => out.push((Column::VneidInstalls, 1)),
-                Some("activate_level2") => out.push((Column::VneidLevel2Activations, 1)),
-                _ => {}
-            }
-        }
+        Kind::VneidAssist if row.result == Some(AssistResult::Success) => match row.action {
+            Some(AssistAction::Install) => out.push((Column::VneidInstalls, 1)),
+            Some(AssistAction::ActivateLevel2) => out.push((Column::VneidLevel2Activations, 1)),
+            _ => {}
+        },
         Kind::VneidAssist => {}
-        Kind::SignatureRegistration => match row.status.as_deref() {
-            Some("issued") => {
+        Kind::SignatureRegistration => match row.status {
+            Some(SignatureStatus::Issued) => {
                 out.push((Column::SignaturesSubmitted, 1));
                 out.push((Column::SignaturesIssued, 1));
             }
-            Some("submitted") => out.push((Column::SignaturesSubmitted, 1)),
+            Some(SignatureStatus::Submitted) => out.push((Column::SignaturesSubmitted, 1)),
             _ => {}
         },
     }
@@ -182,7 +182,7 @@ fn metrics(row: &RecordRow) -> Vec<(Column, i32)> {
 
 /// The citizen a record counts towards `unique_citizens_assisted`, if any.
 fn citizen(row: &RecordRow) -> Option<&str> {
-    (row.kind() == Kind::VneidAssist && row.result.as_deref() == Some("success"))
+    (row.kind == Kind::VneidAssist && row.result == Some(AssistResult::Success))
         .then_some(row.citizen_ref.as_deref())
         .flatten()
 }

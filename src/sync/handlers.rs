@@ -330,14 +330,14 @@ pub async fn sync_state(
                 .rows
                 .into_iter()
                 .map(|r| RecordChange {
-                    kind: r.kind(),
-                    review_status: r.review_status(),
+                    kind: r.kind,
+                    review_status: r.review_status,
                     record: RecordView::from(&r),
                     id: r.id,
                     review_note: r.review_note,
                     reviewed_by: r.reviewed_by,
                     duplicate_of: r.duplicate_of,
-                    voided: r.voided != 0,
+                    voided: r.voided,
                     updated_at: r.updated_at.and_utc(),
                 })
                 .collect();

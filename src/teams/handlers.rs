@@ -137,7 +137,7 @@ pub async fn create_team(
                         "not_a_commune",
                         msg::NOT_A_COMMUNE,
                     )),
-                Some(u) if u.active == 0 => errors.push(FieldError::new(
+                Some(u) if !u.active => errors.push(FieldError::new(
                     "commune_code",
                     "inactive_unit",
                     msg::INACTIVE_UNIT,
@@ -163,7 +163,7 @@ pub async fn create_team(
                     .area
                     .map(|a| a.trim().to_owned())
                     .filter(|a| !a.is_empty()),
-                active: 1,
+                active: true,
                 created_by: Some(caller.id.clone()),
                 created_at: now,
                 updated_at: now,
@@ -288,7 +288,7 @@ pub async fn update_team(
                     .area
                     .as_deref()
                     .map(|a| Some(a.trim().to_owned()).filter(|a| !a.is_empty())),
-                active: body.active.map(i32::from),
+                active: body.active,
                 updated_at: Some(crate::clock::now()),
             };
             let mut changed = Vec::new();
@@ -360,14 +360,14 @@ pub async fn put_member(
                     msg::WRONG_COMMUNE,
                 ));
             }
-            if user.active == 0 {
+            if !user.active {
                 return Err(ApiError::field(
                     "user_id",
                     "inactive_user",
                     msg::INACTIVE_USER,
                 ));
             }
-            if team.active == 0 {
+            if !team.active {
                 return Err(ApiError::Conflict(msg::TEAM_INACTIVE));
             }
             let row = MemberRow {

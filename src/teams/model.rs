@@ -50,7 +50,7 @@ pub struct TeamRow {
     /// Where the team works (hamlets, residential groups).
     pub area: Option<String>,
     /// 0 once deactivated.
-    pub active: i32,
+    pub active: bool,
     /// Creator.
     pub created_by: Option<String>,
     /// Creation instant (UTC).
@@ -110,7 +110,7 @@ impl From<TeamRow> for Team {
             commune_code: row.commune_code,
             name: row.name,
             area: row.area,
-            active: row.active != 0,
+            active: row.active,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }

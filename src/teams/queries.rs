@@ -115,7 +115,7 @@ pub struct TeamChanges {
     /// New area (`Some(None)` clears it).
     pub area: Option<Option<String>>,
     /// New active flag.
-    pub active: Option<i32>,
+    pub active: Option<bool>,
     /// Change instant.
     pub updated_at: Option<NaiveDateTime>,
 }
@@ -188,7 +188,7 @@ pub fn remove_member(conn: &mut DbConn, team_id: &str, user_id: &str) -> QueryRe
 
 /// The teams a user belongs to, by name.
 pub fn memberships(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Membership>> {
-    let rows: Vec<(String, String, String, String, i32)> = team_members::table
+    let rows: Vec<(String, String, String, String, bool)> = team_members::table
         .inner_join(teams::table)
         .filter(team_members::user_id.eq(user_id))
         .select((
@@ -207,7 +207,7 @@ pub fn memberships(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Membersh
             name,
             commune_code,
             role: MemberRole::parse(&role),
-            active: active != 0,
+            active,
         })
         .collect())
 }

@@ -43,7 +43,7 @@ struct NewUnit<'a> {
     parent_code: Option<&'a str>,
     official_name: &'a str,
     search_text: String,
-    active: i32,
+    active: bool,
     updated_at: chrono::NaiveDateTime,
 }
 
@@ -124,7 +124,7 @@ pub fn import(conn: &mut DbConn, csv_text: &str) -> anyhow::Result<ImportReport>
                     parent_code: row.parent_code.as_deref(),
                     official_name: &row.official_name,
                     search_text: search_text(&row.name, &row.official_name),
-                    active: 1,
+                    active: true,
                     updated_at: now,
                 }),
                 Some(old) => {
@@ -132,7 +132,7 @@ pub fn import(conn: &mut DbConn, csv_text: &str) -> anyhow::Result<ImportReport>
                         && old.kind == row.kind
                         && old.parent_code == row.parent_code
                         && old.official_name == row.official_name
-                        && old.active == 1;
+                        && old.active;
                     if !same {
                         diesel::update(units::table.find(&row.code))
                             .set((
@@ -141,7 +141,7 @@ pub fn import(conn: &mut DbConn, csv_text: &str) -> anyhow::Result<ImportReport>
                                 units::parent_code.eq(row.parent_code.as_deref()),
                                 units::official_name.eq(&row.official_name),
                                 units::search_text.eq(search_text(&row.name, &row.official_name)),
-                                units::active.eq(1),
+                                units::active.eq(true),
                                 units::updated_at.eq(now),
                             ))
                             .execute(conn)?;
@@ -158,12 +158,12 @@ pub fn import(conn: &mut DbConn, csv_text: &str) -> anyhow::Result<ImportReport>
         let present: HashSet<&str> = rows.iter().map(|r| r.code.as_str()).collect();
         let gone: Vec<&str> = existing
             .values()
-            .filter(|u| u.active == 1 && !present.contains(u.code.as_str()))
+            .filter(|u| u.active && !present.contains(u.code.as_str()))
             .map(|u| u.code.as_str())
             .collect();
         for chunk in gone.chunks(500) {
             report.deactivated += diesel::update(units::table.filter(units::code.eq_any(chunk)))
-                .set((units::active.eq(0), units::updated_at.eq(now)))
+                .set((units::active.eq(false), units::updated_at.eq(now)))
                 .execute(conn)?;
         }
         Ok(report)

@@ -76,7 +76,7 @@ pub struct UnitRow {
     /// Folded name for diacritic-insensitive search.
     pub search_text: String,
     /// 0 once the unit left the map; kept because records point at it.
-    pub active: i32,
+    pub active: bool,
     /// Last import that touched it.
     pub updated_at: NaiveDateTime,
 }
@@ -107,7 +107,7 @@ impl From<UnitRow> for Unit {
             name: row.name,
             parent_code: row.parent_code,
             official_name: row.official_name,
-            active: row.active != 0,
+            active: row.active,
         }
     }
 }

@@ -223,12 +223,12 @@ pub async fn update_user(
                 return Err(ApiError::Validation(errors));
             }
             let name = body.full_name.as_deref().map(str::trim);
-            let disabling = body.active == Some(false) && user.active == 1;
+            let disabling = body.active == Some(false) && user.active;
             let changes = UserChanges {
                 full_name: name.map(str::to_owned),
                 search_text: name.map(|n| search_text(n, &user.phone)),
                 role: body.role.map(|r| r.as_str().to_owned()),
-                active: body.active.map(i32::from),
+                active: body.active,
                 password_hash: None,
                 updated_at: Some(crate::clock::now()),
             };

@@ -28,7 +28,7 @@ pub struct UserRow {
     /// argon2id PHC string.
     pub password_hash: String,
     /// 0 when disabled.
-    pub active: i32,
+    pub active: bool,
     /// Bumped to end every session (password change, deactivation).
     pub token_generation: i32,
     /// Who created this user (`None` for the command line).
@@ -99,7 +99,7 @@ impl From<UserRow> for UserView {
             phone: row.phone,
             full_name: row.full_name,
             unit_code: row.unit_code,
-            active: row.active != 0,
+            active: row.active,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }

@@ -101,7 +101,7 @@ pub struct UserChanges {
     /// New role.
     pub role: Option<String>,
     /// New active flag.
-    pub active: Option<i32>,
+    pub active: Option<bool>,
     /// New password hash.
     pub password_hash: Option<String>,
     /// Change instant.

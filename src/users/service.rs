@@ -87,7 +87,7 @@ pub fn create(
         role: body.role.as_str().into(),
         unit_code: body.unit_code,
         password_hash: password::hash(&body.password).map_err(ApiError::Internal)?,
-        active: 1,
+        active: true,
         token_generation: 0,
         created_by: caller.map(|c| c.id.clone()),
         created_at: now,

@@ -104,10 +104,10 @@ pub fn from_row(row: &RecordRow) -> Submission {
         note: row.note.clone(),
     };
     let citizen = row.citizen_ref.clone().map(Citizen::Stored);
-    let fields = match row.kind() {
+    let fields = match row.kind {
         Kind::Visit => KindFields::Visit {
             household_ref: row.household_ref.clone(),
-            outcome: row.outcome.as_deref().and_then(Outcome::parse),
+            outcome: row.outcome,
             people_guided: row.people_guided,
             topics: row
                 .topics
@@ -121,17 +121,17 @@ pub fn from_row(row: &RecordRow) -> Submission {
             visit_id: row.visit_id.clone(),
             citizen,
             birth_year: row.birth_year,
-            sex: row.sex.as_deref().and_then(Sex::parse),
-            action: row.action.as_deref().and_then(AssistAction::parse),
-            result: row.result.as_deref().and_then(AssistResult::parse),
-            failure_reason: row.failure_reason.as_deref().and_then(FailureReason::parse),
+            sex: row.sex,
+            action: row.action,
+            result: row.result,
+            failure_reason: row.failure_reason,
         },
         Kind::SignatureRegistration => KindFields::Signature {
             visit_id: row.visit_id.clone(),
             citizen,
             birth_year: row.birth_year,
             provider: row.provider.clone(),
-            status: row.status.as_deref().and_then(SignatureStatus::parse),
+            status: row.status,
         },
     };
     Submission {
