@@ -3,13 +3,12 @@
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::records::{Field, visit};
+use crate::records::visit;
 use crate::util::{BA_DINH, HANOI, Reply, TestApp};
 
 #[actix_web::test]
 async fn dashboard_keys_read_statistics_only() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     app.post("/api/v1/visits", &f.member.token, visit(&f.team))
         .await
         .expect(201);
@@ -103,8 +102,7 @@ async fn dashboard_keys_read_statistics_only() {
 
 #[actix_web::test]
 async fn who_manages_keys() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let body = json!({"name": "Ba Đình", "unit_code": BA_DINH});
     // A commune supervisor manages the keys of their commune, and nothing above it.
     let own = app

@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::Value;
 
-use crate::records::{Field, visit};
+use crate::records::visit;
 use crate::util::{BA_DINH, NGOC_HA, SAI_GON, TestApp};
 
 fn units(page: &Value) -> Vec<String> {
@@ -17,8 +17,7 @@ fn units(page: &Value) -> Vec<String> {
 
 #[actix_web::test]
 async fn supervisors_read_their_scopes_audit() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let created = app
         .post("/api/v1/visits", &f.member.token, visit(&f.team))
         .await

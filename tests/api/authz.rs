@@ -290,8 +290,7 @@ struct World {
 
 impl World {
     async fn new() -> Self {
-        let app = TestApp::new().await;
-        let admin = app.admin().await;
+        let (app, admin) = TestApp::init().with_admin().await;
         let csup = app.seed_user(Role::CommuneSupervisor, Some(BA_DINH)).await;
         let csup_other = app.seed_user(Role::CommuneSupervisor, Some(NGOC_HA)).await;
         let psup = app.seed_user(Role::ProvinceSupervisor, Some(HANOI)).await;

@@ -5,7 +5,6 @@ use chrono::{Duration, Utc};
 use gocua::auth::Role;
 use serde_json::{Value, json};
 
-use crate::records::Field;
 use crate::util::{BA_DINH, HANOI, Reply, SAI_GON, TestApp};
 
 fn campaign(unit: &str) -> Value {
@@ -15,8 +14,7 @@ fn campaign(unit: &str) -> Value {
 
 #[actix_web::test]
 async fn create_and_read_campaigns_by_scope() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let far_volunteer = app.seed_user(Role::Volunteer, Some(SAI_GON)).await;
     let hanoi = app
         .post("/api/v1/campaigns", &f.province.token, campaign(HANOI))
@@ -149,8 +147,7 @@ async fn create_and_read_campaigns_by_scope() {
 
 #[actix_web::test]
 async fn targets_follow_the_campaigns_unit() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let hanoi = app
         .post("/api/v1/campaigns", &f.province.token, campaign(HANOI))
         .await
@@ -246,8 +243,7 @@ async fn targets_follow_the_campaigns_unit() {
 #[actix_web::test]
 async fn progress_against_pro_rated_targets() {
     use crate::records::{hours_ago, visit};
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let vn = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
     let today = Utc::now().with_timezone(&vn).date_naive();
     let body = json!({"name": "Chiến dịch 100 ngày", "unit_code": HANOI, "starts_on": (today - Duration::days(10)).to_string(), "ends_on": (today + Duration::days(89)).to_string()});

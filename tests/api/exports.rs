@@ -3,13 +3,12 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::records::{CITIZEN, Field, assist, visit};
+use crate::records::{CITIZEN, assist, visit};
 use crate::util::{SAI_GON, TestApp};
 
 #[actix_web::test]
 async fn exports_stream_every_record_in_scope() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let visits: Vec<Value> = (0..1000).map(|_| visit(&f.team)).collect();
     app.post("/api/v1/sync", &f.member.token, json!({"visits": visits}))
         .await

@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::records::{CITIZEN, Field, assist, hours_ago, signature, visit};
+use crate::records::{CITIZEN, assist, hours_ago, signature, visit};
 use crate::util::TestApp;
 
 fn ids(page: &Value) -> Vec<(String, String)> {
@@ -22,8 +22,7 @@ fn ids(page: &Value) -> Vec<(String, String)> {
 
 #[actix_web::test]
 async fn follow_ups_open_and_close() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let post = |path: &'static str, body: Value| app.post(path, &f.member.token, body);
     let at = |mut body: Value, hours: i64| {
         body["occurred_at"] = json!(hours_ago(hours));

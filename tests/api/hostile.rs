@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use gocua::auth::Role;
 use serde_json::json;
 
-use crate::records::{Field, visit};
+use crate::records::visit;
 use crate::util::{BA_DINH, Reply, TestApp};
 
 /// Sends a request head and the first `sent` bytes of a body that claims `length` bytes,
@@ -83,8 +83,7 @@ async fn stalled_and_trickling_bodies_time_out_with_408() {
 
 #[actix_web::test]
 async fn oversized_nested_and_huge_inputs_are_refused() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
 
     // Larger than the limit, declared: refused from the header alone, before the body is
     // sent (a client still sending when the server closes would only see a broken pipe).
@@ -173,8 +172,7 @@ async fn oversized_nested_and_huge_inputs_are_refused() {
 
 #[actix_web::test]
 async fn every_list_caps_its_limit() {
-    let app = TestApp::new().await;
-    let admin = app.admin().await;
+    let (app, admin) = TestApp::init().with_admin().await;
     let sup = app.seed_user(Role::CommuneSupervisor, Some(BA_DINH)).await;
     let team = app
         .post(

@@ -5,7 +5,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::records::{Field, visit};
+use crate::records::visit;
 use crate::util::{Reply, TestApp};
 
 /// Sends `body` to `path` with an `Accept-Language`, if any.
@@ -42,8 +42,7 @@ fn varies_by_language(reply: &Reply) -> bool {
 
 #[actix_web::test]
 async fn problems_are_vietnamese_by_default_and_english_when_asked() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let mut bad = visit(&f.team);
     bad["people_guided"] = json!(99);
     bad["location"] = json!({"lat": 48.85, "lon": 2.35});
@@ -127,8 +126,7 @@ async fn problems_are_vietnamese_by_default_and_english_when_asked() {
 
 #[actix_web::test]
 async fn every_kind_of_problem_speaks_both_languages() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let cases = [
         (
             Method::GET,
@@ -187,8 +185,7 @@ async fn every_kind_of_problem_speaks_both_languages() {
 
 #[actix_web::test]
 async fn a_sync_answers_each_refused_record_in_the_callers_language() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let mut bad = visit(&f.team);
     bad["people_guided"] = json!(99);
     let batch = json!({"visits": [bad]});

@@ -136,8 +136,7 @@ async fn known_path_with_another_method_is_405_with_allow() {
 
 #[actix_web::test]
 async fn empty_query_parameters_mean_absent() {
-    let app = TestApp::new().await;
-    let admin = app.admin().await;
+    let (app, admin) = TestApp::init().with_admin().await;
     let page = app
         .get("/api/v1/units?cursor=&q=&kind=&limit=", &admin.token)
         .await
@@ -282,8 +281,10 @@ async fn backup_under_write_load_is_a_consistent_copy() {
 /// rate-limit refusals and the pool.
 #[actix_web::test]
 async fn metrics_count_requests_records_batches_and_failures() {
-    let app = TestApp::with_config(|c| c.login_failures_per_phone = 2).await;
-    let f = crate::records::Field::new(&app).await;
+    let (app, f) = TestApp::init()
+        .with_config(|c| c.login_failures_per_phone = 2)
+        .with_field()
+        .await;
     let visit = crate::records::visit(&f.team);
     let id = visit["id"].as_str().unwrap().to_owned();
     app.post("/api/v1/visits", &f.member.token, visit)

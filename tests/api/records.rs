@@ -157,8 +157,7 @@ fn no_citizen_data(reply: &Reply) {
 
 #[actix_web::test]
 async fn visit_is_stored_with_every_field_and_server_fields() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     // 17:30 UTC is 00:30 the next day in Vietnam: the record's day is the local one.
     let yesterday = (Utc::now() - Duration::days(1)).date_naive();
     let mut body = visit(&f.team);
@@ -210,8 +209,7 @@ async fn visit_is_stored_with_every_field_and_server_fields() {
 
 #[actix_web::test]
 async fn create_is_idempotent() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let body = visit(&f.team);
     let first = app
         .post("/api/v1/visits", &f.member.token, body.clone())
@@ -258,8 +256,7 @@ async fn create_is_idempotent() {
 
 #[actix_web::test]
 async fn concurrent_identical_creates_store_one_row() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     for _ in 0..3 {
         let body = assist(&f.team, CITIZEN, "register_level1", "pending");
         let (a, b) = futures_util::future::join(
@@ -281,8 +278,7 @@ async fn concurrent_identical_creates_store_one_row() {
 
 #[actix_web::test]
 async fn visit_validation_lists_every_field() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let mut body = visit(&f.team);
     body["id"] = json!("not-a-uuid");
     body["occurred_at"] = json!((Utc::now() + Duration::minutes(30)).to_rfc3339());
@@ -399,8 +395,7 @@ async fn visit_validation_lists_every_field() {
 
 #[actix_web::test]
 async fn assists_check_and_hide_the_citizen_number() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let created = app
         .post(
             "/api/v1/vneid-assists",
@@ -460,8 +455,7 @@ async fn assists_check_and_hide_the_citizen_number() {
 
 #[actix_web::test]
 async fn second_success_for_a_citizen_is_flagged() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let first = app
         .post(
             "/api/v1/vneid-assists",
@@ -520,8 +514,7 @@ async fn second_success_for_a_citizen_is_flagged() {
 
 #[actix_web::test]
 async fn signatures_need_age_15_and_flag_a_second_issue() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let submitted = app
         .post(
             "/api/v1/signature-registrations",
@@ -590,8 +583,7 @@ async fn signatures_need_age_15_and_flag_a_second_issue() {
 
 #[actix_web::test]
 async fn visit_id_must_be_a_visit_of_the_same_team() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let own = app
         .post("/api/v1/visits", &f.member.token, visit(&f.team))
         .await
@@ -633,8 +625,7 @@ async fn visit_id_must_be_a_visit_of_the_same_team() {
 
 #[actix_web::test]
 async fn logging_and_reading_follow_team_and_scope() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     // Only members log for a team.
     app.post("/api/v1/visits", &f.outsider.token, visit(&f.team))
         .await
@@ -779,8 +770,7 @@ async fn logging_and_reading_follow_team_and_scope() {
 
 #[actix_web::test]
 async fn change_rules() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let created = app
         .post(
             "/api/v1/vneid-assists",
@@ -858,8 +848,7 @@ async fn change_rules() {
 
 #[actix_web::test]
 async fn void_rules() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let created = app
         .post(
             "/api/v1/signature-registrations",
@@ -938,8 +927,7 @@ async fn void_rules() {
 
 #[actix_web::test]
 async fn review_rules() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let by_member = app
         .post("/api/v1/visits", &f.member.token, visit(&f.team))
         .await

@@ -66,8 +66,7 @@ async fn rollups_match(app: &TestApp) {
 
 #[actix_web::test]
 async fn rollups_equal_a_recount_after_a_random_mix() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let mut rng = Lcg(std::env::var("GOCUA_TEST_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -191,8 +190,7 @@ fn metrics(n: [i64; 9]) -> Value {
 async fn every_metric_on_a_fixed_data_set() {
     use crate::util::{BA_DINH, HANOI, NGOC_HA, Reply};
     use actix_web::http::Method;
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let (d1, d2) = (local_day(2), local_day(1));
     let (m, l) = (&f.member.token, &f.lead.token);
     let mut v = visit(&f.team);
@@ -527,8 +525,7 @@ async fn every_metric_on_a_fixed_data_set() {
 #[actix_web::test]
 async fn anomalies_name_the_volunteer_the_reason_and_the_records() {
     use actix_web::http::Method;
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let hour = (chrono::Utc::now() - chrono::Duration::hours(3))
         .format("%Y-%m-%dT%H")
         .to_string();
@@ -660,8 +657,10 @@ async fn statistics_read_the_read_pool() {
     .await
     .unwrap()
     .unwrap();
-    let app = TestApp::with_config(|c| c.read_database = Some(replica_url)).await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init()
+        .with_config(|c| c.read_database = Some(replica_url))
+        .with_field()
+        .await;
     app.post("/api/v1/visits", &f.member.token, visit(&f.team))
         .await
         .expect(201);

@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::records::{CITIZEN, Field, assist, signature, visit};
+use crate::records::{CITIZEN, assist, signature, visit};
 use crate::util::{Reply, TestApp};
 
 fn statuses(reply: &Reply) -> Vec<(String, String)> {
@@ -39,8 +39,7 @@ pub async fn count(app: &TestApp, token: &str, path: &str) -> usize {
 
 #[actix_web::test]
 async fn a_mixed_batch_answers_each_record_in_order() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let good_visit = visit(&f.team);
     let mut bad_visit = visit(&f.team);
     bad_visit["people_guided"] = json!(99);
@@ -130,8 +129,7 @@ async fn a_mixed_batch_answers_each_record_in_order() {
 
 #[actix_web::test]
 async fn a_retry_after_a_supervisors_change_is_a_conflict() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let batch = json!({"visits": [visit(&f.team), visit(&f.team)]});
     app.post("/api/v1/sync", &f.member.token, batch.clone())
         .await
@@ -161,8 +159,7 @@ async fn a_retry_after_a_supervisors_change_is_a_conflict() {
 
 #[actix_web::test]
 async fn batches_are_limited_to_1000_records() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let visits: Vec<Value> = (0..600).map(|_| visit(&f.team)).collect();
     let assists: Vec<Value> = (0..401)
         .map(|_| assist(&f.team, CITIZEN, "install", "pending"))
@@ -199,8 +196,7 @@ async fn batches_are_limited_to_1000_records() {
 
 #[actix_web::test]
 async fn concurrent_identical_batches_store_each_record_once() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let visits: Vec<Value> = (0..50).map(|_| visit(&f.team)).collect();
     let assists: Vec<Value> = (0..50)
         .map(|i| assist(&f.team, &format!("0011850{i:05}"), "install", "pending"))
@@ -235,8 +231,7 @@ async fn review_of(app: &TestApp, token: &str, path: &str, id: &Value) -> (Value
 
 #[actix_web::test]
 async fn a_repeat_within_a_batch_is_flagged_against_the_earlier_record() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let first = assist(&f.team, CITIZEN, "install", "success");
     let repeat = assist(&f.team, CITIZEN, "install", "success");
     let other_action = assist(&f.team, CITIZEN, "activate_level2", "success");
@@ -294,8 +289,7 @@ async fn a_repeat_within_a_batch_is_flagged_against_the_earlier_record() {
 
 #[actix_web::test]
 async fn the_same_id_twice_in_one_batch() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let one = visit(&f.team);
     let mut changed = one.clone();
     changed["note"] = json!("khác");
@@ -319,8 +313,7 @@ async fn the_same_id_twice_in_one_batch() {
 
 #[actix_web::test]
 async fn sync_input_errors() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     app.call(
         Method::POST,
         "/api/v1/sync",
@@ -346,8 +339,7 @@ async fn sync_input_errors() {
 
 #[actix_web::test]
 async fn state_returns_teams_and_review_changes() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let batch = json!({"visits": [visit(&f.team), visit(&f.team)]});
     app.post("/api/v1/sync", &f.member.token, batch.clone())
         .await
@@ -465,8 +457,7 @@ fn ids(changes: &[Value]) -> Vec<String> {
 
 #[actix_web::test]
 async fn a_pull_after_1500_synced_records_delivers_exactly_the_changes_and_ends() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let mut sent = Vec::new();
     for size in [1000, 500] {
         let visits: Vec<Value> = (0..size).map(|_| visit(&f.team)).collect();
@@ -528,8 +519,7 @@ async fn a_pull_after_1500_synced_records_delivers_exactly_the_changes_and_ends(
 
 #[actix_web::test]
 async fn changes_made_while_a_phone_pages_arrive() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     // 600 successful installs for one citizen: 599 are flagged as duplicates at create,
     // each a change the phone must pull, so the pull takes two pages.
     let assists: Vec<Value> = (0..600)
@@ -588,8 +578,7 @@ async fn changes_made_while_a_phone_pages_arrive() {
 #[actix_web::test]
 async fn a_change_that_commits_late_is_not_skipped() {
     use diesel::connection::SimpleConnection;
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let (early, late) = (visit(&f.team), visit(&f.team));
     let early_id = early["id"].as_str().unwrap().to_owned();
     let late_id = late["id"].as_str().unwrap().to_owned();

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::records::{CITIZEN, Field, signature, visit};
+use crate::records::{CITIZEN, signature, visit};
 use crate::sync::count;
 use crate::util::{Reply, TestApp};
 
@@ -12,8 +12,7 @@ const BAD: [&str; 5] = ["\u{0}", "\u{1}", "\u{1b}", "\r", "\u{7f}"];
 
 #[actix_web::test]
 async fn every_text_field_of_a_record_refuses_control_characters() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     for bad in BAD {
         for field in ["hamlet", "note", "household_ref", "team_id", "id"] {
             let mut body = visit(&f.team);
@@ -90,8 +89,7 @@ async fn every_text_field_of_a_record_refuses_control_characters() {
 
 #[actix_web::test]
 async fn a_batch_refuses_only_the_record_with_a_control_character() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let good = visit(&f.team);
     let mut bad = visit(&f.team);
     bad["hamlet"] = json!("Thôn\u{0}1");
@@ -120,8 +118,7 @@ async fn a_batch_refuses_only_the_record_with_a_control_character() {
 
 #[actix_web::test]
 async fn other_bodies_and_every_query_parameter_refuse_control_characters() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let admin = app.admin().await;
     let problem = app
         .post(

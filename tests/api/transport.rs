@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::records::{Field, visit};
+use crate::records::visit;
 use crate::util::{Reply, TestApp};
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -37,8 +37,7 @@ async fn post_encoded(
 
 #[actix_web::test]
 async fn a_gzip_batch_of_1000_records_syncs() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let visits: Vec<Value> = (0..1000).map(|_| visit(&f.team)).collect();
     let raw = serde_json::to_vec(&json!({"visits": visits})).unwrap();
     let packed = gzip(&raw);
@@ -68,8 +67,10 @@ async fn a_gzip_batch_of_1000_records_syncs() {
 
 #[actix_web::test]
 async fn bombs_corrupt_and_unknown_encodings_are_refused() {
-    let app = TestApp::with_config(|c| c.max_body_bytes = 64 * 1024).await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init()
+        .with_config(|c| c.max_body_bytes = 64 * 1024)
+        .with_field()
+        .await;
     // 50 MB of spaces (valid JSON whitespace) packs into ~50 KB, under the limit as sent.
     let mut bomb = b"{\"visits\": []".to_vec();
     bomb.extend(std::iter::repeat_n(b' ', 50 * 1024 * 1024));
@@ -99,8 +100,7 @@ async fn bombs_corrupt_and_unknown_encodings_are_refused() {
 
 #[actix_web::test]
 async fn answers_are_compressed_when_asked() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let visits: Vec<Value> = (0..200).map(|_| visit(&f.team)).collect();
     app.post("/api/v1/sync", &f.member.token, json!({"visits": visits}))
         .await
@@ -168,8 +168,7 @@ fn brotli_decompress(packed: &[u8], out: &mut Vec<u8>) {
 
 #[actix_web::test]
 async fn tokens_and_keys_are_never_stored_by_caches() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let login = app
         .login(&f.member.phone, crate::util::PASSWORD)
         .await
@@ -198,8 +197,7 @@ async fn tokens_and_keys_are_never_stored_by_caches() {
 
 #[actix_web::test]
 async fn csv_cells_never_run_as_formulas_and_negotiated_answers_vary() {
-    let app = TestApp::new().await;
-    let f = Field::new(&app).await;
+    let (app, f) = TestApp::init().with_field().await;
     let mut body = visit(&f.team);
     body["note"] = json!("=1+1");
     body["hamlet"] = json!("@SUM(A1)");

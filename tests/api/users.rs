@@ -18,8 +18,7 @@ fn new_user(app: &TestApp, role: &str, unit: Option<&str>) -> Value {
 
 #[actix_web::test]
 async fn admin_creates_a_province_supervisor() {
-    let app = TestApp::new().await;
-    let admin = app.admin().await;
+    let (app, admin) = TestApp::init().with_admin().await;
     let body = json!({"phone": "+84 988 111 222", "full_name": "Lê Thị Thu", "role": "province_supervisor", "unit_code": HANOI, "password": PASSWORD});
     let created = app
         .post("/api/v1/users", &admin.token, body)
@@ -110,8 +109,7 @@ async fn creating_outside_scope_is_404() {
 
 #[actix_web::test]
 async fn invalid_user_lists_every_field() {
-    let app = TestApp::new().await;
-    let admin = app.admin().await;
+    let (app, admin) = TestApp::init().with_admin().await;
     let body = json!({"phone": "024 3825 1234", "full_name": "  ", "role": "province_supervisor", "unit_code": BA_DINH, "password": "ngan"});
     let problem = app
         .post("/api/v1/users", &admin.token, body)
@@ -144,8 +142,7 @@ async fn invalid_user_lists_every_field() {
 
 #[actix_web::test]
 async fn duplicate_phone_is_409_whatever_the_spelling() {
-    let app = TestApp::new().await;
-    let admin = app.admin().await;
+    let (app, admin) = TestApp::init().with_admin().await;
     let mut body = new_user(&app, "commune_supervisor", Some(BA_DINH));
     body["phone"] = json!("0977000111");
     app.post("/api/v1/users", &admin.token, body.clone())
@@ -159,8 +156,7 @@ async fn duplicate_phone_is_409_whatever_the_spelling() {
 
 #[actix_web::test]
 async fn list_follows_scope_filters_and_pages() {
-    let app = TestApp::new().await;
-    let admin = app.admin().await;
+    let (app, admin) = TestApp::init().with_admin().await;
     let province = app.seed_user(Role::ProvinceSupervisor, Some(HANOI)).await;
     let a = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let b = app.seed_user(Role::CommuneSupervisor, Some(NGOC_HA)).await;

@@ -15,6 +15,8 @@ use gocua::db::DbPool;
 use gocua::state::AppState;
 use serde_json::{Value, json};
 
+use crate::records::Field;
+
 /// Password every test user gets.
 pub const PASSWORD: &str = "mật-khẩu-thử-123";
 
@@ -165,7 +167,53 @@ pub fn fresh_database() -> (DatabaseUrl, Database) {
     }
 }
 
+/// Builds a [`TestApp`] with what a scenario starts from, as crates.io's
+/// `TestApp::init().with_user()`: `let (app, f) = TestApp::init().with_field().await`.
+pub struct Builder {
+    adjust: Box<dyn FnOnce(&mut Config)>,
+}
+
+impl Builder {
+    /// Adjusts the settings before the server starts.
+    pub fn with_config(self, adjust: impl FnOnce(&mut Config) + 'static) -> Self {
+        let before = self.adjust;
+        Self {
+            adjust: Box::new(move |config| {
+                before(config);
+                adjust(config);
+            }),
+        }
+    }
+
+    /// The server alone.
+    pub async fn empty(self) -> TestApp {
+        TestApp::with_config(self.adjust).await
+    }
+
+    /// The server and a signed-in admin.
+    pub async fn with_admin(self) -> (TestApp, TestUser) {
+        let app = self.empty().await;
+        let admin = app.admin().await;
+        (app, admin)
+    }
+
+    /// The server and the usual field: supervisors, volunteers and teams in two communes of
+    /// Hà Nội (see [`Field`]).
+    pub async fn with_field(self) -> (TestApp, Field) {
+        let app = self.empty().await;
+        let field = Field::new(&app).await;
+        (app, field)
+    }
+}
+
 impl TestApp {
+    /// Starts building a server (see [`Builder`]).
+    pub fn init() -> Builder {
+        Builder {
+            adjust: Box::new(|_| {}),
+        }
+    }
+
     /// A server on a fresh database with migrations and the unit map applied.
     pub async fn new() -> Self {
         Self::with_config(|_| {}).await
