@@ -3,6 +3,7 @@
 //! each kind has its own fields, validation and shape in the API.
 
 pub mod citizen;
+pub mod error;
 pub mod exports;
 pub mod fingerprint;
 pub mod followups;

@@ -6,11 +6,12 @@ use std::collections::{HashMap, HashSet};
 use chrono::{TimeDelta, Utc};
 use diesel::Connection;
 
+pub use super::error::{RecordError, RecordResult};
 use super::input::{Context, Draft, Patch, Submission, from_row, record_id};
 use super::model::{Kind, RecordRow, ReviewStatus};
 use super::queries;
 use crate::auth::AuthUser;
-use crate::db::{DbConn, DbError};
+use crate::db::DbConn;
 use crate::error::FieldError;
 use crate::messages as msg;
 use crate::state::AppState;
@@ -30,57 +31,6 @@ pub enum Created {
     /// The id is taken by a record of other content; nothing changed (409).
     IdTaken,
 }
-
-/// Why the records service refused a request or could not carry it out. The HTTP edge
-/// (`records::handlers`, sync) decides what each means on the wire.
-#[derive(Debug, thiserror::Error)]
-pub enum RecordError {
-    /// Fields break the rules; every failing field is listed.
-    #[error("invalid fields")]
-    Invalid(Vec<FieldError>),
-    /// No record of that kind the caller may read.
-    #[error("no such record")]
-    RecordNotFound,
-    /// No team the caller may see.
-    #[error("no such team")]
-    UnknownTeam,
-    /// A supervisor in scope who is not a member of the team logs for it.
-    #[error("not a member of the team")]
-    NotAMember,
-    /// Neither the author inside the edit window nor a supervisor in scope.
-    #[error("not an editor of the record")]
-    NotAnEditor,
-    /// Authors never review their own records.
-    #[error("the author reviews their own record")]
-    OwnRecord,
-    /// Neither a supervisor in scope nor the lead of the record's team.
-    #[error("not a reviewer of the record")]
-    NotAReviewer,
-    /// The record is voided and cannot change.
-    #[error("the record is voided")]
-    Voided,
-    /// The record changed since it was read.
-    #[error("the record changed meanwhile")]
-    Changed,
-    /// The database failed.
-    #[error(transparent)]
-    Database(#[from] DbError),
-}
-
-impl From<diesel::result::Error> for RecordError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Database(e.into())
-    }
-}
-
-impl crate::db::WorkError for RecordError {
-    fn is_database_failure(&self) -> bool {
-        matches!(self, Self::Database(e) if e.is_database_failure())
-    }
-}
-
-/// What the record functions return.
-pub type RecordResult<T> = Result<T, RecordError>;
 
 fn context(state: &AppState, check_window: bool) -> Context<'_> {
     Context {
