@@ -34,6 +34,8 @@ where
                 .service(auth::handlers::change_password)
                 .service(units::handlers::list_units)
                 .service(units::handlers::get_unit)
+                .service(units::handlers::get_population)
+                .service(units::handlers::put_population)
                 .service(users::handlers::create_user)
                 .service(users::handlers::list_users)
                 .service(users::handlers::get_user)

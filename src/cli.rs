@@ -46,6 +46,12 @@ pub enum Command {
         /// Path of the CSV file.
         file: std::path::PathBuf,
     },
+    /// Load population figures from a CSV (code,year,residents,adults,aged_15_plus,households);
+    /// all rows or none: a bad row is named by its line and nothing is stored.
+    ImportPopulation {
+        /// Path of the CSV file.
+        file: std::path::PathBuf,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Recount the statistics rollups from the records (a repair; run it while the server

@@ -51,6 +51,16 @@ fn main() -> anyhow::Result<()> {
             println!("{out}");
             Ok(())
         }
+        Command::ImportPopulation { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            // Figures name units of the map: a new database gets it first, as `serve` does.
+            let pool = gocua::cli::prepare_database(&config)?;
+            let mut conn = pool.get().context("connecting to the database")?;
+            let n = gocua::units::population::import(&mut conn, &text)?;
+            println!("population: figures of {n} units stored");
+            Ok(())
+        }
         Command::ImportUnits { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;

@@ -126,6 +126,7 @@ catalogue! {
     NOT_FOUND_RECORD => "Không tìm thấy bản ghi", "record not found";
     NOT_FOUND_TEAM => "Không tìm thấy tổ", "team not found";
     NOT_FOUND_UNIT => "Không tìm thấy đơn vị", "unit not found";
+    NOT_FOUND_POPULATION => "Đơn vị này và các xã, phường của nó chưa có số dân", "neither this unit nor its communes have population figures";
     NOT_FOUND_USER => "Không tìm thấy người dùng", "user not found";
     NOT_GZIP => "Dữ liệu gửi lên không phải gzip hợp lệ", "the body is not valid gzip";
     TRAILING_JSON => "Có ký tự thừa sau tài liệu JSON", "trailing characters after the JSON document";
@@ -143,6 +144,7 @@ catalogue! {
     MEMBERS_ONLY => "Chỉ thành viên của tổ mới được ghi nhận cho tổ", "only members of the team may log records for it";
     KEY_MANAGERS_ONLY => "Chỉ giám sát viên và quản trị viên quản lý khóa bảng điều khiển", "only supervisors and admins manage dashboard keys";
     SUPERVISORS_ONLY => "Chỉ giám sát viên và quản trị viên được làm việc này", "only supervisors and admins may do this";
+    POPULATION_SETTERS_ONLY => "Chỉ quản trị viên hoặc giám sát viên cấp tỉnh của đơn vị được cập nhật số dân", "only an admin or the unit's province supervisor sets its population figures";
     TARGET_SETTERS_ONLY => "Chỉ giám sát viên của đơn vị chiến dịch được đặt chỉ tiêu", "only supervisors of the campaign's unit set its targets";
     EDITORS_ONLY => "Chỉ người ghi (trong 72 giờ, khi chưa duyệt) hoặc giám sát viên được sửa bản ghi này", "only the author (within 72 hours, while pending) or a supervisor may change this record";
     LOWER_ROLES_ONLY => "Chỉ được thay đổi người dùng có vai trò thấp hơn bạn", "only users of a lower role than yours can be changed";
@@ -238,6 +240,14 @@ pub fn at_most_days(max: i64) -> Text {
     Text::owned(
         format!("Tối đa {} ngày", thousands(max as usize)),
         format!("at most {} days", thousands(max as usize)),
+    )
+}
+
+/// A figure larger than another that includes it.
+pub fn at_most_field(other: &str) -> Text {
+    Text::owned(
+        format!("Không được lớn hơn {other}"),
+        format!("must not exceed {other}"),
     )
 }
 

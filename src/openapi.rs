@@ -205,6 +205,7 @@ const REVIEW_DECISION_NAMES: [&str; 3] = {
 /// The rules of request fields, by schema and property.
 fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
     use crate::records::input as rec;
+    use crate::units::population as pop;
     use Rule::*;
     const RECORDS: &[&str] = &[
         "VisitInput",
@@ -291,6 +292,19 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
             "status",
             Choice(REVIEW_DECISION_NAMES.to_vec()),
         ),
+        (
+            &["PopulationInput"],
+            "year",
+            Int(pop::YEAR_RANGE.0, pop::YEAR_RANGE.1),
+        ),
+        (&["PopulationInput"], "residents", Int(0, pop::FIGURE_MAX)),
+        (&["PopulationInput"], "adults", Int(0, pop::FIGURE_MAX)),
+        (
+            &["PopulationInput"],
+            "aged_15_plus",
+            Int(0, pop::FIGURE_MAX),
+        ),
+        (&["PopulationInput"], "households", Int(0, pop::FIGURE_MAX)),
     ]
 }
 

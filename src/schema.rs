@@ -2,6 +2,19 @@
 //! (ids as `Text`, instants as `Timestamp` holding UTC, booleans as `Integer` 0/1).
 
 diesel::table! {
+    unit_population (unit_code, year) {
+        unit_code -> Text,
+        year -> Integer,
+        residents -> BigInt,
+        adults -> BigInt,
+        aged_15_plus -> BigInt,
+        households -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     units (code) {
         code -> Text,
         name -> Text,
@@ -45,6 +58,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(unit_population -> units (unit_code));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> units (unit_code));
 
@@ -198,6 +212,7 @@ diesel::table! {
 
 diesel::joinable!(team_members -> teams (team_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    unit_population,
     units,
     users,
     refresh_tokens,

@@ -4,6 +4,7 @@
 pub mod handlers;
 pub mod import;
 pub mod model;
+pub mod population;
 pub mod queries;
 
 pub use model::{Unit, UnitKind};

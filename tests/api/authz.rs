@@ -87,6 +87,13 @@ fn cases() -> Vec<Case> {
         case(M::GET, "/api/v1/units?q=ba%20dinh", None, "200 200 200 200 200 200 200 200 200 401 401 401"),
         case(M::GET, leak(format!("/api/v1/units/{BA_DINH}")), None, "200 200 200 200 200 200 200 200 200 401 401 401"),
         case(
+            M::PUT,
+            leak(format!("/api/v1/units/{BA_DINH}/population")),
+            b(json!({"year": 2025, "residents": 9800, "adults": 6200, "aged_15_plus": 6900, "households": 2600})),
+            "403 403 403 403 403 200 403 200 403 401 401 401",
+        ),
+        case(M::GET, leak(format!("/api/v1/units/{BA_DINH}/population")), None, "200 200 200 200 200 200 200 200 200 401 401 401"),
+        case(
             M::POST,
             "/api/v1/users",
             b(json!({"phone": "{phone}", "full_name": "Người mới", "role": "volunteer", "unit_code": BA_DINH, "password": "a-long-enough-password"})),

@@ -231,6 +231,47 @@ fn import_units_reports_changes() {
 }
 
 #[test]
+fn import_population_stores_all_rows_or_names_the_bad_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("population.csv");
+    std::fs::write(
+        &file,
+        "code,year,residents,adults,aged_15_plus,households\n00004,2025,9800,6200,6900,2600\n",
+    )
+    .unwrap();
+    let out = gocua(dir.path())
+        .arg("import-population")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "population: figures of 1 units stored"
+    );
+    std::fs::write(
+        &file,
+        "code,year,residents,adults,aged_15_plus,households\n00004,2025,9800,6200,6900,2600\n00008,2025,-5,0,0,0\n",
+    )
+    .unwrap();
+    let out = gocua(dir.path())
+        .arg("import-population")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 3: residents"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn openapi_command_prints_the_spec() {
     let dir = tempfile::tempdir().unwrap();
     let out = gocua(dir.path()).arg("openapi").output().unwrap();

@@ -12,6 +12,7 @@ mod followups;
 mod hostile;
 mod language;
 mod ops;
+mod population;
 mod records;
 mod stats;
 mod sync;
