@@ -173,6 +173,8 @@ enum Rule {
     Int(i64, i64),
     /// A number, inclusive.
     Num(f64, f64),
+    /// A number above the first bound, up to the second inclusive.
+    Above(f64, f64),
     /// At least this whole number (the upper bound moves: a year of birth up to this year).
     IntFrom(i64),
     /// A regular expression (ECMA-262, as JSON Schema reads it).
@@ -297,6 +299,7 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
             "year",
             Int(pop::YEAR_RANGE.0, pop::YEAR_RANGE.1),
         ),
+        (&["TargetInput"], "percent", Above(0.0, 100.0)),
         (&["PopulationInput"], "residents", Int(0, pop::FIGURE_MAX)),
         (&["PopulationInput"], "adults", Int(0, pop::FIGURE_MAX)),
         (
@@ -337,6 +340,10 @@ fn state_rules(api: Spec) -> Spec {
                 }
                 Rule::Num(min, max) => {
                     field.insert("minimum".into(), json!(min));
+                    field.insert("maximum".into(), json!(max));
+                }
+                Rule::Above(min, max) => {
+                    field.insert("exclusiveMinimum".into(), json!(min));
                     field.insert("maximum".into(), json!(max));
                 }
                 Rule::IntFrom(min) => {

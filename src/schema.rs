@@ -117,6 +117,8 @@ diesel::table! {
         unit_code -> Text,
         metric -> Text,
         target -> BigInt,
+        percent -> Nullable<Double>,
+        of_base -> Nullable<Text>,
     }
 }
 

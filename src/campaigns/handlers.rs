@@ -19,6 +19,7 @@ use crate::extract::{ApiJson, ApiQuery, Checked};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::state::AppState;
+use crate::units::model::PopulationBase;
 
 /// Longest campaign, in days.
 const DAYS_MAX: i64 = 366;
@@ -38,18 +39,26 @@ pub struct CreateCampaign {
     pub ends_on: NaiveDate,
 }
 
-/// One target.
+/// One target: a count (`target`), or a share of a population figure of the unit
+/// (`percent` of `of`), whose count follows the unit's current figures.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"unit_code": "00004", "metric": "signatures_submitted", "target": 200}))]
+#[schema(example = json!({"unit_code": "00004", "metric": "households_guided", "percent": 40.0, "of": "households"}))]
 pub struct TargetInput {
     /// The campaign's unit or a unit under it.
     pub unit_code: String,
     /// A metric of the contract.
     #[schema(value_type = Metric)]
     pub metric: Checked<Metric>,
-    /// The number to reach by the last day (0–1,000,000,000).
-    pub target: i64,
+    /// The number to reach by the last day (0–1,000,000,000); or else `percent` and `of`.
+    #[schema(example = 200)]
+    pub target: Option<i64>,
+    /// The share to reach, `0 < percent ≤ 100`, of the unit's figure `of`.
+    #[schema(example = 40.0)]
+    pub percent: Option<f64>,
+    /// Which population figure `percent` is a share of.
+    #[schema(value_type = Option<PopulationBase>)]
+    pub of: Option<Checked<PopulationBase>>,
 }
 
 /// Filters of the campaign list.
@@ -91,8 +100,7 @@ pub fn readable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<Cam
     if !visible(conn, caller, &row.unit_code)? {
         return Err(ApiError::NotFound(msg::NOT_FOUND_CAMPAIGN));
     }
-    let targets = queries::targets(conn, &row.id)?;
-    Ok(Campaign::new(row, targets))
+    Ok(super::service::with_targets(conn, row)?)
 }
 
 /// Create a campaign for a unit in the caller's scope.
@@ -170,7 +178,7 @@ pub async fn create_campaign(
                     ),
                 )
             })?;
-            Ok(Campaign::new(row, Vec::new()))
+            Ok(Campaign::new(row, Vec::new(), &Default::default()))
         })
         .await?;
     Ok(HttpResponse::Created().json(campaign))
@@ -218,8 +226,7 @@ pub async fn list_campaigns(
             let page = Page::from_rows(rows, limit, |c| keyset_cursor(c.created_at, &c.id));
             let mut items = Vec::with_capacity(page.items.len());
             for row in page.items {
-                let targets = queries::targets(conn, &row.id)?;
-                items.push(Campaign::new(row, targets));
+                items.push(super::service::with_targets(conn, row)?);
             }
             Ok(Page {
                 items,
@@ -306,12 +313,47 @@ pub async fn put_targets(
                         msg::OUTSIDE_CAMPAIGN,
                     ));
                 }
-                if !(0..=TARGET_MAX).contains(&t.target) {
-                    errors.push(FieldError::new(
+                let of = t.of.and_then(|of| of.take(&at("of"), &mut errors));
+                match (t.target, t.percent) {
+                    (Some(target), None) if of.is_none() => {
+                        if !(0..=TARGET_MAX).contains(&target) {
+                            errors.push(FieldError::new(
+                                at("target"),
+                                "out_of_range",
+                                msg::TARGET_RANGE,
+                            ));
+                        }
+                    }
+                    (None, Some(percent)) => {
+                        if !(percent > 0.0 && percent <= 100.0) {
+                            errors.push(FieldError::new(
+                                at("percent"),
+                                "out_of_range",
+                                msg::PERCENT_RANGE,
+                            ));
+                        }
+                        match of {
+                            None => {
+                                errors.push(FieldError::new(at("of"), "required", msg::REQUIRED))
+                            }
+                            Some(_) => {
+                                let figures =
+                                    crate::units::population::effective(conn, &t.unit_code)?;
+                                if figures.is_none() {
+                                    errors.push(FieldError::new(
+                                        format!("[{i}]"),
+                                        "population_missing",
+                                        msg::POPULATION_MISSING,
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                    _ => errors.push(FieldError::new(
                         at("target"),
-                        "out_of_range",
-                        msg::TARGET_RANGE,
-                    ));
+                        "target_or_percent",
+                        msg::TARGET_OR_PERCENT,
+                    )),
                 }
                 let Some(metric) = t.metric.take(&at("metric"), &mut errors) else {
                     continue;
@@ -327,7 +369,9 @@ pub async fn put_targets(
                     campaign_id: campaign.id.clone(),
                     unit_code: t.unit_code,
                     metric: metric.as_str().into(),
-                    target: t.target,
+                    target: t.target.unwrap_or(0),
+                    percent: t.percent,
+                    of_base: of,
                 });
             }
             if !errors.is_empty() {

@@ -5,3 +5,4 @@ pub mod handlers;
 pub mod model;
 pub mod progress;
 pub mod queries;
+pub mod service;

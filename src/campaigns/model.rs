@@ -1,5 +1,7 @@
 //! Campaigns, targets and the metric names of the contract.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -7,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::schema::{campaign_targets, campaigns};
 use crate::text::text_enum;
+use crate::units::model::{Population, PopulationBase};
 
 text_enum! {
     /// What a target or a statistic counts (the names are the contract).
@@ -64,8 +67,12 @@ pub struct TargetRow {
     pub unit_code: String,
     /// Metric name.
     pub metric: String,
-    /// The number to reach by the last day.
+    /// The number to reach by the last day (0 for a percentage target).
     pub target: i64,
+    /// A percentage target: the share of the unit's population figure `of_base`.
+    pub percent: Option<f64>,
+    /// Which figure a percentage target is a share of.
+    pub of_base: Option<PopulationBase>,
 }
 
 /// A target as shown.
@@ -76,9 +83,27 @@ pub struct Target {
     pub unit_code: String,
     /// What is counted.
     pub metric: Metric,
-    /// The number to reach by the campaign's last day.
+    /// The number to reach by the campaign's last day; for a percentage target,
+    /// `ceil(percent × population / 100)` from the unit's current figures.
     #[schema(example = 200)]
     pub target: i64,
+    /// A percentage target's share, `0 < percent ≤ 100`; absent for a count target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
+    /// Which figure a percentage target is a share of; absent for a count target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of: Option<PopulationBase>,
+    /// The figure used; absent for a count target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<i64>,
+}
+
+/// A percentage target's count: `ceil(percent × population / 100)`, computed on whole
+/// hundredths of a percent so that binary fractions cannot push an exact share up by one.
+pub fn share_of(percent: f64, population: i64) -> i64 {
+    let hundredths = (percent * 100.0).round() as i128;
+    let scaled = hundredths * i128::from(population);
+    (scaled.div_euclid(10_000) + i128::from(scaled.rem_euclid(10_000) != 0)) as i64
 }
 
 /// A campaign with its targets.
@@ -113,8 +138,13 @@ pub struct Campaign {
 }
 
 impl Campaign {
-    /// A campaign from its row and target rows.
-    pub fn new(row: CampaignRow, targets: Vec<TargetRow>) -> Self {
+    /// A campaign from its row and target rows; percentage targets take their counts from
+    /// `figures` (the current figures of their units).
+    pub fn new(
+        row: CampaignRow,
+        targets: Vec<TargetRow>,
+        figures: &HashMap<String, Population>,
+    ) -> Self {
         Self {
             id: row.id,
             name: row.name,
@@ -124,10 +154,22 @@ impl Campaign {
             targets: targets
                 .into_iter()
                 .filter_map(|t| {
-                    Metric::parse(&t.metric).map(|metric| Target {
+                    let metric = Metric::parse(&t.metric)?;
+                    let population = t
+                        .of_base
+                        .and_then(|of| Some(figures.get(&t.unit_code)?.of(of)));
+                    let target = match (t.percent, population) {
+                        (Some(percent), Some(n)) => share_of(percent, n),
+                        (Some(_), None) => 0,
+                        (None, _) => t.target,
+                    };
+                    Some(Target {
                         unit_code: t.unit_code,
                         metric,
-                        target: t.target,
+                        target,
+                        percent: t.percent,
+                        of: t.of_base,
+                        population,
                     })
                 })
                 .collect(),
@@ -145,3 +187,18 @@ pub const TARGETS_MAX: usize = 5000;
 
 /// Largest target.
 pub const TARGET_MAX: i64 = 1_000_000_000;
+
+#[cfg(test)]
+mod tests {
+    use super::share_of;
+
+    #[test]
+    fn a_share_is_rounded_up_to_a_whole_count() {
+        assert_eq!(share_of(40.0, 6200), 2480);
+        assert_eq!(share_of(40.0, 2601), 1041);
+        assert_eq!(share_of(70.0, 10), 7);
+        assert_eq!(share_of(0.1, 1), 1);
+        assert_eq!(share_of(100.0, 0), 0);
+        assert_eq!(share_of(33.33, 300), 100);
+    }
+}

@@ -19,6 +19,7 @@ use crate::state::AppState;
 use crate::stats::model::{Metrics, team_limit};
 use crate::stats::queries::{Filter, GroupBy, Tally, UnitFilter, tally};
 use crate::units::UnitKind;
+use crate::units::model::PopulationBase;
 
 /// How a unit stands against its pro-rated target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -41,8 +42,17 @@ pub struct ProgressRow {
     pub unit_name: String,
     /// Metric.
     pub metric: Metric,
-    /// Target for the whole campaign; `null` when this unit has none.
+    /// Target for the whole campaign; `null` when this unit has none. For a percentage
+    /// target, `ceil(target_percent × population / 100)` from the unit's current figures.
     pub target: Option<i64>,
+    /// A percentage target's share; `null` for a count target.
+    pub target_percent: Option<f64>,
+    /// Which population figure a percentage target is a share of; `null` for a count target.
+    pub of: Option<PopulationBase>,
+    /// The population figure used; `null` for a count target.
+    pub population: Option<i64>,
+    /// `actual` as a percentage of `population`, one decimal; `null` without one.
+    pub coverage: Option<f64>,
     /// Counted so far (campaign start to today, or to the end).
     pub actual: i64,
     /// `actual` as a percentage of `target`, one decimal.
@@ -179,11 +189,12 @@ pub async fn progress(
                 }
                 let values = per_unit.get(code).map(Metrics::from).unwrap_or_default();
                 for metric in &metrics {
-                    let target = campaign
+                    let set = campaign
                         .targets
                         .iter()
-                        .find(|t| &t.unit_code == code && t.metric == *metric)
-                        .map(|t| t.target);
+                        .find(|t| &t.unit_code == code && t.metric == *metric);
+                    let target = set.map(|t| t.target);
+                    let population = set.and_then(|t| t.population);
                     let actual = values.get(*metric);
                     let expected = target.map(|t| round1(t as f64 * share));
                     rows.push(ProgressRow {
@@ -191,6 +202,12 @@ pub async fn progress(
                         unit_name: unit_name.clone(),
                         metric: *metric,
                         target,
+                        target_percent: set.and_then(|t| t.percent),
+                        of: set.and_then(|t| t.of),
+                        population,
+                        coverage: population
+                            .filter(|p| *p > 0)
+                            .map(|p| round1(actual as f64 * 100.0 / p as f64)),
                         actual,
                         percent: target
                             .filter(|t| *t > 0)

@@ -165,6 +165,8 @@ pub fn seed(
         unit_code: unit.to_owned(),
         metric: metric.to_owned(),
         target: n,
+        percent: None,
+        of_base: None,
     };
     for (metric, n) in [
         ("visits", 6_000),

@@ -323,8 +323,7 @@ pub async fn sync_state(
                 OPEN_CAMPAIGNS_MAX,
             )?;
             for row in open {
-                let targets = crate::campaigns::queries::targets(conn, &row.id)?;
-                campaigns.push(Campaign::new(row, targets));
+                campaigns.push(crate::campaigns::service::with_targets(conn, row)?);
             }
             let record_changes = page
                 .rows

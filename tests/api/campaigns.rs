@@ -287,11 +287,11 @@ async fn progress_against_pro_rated_targets() {
     };
     assert_eq!(
         row(HANOI),
-        json!({"unit_code": HANOI, "unit_name": "Hà Nội", "metric": "visits", "target": 100, "actual": 3, "percent": 3.0, "expected_by_now": 11.0, "status": "behind"})
+        json!({"unit_code": HANOI, "unit_name": "Hà Nội", "metric": "visits", "target": 100, "target_percent": null, "of": null, "population": null, "coverage": null, "actual": 3, "percent": 3.0, "expected_by_now": 11.0, "status": "behind"})
     );
     assert_eq!(
         row(BA_DINH),
-        json!({"unit_code": BA_DINH, "unit_name": "Phường Ba Đình", "metric": "visits", "target": 10, "actual": 2, "percent": 20.0, "expected_by_now": 1.1, "status": "ahead"})
+        json!({"unit_code": BA_DINH, "unit_name": "Phường Ba Đình", "metric": "visits", "target": 10, "target_percent": null, "of": null, "population": null, "coverage": null, "actual": 2, "percent": 20.0, "expected_by_now": 1.1, "status": "ahead"})
     );
     let ngoc_ha = row(crate::util::NGOC_HA);
     assert_eq!(
@@ -321,4 +321,143 @@ async fn progress_against_pro_rated_targets() {
         .await
         .problem(400);
     assert_eq!(Reply::fields(&problem), vec!["by"]);
+}
+
+#[actix_web::test]
+async fn percentage_targets_follow_the_population() {
+    use crate::records::visit;
+    let (app, f) = TestApp::init().with_field().await;
+    let admin = app.admin().await;
+    let population = |households: i64| json!({"year": 2025, "residents": 9800, "adults": 6200, "aged_15_plus": 6900, "households": households});
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/units/{BA_DINH}/population"),
+        Some(&admin.token),
+        Some(population(2600)),
+    )
+    .await
+    .expect(200);
+    let created = app
+        .post("/api/v1/campaigns", &f.province.token, campaign(HANOI))
+        .await
+        .expect(201);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let targets_path = format!("/api/v1/campaigns/{id}/targets");
+    let put = |body: Value| {
+        app.call(
+            Method::PUT,
+            &targets_path,
+            Some(&f.province.token),
+            Some(body),
+        )
+    };
+    let set = put(json!([
+        {"unit_code": BA_DINH, "metric": "households_guided", "percent": 40, "of": "households"},
+        {"unit_code": HANOI, "metric": "visits", "target": 100}
+    ]))
+    .await
+    .expect(200);
+    assert_eq!(
+        set.body["targets"][0],
+        json!({"unit_code": BA_DINH, "metric": "households_guided", "target": 1040, "percent": 40.0, "of": "households", "population": 2600})
+    );
+    // Bad items are named, and nothing of the request is stored.
+    let problem = put(json!([
+        {"unit_code": crate::util::NGOC_HA, "metric": "visits", "percent": 10, "of": "adults"},
+        {"unit_code": BA_DINH, "metric": "visits", "percent": 0, "of": "adults"},
+        {"unit_code": BA_DINH, "metric": "vneid_installs", "percent": 101, "of": "adults"},
+        {"unit_code": BA_DINH, "metric": "people_guided", "percent": 10, "of": "people"},
+        {"unit_code": BA_DINH, "metric": "signatures_issued", "percent": 10, "target": 5},
+        {"unit_code": BA_DINH, "metric": "signatures_submitted", "percent": 10}
+    ]))
+    .await
+    .problem(422);
+    let errors: Vec<(String, String)> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("[0]", "population_missing"),
+        ("[1].percent", "out_of_range"),
+        ("[2].percent", "out_of_range"),
+        ("[3].of", "invalid_choice"),
+        ("[4].target", "target_or_percent"),
+        ("[5].of", "required"),
+    ] {
+        assert!(
+            errors
+                .iter()
+                .any(|(f, c)| f == expected.0 && (c == expected.1 || expected.0 == "[3].of")),
+            "{expected:?} in {errors:?}"
+        );
+    }
+    let kept = app
+        .get(&format!("/api/v1/campaigns/{id}"), &f.province.token)
+        .await
+        .expect(200);
+    assert_eq!(kept.body["targets"], set.body["targets"]);
+    for _ in 0..2 {
+        app.post("/api/v1/visits", &f.member.token, visit(&f.team))
+            .await
+            .expect(201);
+    }
+    let progress_path = format!("/api/v1/campaigns/{id}/progress");
+    let row = |progress: &Value| {
+        progress["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["unit_code"] == BA_DINH && r["metric"] == "households_guided")
+            .unwrap()
+            .clone()
+    };
+    let progress = app.get(&progress_path, &f.sup.token).await.expect(200);
+    let ba_dinh = row(&progress.body);
+    assert_eq!(
+        (
+            &ba_dinh["target"],
+            &ba_dinh["target_percent"],
+            &ba_dinh["of"],
+            &ba_dinh["population"],
+            &ba_dinh["actual"],
+            &ba_dinh["coverage"],
+            &ba_dinh["percent"],
+            &ba_dinh["status"],
+        ),
+        (
+            &json!(1040),
+            &json!(40.0),
+            &json!("households"),
+            &json!(2600),
+            &json!(2),
+            &json!(0.1),
+            &json!(0.2),
+            &json!("behind"),
+        )
+    );
+    // A corrected figure moves the target at once; the campaign itself is untouched.
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/units/{BA_DINH}/population"),
+        Some(&admin.token),
+        Some(population(3000)),
+    )
+    .await
+    .expect(200);
+    let progress = app.get(&progress_path, &f.sup.token).await.expect(200);
+    assert_eq!(row(&progress.body)["target"], 1200);
+    assert_eq!(row(&progress.body)["population"], 3000);
+    let after = app
+        .get(&format!("/api/v1/campaigns/{id}"), &f.province.token)
+        .await
+        .expect(200);
+    assert_eq!(after.body["updated_at"], kept.body["updated_at"]);
+    assert_eq!(after.body["targets"][0]["target"], 1200);
 }

@@ -1,0 +1,1 @@
+ALTER TABLE campaign_targets DROP COLUMN of_base, DROP COLUMN percent;
