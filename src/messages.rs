@@ -148,6 +148,7 @@ catalogue! {
     POPULATION_MISSING => "Đơn vị này chưa có số dân để tính chỉ tiêu theo tỷ lệ", "this unit has no population figures to take a percentage of";
     PERCENT_RANGE => "Tỷ lệ phải lớn hơn 0 và không quá 100", "the percentage must be above 0 and at most 100";
     TARGET_OR_PERCENT => "Hãy cho hoặc target, hoặc percent cùng of", "give either target, or percent with of";
+    PER_ONLY_BY_UNIT => "Chỉ dùng per cùng by=unit", "per goes with by=unit only";
     TARGET_SETTERS_ONLY => "Chỉ giám sát viên của đơn vị chiến dịch được đặt chỉ tiêu", "only supervisors of the campaign's unit set its targets";
     EDITORS_ONLY => "Chỉ người ghi (trong 72 giờ, khi chưa duyệt) hoặc giám sát viên được sửa bản ghi này", "only the author (within 72 hours, while pending) or a supervisor may change this record";
     LOWER_ROLES_ONLY => "Chỉ được thay đổi người dùng có vai trò thấp hơn bạn", "only users of a lower role than yours can be changed";

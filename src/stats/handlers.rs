@@ -12,6 +12,7 @@ use super::model::team_limit;
 use super::model::{METRIC_COLUMNS, Metrics};
 use super::queries::{self, Filter, GroupBy, Tally, UnitFilter};
 use crate::auth::{AuthUser, Reader};
+use crate::campaigns::model::Metric;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::ApiQuery;
@@ -19,6 +20,7 @@ use crate::messages as msg;
 use crate::schema::{teams, units, users};
 use crate::state::AppState;
 use crate::units::UnitKind;
+use crate::units::model::PopulationBase;
 
 /// Parameters of a summary.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -72,6 +74,10 @@ pub struct BreakdownQuery {
     pub to: Option<NaiveDate>,
     /// `approved` counts approved records only.
     pub review: Option<String>,
+    /// With `by=unit`: add each unit's population figure of this base and every metric
+    /// per 100 of it, so units of different sizes compare fairly.
+    #[param(inline)]
+    pub per: Option<PopulationBase>,
 }
 
 /// Every metric over a unit and period.
@@ -96,6 +102,33 @@ pub struct BreakdownRow {
     pub label: String,
     /// Every metric.
     pub metrics: Metrics,
+    /// Only with `per`: the unit's figure of that base; `null` where it has no figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>)]
+    pub population: Option<Option<i64>>,
+    /// Only with `per`: each metric per 100 of `population`, one decimal; `null` where the
+    /// unit has no figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<BTreeMap<Metric, f64>>)]
+    pub per_100: Option<Option<BTreeMap<Metric, f64>>>,
+}
+
+impl BreakdownRow {
+    /// Adds the unit's figure of the chosen base and the metrics per 100 of it.
+    fn set_population(&mut self, population: Option<i64>) {
+        let metrics = &self.metrics;
+        let per_100 = population.filter(|p| *p > 0).map(|p| {
+            Metric::ALL
+                .iter()
+                .map(|m| {
+                    let value = metrics.get(*m) as f64 * 100.0 / p as f64;
+                    (*m, (value * 10.0).round() / 10.0)
+                })
+                .collect()
+        });
+        self.population = Some(population);
+        self.per_100 = Some(per_100);
+    }
 }
 
 /// Every metric per group.
@@ -324,6 +357,13 @@ async fn breakdown_any(
             if by == By::Unit && matches!(unit, UnitFilter::Commune(_)) {
                 return Err(ApiError::field("by", "nothing_below", msg::NOTHING_BELOW));
             }
+            if q.per.is_some() && by != By::Unit {
+                return Err(ApiError::field(
+                    "per",
+                    "only_by_unit",
+                    msg::PER_ONLY_BY_UNIT,
+                ));
+            }
             let filter = Filter {
                 unit,
                 teams,
@@ -331,7 +371,15 @@ async fn breakdown_any(
                 to,
                 approved_only,
             };
-            let rows = rows(conn, by, &filter)?;
+            let mut rows = rows(conn, by, &filter)?;
+            if let Some(base) = q.per {
+                let codes: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+                let figures = crate::units::population::effective_many(conn, &codes)?;
+                for row in &mut rows {
+                    let population = figures.get(&row.key).map(|p| p.of(base));
+                    row.set_population(population);
+                }
+            }
             Ok(Breakdown {
                 unit_code,
                 by,
@@ -342,17 +390,32 @@ async fn breakdown_any(
         })
         .await?;
     if super::csv::wanted(&req) {
-        let mut header = vec!["key", "label"];
-        header.extend(METRIC_COLUMNS);
+        let mut header: Vec<String> = ["key", "label"].map(String::from).to_vec();
+        header.extend(METRIC_COLUMNS.map(String::from));
+        if answer.rows.iter().any(|r| r.population.is_some()) {
+            header.push("population".into());
+            header.extend(METRIC_COLUMNS.map(|m| format!("{m}_per_100")));
+        }
         let rows = answer
             .rows
             .iter()
             .map(|r| {
                 let mut cells = vec![r.key.clone(), r.label.clone()];
                 cells.extend(r.metrics.cells());
+                if let Some(population) = r.population {
+                    cells.push(population.map(|p| p.to_string()).unwrap_or_default());
+                    cells.extend(Metric::ALL.iter().map(|m| {
+                        r.per_100
+                            .as_ref()
+                            .and_then(|v| v.as_ref()?.get(m))
+                            .map(|v| v.to_string())
+                            .unwrap_or_default()
+                    }));
+                }
                 cells
             })
             .collect();
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
         return super::csv::respond("breakdown.csv", &header, rows);
     }
     Ok(super::csv::negotiated_json(&answer))
@@ -460,6 +523,8 @@ fn rows(conn: &mut DbConn, by: By, filter: &Filter) -> ApiResult<Vec<BreakdownRo
             label: labels.get(&key).cloned().unwrap_or_else(|| key.clone()),
             metrics: Metrics::from(&t),
             key,
+            population: None,
+            per_100: None,
         })
         .collect())
 }

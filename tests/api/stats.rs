@@ -693,3 +693,80 @@ async fn statistics_read_the_read_pool() {
         "without a replica the count is immediate"
     );
 }
+
+#[actix_web::test]
+async fn a_breakdown_per_population_ranks_units_by_coverage() {
+    use crate::util::{BA_DINH, HANOI, NGOC_HA};
+    use actix_web::http::Method;
+    let (app, f) = TestApp::init().with_field().await;
+    let admin = app.admin().await;
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/units/{BA_DINH}/population"),
+        Some(&admin.token),
+        Some(json!({"year": 2025, "residents": 90, "adults": 40, "aged_15_plus": 50, "households": 30})),
+    )
+    .await
+    .expect(200);
+    for _ in 0..2 {
+        app.post("/api/v1/visits", &f.member.token, visit(&f.team))
+            .await
+            .expect(201);
+    }
+    let path = format!("/api/v1/stats/breakdown?unit={HANOI}&by=unit&per=adults");
+    let reply = app.get(&path, &f.province.token).await.expect(200);
+    let row = |code: &str| {
+        reply.body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == code)
+            .unwrap()
+            .clone()
+    };
+    let ba_dinh = row(BA_DINH);
+    assert_eq!(ba_dinh["population"], 40);
+    assert_eq!(ba_dinh["per_100"]["visits"], 5.0);
+    assert_eq!(ba_dinh["per_100"]["households_guided"], 5.0);
+    assert_eq!(ba_dinh["per_100"]["people_guided"], 10.0);
+    assert_eq!(ba_dinh["per_100"]["active_volunteers"], 2.5);
+    let ngoc_ha = row(NGOC_HA);
+    assert!(ngoc_ha["population"].is_null() && ngoc_ha["per_100"].is_null());
+    // Without per, rows are as before.
+    let plain = app
+        .get(&path.replace("&per=adults", ""), &f.province.token)
+        .await
+        .expect(200);
+    assert!(plain.body["rows"][0].get("population").is_none());
+    let csv = app
+        .get_bytes(
+            &path.replace("breakdown?", "breakdown.csv?"),
+            &f.province.token,
+            None,
+        )
+        .await;
+    assert_eq!(csv.0, 200);
+    let text = String::from_utf8_lossy(&csv.2);
+    let header = text.lines().next().unwrap();
+    assert!(header.ends_with(",population,visits_per_100,households_guided_per_100,people_guided_per_100,vneid_installs_per_100,vneid_level2_activations_per_100,unique_citizens_assisted_per_100,signatures_submitted_per_100,signatures_issued_per_100,active_volunteers_per_100"), "{header}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with(&format!("{BA_DINH},")) && l.contains(",40,5,")),
+        "{text}"
+    );
+    let problem = app
+        .get(
+            &format!("/api/v1/stats/breakdown?unit={HANOI}&by=team&per=adults"),
+            &f.province.token,
+        )
+        .await
+        .problem(422);
+    assert_eq!(crate::util::Reply::fields(&problem), vec!["per"]);
+    let problem = app
+        .get(&path.replace("per=adults", "per=people"), &f.province.token)
+        .await
+        .problem(400);
+    assert_eq!(crate::util::Reply::fields(&problem), vec!["per"]);
+    app.call(Method::GET, &path, None, None).await.problem(401);
+    app.get(&path, &f.far_province.token).await.problem(404);
+}
