@@ -106,16 +106,11 @@ fn derived(code: &str, communes: Vec<PopulationRow>) -> Option<Population> {
 
 /// The figures `code` goes by: its own latest, or else the sum of its communes' latest.
 pub fn effective(conn: &mut DbConn, code: &str) -> diesel::QueryResult<Option<Population>> {
-    if let Some(own) = queries::latest_population(conn, &[code])?.pop() {
-        return Ok(Some(own.into()));
-    }
-    Ok(derived(
-        code,
-        queries::communes_latest_population(conn, code)?,
-    ))
+    Ok(effective_many(conn, &[code])?.remove(code))
 }
 
-/// [`effective`] for many units at once; units without figures are left out.
+/// [`effective`] for many units at once, in two queries; units without figures are left
+/// out.
 pub fn effective_many(
     conn: &mut DbConn,
     codes: &[&str],
@@ -124,11 +119,21 @@ pub fn effective_many(
         .into_iter()
         .map(|r| (r.unit_code.clone(), r.into()))
         .collect();
-    for code in codes {
-        if !found.contains_key(*code)
-            && let Some(p) = derived(code, queries::communes_latest_population(conn, code)?)
-        {
-            found.insert((*code).to_owned(), p);
+    let missing: Vec<&str> = codes
+        .iter()
+        .copied()
+        .filter(|c| !found.contains_key(*c))
+        .collect();
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    let mut communes: HashMap<String, Vec<PopulationRow>> = HashMap::new();
+    for (parent, row) in queries::communes_latest_population(conn, &missing)? {
+        communes.entry(parent).or_default().push(row);
+    }
+    for (parent, rows) in communes {
+        if let Some(p) = derived(&parent, rows) {
+            found.insert(parent, p);
         }
     }
     Ok(found)

@@ -74,18 +74,27 @@ pub fn latest_population(conn: &mut DbConn, codes: &[&str]) -> QueryResult<Vec<P
     Ok(rows)
 }
 
-/// The latest figures of every commune of a province that has any.
+/// The latest figures of every commune of these units that has any, with the code of the
+/// unit each lies in: one query for a whole breakdown.
 pub fn communes_latest_population(
     conn: &mut DbConn,
-    province: &str,
-) -> QueryResult<Vec<PopulationRow>> {
-    let mut rows: Vec<PopulationRow> = unit_population::table
-        .inner_join(units::table)
-        .filter(units::parent_code.eq(province))
-        .order((unit_population::unit_code, unit_population::year.desc()))
-        .select(PopulationRow::as_select())
-        .load(conn)?;
-    rows.dedup_by(|later, first| later.unit_code == first.unit_code);
+    parents: &[&str],
+) -> QueryResult<Vec<(String, PopulationRow)>> {
+    let mut rows: Vec<(String, PopulationRow)> = Vec::new();
+    for chunk in parents.chunks(1000) {
+        rows.extend(
+            unit_population::table
+                .inner_join(units::table)
+                .filter(units::parent_code.eq_any(chunk))
+                .order((unit_population::unit_code, unit_population::year.desc()))
+                .select((
+                    units::parent_code.assume_not_null(),
+                    PopulationRow::as_select(),
+                ))
+                .load::<(String, PopulationRow)>(conn)?,
+        );
+    }
+    rows.dedup_by(|later, first| later.1.unit_code == first.1.unit_code);
     Ok(rows)
 }
 
