@@ -40,7 +40,8 @@ AUDIT = ('INSERT INTO audit_log (id, at, actor_id, action, object_kind, object_i
 COUNTS = ["records", "visits", "households_guided", "people_guided", "vneid_installs", "vneid_level2_activations",
           "signatures_submitted", "signatures_issued", "records_approved", "visits_approved",
           "households_guided_approved", "people_guided_approved", "vneid_installs_approved",
-          "vneid_level2_activations_approved", "signatures_submitted_approved", "signatures_issued_approved"]
+          "vneid_level2_activations_approved", "signatures_submitted_approved", "signatures_issued_approved",
+          "digital_skills_certified", "digital_skills_certified_approved"]
 
 
 def upsert(table, keys):
@@ -53,7 +54,7 @@ def upsert(table, keys):
 DAILY = upsert("daily_rollups", ["commune_code", "day", "team_id", "volunteer_id"])
 COMMUNE_DAY = upsert("commune_rollups", ["commune_code", "day"])
 VOLUNTEERS = "INSERT INTO rollup_volunteers (commune_code, volunteer_id) VALUES ({}) ON CONFLICT DO NOTHING"
-ONE_VISIT = ["1", "1", "1", "2"] + ["0"] * 12
+ONE_VISIT = ["1", "1", "1", "2"] + ["0"] * 14
 
 
 def percentile(values, p):

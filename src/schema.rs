@@ -144,6 +144,8 @@ diesel::table! {
         vneid_level2_activations_approved -> Integer,
         signatures_submitted_approved -> Integer,
         signatures_issued_approved -> Integer,
+        digital_skills_certified -> Integer,
+        digital_skills_certified_approved -> Integer,
     }
 }
 
@@ -167,6 +169,8 @@ diesel::table! {
         vneid_level2_activations_approved -> Integer,
         signatures_submitted_approved -> Integer,
         signatures_issued_approved -> Integer,
+        digital_skills_certified -> Integer,
+        digital_skills_certified_approved -> Integer,
     }
 }
 

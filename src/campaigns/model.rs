@@ -32,6 +32,8 @@ text_enum! {
         SignaturesIssued => "signatures_issued",
         /// Distinct volunteers with a counted record.
         ActiveVolunteers => "active_volunteers",
+        /// VNeID assists `digital_skills_certificate` + `success`.
+        DigitalSkillsCertified => "digital_skills_certified",
     }
 }
 

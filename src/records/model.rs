@@ -74,6 +74,9 @@ text_enum! {
         RegisterLevel1 => "register_level1",
         /// Activate a level-2 account.
         ActivateLevel2 => "activate_level2",
+        /// Pass the "Bình dân học vụ số" assessment and receive the digital-skills
+        /// certificate through VNeID.
+        DigitalSkillsCertificate => "digital_skills_certificate",
     }
 }
 

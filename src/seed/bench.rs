@@ -356,9 +356,10 @@ pub(super) fn generate(
                 row.action = Some(pick(
                     rng,
                     &[
-                        (AssistAction::Install, 0.45),
+                        (AssistAction::Install, 0.4),
                         (AssistAction::RegisterLevel1, 0.15),
-                        (AssistAction::ActivateLevel2, 0.4),
+                        (AssistAction::ActivateLevel2, 0.3),
+                        (AssistAction::DigitalSkillsCertificate, 0.15),
                     ],
                 ));
                 let result = pick(
@@ -422,7 +423,7 @@ pub(super) fn generate(
     }
 }
 
-/// One row of the plain `GROUP BY`: a key and the nine metrics in the contract's order.
+/// One row of the plain `GROUP BY`: a key and the ten metrics in the contract's order.
 #[derive(Debug, QueryableByName)]
 struct PlainRow {
     #[diesel(sql_type = Text)]
@@ -445,10 +446,12 @@ struct PlainRow {
     signatures_issued: i64,
     #[diesel(sql_type = BigInt)]
     active_volunteers: i64,
+    #[diesel(sql_type = BigInt)]
+    digital_skills_certified: i64,
 }
 
 impl PlainRow {
-    fn values(&self) -> [i64; 9] {
+    fn values(&self) -> [i64; 10] {
         [
             self.visits,
             self.households_guided,
@@ -459,11 +462,12 @@ impl PlainRow {
             self.signatures_submitted,
             self.signatures_issued,
             self.active_volunteers,
+            self.digital_skills_certified,
         ]
     }
 }
 
-fn rollup_values(t: &Tally) -> [i64; 9] {
+fn rollup_values(t: &Tally) -> [i64; 10] {
     let m = crate::stats::model::Metrics::from(t);
     [
         m.visits,
@@ -475,6 +479,7 @@ fn rollup_values(t: &Tally) -> [i64; 9] {
         m.signatures_submitted,
         m.signatures_issued,
         m.active_volunteers,
+        m.digital_skills_certified,
     ]
 }
 
@@ -505,7 +510,8 @@ fn plain(
             COUNT(DISTINCT CASE WHEN kind = 'vneid_assist' AND result = 'success' THEN citizen_ref END) AS unique_citizens_assisted,
             COALESCE(SUM(CASE WHEN kind = 'signature_registration' AND status IN ('submitted', 'issued') THEN 1 ELSE 0 END), 0) AS signatures_submitted,
             COALESCE(SUM(CASE WHEN kind = 'signature_registration' AND status = 'issued' THEN 1 ELSE 0 END), 0) AS signatures_issued,
-            COUNT(DISTINCT volunteer_id) AS active_volunteers
+            COUNT(DISTINCT volunteer_id) AS active_volunteers,
+            COALESCE(SUM(CASE WHEN kind = 'vneid_assist' AND result = 'success' AND action = 'digital_skills_certificate' THEN 1 ELSE 0 END), 0) AS digital_skills_certified
          FROM records
          WHERE commune_code IN (SELECT code FROM units WHERE parent_code = '{province}')
            AND occurred_on >= '{from}' AND occurred_on <= '{to}'

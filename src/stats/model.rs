@@ -30,10 +30,13 @@ pub struct Metrics {
     pub signatures_issued: i64,
     /// Distinct volunteers with at least one counted record.
     pub active_volunteers: i64,
+    /// VNeID assists `digital_skills_certificate` + `success`.
+    pub digital_skills_certified: i64,
 }
 
-/// Column names of the metrics in CSV answers, in the contract's order.
-pub const METRIC_COLUMNS: [&str; 9] = [
+/// Column names of the metrics in CSV answers, in the contract's order; metrics added
+/// later come last, so a reader that goes by position keeps its columns.
+pub const METRIC_COLUMNS: [&str; 10] = [
     "visits",
     "households_guided",
     "people_guided",
@@ -43,6 +46,7 @@ pub const METRIC_COLUMNS: [&str; 9] = [
     "signatures_submitted",
     "signatures_issued",
     "active_volunteers",
+    "digital_skills_certified",
 ];
 
 impl Metrics {
@@ -58,6 +62,7 @@ impl Metrics {
             self.signatures_submitted,
             self.signatures_issued,
             self.active_volunteers,
+            self.digital_skills_certified,
         ]
         .iter()
         .map(i64::to_string)
@@ -77,6 +82,7 @@ impl Metrics {
             M::SignaturesSubmitted => self.signatures_submitted,
             M::SignaturesIssued => self.signatures_issued,
             M::ActiveVolunteers => self.active_volunteers,
+            M::DigitalSkillsCertified => self.digital_skills_certified,
         }
     }
 }
@@ -93,6 +99,7 @@ impl From<&Tally> for Metrics {
             signatures_submitted: t.sum("signatures_submitted"),
             signatures_issued: t.sum("signatures_issued"),
             active_volunteers: t.volunteers,
+            digital_skills_certified: t.sum("digital_skills_certified"),
         }
     }
 }

@@ -84,13 +84,14 @@ type Sums = (
     Option<i64>,
     Option<i64>,
     Option<i64>,
+    Option<i64>,
 );
 
 fn sums_array(s: Sums) -> [i64; METRICS.len()] {
-    [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7].map(|v| v.unwrap_or(0))
+    [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7, s.8].map(|v| v.unwrap_or(0))
 }
 
-/// The eight sums of a wide rollup table, over counted or approved records.
+/// The nine sums of a wide rollup table, over counted or approved records.
 macro_rules! sums_of {
     ($t:ident, counted) => {
         (
@@ -102,6 +103,7 @@ macro_rules! sums_of {
             sum($t::vneid_level2_activations),
             sum($t::signatures_submitted),
             sum($t::signatures_issued),
+            sum($t::digital_skills_certified),
         )
     };
     ($t:ident, approved) => {
@@ -114,6 +116,7 @@ macro_rules! sums_of {
             sum($t::vneid_level2_activations_approved),
             sum($t::signatures_submitted_approved),
             sum($t::signatures_issued_approved),
+            sum($t::digital_skills_certified_approved),
         )
     };
 }

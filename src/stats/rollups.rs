@@ -28,7 +28,7 @@ use crate::schema::{
 
 /// The summed metrics, in column order. `records` counts every counted record: the
 /// distinct volunteers with a non-zero `records` are the `active_volunteers`.
-pub const METRICS: [&str; 8] = [
+pub const METRICS: [&str; 9] = [
     "records",
     "visits",
     "households_guided",
@@ -37,6 +37,7 @@ pub const METRICS: [&str; 8] = [
     "vneid_level2_activations",
     "signatures_submitted",
     "signatures_issued",
+    "digital_skills_certified",
 ];
 
 /// Index of a metric in [`METRICS`].
@@ -59,15 +60,17 @@ pub enum Column {
     SignaturesSubmitted,
     /// Signatures issued.
     SignaturesIssued,
+    /// Successful digital-skills certificates.
+    DigitalSkillsCertified,
 }
 
 /// One rollup row's values: every metric counted, and counted among approved records.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
     /// Per [`METRICS`] entry, over counted records.
-    pub counted: [i32; 8],
+    pub counted: [i32; 9],
     /// Per [`METRICS`] entry, over approved records.
-    pub approved: [i32; 8],
+    pub approved: [i32; 9],
 }
 
 impl Counts {
@@ -165,6 +168,9 @@ fn metrics(row: &RecordRow) -> Vec<(Column, i32)> {
         Kind::VneidAssist if row.result == Some(AssistResult::Success) => match row.action {
             Some(AssistAction::Install) => out.push((Column::VneidInstalls, 1)),
             Some(AssistAction::ActivateLevel2) => out.push((Column::VneidLevel2Activations, 1)),
+            Some(AssistAction::DigitalSkillsCertificate) => {
+                out.push((Column::DigitalSkillsCertified, 1))
+            }
             _ => {}
         },
         Kind::VneidAssist => {}
@@ -215,7 +221,7 @@ pub fn apply(
     write(conn, &deltas)
 }
 
-/// One wide rollup row's values as insertable columns: the same 16 fields for the daily
+/// One wide rollup row's values as insertable columns: the same 18 fields for the daily
 /// and the commune table.
 macro_rules! wide_row {
     ($name:ident, $table:ident, { $($key:ident : $ty:ty),* }) => {
@@ -239,6 +245,8 @@ macro_rules! wide_row {
             vneid_level2_activations_approved: i32,
             signatures_submitted_approved: i32,
             signatures_issued_approved: i32,
+            digital_skills_certified: i32,
+            digital_skills_certified_approved: i32,
         }
 
         impl<'a> $name<'a> {
@@ -262,6 +270,8 @@ macro_rules! wide_row {
                     vneid_level2_activations_approved: a[5],
                     signatures_submitted_approved: a[6],
                     signatures_issued_approved: a[7],
+                    digital_skills_certified: c[8],
+                    digital_skills_certified_approved: a[8],
                 }
             }
         }
@@ -366,6 +376,12 @@ macro_rules! add_excluded {
             ),
             $t::signatures_issued_approved
                 .eq($t::signatures_issued_approved + excluded($t::signatures_issued_approved)),
+            $t::digital_skills_certified
+                .eq($t::digital_skills_certified + excluded($t::digital_skills_certified)),
+            $t::digital_skills_certified_approved.eq(
+                $t::digital_skills_certified_approved
+                    + excluded($t::digital_skills_certified_approved),
+            ),
         )
     };
 }
@@ -591,6 +607,8 @@ pub fn stored(conn: &mut DbConn) -> QueryResult<Rollups> {
                 $t::vneid_level2_activations_approved,
                 $t::signatures_submitted_approved,
                 $t::signatures_issued_approved,
+                $t::digital_skills_certified,
+                $t::digital_skills_certified_approved,
             )
         };
     }
@@ -611,11 +629,13 @@ pub fn stored(conn: &mut DbConn) -> QueryResult<Rollups> {
         i32,
         i32,
         i32,
+        i32,
+        i32,
     );
     fn counts(v: Values) -> Counts {
         Counts {
-            counted: [v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7],
-            approved: [v.8, v.9, v.10, v.11, v.12, v.13, v.14, v.15],
+            counted: [v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7, v.16],
+            approved: [v.8, v.9, v.10, v.11, v.12, v.13, v.14, v.15, v.17],
         }
     }
     let daily: Vec<(String, NaiveDate, String, String, Values)> = d::table

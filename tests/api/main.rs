@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod authz;
 mod campaigns;
+mod certificates;
 mod cli;
 mod exports;
 mod followups;

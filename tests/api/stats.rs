@@ -20,7 +20,7 @@ impl Lcg {
     }
 }
 
-async fn rollups_match(app: &TestApp) {
+pub async fn rollups_match(app: &TestApp) {
     let pool = app.pool.clone();
     web::block(move || {
         let mut conn = pool.get().unwrap();
@@ -86,7 +86,8 @@ async fn rollups_equal_a_recount_after_a_random_mix() {
                 ("/api/v1/visits", v)
             }
             1 => {
-                let action = ["install", "activate_level2"][rng.next(2) as usize];
+                let action = ["install", "activate_level2", "digital_skills_certificate"]
+                    [rng.next(3) as usize];
                 let result = ["success", "pending"][rng.next(2) as usize];
                 (
                     "/api/v1/vneid-assists",
@@ -175,14 +176,15 @@ async fn make(app: &TestApp, token: &str, path: &str, mut body: Value, when: Str
         .to_owned()
 }
 
-/// The nine metrics in the contract's order: visits, households_guided, people_guided,
+/// The ten metrics in the contract's order: visits, households_guided, people_guided,
 /// vneid_installs, vneid_level2_activations, unique_citizens_assisted, signatures_submitted,
-/// signatures_issued, active_volunteers.
-fn metrics(n: [i64; 9]) -> Value {
+/// signatures_issued, active_volunteers, digital_skills_certified.
+fn metrics(n: [i64; 10]) -> Value {
     json!({
         "visits": n[0], "households_guided": n[1], "people_guided": n[2],
         "vneid_installs": n[3], "vneid_level2_activations": n[4], "unique_citizens_assisted": n[5],
-        "signatures_submitted": n[6], "signatures_issued": n[7], "active_volunteers": n[8]
+        "signatures_submitted": n[6], "signatures_issued": n[7], "active_volunteers": n[8],
+        "digital_skills_certified": n[9]
     })
 }
 
@@ -307,7 +309,7 @@ async fn every_metric_on_a_fixed_data_set() {
     assert_eq!(ba_dinh.body["from"], d1.to_string());
     assert_eq!(
         ba_dinh.body["metrics"],
-        metrics([3, 1, 3, 1, 1, 1, 2, 1, 1])
+        metrics([3, 1, 3, 1, 1, 1, 2, 1, 1, 0])
     );
     // The 23:30 visit counts on its own local day.
     let day_one = app
@@ -327,18 +329,21 @@ async fn every_metric_on_a_fixed_data_set() {
     .await
     .expect(200);
     let after = summary(BA_DINH, &f.sup.token, "").await.expect(200);
-    assert_eq!(after.body["metrics"], metrics([3, 1, 3, 1, 2, 1, 2, 1, 2]));
+    assert_eq!(
+        after.body["metrics"],
+        metrics([3, 1, 3, 1, 2, 1, 2, 1, 2, 0])
+    );
     let approved = summary(BA_DINH, &f.sup.token, "&review=approved")
         .await
         .expect(200);
     assert_eq!(
         approved.body["metrics"],
-        metrics([0, 0, 0, 0, 1, 1, 0, 0, 1])
+        metrics([0, 0, 0, 0, 1, 1, 0, 0, 1, 0])
     );
     let province = summary(HANOI, &f.province.token, "").await.expect(200);
     assert_eq!(
         province.body["metrics"],
-        metrics([4, 2, 5, 1, 2, 1, 2, 1, 3])
+        metrics([4, 2, 5, 1, 2, 1, 2, 1, 3, 0])
     );
     let default_unit = app
         .get(
@@ -353,7 +358,7 @@ async fn every_metric_on_a_fixed_data_set() {
     let outsider = summary(BA_DINH, &f.outsider.token, "").await.expect(200);
     assert_eq!(
         outsider.body["metrics"],
-        metrics([0, 0, 0, 0, 0, 0, 0, 0, 0])
+        metrics([0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
     );
     let member = summary(BA_DINH, m, "").await.expect(200);
     assert_eq!(member.body["metrics"], after.body["metrics"]);
@@ -391,7 +396,7 @@ async fn every_metric_on_a_fixed_data_set() {
     assert_eq!(row(BA_DINH)["label"], "Phường Ba Đình");
     assert_eq!(
         row(NGOC_HA)["metrics"],
-        metrics([1, 1, 2, 0, 0, 0, 0, 0, 1])
+        metrics([1, 1, 2, 0, 0, 0, 0, 0, 1, 0])
     );
     let keys: Vec<&str> = rows.iter().map(|r| r["key"].as_str().unwrap()).collect();
     let mut sorted = keys.clone();
@@ -432,8 +437,14 @@ async fn every_metric_on_a_fixed_data_set() {
     let day_rows = days.body["rows"].as_array().unwrap();
     assert_eq!(day_rows.len(), 2);
     assert_eq!(day_rows[0]["key"], d1.to_string());
-    assert_eq!(day_rows[0]["metrics"], metrics([2, 1, 2, 1, 0, 1, 1, 0, 1]));
-    assert_eq!(day_rows[1]["metrics"], metrics([1, 0, 1, 0, 2, 1, 1, 1, 2]));
+    assert_eq!(
+        day_rows[0]["metrics"],
+        metrics([2, 1, 2, 1, 0, 1, 1, 0, 1, 0])
+    );
+    assert_eq!(
+        day_rows[1]["metrics"],
+        metrics([1, 0, 1, 0, 2, 1, 1, 1, 2, 0])
+    );
     let months = app
         .get(&by("month", BA_DINH), &f.sup.token)
         .await
@@ -477,10 +488,10 @@ async fn every_metric_on_a_fixed_data_set() {
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
-        "key,label,visits,households_guided,people_guided,vneid_installs,vneid_level2_activations,unique_citizens_assisted,signatures_submitted,signatures_issued,active_volunteers"
+        "key,label,visits,households_guided,people_guided,vneid_installs,vneid_level2_activations,unique_citizens_assisted,signatures_submitted,signatures_issued,active_volunteers,digital_skills_certified"
     );
     assert!(
-        text.contains(&format!("{BA_DINH},Phường Ba Đình,3,1,3,1,2,1,2,1,2")),
+        text.contains(&format!("{BA_DINH},Phường Ba Đình,3,1,3,1,2,1,2,1,2,0")),
         "{text}"
     );
     assert_eq!(text.lines().count(), 127);
@@ -495,7 +506,7 @@ async fn every_metric_on_a_fixed_data_set() {
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert_eq!(
         text.lines().nth(1).unwrap(),
-        format!("{BA_DINH},{d1},{d2},3,1,3,1,2,1,2,1,2")
+        format!("{BA_DINH},{d1},{d2},3,1,3,1,2,1,2,1,2,0")
     );
     let (status, headers, _) = app
         .get_bytes(
@@ -748,7 +759,7 @@ async fn a_breakdown_per_population_ranks_units_by_coverage() {
     assert_eq!(csv.0, 200);
     let text = String::from_utf8_lossy(&csv.2);
     let header = text.lines().next().unwrap();
-    assert!(header.ends_with(",population,visits_per_100,households_guided_per_100,people_guided_per_100,vneid_installs_per_100,vneid_level2_activations_per_100,unique_citizens_assisted_per_100,signatures_submitted_per_100,signatures_issued_per_100,active_volunteers_per_100"), "{header}");
+    assert!(header.ends_with(",population,visits_per_100,households_guided_per_100,people_guided_per_100,vneid_installs_per_100,vneid_level2_activations_per_100,unique_citizens_assisted_per_100,signatures_submitted_per_100,signatures_issued_per_100,active_volunteers_per_100,digital_skills_certified_per_100"), "{header}");
     assert!(
         text.lines()
             .any(|l| l.starts_with(&format!("{BA_DINH},")) && l.contains(",40,5,")),

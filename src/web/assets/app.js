@@ -85,6 +85,7 @@ const TEXT = {
       signatures_submitted: 'Chữ ký số đã nộp',
       signatures_issued: 'Chữ ký số đã cấp',
       active_volunteers: 'Tình nguyện viên hoạt động',
+      digital_skills_certified: 'Chứng nhận kỹ năng số',
     },
     statuses: { ahead: 'Vượt tiến độ', on_track: 'Đúng tiến độ', behind: 'Chậm tiến độ' },
     review: { pending: 'Chờ duyệt', approved: 'Đã duyệt', flagged: 'Gắn cờ', rejected: 'Từ chối' },
@@ -102,6 +103,7 @@ const TEXT = {
     values: {
       guided: 'Đã hướng dẫn', not_home: 'Vắng nhà', declined: 'Từ chối', follow_up: 'Cần quay lại',
       install: 'Cài đặt', register_level1: 'Đăng ký mức 1', activate_level2: 'Kích hoạt mức 2',
+      digital_skills_certificate: 'Chứng nhận Bình dân học vụ số',
       success: 'Thành công', pending: 'Đang chờ', failed: 'Không thành công',
       submitted: 'Đã nộp', issued: 'Đã cấp',
     },
@@ -187,6 +189,7 @@ const TEXT = {
       signatures_submitted: 'Signatures submitted',
       signatures_issued: 'Signatures issued',
       active_volunteers: 'Active volunteers',
+      digital_skills_certified: 'Digital-skills certificates',
     },
     statuses: { ahead: 'Ahead', on_track: 'On track', behind: 'Behind' },
     review: { pending: 'Pending', approved: 'Approved', flagged: 'Flagged', rejected: 'Rejected' },
@@ -204,6 +207,7 @@ const TEXT = {
     values: {
       guided: 'Guided', not_home: 'Not home', declined: 'Declined', follow_up: 'Follow up',
       install: 'Install', register_level1: 'Level 1 registration', activate_level2: 'Level 2 activation',
+      digital_skills_certificate: 'Digital-skills certificate',
       success: 'Success', pending: 'Pending', failed: 'Failed',
       submitted: 'Submitted', issued: 'Issued',
     },
