@@ -107,19 +107,20 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Declares an enum sent as snake_case text and stored as the same text: a typed column
+/// Declares an enum sent as the given text and stored as the same text: a typed column
 /// value in diesel (`ToSql`/`FromSql` for `Text` on every backend), never a bare `String`.
+/// Each variant is renamed to its text for serde and the spec too: serde's own snake_case
+/// would turn `Aged15Plus` into `aged15_plus`.
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
             diesel::AsExpression, diesel::FromSqlRow,
         )]
-        #[serde(rename_all = "snake_case")]
         #[diesel(sql_type = diesel::sql_types::Text)]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant),+ }
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

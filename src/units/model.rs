@@ -211,3 +211,24 @@ impl From<PopulationRow> for Population {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PopulationBase;
+
+    #[test]
+    fn population_bases_are_sent_read_and_stored_as_the_contract_spells_them() {
+        for (base, text) in [
+            (PopulationBase::Residents, "residents"),
+            (PopulationBase::Adults, "adults"),
+            (PopulationBase::Aged15Plus, "aged_15_plus"),
+            (PopulationBase::Households, "households"),
+        ] {
+            assert_eq!(base.as_str(), text);
+            assert_eq!(serde_json::to_value(base).unwrap(), text);
+            let read: PopulationBase = serde_json::from_value(text.into()).unwrap();
+            assert_eq!(read, base);
+        }
+        assert!(serde_json::from_value::<PopulationBase>("aged15_plus".into()).is_err());
+    }
+}

@@ -48,6 +48,7 @@ async fn certificates_count_once_per_citizen_everywhere() {
             Some(&f.province.token),
             Some(json!([
                 {"unit_code": BA_DINH, "metric": "digital_skills_certified", "percent": 40, "of": "adults"},
+                {"unit_code": BA_DINH, "metric": "signatures_submitted", "percent": 5, "of": "aged_15_plus"},
                 {"unit_code": HANOI, "metric": "digital_skills_certified", "target": 10}
             ])),
         )
@@ -56,6 +57,10 @@ async fn certificates_count_once_per_citizen_everywhere() {
     assert_eq!(
         targets.body["targets"][0],
         json!({"unit_code": BA_DINH, "metric": "digital_skills_certified", "target": 2480, "percent": 40.0, "of": "adults", "population": 6200})
+    );
+    assert_eq!(
+        targets.body["targets"][1],
+        json!({"unit_code": BA_DINH, "metric": "signatures_submitted", "target": 345, "percent": 5.0, "of": "aged_15_plus", "population": 6900})
     );
 
     // One by one: the first certificate of a citizen counts, a repeat is flagged.
@@ -158,7 +163,7 @@ async fn certificates_count_once_per_citizen_everywhere() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["unit_code"] == BA_DINH)
+        .find(|r| r["unit_code"] == BA_DINH && r["metric"] == "digital_skills_certified")
         .unwrap()
         .clone();
     assert_eq!(
