@@ -132,6 +132,10 @@ test('the progress page shows what the API says, in Vietnamese and English', asy
   for (const row of progress.rows) {
     const bar = page.locator(`.unit[data-unit="${row.unit_code}"] .metric[data-metric="${row.metric}"]`);
     assert.equal(digits(await bar.locator('.actual').textContent()), row.actual, row.metric);
+    if (row.target == null) {
+      assert.equal(await bar.locator('.target').count(), 0, row.metric);
+      continue;
+    }
     assert.equal(digits(await bar.locator('.target').textContent()), row.target, row.metric);
     assert.equal(await bar.getAttribute('data-status'), row.status, row.metric);
     const width = await bar.locator('.fill').evaluate((el) => parseFloat(el.style.width));
@@ -140,7 +144,16 @@ test('the progress page shows what the API says, in Vietnamese and English', asy
     const mark = await bar.locator('.expected').evaluate((el) => parseFloat(el.style.left));
     const expected = row.target > 0 ? Math.min(100, (100 * row.expected_by_now) / row.target) : 100;
     assert.ok(Math.abs(mark - expected) < 0.01, `${row.metric}: mark ${mark}% for ${expected}%`);
+    // A percentage target reads as the campaign states it: the share reached, then the target.
+    if (row.target_percent != null) {
+      const vi = (n, d = 0) => n.toLocaleString('vi-VN', { minimumFractionDigits: d, maximumFractionDigits: d });
+      assert.equal(await bar.locator('.coverage').textContent(),
+        `${vi(row.coverage, 1)}% / mục tiêu ${vi(row.target_percent)}% của ${vi(row.population)} người trưởng thành`);
+    } else {
+      assert.equal(await bar.locator('.coverage').count(), 0);
+    }
   }
+  assert.ok(progress.rows.some((r) => r.target_percent != null), 'the demo campaign has percentage targets');
 
   // The daily chart: three lines of 30 days; the visits line is the API's by-day breakdown.
   const lines = page.locator('[data-testid=daily] polyline');
@@ -176,6 +189,7 @@ test('the progress page shows what the API says, in Vietnamese and English', asy
   const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
   assert.match(csv.split('\n')[0], /^\uFEFFid,team_id,/);
 
+  assert.doesNotMatch(await page.locator('#main').textContent(), /null|undefined|NaN/);
   await page.screenshot({ path: join(SHOTS, 'progress-desktop.png'), fullPage: true });
 
   await page.getByTestId('lang').click();
@@ -308,6 +322,56 @@ test('a province supervisor sees the units with targets first, and every unit on
   await page.getByTestId('untargeted').check();
   assert.equal(await page.locator('[data-testid=progress] .unit').count(), units.size);
   assert.equal(await page.locator('[data-testid=progress] .metric').count(), rows.length);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a province supervisor ranks the communes by coverage, and sees whose figures are missing', async () => {
+  const { context, page, problems } = await openPage({ width: 1280, height: 900 });
+  await logIn(page, '0900000002');
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ phone: '0900000002', password: PASSWORD }),
+  });
+  const auth = { authorization: `Bearer ${(await login.json()).access_token}` };
+  const get = async (path) => (await fetch(`${base}/api/v1${path}`, { headers: auth })).json();
+  const campaignId = await page.locator('[data-testid=campaign]').inputValue();
+  const campaign = await get(`/campaigns/${campaignId}`);
+  const day = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+  const to = day < campaign.ends_on ? day : campaign.ends_on;
+  const vi = (n, d = 0) => n.toLocaleString('vi-VN', { minimumFractionDigits: d, maximumFractionDigits: d });
+
+  // The ranking shows the table the API's per-population breakdown gives, best coverage first.
+  const check = async (metric, per, baseName) => {
+    const data = await get(`/stats/breakdown?unit=${campaign.unit_code}&by=unit&from=${campaign.starts_on}&to=${to}&per=${per}`);
+    assert.ok(Array.isArray(data.rows), JSON.stringify(data));
+    const ranked = data.rows.filter((r) => r.population != null)
+      .sort((a, b) => b.per_100[metric] - a.per_100[metric] || a.key.localeCompare(b.key));
+    assert.ok(ranked.length >= 2, 'the demo wards have figures');
+    const table = page.locator(`[data-testid=ranking-table][data-metric="${metric}"][data-base="${per}"]`);
+    await table.waitFor();
+    const shown = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.unit));
+    assert.deepEqual(shown, ranked.map((r) => r.key));
+    for (const row of ranked) {
+      const tr = table.locator(`tr[data-unit="${row.key}"]`);
+      assert.equal(await tr.locator('[data-testid=population]').textContent(), `${vi(row.population)} ${baseName}`);
+      assert.equal(await tr.locator('[data-testid=coverage]').textContent(), `${vi(row.per_100[metric], 1)}%`);
+    }
+    const missing = data.rows.filter((r) => r.population == null);
+    assert.ok(missing.length > 0, 'most communes of Hà Nội have no figures in the demo');
+    assert.equal(await page.locator('[data-testid=figures-missing] summary').textContent(),
+      `Chưa có số liệu dân số, không xếp hạng: ${vi(missing.length)}`);
+  };
+  const first = campaign.targets.find((target) => target.percent != null);
+  await page.locator('[data-testid=ranking-table]').waitFor();
+  await check(first.metric, first.of, 'người trưởng thành');
+  await page.locator('section.card', { has: page.getByTestId('ranking') }).screenshot({ path: join(SHOTS, 'ranking-province.png') });
+  // Each choice redraws the table: the second waits for the first's.
+  await page.getByTestId('rank-metric').selectOption('signatures_submitted');
+  await check('signatures_submitted', first.of, 'người trưởng thành');
+  await page.getByTestId('rank-base').selectOption('aged_15_plus');
+  await check('signatures_submitted', 'aged_15_plus', 'người từ 15 tuổi trở lên');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -1,19 +1,32 @@
 //! `gocua seed-demo`: a small, believable province to try every endpoint on (the README's
-//! walkthrough runs against it): Hà Nội with three wards, two teams of three volunteers
-//! each, supervisors, a 100-day campaign with targets, and 30 days of records with the same
-//! daily rhythm, follow-ups, duplicate flags and rejections as the benchmark data.
+//! walkthrough runs against it): Hà Nội with three wards and their population figures, two
+//! teams of three volunteers each, supervisors, a 100-day campaign with the targets of Buôn
+//! Ma Thuột ward's (70% of adults guided, 40% of adults certified, 200 signatures), and 30
+//! days of records with the same daily rhythm, follow-ups, duplicate flags and rejections as
+//! the benchmark data.
 
 use anyhow::bail;
 use chrono::{NaiveDate, TimeDelta};
 use diesel::prelude::*;
 
 use super::bench::{Commune, day_table, generate, user_row};
-use crate::campaigns::model::{CampaignRow, TargetRow};
+use crate::campaigns::model::{CampaignRow, Metric, TargetRow};
 use crate::config::Secret;
 use crate::db::DbConn;
 use crate::records::model::RecordRow;
 use crate::schema::{team_members, teams, units, users};
 use crate::teams::model::{MemberRow, TeamRow};
+use crate::units::model::{PopulationBase, PopulationRow};
+
+/// The wards' figures, in the order of their codes: (residents, adults, aged 15 and over,
+/// households), a small ward each, so that a month of two teams' work shows on the bars.
+const WARD_FIGURES: [(i64, i64, i64, i64); 3] = [
+    (4_900, 3_400, 3_750, 1_350),
+    (6_200, 4_350, 4_800, 1_720),
+    (3_800, 2_650, 2_900, 1_040),
+];
+/// The reference year of the demo figures.
+const FIGURES_YEAR: i32 = 2025;
 
 /// The password of every demo user (a demo database only).
 pub const PASSWORD: &str = "gocua-demo-2026";
@@ -151,7 +164,7 @@ pub fn seed(
     }
     let campaign = CampaignRow {
         id: uuid::Uuid::new_v4().to_string(),
-        name: "Chiến dịch 100 ngày: mỗi người dân một danh tính số".into(),
+        name: "Chiến dịch 100 ngày Bình dân học vụ số".into(),
         unit_code: PROVINCE.into(),
         starts_on: today - TimeDelta::days(29),
         ends_on: today + TimeDelta::days(70),
@@ -159,27 +172,23 @@ pub fn seed(
         created_at: now,
         updated_at: now,
     };
-    let mut targets = Vec::new();
-    let target = |unit: &str, metric: &str, n: i64| TargetRow {
-        campaign_id: campaign.id.clone(),
-        unit_code: unit.to_owned(),
-        metric: metric.to_owned(),
-        target: n,
-        percent: None,
-        of_base: None,
-    };
-    for (metric, n) in [
-        ("visits", 6_000),
-        ("vneid_installs", 1_300),
-        ("unique_citizens_assisted", 1_200),
-        ("signatures_issued", 450),
-        ("active_volunteers", 18),
-    ] {
-        targets.push(target(PROVINCE, metric, n));
-        for (code, _) in &communes {
-            targets.push(target(code, metric, n / 3));
-        }
-    }
+    let population: Vec<PopulationRow> = communes
+        .iter()
+        .zip(WARD_FIGURES)
+        .map(
+            |((code, _), (residents, adults, aged_15_plus, households))| PopulationRow {
+                unit_code: code.clone(),
+                year: FIGURES_YEAR,
+                residents,
+                adults,
+                aged_15_plus,
+                households,
+                updated_at: now,
+                updated_by: None,
+            },
+        )
+        .collect();
+    let targets = demo_targets(&campaign.id, &communes);
     let count = rows.len();
     conn.transaction(|conn| {
         insert_all!(conn, users::table, people, 13);
@@ -188,8 +197,46 @@ pub fn seed(
         insert_all!(conn, crate::schema::records::table, rows, 37);
         let changes: Vec<_> = rows.iter().map(|r| (None, Some(r))).collect();
         crate::stats::rollups::apply(conn, &changes)?;
+        crate::units::queries::upsert_population(conn, &population)?;
         crate::campaigns::queries::insert(conn, &campaign)?;
         crate::campaigns::queries::replace_targets(conn, &campaign.id, &targets, now)
     })?;
     Ok((logins, count))
+}
+
+/// The campaign's targets: in each ward Buôn Ma Thuột's three (70% of adults guided, 40% of
+/// adults certified, 200 signatures from people aged 15 and over); in the province the same
+/// shares of its wards' summed figures, their signatures, and two counts of effort.
+fn demo_targets(campaign: &str, communes: &[(String, String)]) -> Vec<TargetRow> {
+    let share = |unit: &str, metric: Metric, percent: f64| TargetRow {
+        campaign_id: campaign.to_owned(),
+        unit_code: unit.to_owned(),
+        metric: metric.to_string(),
+        target: 0,
+        percent: Some(percent),
+        of_base: Some(PopulationBase::Adults),
+    };
+    let count = |unit: &str, metric: Metric, n: i64| TargetRow {
+        campaign_id: campaign.to_owned(),
+        unit_code: unit.to_owned(),
+        metric: metric.to_string(),
+        target: n,
+        percent: None,
+        of_base: None,
+    };
+    let mut targets = Vec::new();
+    let wards = communes.iter().map(|(code, _)| code.as_str());
+    for unit in std::iter::once(PROVINCE).chain(wards) {
+        targets.push(share(unit, Metric::PeopleGuided, 70.0));
+        targets.push(share(unit, Metric::DigitalSkillsCertified, 40.0));
+        let signatures = if unit == PROVINCE {
+            200 * communes.len() as i64
+        } else {
+            200
+        };
+        targets.push(count(unit, Metric::SignaturesSubmitted, signatures));
+    }
+    targets.push(count(PROVINCE, Metric::Visits, 6_000));
+    targets.push(count(PROVINCE, Metric::ActiveVolunteers, 18));
+    targets
 }

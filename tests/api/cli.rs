@@ -596,5 +596,10 @@ fn readme_walkthrough_works_against_the_demo() {
     assert!(out.contains(r#""household_ref":"KP1-23""#), "{out}");
     assert_eq!(out.matches(r#""status":"created""#).count(), 2, "{out}");
     assert!(out.contains("expected_by_now"), "{out}");
+    assert!(
+        out.contains(r#""target_percent":70.0,"of":"adults""#),
+        "{out}"
+    );
+    assert!(out.contains(r#""adults":3400"#), "{out}");
     assert!(out.contains("Tổ công nghệ số cộng đồng số 1"), "{out}");
 }

@@ -31,6 +31,21 @@ const TEXT = {
     no_target: 'chưa có chỉ tiêu',
     no_targets: 'Chiến dịch chưa có chỉ tiêu trong phạm vi của bạn.',
     of: 'trên',
+    target_short: 'mục tiêu',
+    target_of: 'của',
+    bases: {
+      residents: 'người dân', adults: 'người trưởng thành',
+      aged_15_plus: 'người từ 15 tuổi trở lên', households: 'hộ gia đình',
+    },
+    ranking: 'Xếp hạng xã/phường theo tỷ lệ bao phủ',
+    ranking_metric: 'Chỉ số',
+    ranking_base: 'Tính trên',
+    rank: 'Hạng',
+    unit: 'Xã/phường',
+    population_used: 'Dân số dùng để tính',
+    coverage: 'Tỷ lệ bao phủ',
+    figures_missing: 'Chưa có số liệu dân số, không xếp hạng',
+    no_figures: 'Chưa có xã/phường nào có số liệu dân số.',
     daily: 'Hồ sơ mỗi ngày (30 ngày qua)',
     teams: 'Các tổ',
     team: 'Tổ',
@@ -135,6 +150,21 @@ const TEXT = {
     no_target: 'no target',
     no_targets: 'This campaign has no targets in your scope yet.',
     of: 'of',
+    target_short: 'target',
+    target_of: 'of',
+    bases: {
+      residents: 'residents', adults: 'adults',
+      aged_15_plus: 'people aged 15 and over', households: 'households',
+    },
+    ranking: 'Communes ranked by coverage',
+    ranking_metric: 'Metric',
+    ranking_base: 'Share of',
+    rank: 'Rank',
+    unit: 'Commune',
+    population_used: 'Population used',
+    coverage: 'Coverage',
+    figures_missing: 'No population figures yet, not ranked',
+    no_figures: 'No commune has population figures yet.',
     daily: 'Records per day (last 30 days)',
     teams: 'Teams',
     team: 'Team',
@@ -230,7 +260,11 @@ let lang = localStorage.getItem('gocua.lang') === 'en' ? 'en' : 'vi';
 let session = JSON.parse(sessionStorage.getItem('gocua.session') || 'null');
 let refreshing = null;
 let refreshTimer = null;
-const view = { campaignId: null, sort: 'behind', untargeted: false, team: null, kind: 'visit', status: 'pending' };
+const view = {
+  campaignId: null, sort: 'behind', untargeted: false, team: null, kind: 'visit', status: 'pending',
+  rankMetric: null, rankBase: null,
+};
+const BASES = ['adults', 'aged_15_plus', 'residents', 'households'];
 
 function t(key) {
   return key.split('.').reduce((o, k) => (o == null ? undefined : o[k]), TEXT[lang]) ?? key;
@@ -270,10 +304,12 @@ function claimScreen() {
   const mine = ++renders;
   return {
     get stale() { return mine !== renders; },
-    show(...nodes) { if (mine === renders) document.getElementById('main').replaceChildren(...nodes); },
+    show(...nodes) { if (mine === renders) document.getElementById('main').replaceChildren(...nodes.filter((n) => n != null)); },
   };
 }
 const fmt = (n) => Number(n).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB');
+// A share with one decimal, as the API gives it: "38,2" in Vietnamese, "38.2" in English.
+const fmt1 = (n) => Number(n).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
 // The record day is the local date in Asia/Ho_Chi_Minh (UTC+7, no daylight saving).
 function today() {
@@ -508,6 +544,8 @@ async function renderProgress(screen) {
     h('div', { class: 'grid' },
       loadingCard(t('daily'), 'daily', () => dailyView(unit, day)),
       loadingCard(t('teams'), 'teams', () => teamsView(unit, campaign.starts_on, periodEnd))),
+    /^\d{2}$/.test(unit) && supervisor
+      ? loadingCard(t('ranking'), 'ranking', () => rankingView(campaign, unit, campaign.starts_on, periodEnd)) : null,
     supervisor ? loadingCard(t('anomalies'), 'anomalies', () => anomaliesView(unit, day)) : null,
     supervisor ? exportsCard(unit, campaign.starts_on, periodEnd) : null,
   );
@@ -569,6 +607,7 @@ function unitBlock(unit) {
       h('div', { class: 'metric-head' },
         h('span', { class: 'metric-name', text: t('metrics.' + r.metric) }),
         h('span', { class: 'metric-numbers' },
+          r.target_percent != null ? [h('span', { class: 'coverage', text: coverageText(r) }), ' · '] : null,
           h('span', { class: 'actual', text: fmt(r.actual) }), ` ${t('of')} `,
           h('span', { class: 'target', text: fmt(r.target) }), ` (${fmt(r.percent)}%) `,
           h('span', { class: `pill status-${r.status}`, text: t('statuses.' + r.status) }))),
@@ -579,6 +618,56 @@ function unitBlock(unit) {
       h('div', { class: 'fill', style: `width:${share(r.actual)}%` }),
       h('div', { class: 'expected', style: `left:${share(r.expected_by_now)}%`, title: fmt(r.expected_by_now) })));
     }));
+}
+
+// "38,2% / mục tiêu 40% của 6.200 người trưởng thành": a percentage target as the campaign
+// states it, the share reached first.
+function coverageText(r) {
+  const reached = r.coverage == null ? '–' : `${fmt1(r.coverage)}%`;
+  return `${reached} / ${t('target_short')} ${fmt(r.target_percent)}% ${t('target_of')} ${fmt(r.population)} ${t('bases.' + r.of)}`;
+}
+
+// A province's communes ranked by coverage of one metric (per 100 of a population figure),
+// so a ward of 40,000 and a mountain commune of 3,000 compare by progress, not by size.
+// Communes without figures cannot be ranked; they are named below the table.
+async function rankingView(campaign, unit, from, to) {
+  const percentTargets = [];
+  for (const target of campaign.targets) {
+    if (target.percent != null && !percentTargets.some((p) => p.metric === target.metric)) percentTargets.push(target);
+  }
+  const metric = view.rankMetric || percentTargets[0]?.metric || 'people_guided';
+  const base = view.rankBase || percentTargets.find((p) => p.metric === metric)?.of || 'adults';
+  const data = await api('/stats/breakdown' + query({ unit, by: 'unit', from, to, per: base }));
+  const ranked = data.rows.filter((r) => r.population != null)
+    .sort((a, b) => (b.per_100[metric] ?? -1) - (a.per_100[metric] ?? -1) || a.key.localeCompare(b.key));
+  const missing = data.rows.filter((r) => r.population == null);
+  const holder = h('div', {});
+  const rerun = () => rankingView(campaign, unit, from, to)
+    .then((content) => holder.parentElement?.replaceChildren(...[content].flat()))
+    .catch((e) => toast(e.message));
+  const metricPicker = h('select', { id: 'rank-metric', 'data-testid': 'rank-metric', onchange: (e) => { view.rankMetric = e.target.value; rerun(); } },
+    Object.keys(TEXT.vi.metrics).map((m) => h('option', { value: m, selected: m === metric, text: t('metrics.' + m) })));
+  const basePicker = h('select', { id: 'rank-base', 'data-testid': 'rank-base', onchange: (e) => { view.rankBase = e.target.value; rerun(); } },
+    BASES.map((b) => h('option', { value: b, selected: b === base, text: t('bases.' + b) })));
+  holder.append(
+    h('div', { class: 'row' },
+      h('div', {}, h('label', { for: 'rank-metric', text: t('ranking_metric') }), metricPicker),
+      h('div', {}, h('label', { for: 'rank-base', text: t('ranking_base') }), basePicker)),
+    ranked.length ? h('table', { class: 'stack', 'data-testid': 'ranking-table', 'data-metric': metric, 'data-base': base },
+      h('thead', {}, h('tr', {}, h('th', { class: 'num', text: t('rank') }), h('th', { text: t('unit') }),
+        h('th', { class: 'num', text: t('metrics.' + metric) }), h('th', { class: 'num', text: t('population_used') }),
+        h('th', { class: 'num', text: t('coverage') }))),
+      h('tbody', {}, ranked.map((r, i) => h('tr', { 'data-unit': r.key },
+        h('td', { class: 'num', 'data-label': t('rank'), text: String(i + 1) }),
+        h('td', { 'data-label': t('unit'), text: r.label }),
+        h('td', { class: 'num', 'data-label': t('metrics.' + metric), text: fmt(r.metrics[metric]) }),
+        h('td', { class: 'num', 'data-label': t('population_used'), 'data-testid': 'population', text: `${fmt(r.population)} ${t('bases.' + base)}` }),
+        h('td', { class: 'num', 'data-label': t('coverage'), 'data-testid': 'coverage', text: r.per_100[metric] == null ? '–' : `${fmt1(r.per_100[metric])}%` })))))
+      : h('p', { text: t('no_figures') }),
+    missing.length ? h('details', { class: 'muted', 'data-testid': 'figures-missing' },
+      h('summary', { text: `${t('figures_missing')}: ${fmt(missing.length)}` }),
+      h('p', { text: missing.map((r) => r.label).join(', ') })) : null);
+  return holder;
 }
 
 async function dailyView(unit, day) {
