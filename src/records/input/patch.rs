@@ -11,110 +11,103 @@ use crate::records::model::{
     AssistAction, AssistResult, FailureReason, Location, Outcome, Sex, SignatureStatus, Topic,
 };
 
-/// A change to a visit; absent fields stay as they are. Id, team and author never change.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"outcome": "follow_up", "note": "Hẹn quay lại chiều thứ Bảy"}))]
-pub struct VisitPatch {
-    /// When it happened.
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub occurred_at: Option<Checked<String>>,
-    /// Where.
-    #[schema(value_type = Option<Location>)]
-    pub location: Option<Checked<Location>>,
-    /// Thôn, ấp or tổ dân phố.
-    #[schema(value_type = Option<String>)]
-    pub hamlet: Option<Checked<String>>,
-    /// Free note.
-    #[schema(value_type = Option<String>)]
-    pub note: Option<Checked<String>>,
-    /// The team's label for the house.
-    #[schema(value_type = Option<String>)]
-    pub household_ref: Option<Checked<String>>,
-    /// How the visit went.
-    #[schema(value_type = Option<Outcome>)]
-    pub outcome: Option<Checked<Outcome>>,
-    /// People guided, 0–50.
-    #[schema(value_type = Option<i32>)]
-    pub people_guided: Option<Checked<i32>>,
-    /// Topics covered (replaces the list).
-    #[schema(value_type = Option<std::collections::BTreeSet<Topic>>)]
-    pub topics: Option<Checked<Vec<Topic>>>,
+/// Declares a kind's change body: the shared fields a change may move, then the kind's own.
+macro_rules! change_body {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $($(#[$own_meta:meta])* $own:ident : $ty:ty,)*
+        }
+    ) => {
+        #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        $(#[$meta])*
+        pub struct $name {
+            /// When it happened.
+            #[schema(value_type = Option<String>, format = DateTime)]
+            pub occurred_at: Option<Checked<String>>,
+            /// Where.
+            #[schema(value_type = Option<Location>)]
+            pub location: Option<Checked<Location>>,
+            /// Thôn, ấp or tổ dân phố.
+            #[schema(value_type = Option<String>)]
+            pub hamlet: Option<Checked<String>>,
+            /// Free note.
+            #[schema(value_type = Option<String>)]
+            pub note: Option<Checked<String>>,
+            $($(#[$own_meta])* pub $own: $ty,)*
+        }
+    };
 }
 
-/// A change to a VNeID assist. Changing `birth_year` or `sex` needs `citizen_id` again,
-/// since only its hash is stored.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"result": "success"}))]
-pub struct AssistPatch {
-    /// When it happened.
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub occurred_at: Option<Checked<String>>,
-    /// Where.
-    #[schema(value_type = Option<Location>)]
-    pub location: Option<Checked<Location>>,
-    /// Thôn, ấp or tổ dân phố.
-    #[schema(value_type = Option<String>)]
-    pub hamlet: Option<Checked<String>>,
-    /// Free note.
-    #[schema(value_type = Option<String>)]
-    pub note: Option<Checked<String>>,
-    /// The visit of the same team.
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub visit_id: Option<Checked<String>>,
-    /// CCCD, write-only.
-    #[schema(value_type = Option<String>, write_only)]
-    pub citizen_id: Option<Checked<String>>,
-    /// Year of birth.
-    #[schema(value_type = Option<i32>)]
-    pub birth_year: Option<Checked<i32>>,
-    /// Sex.
-    #[schema(value_type = Option<Sex>)]
-    pub sex: Option<Checked<Sex>>,
-    /// What was done.
-    #[schema(value_type = Option<AssistAction>)]
-    pub action: Option<Checked<AssistAction>>,
-    /// How it ended.
-    #[schema(value_type = Option<AssistResult>)]
-    pub result: Option<Checked<AssistResult>>,
-    /// Why it failed (with `result: failed`).
-    #[schema(value_type = Option<FailureReason>)]
-    pub failure_reason: Option<Checked<FailureReason>>,
+change_body! {
+    /// A change to a visit; absent fields stay as they are. Id, team and author never change.
+    #[schema(example = json!({"outcome": "follow_up", "note": "Hẹn quay lại chiều thứ Bảy"}))]
+    VisitPatch {
+        /// The team's label for the house.
+        #[schema(value_type = Option<String>)]
+        household_ref: Option<Checked<String>>,
+        /// How the visit went.
+        #[schema(value_type = Option<Outcome>)]
+        outcome: Option<Checked<Outcome>>,
+        /// People guided, 0–50.
+        #[schema(value_type = Option<i32>)]
+        people_guided: Option<Checked<i32>>,
+        /// Topics covered (replaces the list).
+        #[schema(value_type = Option<std::collections::BTreeSet<Topic>>)]
+        topics: Option<Checked<Vec<Topic>>>,
+    }
 }
 
-/// A change to a signature registration. Changing `birth_year` needs `citizen_id` again.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"status": "issued"}))]
-pub struct SignaturePatch {
-    /// When it happened.
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub occurred_at: Option<Checked<String>>,
-    /// Where.
-    #[schema(value_type = Option<Location>)]
-    pub location: Option<Checked<Location>>,
-    /// Thôn, ấp or tổ dân phố.
-    #[schema(value_type = Option<String>)]
-    pub hamlet: Option<Checked<String>>,
-    /// Free note.
-    #[schema(value_type = Option<String>)]
-    pub note: Option<Checked<String>>,
-    /// The visit of the same team.
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub visit_id: Option<Checked<String>>,
-    /// CCCD, write-only.
-    #[schema(value_type = Option<String>, write_only)]
-    pub citizen_id: Option<Checked<String>>,
-    /// Year of birth.
-    #[schema(value_type = Option<i32>)]
-    pub birth_year: Option<Checked<i32>>,
-    /// Certification service provider.
-    #[schema(value_type = Option<String>)]
-    pub provider: Option<Checked<String>>,
-    /// Where the registration stands.
-    #[schema(value_type = Option<SignatureStatus>)]
-    pub status: Option<Checked<SignatureStatus>>,
+change_body! {
+    /// A change to a VNeID assist. Changing `birth_year` or `sex` needs `citizen_id` again,
+    /// since only its hash is stored.
+    #[schema(example = json!({"result": "success"}))]
+    AssistPatch {
+        /// The visit of the same team.
+        #[schema(value_type = Option<String>, format = Uuid)]
+        visit_id: Option<Checked<String>>,
+        /// CCCD, write-only.
+        #[schema(value_type = Option<String>, write_only)]
+        citizen_id: Option<Checked<String>>,
+        /// Year of birth.
+        #[schema(value_type = Option<i32>)]
+        birth_year: Option<Checked<i32>>,
+        /// Sex.
+        #[schema(value_type = Option<Sex>)]
+        sex: Option<Checked<Sex>>,
+        /// What was done.
+        #[schema(value_type = Option<AssistAction>)]
+        action: Option<Checked<AssistAction>>,
+        /// How it ended.
+        #[schema(value_type = Option<AssistResult>)]
+        result: Option<Checked<AssistResult>>,
+        /// Why it failed (with `result: failed`).
+        #[schema(value_type = Option<FailureReason>)]
+        failure_reason: Option<Checked<FailureReason>>,
+    }
+}
+
+change_body! {
+    /// A change to a signature registration. Changing `birth_year` needs `citizen_id` again.
+    #[schema(example = json!({"status": "issued"}))]
+    SignaturePatch {
+        /// The visit of the same team.
+        #[schema(value_type = Option<String>, format = Uuid)]
+        visit_id: Option<Checked<String>>,
+        /// CCCD, write-only.
+        #[schema(value_type = Option<String>, write_only)]
+        citizen_id: Option<Checked<String>>,
+        /// Year of birth.
+        #[schema(value_type = Option<i32>)]
+        birth_year: Option<Checked<i32>>,
+        /// Certification service provider.
+        #[schema(value_type = Option<String>)]
+        provider: Option<Checked<String>>,
+        /// Where the registration stands.
+        #[schema(value_type = Option<SignatureStatus>)]
+        status: Option<Checked<SignatureStatus>>,
+    }
 }
 
 /// A change of any kind, applied to the stored record's content.
