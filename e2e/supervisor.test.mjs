@@ -173,11 +173,22 @@ test('the progress page shows what the API says, in Vietnamese and English', asy
   const teams = (await api(`/teams?unit=${me.unit_code}`)).body.items;
   assert.ok(teams.length > 0);
   await page.locator('[data-testid=teams] table').waitFor();
+  const campaign = campaigns.find((c) => c.id === campaignId);
+  const periodEnd = day < campaign.ends_on ? day : campaign.ends_on;
+  const byTeam = (await api(`/stats/breakdown?unit=${me.unit_code}&by=team&from=${campaign.starts_on}&to=${periodEnd}`)).body;
+  let sessions = 0;
   for (const team of teams) {
     const open = (await api(`/follow-ups?team=${team.id}&limit=500`)).body;
-    const shown = await page.locator(`[data-testid=teams] tr[data-team="${team.id}"] [data-testid=follow-ups]`).textContent();
-    assert.equal(shown, `${open.items.length}${open.next_cursor ? '+' : ''}`);
+    const row = page.locator(`[data-testid=teams] tr[data-team="${team.id}"]`);
+    assert.equal(await row.locator('[data-testid=follow-ups]').textContent(), `${open.items.length}${open.next_cursor ? '+' : ''}`);
+    // Classes and support points, and their attendees, per team.
+    const metrics = byTeam.rows.find((r) => r.key === team.id)?.metrics ?? { training_sessions: 0, training_attendees: 0 };
+    for (const metric of ['training_sessions', 'training_attendees']) {
+      assert.equal(digits(await row.locator(`[data-metric=${metric}]`).textContent()), metrics[metric], `${team.name} ${metric}`);
+    }
+    sessions += metrics.training_sessions;
   }
+  assert.ok(sessions > 0, 'the demo ward held classes or support points');
   await page.locator('[data-testid=anomalies] :is(ul, p:not(.muted))').first().waitFor();
   assert.equal(await page.locator('[data-testid=anomalies] .error').count(), 0);
 
@@ -243,6 +254,12 @@ test('a supervisor approves a record from the page and the count goes down', asy
   assert.equal(stored.review_status, 'approved');
   assert.equal(stored.review_note, 'Đã gọi điện xác nhận với hộ gia đình');
   assert.equal(await countAll(`/visits?team=${teamId}&review_status=pending`), before - 1);
+
+  // Training sessions are reviewed like the other kinds.
+  await page.getByTestId('kind').selectOption('training_session');
+  await page.getByTestId('count-pending').waitFor();
+  assert.equal(Number(await page.getByTestId('count-pending').textContent()),
+    await countAll(`/training-sessions?team=${teamId}&review_status=pending`));
 
   // Flagged assists (duplicate citizens) are listed with the reason the server gave.
   await page.getByTestId('kind').selectOption('vneid_assist');

@@ -41,7 +41,8 @@ COUNTS = ["records", "visits", "households_guided", "people_guided", "vneid_inst
           "signatures_submitted", "signatures_issued", "records_approved", "visits_approved",
           "households_guided_approved", "people_guided_approved", "vneid_installs_approved",
           "vneid_level2_activations_approved", "signatures_submitted_approved", "signatures_issued_approved",
-          "digital_skills_certified", "digital_skills_certified_approved"]
+          "digital_skills_certified", "digital_skills_certified_approved",
+          "training_sessions", "training_sessions_approved", "training_attendees", "training_attendees_approved"]
 
 
 def upsert(table, keys):
@@ -54,7 +55,7 @@ def upsert(table, keys):
 DAILY = upsert("daily_rollups", ["commune_code", "day", "team_id", "volunteer_id"])
 COMMUNE_DAY = upsert("commune_rollups", ["commune_code", "day"])
 VOLUNTEERS = "INSERT INTO rollup_volunteers (commune_code, volunteer_id) VALUES ({}) ON CONFLICT DO NOTHING"
-ONE_VISIT = ["1", "1", "1", "2"] + ["0"] * 14
+ONE_VISIT = ["1", "1", "1", "2"] + ["0"] * 18
 
 
 def percentile(values, p):
@@ -123,9 +124,9 @@ def native_sqlite(db, team, volunteers, connections, seconds):
                           "public_services;vneid", uuid.uuid4().hex * 2, now, now, "pending", 0))
             conn.execute(AUDIT.format(", ".join("?" * 8)),
                          (str(uuid.uuid4()), now, volunteer, "record.create", "visit", rid, COMMUNE, f"logged visit for team {team}"))
-            conn.execute(DAILY.format(", ".join("?" * 20)), (COMMUNE, day, team, volunteer, *map(int, ONE_VISIT)))
+            conn.execute(DAILY.format(", ".join("?" * (4 + len(ONE_VISIT)))), (COMMUNE, day, team, volunteer, *map(int, ONE_VISIT)))
             conn.execute(VOLUNTEERS.format("?, ?"), (COMMUNE, volunteer))
-            conn.execute(COMMUNE_DAY.format(", ".join("?" * 18)), (COMMUNE, day, *map(int, ONE_VISIT)))
+            conn.execute(COMMUNE_DAY.format(", ".join("?" * (2 + len(ONE_VISIT)))), (COMMUNE, day, *map(int, ONE_VISIT)))
             conn.execute("COMMIT")
             mine.append((time.perf_counter() - start) * 1000)
         conn.close()

@@ -44,6 +44,7 @@ def main():
             ("VISIT", "visits", {"team_id": team, "occurred_at": at, "outcome": "guided", "people_guided": 1, "topics": ["vneid"]}),
             ("ASSIST", "vneid-assists", {"team_id": team, "occurred_at": at, "citizen_id": "001190012345", "birth_year": 1990, "action": "install", "result": "pending"}),
             ("SIGNATURE", "signature-registrations", {"team_id": team, "occurred_at": at, "citizen_id": "001190012346", "birth_year": 1990, "provider": "VNPT-CA", "status": "submitted"}),
+            ("SESSION", "training-sessions", {"team_id": team, "occurred_at": at, "format": "class", "audience": ["elderly"], "attendees": 30, "duration_minutes": 90}),
         ]:
             status, record = server.call("POST", f"/api/v1/{path}", {"id": str(uuid.uuid4()), **body}, volunteer)
             assert status == 201, record
@@ -67,7 +68,7 @@ def main():
         # out of the team.
         passes = [
             ("volunteer, records and sync", volunteer,
-             ["--include-path-regex", "^/api/v1/(visits|vneid-assists|signature-registrations|sync|follow-ups)"]),
+             ["--include-path-regex", "^/api/v1/(visits|vneid-assists|signature-registrations|training-sessions|sync|follow-ups)"]),
             ("admin, every operation", admin, []),
         ]
         for title, token, extra in passes:

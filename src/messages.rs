@@ -178,6 +178,9 @@ catalogue! {
     BIRTH_YEAR_MISMATCH => "Các chữ số thế kỷ và năm sinh không khớp với birth_year", "the century and year digits do not agree with birth_year";
     SEX_MISMATCH => "Chữ số thế kỷ/giới tính không khớp với sex", "the century/sex digit does not agree with sex";
     TOPIC_TWICE => "Mỗi chủ đề chỉ một lần", "each topic at most once";
+    AUDIENCE_TWICE => "Mỗi đối tượng chỉ một lần", "each audience at most once";
+    AUDIENCE_NEEDED => "Chọn ít nhất một đối tượng tham gia", "name at least one audience";
+    HELPED_ABOVE_ATTENDEES => "Không được nhiều hơn số người tham dự (attendees)", "cannot exceed attendees";
     TARGET_TWICE => "Mỗi đơn vị và chỉ số chỉ một chỉ tiêu", "one target per unit and metric";
     IN_FUTURE => "Sớm hơn hiện tại quá 10 phút", "more than 10 minutes in the future";
     INACTIVE_TEAM => "Tổ đã ngừng hoạt động", "the team is deactivated";

@@ -13,7 +13,7 @@ use crate::error::{FieldErrorView, Problem};
     info(
         title = "gocua API",
         description = "Backend of Vietnam's community digital technology teams (tổ công nghệ số cộng đồng): \
-volunteers log household visits, VNeID assists and digital-signature registrations; supervisors follow \
+volunteers log household visits, VNeID assists, digital-signature registrations and training sessions; supervisors follow \
 progress. Errors are RFC 9457 `application/problem+json`. Anything outside the caller's scope answers 404.",
         license(name = "MIT", url = "https://opensource.org/license/mit")
     ),
@@ -26,6 +26,7 @@ progress. Errors are RFC 9457 `application/problem+json`. Anything outside the c
         (name = "visits", description = "Thăm hộ gia đình (household visits)"),
         (name = "vneid-assists", description = "Hỗ trợ cài đặt, kích hoạt VNeID (VNeID assists)"),
         (name = "signature-registrations", description = "Đăng ký chữ ký số (digital-signature registrations)"),
+        (name = "training-sessions", description = "Lớp học và điểm hỗ trợ (classes, support points and online sessions)"),
         (name = "follow-ups", description = "Việc cần quay lại (what a team must come back to)"),
         (name = "campaigns", description = "Chiến dịch và chỉ tiêu (campaigns and targets)"),
         (name = "stats", description = "Thống kê (statistics, read from per-day rollups)"),
@@ -181,6 +182,8 @@ enum Rule {
     Pattern(&'static str),
     /// One of these strings (narrower than the field's type).
     Choice(Vec<&'static str>),
+    /// At least this many items in a list.
+    ItemsFrom(usize),
 }
 
 /// A Vietnamese mobile number as `auth::phone::normalize` reads it: `0` or `84`, a mobile
@@ -216,7 +219,10 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
         "AssistPatch",
         "SignatureInput",
         "SignaturePatch",
+        "TrainingSessionInput",
+        "TrainingSessionPatch",
     ];
+    const SESSIONS: &[&str] = &["TrainingSessionInput", "TrainingSessionPatch"];
     const CITIZENS: &[&str] = &[
         "AssistInput",
         "AssistPatch",
@@ -252,6 +258,15 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
         (CITIZENS, "citizen_id", Pattern(CITIZEN_ID)),
         (CITIZENS, "birth_year", IntFrom(rec::BIRTH_YEAR_MIN.into())),
         (SIGNATURES, "provider", Chars(1, rec::PROVIDER_MAX)),
+        (SESSIONS, "attendees", Int(1, rec::ATTENDEES_MAX.into())),
+        (SESSIONS, "people_helped", Int(0, rec::ATTENDEES_MAX.into())),
+        (
+            SESSIONS,
+            "duration_minutes",
+            Int(rec::DURATION_RANGE.0.into(), rec::DURATION_RANGE.1.into()),
+        ),
+        (SESSIONS, "venue", Chars(0, rec::VENUE_MAX)),
+        (SESSIONS, "audience", ItemsFrom(1)),
         (SIGNATURES, "provider", Pattern(NAME)),
         (&["ReviewRequest"], "note", Chars(0, rec::NOTE_MAX)),
         (&["VoidRequest"], "reason", Chars(1, rec::NOTE_MAX)),
@@ -356,6 +371,9 @@ fn state_rules(api: Spec) -> Spec {
                     field.remove("$ref");
                     field.insert("type".into(), json!("string"));
                     field.insert("enum".into(), json!(values));
+                }
+                Rule::ItemsFrom(min) => {
+                    field.insert("minItems".into(), json!(min));
                 }
             }
         }

@@ -146,6 +146,10 @@ diesel::table! {
         signatures_issued_approved -> Integer,
         digital_skills_certified -> Integer,
         digital_skills_certified_approved -> Integer,
+        training_sessions -> Integer,
+        training_sessions_approved -> Integer,
+        training_attendees -> Integer,
+        training_attendees_approved -> Integer,
     }
 }
 
@@ -171,6 +175,10 @@ diesel::table! {
         signatures_issued_approved -> Integer,
         digital_skills_certified -> Integer,
         digital_skills_certified_approved -> Integer,
+        training_sessions -> Integer,
+        training_sessions_approved -> Integer,
+        training_attendees -> Integer,
+        training_attendees_approved -> Integer,
     }
 }
 
@@ -276,5 +284,11 @@ diesel::table! {
         voided_by -> Nullable<Text>,
         voided_at -> Nullable<Timestamp>,
         change_stamp -> Nullable<BigInt>,
+        format -> Nullable<Text>,
+        audience -> Nullable<Text>,
+        attendees -> Nullable<Integer>,
+        people_helped -> Nullable<Integer>,
+        duration_minutes -> Nullable<Integer>,
+        venue -> Nullable<Text>,
     }
 }

@@ -34,6 +34,10 @@ text_enum! {
         ActiveVolunteers => "active_volunteers",
         /// VNeID assists `digital_skills_certificate` + `success`.
         DigitalSkillsCertified => "digital_skills_certified",
+        /// Training sessions.
+        TrainingSessions => "training_sessions",
+        /// Sum of `attendees` over training sessions.
+        TrainingAttendees => "training_attendees",
     }
 }
 

@@ -68,6 +68,15 @@ fn columns(kind: Kind) -> Vec<&'static str> {
             "failure_reason",
         ],
         Kind::SignatureRegistration => &["visit_id", "birth_year", "provider", "status"],
+        Kind::TrainingSession => &[
+            "format",
+            "audience",
+            "attendees",
+            "people_helped",
+            "duration_minutes",
+            "venue",
+            "topics",
+        ],
     };
     COMMON.iter().chain(own).copied().collect()
 }
@@ -121,6 +130,15 @@ fn cells(r: &RecordRow) -> Vec<String> {
             int(r.birth_year),
             opt(&r.provider),
             label(r.status),
+        ]),
+        Kind::TrainingSession => out.extend([
+            label(r.format),
+            opt(&r.audience).replace(',', ";"),
+            int(r.attendees),
+            int(r.people_helped),
+            int(r.duration_minutes),
+            opt(&r.venue),
+            opt(&r.topics).replace(',', ";"),
         ]),
     }
     out
@@ -319,4 +337,11 @@ export_endpoint!(
     Kind::SignatureRegistration,
     "Export signature registrations as CSV",
     "signature registration"
+);
+export_endpoint!(
+    export_training_sessions,
+    "/exports/training-sessions.csv",
+    Kind::TrainingSession,
+    "Export training sessions as CSV",
+    "training session"
 );

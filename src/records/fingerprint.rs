@@ -10,13 +10,17 @@
 //! `location` (`{lat, lon, accuracy_m}` or null), `hamlet`, `note`, `household_ref`,
 //! `outcome`, `people_guided`, `topics` (canonical, comma-separated), `visit_id`,
 //! `citizen_ref`, `birth_year`, `sex`, `action`, `result`, `failure_reason`, `provider`,
-//! `status`; absent values are null, enums their API text. A new version must keep this one
-//! for the records it made.
+//! `status`; absent values are null, enums their API text. A training session (a kind added
+//! later) ends the content with one more key, `session`: `{format, audience, attendees,
+//! people_helped, duration_minutes, venue}` (audience canonical and comma-separated); the
+//! other kinds have no such key, so their fingerprints are as before. A new version must
+//! keep this one for the records it made.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::input::Draft;
+use super::model::Kind;
 
 #[derive(Serialize)]
 struct LocationV1 {
@@ -46,6 +50,18 @@ struct ContentV1<'a> {
     failure_reason: Option<&'static str>,
     provider: Option<&'a str>,
     status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<SessionV1<'a>>,
+}
+
+#[derive(Serialize)]
+struct SessionV1<'a> {
+    format: Option<&'static str>,
+    audience: Option<&'a str>,
+    attendees: Option<i32>,
+    people_helped: Option<i32>,
+    duration_minutes: Option<i32>,
+    venue: Option<&'a str>,
 }
 
 /// The version-1 fingerprint of a record's content by its author for a team.
@@ -74,6 +90,14 @@ pub fn v1(volunteer_id: &str, team_id: &str, d: &Draft) -> String {
         failure_reason: d.failure_reason.map(|v| v.as_str()),
         provider: d.provider.as_deref(),
         status: d.status.map(|v| v.as_str()),
+        session: (d.kind == Kind::TrainingSession).then(|| SessionV1 {
+            format: d.format.map(|v| v.as_str()),
+            audience: d.audience.as_deref(),
+            attendees: d.attendees,
+            people_helped: d.people_helped,
+            duration_minutes: d.duration_minutes,
+            venue: d.venue.as_deref(),
+        }),
     };
     let json = serde_json::to_vec(&(volunteer_id, team_id, content)).unwrap_or_default();
     Sha256::digest(json)
@@ -86,14 +110,16 @@ pub fn v1(volunteer_id: &str, team_id: &str, d: &Draft) -> String {
 mod tests {
     use super::v1;
 
-    /// Fingerprints the first server (before this module) computed for these records: they
-    /// are stored in live databases and must never change.
+    /// Fingerprints the first server (before this module) computed for these records, and
+    /// the training session's since that kind came: they are stored in live databases and
+    /// must never change.
     #[test]
     fn version_1_is_frozen() {
         let golden = [
             "ea947c7ac5601dad5108e2e1548cc889c731b13392f36302299df73a3454a81c",
             "4b88b08236fbe95faf82234b7d8f27e20c52f15b920d5b0ebbdf4c53397a2162",
             "9353791aed7652da914204ae50ae05de0f4a7aba40e6e70e6f9fd216ca56357a",
+            "6640495787022fbefd947e9dc83fa94ca469aa6acf0b20c775149a76fa682b03",
         ];
         for ((volunteer, team, draft), want) in samples().into_iter().zip(golden) {
             assert_eq!(v1(volunteer, team, &draft), want, "{draft:?}");
@@ -127,6 +153,12 @@ mod tests {
             failure_reason: None,
             provider: None,
             status: None,
+            format: None,
+            audience: None,
+            attendees: None,
+            people_helped: None,
+            duration_minutes: None,
+            venue: None,
         };
         vec![
             (
@@ -178,6 +210,22 @@ mod tests {
                     birth_year: Some(2009),
                     provider: Some("VNPT-CA".into()),
                     status: Some(SignatureStatus::Issued),
+                    ..blank.clone()
+                },
+            ),
+            (
+                "7d2e0a91-2222-4b4b-8d8d-abcdefabcdef",
+                "5b0c3e2a-8f7d-4d0e-9a51-3f6a2b1c9d01",
+                input::Draft {
+                    kind: Kind::TrainingSession,
+                    hamlet: Some("Tổ dân phố số 5".into()),
+                    topics: Some("vneid,public_services".into()),
+                    format: Some(SessionFormat::Class),
+                    audience: Some("residents,elderly".into()),
+                    attendees: Some(40),
+                    people_helped: Some(12),
+                    duration_minutes: Some(120),
+                    venue: Some("Nhà văn hoá tổ dân phố số 5".into()),
                     ..blank
                 },
             ),

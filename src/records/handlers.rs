@@ -1,5 +1,6 @@
 //! The record endpoints, one set per kind (`/visits`, `/vneid-assists`,
-//! `/signature-registrations`), all thin wrappers over [`super::service`].
+//! `/signature-registrations`, `/training-sessions`), all thin wrappers over
+//! [`super::service`].
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
@@ -8,13 +9,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::followups::FollowUp;
 use super::input::{
-    AssistInput, AssistPatch, Patch, SignatureInput, SignaturePatch, Submission, VisitInput,
-    VisitPatch,
+    AssistInput, AssistPatch, Patch, SignatureInput, SignaturePatch, Submission,
+    TrainingSessionInput, TrainingSessionPatch, VisitInput, VisitPatch,
 };
 use super::model::{Kind, ReviewStatus};
 use super::queries::{self, RecordFilter, Visibility};
 use super::service::{self, Created, RecordError};
-use super::views::{RecordView, SignatureRegistration, Visit, VneidAssist};
+use super::views::{RecordView, SignatureRegistration, TrainingSession, Visit, VneidAssist};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
@@ -342,6 +343,12 @@ record_endpoints! {
     kind: Kind::SignatureRegistration, tag: "signature-registrations", input: SignatureInput, patch: SignaturePatch => Signature, view: SignatureRegistration,
     paths: ("/signature-registrations", "/signature-registrations/{id}", "/signature-registrations/{id}/void", "/signature-registrations/{id}/review"),
     handlers: (create_signature_registration, list_signature_registrations, get_signature_registration, update_signature_registration, void_signature_registration, review_signature_registration)
+}
+
+record_endpoints! {
+    kind: Kind::TrainingSession, tag: "training-sessions", input: TrainingSessionInput, patch: TrainingSessionPatch => Session, view: TrainingSession,
+    paths: ("/training-sessions", "/training-sessions/{id}", "/training-sessions/{id}/void", "/training-sessions/{id}/review"),
+    handlers: (create_training_session, list_training_sessions, get_training_session, update_training_session, void_training_session, review_training_session)
 }
 
 /// The team whose follow-ups to list.

@@ -10,7 +10,7 @@ use crate::text::text_enum;
 use crate::schema::records;
 
 text_enum! {
-    /// Which of the three record kinds.
+    /// Which of the four record kinds.
     Kind {
         /// Household visit.
         Visit => "visit",
@@ -18,6 +18,44 @@ text_enum! {
         VneidAssist => "vneid_assist",
         /// Digital-signature registration.
         SignatureRegistration => "signature_registration",
+        /// A class or a support point for a group.
+        TrainingSession => "training_session",
+    }
+}
+
+text_enum! {
+    /// How a training session was held.
+    SessionFormat {
+        /// A class ("lớp Bình dân học vụ số").
+        Class => "class",
+        /// A support point residents come to.
+        SupportPoint => "support_point",
+        /// Online.
+        Online => "online",
+    }
+}
+
+text_enum! {
+    /// Whom a training session was for.
+    Audience {
+        /// Residents at large.
+        Residents => "residents",
+        /// Elderly people.
+        Elderly => "elderly",
+        /// People with disabilities.
+        PeopleWithDisabilities => "people_with_disabilities",
+        /// Ethnic minorities.
+        EthnicMinorities => "ethnic_minorities",
+        /// Farmers.
+        Farmers => "farmers",
+        /// Workers of cooperatives.
+        CooperativeWorkers => "cooperative_workers",
+        /// Small-scale business households.
+        BusinessHouseholds => "business_households",
+        /// Students.
+        Students => "students",
+        /// Officials.
+        Officials => "officials",
     }
 }
 
@@ -188,7 +226,7 @@ pub struct RecordRow {
     pub outcome: Option<Outcome>,
     /// Visit: people guided.
     pub people_guided: Option<i32>,
-    /// Visit: comma-separated topics in canonical order.
+    /// Visit or session: comma-separated topics in canonical order.
     pub topics: Option<String>,
     /// Assist or signature: the visit it happened in.
     pub visit_id: Option<String>,
@@ -232,4 +270,16 @@ pub struct RecordRow {
     pub voided_by: Option<String>,
     /// When.
     pub voided_at: Option<NaiveDateTime>,
+    /// Session: how it was held.
+    pub format: Option<SessionFormat>,
+    /// Session: whom it was for, comma-separated in canonical order.
+    pub audience: Option<String>,
+    /// Session: people who attended.
+    pub attendees: Option<i32>,
+    /// Session: attendees given one-to-one help with a service.
+    pub people_helped: Option<i32>,
+    /// Session: length in minutes.
+    pub duration_minutes: Option<i32>,
+    /// Session: where it was held.
+    pub venue: Option<String>,
 }

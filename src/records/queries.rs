@@ -267,6 +267,12 @@ pub fn replace_content(
         records::failure_reason.eq(&row.failure_reason),
         records::provider.eq(&row.provider),
         records::status.eq(&row.status),
+        records::format.eq(&row.format),
+        records::audience.eq(&row.audience),
+        records::attendees.eq(row.attendees),
+        records::people_helped.eq(row.people_helped),
+        records::duration_minutes.eq(row.duration_minutes),
+        records::venue.eq(&row.venue),
         records::content_hash.eq(&row.content_hash),
         records::updated_at.eq(row.updated_at),
         records::change_stamp.eq(stamp),
@@ -398,7 +404,7 @@ pub fn in_period(
         ..Default::default()
     };
     let mut rows = Vec::new();
-    for kind in [Kind::Visit, Kind::VneidAssist, Kind::SignatureRegistration] {
+    for &kind in Kind::ALL {
         let mut after = None;
         loop {
             let page = list(

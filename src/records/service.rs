@@ -86,6 +86,12 @@ fn row_from(
         void_reason: None,
         voided_by: None,
         voided_at: None,
+        format: draft.format,
+        audience: draft.audience.clone(),
+        attendees: draft.attendees,
+        people_helped: draft.people_helped,
+        duration_minutes: draft.duration_minutes,
+        venue: draft.venue.clone(),
     }
 }
 
@@ -435,7 +441,7 @@ fn require_editor(conn: &mut DbConn, caller: &AuthUser, row: &RecordRow) -> Reco
 
 /// Names of the content fields that differ between two versions of a record.
 fn changed_fields(before: &RecordRow, after: &RecordRow) -> Vec<&'static str> {
-    let pairs: [(&'static str, bool); 17] = [
+    let pairs: [(&'static str, bool); 23] = [
         ("occurred_at", before.occurred_at != after.occurred_at),
         (
             "location",
@@ -459,6 +465,15 @@ fn changed_fields(before: &RecordRow, after: &RecordRow) -> Vec<&'static str> {
         ),
         ("provider", before.provider != after.provider),
         ("status", before.status != after.status),
+        ("format", before.format != after.format),
+        ("audience", before.audience != after.audience),
+        ("attendees", before.attendees != after.attendees),
+        ("people_helped", before.people_helped != after.people_helped),
+        (
+            "duration_minutes",
+            before.duration_minutes != after.duration_minutes,
+        ),
+        ("venue", before.venue != after.venue),
     ];
     pairs
         .into_iter()

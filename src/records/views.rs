@@ -5,9 +5,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::input::stored_list;
 use super::model::{
-    AssistAction, AssistResult, FailureReason, Location, Outcome, RecordRow, ReviewStatus, Sex,
-    SignatureStatus, Topic,
+    AssistAction, AssistResult, Audience, FailureReason, Location, Outcome, RecordRow,
+    ReviewStatus, SessionFormat, Sex, SignatureStatus, Topic,
 };
 
 /// Fields every record carries.
@@ -139,6 +140,32 @@ pub struct SignatureRegistration {
     pub status: SignatureStatus,
 }
 
+/// A class, a support point or an online session for a group.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrainingSession {
+    /// Shared fields.
+    #[serde(flatten)]
+    pub common: CommonView,
+    /// How it was held.
+    pub format: SessionFormat,
+    /// Whom it was for.
+    pub audience: Vec<Audience>,
+    /// People who attended.
+    #[schema(example = 40)]
+    pub attendees: i32,
+    /// Attendees given one-to-one help with a service.
+    #[schema(example = 12)]
+    pub people_helped: i32,
+    /// Length in minutes.
+    #[schema(example = 120)]
+    pub duration_minutes: i32,
+    /// Where it was held.
+    #[schema(example = "Nhà văn hoá tổ dân phố số 5")]
+    pub venue: Option<String>,
+    /// Topics covered.
+    pub topics: Vec<Topic>,
+}
+
 /// Any record, shown in its kind's shape.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(untagged)]
@@ -149,6 +176,8 @@ pub enum RecordView {
     VneidAssist(VneidAssist),
     /// A signature registration.
     SignatureRegistration(SignatureRegistration),
+    /// A training session.
+    TrainingSession(TrainingSession),
 }
 
 impl RecordView {
@@ -158,6 +187,7 @@ impl RecordView {
             Self::Visit(v) => &v.common,
             Self::VneidAssist(a) => &a.common,
             Self::SignatureRegistration(s) => &s.common,
+            Self::TrainingSession(t) => &t.common,
         }
     }
 }
@@ -171,13 +201,7 @@ impl From<&RecordRow> for RecordView {
                 household_ref: r.household_ref.clone(),
                 outcome: r.outcome.unwrap_or(Outcome::Guided),
                 people_guided: r.people_guided.unwrap_or(0),
-                topics: r
-                    .topics
-                    .as_deref()
-                    .unwrap_or("")
-                    .split(',')
-                    .filter_map(Topic::parse)
-                    .collect(),
+                topics: stored_list(r.topics.as_deref(), Topic::parse),
             }),
             super::model::Kind::VneidAssist => Self::VneidAssist(VneidAssist {
                 common,
@@ -197,6 +221,16 @@ impl From<&RecordRow> for RecordView {
                     status: r.status.unwrap_or(SignatureStatus::Submitted),
                 })
             }
+            super::model::Kind::TrainingSession => Self::TrainingSession(TrainingSession {
+                common,
+                format: r.format.unwrap_or(SessionFormat::Class),
+                audience: stored_list(r.audience.as_deref(), Audience::parse),
+                attendees: r.attendees.unwrap_or_default(),
+                people_helped: r.people_helped.unwrap_or_default(),
+                duration_minutes: r.duration_minutes.unwrap_or_default(),
+                venue: r.venue.clone(),
+                topics: stored_list(r.topics.as_deref(), Topic::parse),
+            }),
         }
     }
 }

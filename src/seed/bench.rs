@@ -21,8 +21,8 @@ use crate::config::Secret;
 use crate::db::{DbConn, dialect};
 use crate::records::citizen::citizen_ref;
 use crate::records::model::{
-    AssistAction, AssistResult, FailureReason, Kind, Outcome, RecordRow, ReviewStatus, Sex,
-    SignatureStatus,
+    AssistAction, AssistResult, FailureReason, Kind, Outcome, RecordRow, ReviewStatus,
+    SessionFormat, Sex, SignatureStatus,
 };
 use crate::schema::{records, team_members, teams, units, users};
 use crate::stats::queries::{self, Filter, GroupBy, Tally, UnitFilter};
@@ -324,6 +324,12 @@ pub(super) fn generate(
             void_reason: None,
             voided_by: None,
             voided_at: None,
+            format: None,
+            audience: None,
+            attendees: None,
+            people_helped: None,
+            duration_minutes: None,
+            venue: None,
         };
         let kind = rng.f64();
         if kind < 0.55 {
@@ -345,6 +351,36 @@ pub(super) fn generate(
             });
             row.outcome = Some(outcome);
             row.topics = Some(pick(rng, &[("vneid", 0.6), ("vneid,public_services", 0.4)]).into());
+        } else if kind < 0.57 {
+            // A few classes and support points a week per commune.
+            row.kind = Kind::TrainingSession;
+            row.format = Some(pick(
+                rng,
+                &[
+                    (SessionFormat::Class, 0.5),
+                    (SessionFormat::SupportPoint, 0.4),
+                    (SessionFormat::Online, 0.1),
+                ],
+            ));
+            row.audience = Some(
+                pick(
+                    rng,
+                    &[
+                        ("residents", 0.3),
+                        ("elderly", 0.3),
+                        ("elderly,people_with_disabilities", 0.1),
+                        ("farmers", 0.15),
+                        ("cooperative_workers,business_households", 0.15),
+                    ],
+                )
+                .into(),
+            );
+            let attendees = rng.i32(8..60);
+            row.attendees = Some(attendees);
+            row.people_helped = Some(rng.i32(0..=attendees / 3));
+            row.duration_minutes = Some(pick(rng, &[(60, 0.3), (90, 0.4), (120, 0.2), (180, 0.1)]));
+            row.venue = Some(format!("Nhà văn hoá thôn {}", rng.u32(1..13)));
+            row.topics = Some(pick(rng, &[("vneid", 0.5), ("vneid,public_services", 0.5)]).into());
         } else {
             let person = rng.u64(0..pool);
             let cccd = format!("{:03}{}{:08}", rng.u32(1..97), rng.u32(0..4), person);
@@ -423,7 +459,7 @@ pub(super) fn generate(
     }
 }
 
-/// One row of the plain `GROUP BY`: a key and the ten metrics in the contract's order.
+/// One row of the plain `GROUP BY`: a key and the twelve metrics in the contract's order.
 #[derive(Debug, QueryableByName)]
 struct PlainRow {
     #[diesel(sql_type = Text)]
@@ -448,10 +484,14 @@ struct PlainRow {
     active_volunteers: i64,
     #[diesel(sql_type = BigInt)]
     digital_skills_certified: i64,
+    #[diesel(sql_type = BigInt)]
+    training_sessions: i64,
+    #[diesel(sql_type = BigInt)]
+    training_attendees: i64,
 }
 
 impl PlainRow {
-    fn values(&self) -> [i64; 10] {
+    fn values(&self) -> [i64; 12] {
         [
             self.visits,
             self.households_guided,
@@ -463,11 +503,13 @@ impl PlainRow {
             self.signatures_issued,
             self.active_volunteers,
             self.digital_skills_certified,
+            self.training_sessions,
+            self.training_attendees,
         ]
     }
 }
 
-fn rollup_values(t: &Tally) -> [i64; 10] {
+fn rollup_values(t: &Tally) -> [i64; 12] {
     let m = crate::stats::model::Metrics::from(t);
     [
         m.visits,
@@ -480,6 +522,8 @@ fn rollup_values(t: &Tally) -> [i64; 10] {
         m.signatures_issued,
         m.active_volunteers,
         m.digital_skills_certified,
+        m.training_sessions,
+        m.training_attendees,
     ]
 }
 
@@ -511,7 +555,9 @@ fn plain(
             COALESCE(SUM(CASE WHEN kind = 'signature_registration' AND status IN ('submitted', 'issued') THEN 1 ELSE 0 END), 0) AS signatures_submitted,
             COALESCE(SUM(CASE WHEN kind = 'signature_registration' AND status = 'issued' THEN 1 ELSE 0 END), 0) AS signatures_issued,
             COUNT(DISTINCT volunteer_id) AS active_volunteers,
-            COALESCE(SUM(CASE WHEN kind = 'vneid_assist' AND result = 'success' AND action = 'digital_skills_certificate' THEN 1 ELSE 0 END), 0) AS digital_skills_certified
+            COALESCE(SUM(CASE WHEN kind = 'vneid_assist' AND result = 'success' AND action = 'digital_skills_certificate' THEN 1 ELSE 0 END), 0) AS digital_skills_certified,
+            COALESCE(SUM(CASE WHEN kind = 'training_session' THEN 1 ELSE 0 END), 0) AS training_sessions,
+            COALESCE(SUM(CASE WHEN kind = 'training_session' THEN attendees ELSE 0 END), 0) AS training_attendees
          FROM records
          WHERE commune_code IN (SELECT code FROM units WHERE parent_code = '{province}')
            AND occurred_on >= '{from}' AND occurred_on <= '{to}'

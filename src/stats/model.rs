@@ -32,11 +32,15 @@ pub struct Metrics {
     pub active_volunteers: i64,
     /// VNeID assists `digital_skills_certificate` + `success`.
     pub digital_skills_certified: i64,
+    /// Training sessions (classes, support points, online).
+    pub training_sessions: i64,
+    /// Sum of `attendees` over training sessions.
+    pub training_attendees: i64,
 }
 
 /// Column names of the metrics in CSV answers, in the contract's order; metrics added
 /// later come last, so a reader that goes by position keeps its columns.
-pub const METRIC_COLUMNS: [&str; 10] = [
+pub const METRIC_COLUMNS: [&str; 12] = [
     "visits",
     "households_guided",
     "people_guided",
@@ -47,6 +51,8 @@ pub const METRIC_COLUMNS: [&str; 10] = [
     "signatures_issued",
     "active_volunteers",
     "digital_skills_certified",
+    "training_sessions",
+    "training_attendees",
 ];
 
 impl Metrics {
@@ -63,6 +69,8 @@ impl Metrics {
             self.signatures_issued,
             self.active_volunteers,
             self.digital_skills_certified,
+            self.training_sessions,
+            self.training_attendees,
         ]
         .iter()
         .map(i64::to_string)
@@ -83,6 +91,8 @@ impl Metrics {
             M::SignaturesIssued => self.signatures_issued,
             M::ActiveVolunteers => self.active_volunteers,
             M::DigitalSkillsCertified => self.digital_skills_certified,
+            M::TrainingSessions => self.training_sessions,
+            M::TrainingAttendees => self.training_attendees,
         }
     }
 }
@@ -100,6 +110,8 @@ impl From<&Tally> for Metrics {
             signatures_issued: t.sum("signatures_issued"),
             active_volunteers: t.volunteers,
             digital_skills_certified: t.sum("digital_skills_certified"),
+            training_sessions: t.sum("training_sessions"),
+            training_attendees: t.sum("training_attendees"),
         }
     }
 }

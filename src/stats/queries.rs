@@ -85,13 +85,15 @@ type Sums = (
     Option<i64>,
     Option<i64>,
     Option<i64>,
+    Option<i64>,
+    Option<i64>,
 );
 
 fn sums_array(s: Sums) -> [i64; METRICS.len()] {
-    [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7, s.8].map(|v| v.unwrap_or(0))
+    [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7, s.8, s.9, s.10].map(|v| v.unwrap_or(0))
 }
 
-/// The nine sums of a wide rollup table, over counted or approved records.
+/// The eleven sums of a wide rollup table, over counted or approved records.
 macro_rules! sums_of {
     ($t:ident, counted) => {
         (
@@ -104,6 +106,8 @@ macro_rules! sums_of {
             sum($t::signatures_submitted),
             sum($t::signatures_issued),
             sum($t::digital_skills_certified),
+            sum($t::training_sessions),
+            sum($t::training_attendees),
         )
     };
     ($t:ident, approved) => {
@@ -117,6 +121,8 @@ macro_rules! sums_of {
             sum($t::signatures_submitted_approved),
             sum($t::signatures_issued_approved),
             sum($t::digital_skills_certified_approved),
+            sum($t::training_sessions_approved),
+            sum($t::training_attendees_approved),
         )
     };
 }

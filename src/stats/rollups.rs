@@ -28,7 +28,7 @@ use crate::schema::{
 
 /// The summed metrics, in column order. `records` counts every counted record: the
 /// distinct volunteers with a non-zero `records` are the `active_volunteers`.
-pub const METRICS: [&str; 9] = [
+pub const METRICS: [&str; 11] = [
     "records",
     "visits",
     "households_guided",
@@ -38,6 +38,8 @@ pub const METRICS: [&str; 9] = [
     "signatures_submitted",
     "signatures_issued",
     "digital_skills_certified",
+    "training_sessions",
+    "training_attendees",
 ];
 
 /// Index of a metric in [`METRICS`].
@@ -62,15 +64,19 @@ pub enum Column {
     SignaturesIssued,
     /// Successful digital-skills certificates.
     DigitalSkillsCertified,
+    /// Training sessions.
+    TrainingSessions,
+    /// Sum of their attendees.
+    TrainingAttendees,
 }
 
 /// One rollup row's values: every metric counted, and counted among approved records.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
     /// Per [`METRICS`] entry, over counted records.
-    pub counted: [i32; 9],
+    pub counted: [i32; 11],
     /// Per [`METRICS`] entry, over approved records.
-    pub approved: [i32; 9],
+    pub approved: [i32; 11],
 }
 
 impl Counts {
@@ -182,6 +188,10 @@ fn metrics(row: &RecordRow) -> Vec<(Column, i32)> {
             Some(SignatureStatus::Submitted) => out.push((Column::SignaturesSubmitted, 1)),
             _ => {}
         },
+        Kind::TrainingSession => {
+            out.push((Column::TrainingSessions, 1));
+            out.push((Column::TrainingAttendees, row.attendees.unwrap_or(0).max(0)));
+        }
     }
     out
 }
@@ -221,7 +231,7 @@ pub fn apply(
     write(conn, &deltas)
 }
 
-/// One wide rollup row's values as insertable columns: the same 18 fields for the daily
+/// One wide rollup row's values as insertable columns: the same 22 fields for the daily
 /// and the commune table.
 macro_rules! wide_row {
     ($name:ident, $table:ident, { $($key:ident : $ty:ty),* }) => {
@@ -247,6 +257,10 @@ macro_rules! wide_row {
             signatures_issued_approved: i32,
             digital_skills_certified: i32,
             digital_skills_certified_approved: i32,
+            training_sessions: i32,
+            training_sessions_approved: i32,
+            training_attendees: i32,
+            training_attendees_approved: i32,
         }
 
         impl<'a> $name<'a> {
@@ -272,6 +286,10 @@ macro_rules! wide_row {
                     signatures_issued_approved: a[7],
                     digital_skills_certified: c[8],
                     digital_skills_certified_approved: a[8],
+                    training_sessions: c[9],
+                    training_sessions_approved: a[9],
+                    training_attendees: c[10],
+                    training_attendees_approved: a[10],
                 }
             }
         }
@@ -382,6 +400,12 @@ macro_rules! add_excluded {
                 $t::digital_skills_certified_approved
                     + excluded($t::digital_skills_certified_approved),
             ),
+            $t::training_sessions.eq($t::training_sessions + excluded($t::training_sessions)),
+            $t::training_sessions_approved
+                .eq($t::training_sessions_approved + excluded($t::training_sessions_approved)),
+            $t::training_attendees.eq($t::training_attendees + excluded($t::training_attendees)),
+            $t::training_attendees_approved
+                .eq($t::training_attendees_approved + excluded($t::training_attendees_approved)),
         )
     };
 }
@@ -609,6 +633,10 @@ pub fn stored(conn: &mut DbConn) -> QueryResult<Rollups> {
                 $t::signatures_issued_approved,
                 $t::digital_skills_certified,
                 $t::digital_skills_certified_approved,
+                $t::training_sessions,
+                $t::training_sessions_approved,
+                $t::training_attendees,
+                $t::training_attendees_approved,
             )
         };
     }
@@ -631,11 +659,17 @@ pub fn stored(conn: &mut DbConn) -> QueryResult<Rollups> {
         i32,
         i32,
         i32,
+        i32,
+        i32,
+        i32,
+        i32,
     );
     fn counts(v: Values) -> Counts {
         Counts {
-            counted: [v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7, v.16],
-            approved: [v.8, v.9, v.10, v.11, v.12, v.13, v.14, v.15, v.17],
+            counted: [v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7, v.16, v.18, v.20],
+            approved: [
+                v.8, v.9, v.10, v.11, v.12, v.13, v.14, v.15, v.17, v.19, v.21,
+            ],
         }
     }
     let daily: Vec<(String, NaiveDate, String, String, Values)> = d::table

@@ -17,7 +17,9 @@ use crate::error::{ApiError, ApiResult, FieldError, FieldErrorView, Problem};
 use crate::extract::{ApiJson, ApiQuery, from_value};
 use crate::messages as msg;
 use crate::messages::Lang;
-use crate::records::input::{AssistInput, SignatureInput, Submission, VisitInput};
+use crate::records::input::{
+    AssistInput, SignatureInput, Submission, TrainingSessionInput, VisitInput,
+};
 use crate::records::model::{Kind, ReviewStatus};
 use crate::records::service::{self, Batch, Created, RecordError};
 use crate::records::views::RecordView;
@@ -40,6 +42,10 @@ pub struct SyncRequest {
     #[schema(value_type = Vec<SignatureInput>)]
     #[serde(default)]
     pub signature_registrations: Vec<Value>,
+    /// Classes, support points and online sessions.
+    #[schema(value_type = Vec<TrainingSessionInput>)]
+    #[serde(default)]
+    pub training_sessions: Vec<Value>,
 }
 
 /// What happened to one record of a batch.
@@ -59,7 +65,7 @@ pub enum SyncStatus {
 /// The answer for one record.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SyncResult {
-    /// `visit`, `vneid_assist` or `signature_registration`.
+    /// `visit`, `vneid_assist`, `signature_registration` or `training_session`.
     pub kind: Kind,
     /// The record's id (as sent, or made by the server); `null` if it had none and was invalid.
     pub id: Option<String>,
@@ -69,7 +75,8 @@ pub struct SyncResult {
     pub errors: Vec<FieldErrorView>,
 }
 
-/// One result per record, in request order (visits, then assists, then registrations).
+/// One result per record, in request order (visits, then assists, then registrations, then
+/// training sessions).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SyncResponse {
     /// Results.
@@ -80,8 +87,10 @@ impl SyncRequest {
     /// The batch's records in storing order, or the whole batch refused when it is too big
     /// (public so that the fuzz targets decode exactly as the handler does).
     pub fn into_items(self) -> ApiResult<Vec<(Kind, Value)>> {
-        let total =
-            self.visits.len() + self.vneid_assists.len() + self.signature_registrations.len();
+        let total = self.visits.len()
+            + self.vneid_assists.len()
+            + self.signature_registrations.len()
+            + self.training_sessions.len();
         if total > SYNC_BATCH_MAX {
             return Err(ApiError::field(
                 "batch",
@@ -93,6 +102,7 @@ impl SyncRequest {
             (Kind::Visit, self.visits),
             (Kind::VneidAssist, self.vneid_assists),
             (Kind::SignatureRegistration, self.signature_registrations),
+            (Kind::TrainingSession, self.training_sessions),
         ];
         Ok(kinds
             .into_iter()
@@ -108,6 +118,7 @@ pub fn parse_record(kind: Kind, value: Value) -> Result<Submission, Vec<FieldErr
         Kind::Visit => from_value::<VisitInput>(value)?.into(),
         Kind::VneidAssist => from_value::<AssistInput>(value)?.into(),
         Kind::SignatureRegistration => from_value::<SignatureInput>(value)?.into(),
+        Kind::TrainingSession => from_value::<TrainingSessionInput>(value)?.into(),
     })
 }
 

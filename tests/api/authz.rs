@@ -147,6 +147,12 @@ fn cases() -> Vec<Case> {
             "403 403 403 200 404 200 404 200 403 401 401 401",
         ),
         case(
+            M::GET,
+            "/api/v1/exports/training-sessions.csv?unit=00004",
+            None,
+            "403 403 403 200 404 200 404 200 403 401 401 401",
+        ),
+        case(
             M::POST,
             "/api/v1/campaigns",
             b(json!({"name": "Chiến dịch {n}", "unit_code": BA_DINH, "starts_on": "2026-01-01", "ends_on": "2026-12-31"})),
@@ -232,6 +238,16 @@ fn record_cases() -> Vec<Case> {
                 v
             },
             json!({"note": "Sửa ghi chú"}),
+        ),
+        (
+            "training-sessions",
+            "{session}",
+            {
+                let mut v = crate::sessions::session("{team}", 30);
+                v["id"] = json!("{uuid}");
+                v
+            },
+            json!({"attendees": 31}),
         ),
     ] {
         let at = |suffix: &str| leak(format!("/api/v1/{path}/{placeholder}{suffix}"));
@@ -406,6 +422,11 @@ impl World {
                 "{signature}",
                 "signature-registrations",
                 signature(&self.team, CITIZEN, "submitted"),
+            ),
+            (
+                "{session}",
+                "training-sessions",
+                crate::sessions::session(&self.team, 30),
             ),
         ] {
             if out.contains(placeholder) {

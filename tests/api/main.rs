@@ -15,6 +15,7 @@ mod language;
 mod ops;
 mod population;
 mod records;
+mod sessions;
 mod stats;
 mod sync;
 mod teams;

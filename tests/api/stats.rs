@@ -76,7 +76,7 @@ async fn rollups_equal_a_recount_after_a_random_mix() {
     for i in 0..60 {
         let citizen = citizens[rng.next(3) as usize];
         let hours = 1 + rng.next(72) as i64;
-        let (path, mut body): (&str, Value) = match rng.next(3) {
+        let (path, mut body): (&str, Value) = match rng.next(4) {
             0 => {
                 let mut v = visit(&f.team);
                 v["outcome"] = json!(["guided", "not_home", "follow_up"][rng.next(3) as usize]);
@@ -94,13 +94,17 @@ async fn rollups_equal_a_recount_after_a_random_mix() {
                     assist(&f.team, citizen, action, result),
                 )
             }
-            _ => {
+            2 => {
                 let status = ["submitted", "issued"][rng.next(2) as usize];
                 (
                     "/api/v1/signature-registrations",
                     signature(&f.team, citizen, status),
                 )
             }
+            _ => (
+                "/api/v1/training-sessions",
+                crate::sessions::session(&f.team, 1 + rng.next(60) as i64),
+            ),
         };
         body["occurred_at"] = json!(hours_ago(hours));
         let author = if i % 2 == 0 { &f.member } else { &f.lead };
@@ -118,6 +122,9 @@ async fn rollups_equal_a_recount_after_a_random_mix() {
                     }
                     "/api/v1/vneid-assists" => {
                         json!({"result": (["success", "pending"][rng.next(2) as usize])})
+                    }
+                    "/api/v1/training-sessions" => {
+                        json!({"attendees": 1 + rng.next(80), "people_helped": 0})
                     }
                     _ => {
                         json!({"status": (["submitted", "issued", "failed"][rng.next(3) as usize])})
@@ -176,15 +183,16 @@ async fn make(app: &TestApp, token: &str, path: &str, mut body: Value, when: Str
         .to_owned()
 }
 
-/// The ten metrics in the contract's order: visits, households_guided, people_guided,
+/// The twelve metrics in the contract's order: visits, households_guided, people_guided,
 /// vneid_installs, vneid_level2_activations, unique_citizens_assisted, signatures_submitted,
-/// signatures_issued, active_volunteers, digital_skills_certified.
-fn metrics(n: [i64; 10]) -> Value {
+/// signatures_issued, active_volunteers, digital_skills_certified, training_sessions,
+/// training_attendees.
+fn metrics(n: [i64; 12]) -> Value {
     json!({
         "visits": n[0], "households_guided": n[1], "people_guided": n[2],
         "vneid_installs": n[3], "vneid_level2_activations": n[4], "unique_citizens_assisted": n[5],
         "signatures_submitted": n[6], "signatures_issued": n[7], "active_volunteers": n[8],
-        "digital_skills_certified": n[9]
+        "digital_skills_certified": n[9], "training_sessions": n[10], "training_attendees": n[11]
     })
 }
 
@@ -309,7 +317,7 @@ async fn every_metric_on_a_fixed_data_set() {
     assert_eq!(ba_dinh.body["from"], d1.to_string());
     assert_eq!(
         ba_dinh.body["metrics"],
-        metrics([3, 1, 3, 1, 1, 1, 2, 1, 1, 0])
+        metrics([3, 1, 3, 1, 1, 1, 2, 1, 1, 0, 0, 0])
     );
     // The 23:30 visit counts on its own local day.
     let day_one = app
@@ -331,19 +339,19 @@ async fn every_metric_on_a_fixed_data_set() {
     let after = summary(BA_DINH, &f.sup.token, "").await.expect(200);
     assert_eq!(
         after.body["metrics"],
-        metrics([3, 1, 3, 1, 2, 1, 2, 1, 2, 0])
+        metrics([3, 1, 3, 1, 2, 1, 2, 1, 2, 0, 0, 0])
     );
     let approved = summary(BA_DINH, &f.sup.token, "&review=approved")
         .await
         .expect(200);
     assert_eq!(
         approved.body["metrics"],
-        metrics([0, 0, 0, 0, 1, 1, 0, 0, 1, 0])
+        metrics([0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0])
     );
     let province = summary(HANOI, &f.province.token, "").await.expect(200);
     assert_eq!(
         province.body["metrics"],
-        metrics([4, 2, 5, 1, 2, 1, 2, 1, 3, 0])
+        metrics([4, 2, 5, 1, 2, 1, 2, 1, 3, 0, 0, 0])
     );
     let default_unit = app
         .get(
@@ -358,7 +366,7 @@ async fn every_metric_on_a_fixed_data_set() {
     let outsider = summary(BA_DINH, &f.outsider.token, "").await.expect(200);
     assert_eq!(
         outsider.body["metrics"],
-        metrics([0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        metrics([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
     );
     let member = summary(BA_DINH, m, "").await.expect(200);
     assert_eq!(member.body["metrics"], after.body["metrics"]);
@@ -396,7 +404,7 @@ async fn every_metric_on_a_fixed_data_set() {
     assert_eq!(row(BA_DINH)["label"], "Phường Ba Đình");
     assert_eq!(
         row(NGOC_HA)["metrics"],
-        metrics([1, 1, 2, 0, 0, 0, 0, 0, 1, 0])
+        metrics([1, 1, 2, 0, 0, 0, 0, 0, 1, 0, 0, 0])
     );
     let keys: Vec<&str> = rows.iter().map(|r| r["key"].as_str().unwrap()).collect();
     let mut sorted = keys.clone();
@@ -439,11 +447,11 @@ async fn every_metric_on_a_fixed_data_set() {
     assert_eq!(day_rows[0]["key"], d1.to_string());
     assert_eq!(
         day_rows[0]["metrics"],
-        metrics([2, 1, 2, 1, 0, 1, 1, 0, 1, 0])
+        metrics([2, 1, 2, 1, 0, 1, 1, 0, 1, 0, 0, 0])
     );
     assert_eq!(
         day_rows[1]["metrics"],
-        metrics([1, 0, 1, 0, 2, 1, 1, 1, 2, 0])
+        metrics([1, 0, 1, 0, 2, 1, 1, 1, 2, 0, 0, 0])
     );
     let months = app
         .get(&by("month", BA_DINH), &f.sup.token)
@@ -488,10 +496,10 @@ async fn every_metric_on_a_fixed_data_set() {
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
-        "key,label,visits,households_guided,people_guided,vneid_installs,vneid_level2_activations,unique_citizens_assisted,signatures_submitted,signatures_issued,active_volunteers,digital_skills_certified"
+        "key,label,visits,households_guided,people_guided,vneid_installs,vneid_level2_activations,unique_citizens_assisted,signatures_submitted,signatures_issued,active_volunteers,digital_skills_certified,training_sessions,training_attendees"
     );
     assert!(
-        text.contains(&format!("{BA_DINH},Phường Ba Đình,3,1,3,1,2,1,2,1,2,0")),
+        text.contains(&format!("{BA_DINH},Phường Ba Đình,3,1,3,1,2,1,2,1,2,0,0,0")),
         "{text}"
     );
     assert_eq!(text.lines().count(), 127);
@@ -506,7 +514,7 @@ async fn every_metric_on_a_fixed_data_set() {
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert_eq!(
         text.lines().nth(1).unwrap(),
-        format!("{BA_DINH},{d1},{d2},3,1,3,1,2,1,2,1,2,0")
+        format!("{BA_DINH},{d1},{d2},3,1,3,1,2,1,2,1,2,0,0,0")
     );
     let (status, headers, _) = app
         .get_bytes(
@@ -759,7 +767,7 @@ async fn a_breakdown_per_population_ranks_units_by_coverage() {
     assert_eq!(csv.0, 200);
     let text = String::from_utf8_lossy(&csv.2);
     let header = text.lines().next().unwrap();
-    assert!(header.ends_with(",population,visits_per_100,households_guided_per_100,people_guided_per_100,vneid_installs_per_100,vneid_level2_activations_per_100,unique_citizens_assisted_per_100,signatures_submitted_per_100,signatures_issued_per_100,active_volunteers_per_100,digital_skills_certified_per_100"), "{header}");
+    assert!(header.ends_with(",population,visits_per_100,households_guided_per_100,people_guided_per_100,vneid_installs_per_100,vneid_level2_activations_per_100,unique_citizens_assisted_per_100,signatures_submitted_per_100,signatures_issued_per_100,active_volunteers_per_100,digital_skills_certified_per_100,training_sessions_per_100,training_attendees_per_100"), "{header}");
     assert!(
         text.lines()
             .any(|l| l.starts_with(&format!("{BA_DINH},")) && l.contains(",40,5,")),

@@ -24,3 +24,9 @@ pub const ACCURACY_MAX: f64 = 10_000.0;
 pub const BIRTH_YEAR_MIN: i32 = 1900;
 /// Youngest age at which a digital signature can be registered.
 pub const SIGNATURE_MIN_AGE: i32 = 15;
+/// Most people one training session can count.
+pub const ATTENDEES_MAX: i32 = 1000;
+/// Shortest and longest training session, in minutes.
+pub const DURATION_RANGE: (i32, i32) = (10, 600);
+/// Longest venue name.
+pub const VENUE_MAX: usize = 200;

@@ -10,7 +10,9 @@ mod validate;
 mod wire;
 
 pub use limits::*;
-pub use patch::{AssistPatch, Patch, SignaturePatch, VisitPatch};
-pub use submission::{Citizen, CommonFields, KindFields, Submission, from_row, record_id};
+pub use patch::{AssistPatch, Patch, SignaturePatch, TrainingSessionPatch, VisitPatch};
+pub use submission::{
+    Citizen, CommonFields, KindFields, Submission, from_row, record_id, stored_list,
+};
 pub use validate::{Context, Draft};
-pub use wire::{AssistInput, SignatureInput, VisitInput};
+pub use wire::{AssistInput, SignatureInput, TrainingSessionInput, VisitInput};

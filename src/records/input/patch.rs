@@ -8,7 +8,8 @@ use crate::error::FieldError;
 use crate::extract::{Checked, optional};
 use crate::messages as msg;
 use crate::records::model::{
-    AssistAction, AssistResult, FailureReason, Location, Outcome, Sex, SignatureStatus, Topic,
+    AssistAction, AssistResult, Audience, FailureReason, Location, Outcome, SessionFormat, Sex,
+    SignatureStatus, Topic,
 };
 
 /// Declares a kind's change body: the shared fields a change may move, then the kind's own.
@@ -110,6 +111,34 @@ change_body! {
     }
 }
 
+change_body! {
+    /// A change to a training session; absent fields stay as they are.
+    #[schema(example = json!({"attendees": 42, "people_helped": 15}))]
+    TrainingSessionPatch {
+        /// How it was held.
+        #[schema(value_type = Option<SessionFormat>)]
+        format: Option<Checked<SessionFormat>>,
+        /// Whom it was for (replaces the list).
+        #[schema(value_type = Option<std::collections::BTreeSet<Audience>>)]
+        audience: Option<Checked<Vec<Audience>>>,
+        /// People who attended, 1–1,000.
+        #[schema(value_type = Option<i32>)]
+        attendees: Option<Checked<i32>>,
+        /// Attendees given one-to-one help, 0–`attendees`.
+        #[schema(value_type = Option<i32>)]
+        people_helped: Option<Checked<i32>>,
+        /// Length in minutes, 10–600.
+        #[schema(value_type = Option<i32>)]
+        duration_minutes: Option<Checked<i32>>,
+        /// Where it was held.
+        #[schema(value_type = Option<String>)]
+        venue: Option<Checked<String>>,
+        /// Topics covered (replaces the list).
+        #[schema(value_type = Option<std::collections::BTreeSet<Topic>>)]
+        topics: Option<Checked<Vec<Topic>>>,
+    }
+}
+
 /// A change of any kind, applied to the stored record's content.
 #[derive(Debug, Clone)]
 pub enum Patch {
@@ -119,6 +148,8 @@ pub enum Patch {
     Assist(AssistPatch),
     /// To a signature registration.
     Signature(SignaturePatch),
+    /// To a training session.
+    Session(TrainingSessionPatch),
 }
 
 /// The citizen after a change: a new number if one was sent; else the stored hash, which
@@ -151,6 +182,7 @@ impl Patch {
             Self::Visit(p) => p.occurred_at.is_some(),
             Self::Assist(p) => p.occurred_at.is_some(),
             Self::Signature(p) => p.occurred_at.is_some(),
+            Self::Session(p) => p.occurred_at.is_some(),
         }
     }
 
@@ -245,6 +277,30 @@ impl Patch {
                     birth_year: new_year.or(birth_year),
                     provider: optional(p.provider, "provider", e).or(provider),
                     status: optional(p.status, "status", e).or(status),
+                }
+            }
+            (
+                Self::Session(p),
+                KindFields::Session {
+                    format,
+                    audience,
+                    attendees,
+                    people_helped,
+                    duration_minutes,
+                    venue,
+                    topics,
+                },
+            ) => {
+                common!(p);
+                KindFields::Session {
+                    format: optional(p.format, "format", e).or(format),
+                    audience: optional(p.audience, "audience", e).or(audience),
+                    attendees: optional(p.attendees, "attendees", e).or(attendees),
+                    people_helped: optional(p.people_helped, "people_helped", e).or(people_helped),
+                    duration_minutes: optional(p.duration_minutes, "duration_minutes", e)
+                        .or(duration_minutes),
+                    venue: optional(p.venue, "venue", e).or(venue),
+                    topics: optional(p.topics, "topics", e).unwrap_or(topics),
                 }
             }
             (_, fields) => fields,

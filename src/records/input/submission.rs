@@ -4,8 +4,8 @@
 use crate::error::FieldError;
 use crate::messages as msg;
 use crate::records::model::{
-    AssistAction, AssistResult, FailureReason, Kind, Location, Outcome, RecordRow, Sex,
-    SignatureStatus, Topic,
+    AssistAction, AssistResult, Audience, FailureReason, Kind, Location, Outcome, RecordRow,
+    SessionFormat, Sex, SignatureStatus, Topic,
 };
 
 /// Where a record's citizen comes from: a number just sent, or the stored hash of an
@@ -60,6 +60,33 @@ pub enum KindFields {
         provider: Option<String>,
         status: Option<SignatureStatus>,
     },
+    /// A training session's own fields.
+    Session {
+        format: Option<SessionFormat>,
+        audience: Option<Vec<Audience>>,
+        attendees: Option<i32>,
+        people_helped: Option<i32>,
+        duration_minutes: Option<i32>,
+        venue: Option<String>,
+        topics: Vec<Topic>,
+    },
+}
+
+impl KindFields {
+    /// The kind these fields belong to.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Self::Visit { .. } => Kind::Visit,
+            Self::Assist { .. } => Kind::VneidAssist,
+            Self::Signature { .. } => Kind::SignatureRegistration,
+            Self::Session { .. } => Kind::TrainingSession,
+        }
+    }
+}
+
+/// A stored comma-separated list of choices, back as values.
+pub fn stored_list<T>(text: Option<&str>, parse: fn(&str) -> Option<T>) -> Vec<T> {
+    text.unwrap_or("").split(',').filter_map(parse).collect()
 }
 
 /// A record's client-supplied content, whatever its kind, with the errors found while
@@ -109,13 +136,7 @@ pub fn from_row(row: &RecordRow) -> Submission {
             household_ref: row.household_ref.clone(),
             outcome: row.outcome,
             people_guided: row.people_guided,
-            topics: row
-                .topics
-                .as_deref()
-                .unwrap_or("")
-                .split(',')
-                .filter_map(Topic::parse)
-                .collect(),
+            topics: stored_list(row.topics.as_deref(), Topic::parse),
         },
         Kind::VneidAssist => KindFields::Assist {
             visit_id: row.visit_id.clone(),
@@ -132,6 +153,15 @@ pub fn from_row(row: &RecordRow) -> Submission {
             birth_year: row.birth_year,
             provider: row.provider.clone(),
             status: row.status,
+        },
+        Kind::TrainingSession => KindFields::Session {
+            format: row.format,
+            audience: Some(stored_list(row.audience.as_deref(), Audience::parse)),
+            attendees: row.attendees,
+            people_helped: row.people_helped,
+            duration_minutes: row.duration_minutes,
+            venue: row.venue.clone(),
+            topics: stored_list(row.topics.as_deref(), Topic::parse),
         },
     };
     Submission {

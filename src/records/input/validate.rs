@@ -11,7 +11,8 @@ use crate::error::FieldError;
 use crate::messages as msg;
 use crate::records::citizen;
 use crate::records::model::{
-    AssistAction, AssistResult, FailureReason, Kind, Location, Outcome, Sex, SignatureStatus, Topic,
+    AssistAction, AssistResult, Audience, FailureReason, Kind, Location, Outcome, SessionFormat,
+    Sex, SignatureStatus, Topic,
 };
 
 /// What validation needs besides the input.
@@ -48,7 +49,7 @@ pub struct Draft {
     pub outcome: Option<Outcome>,
     /// Visit people count.
     pub people_guided: Option<i32>,
-    /// Visit topics, canonical.
+    /// Visit or session topics, canonical.
     pub topics: Option<String>,
     /// Linked visit.
     pub visit_id: Option<String>,
@@ -68,6 +69,18 @@ pub struct Draft {
     pub provider: Option<String>,
     /// Signature status.
     pub status: Option<SignatureStatus>,
+    /// Session format.
+    pub format: Option<SessionFormat>,
+    /// Session audience, canonical.
+    pub audience: Option<String>,
+    /// Session attendees.
+    pub attendees: Option<i32>,
+    /// Session attendees helped one to one.
+    pub people_helped: Option<i32>,
+    /// Session length in minutes.
+    pub duration_minutes: Option<i32>,
+    /// Trimmed session venue.
+    pub venue: Option<String>,
 }
 
 fn trimmed(value: Option<String>) -> Option<String> {
@@ -186,11 +199,7 @@ impl Submission {
     /// (those that did not parse included).
     pub fn validate(self, ctx: &Context) -> Result<Draft, Vec<FieldError>> {
         let mut errors = self.errors;
-        let kind = match self.fields {
-            KindFields::Visit { .. } => Kind::Visit,
-            KindFields::Assist { .. } => Kind::VneidAssist,
-            KindFields::Signature { .. } => Kind::SignatureRegistration,
-        };
+        let kind = self.fields.kind();
         let common = self.common;
         let when = occurred(&mut errors, common.occurred_at.as_deref(), ctx);
         check_location(&mut errors, &common.location);
@@ -218,6 +227,12 @@ impl Submission {
             failure_reason: None,
             provider: None,
             status: None,
+            format: None,
+            audience: None,
+            attendees: None,
+            people_helped: None,
+            duration_minutes: None,
+            venue: None,
         };
         match self.fields {
             KindFields::Visit {
@@ -267,6 +282,25 @@ impl Submission {
                 signature(&mut errors, &mut draft, provider, status);
                 draft.birth_year = birth_year;
             }
+            KindFields::Session {
+                format,
+                audience,
+                attendees,
+                people_helped,
+                duration_minutes,
+                venue,
+                topics,
+            } => {
+                draft.format = format;
+                session(
+                    &mut errors,
+                    &mut draft,
+                    audience,
+                    (attendees, people_helped, duration_minutes),
+                    venue,
+                );
+                draft.topics = canonical_topics(&mut errors, topics);
+            }
         }
         match when {
             Some((at, day)) if errors.is_empty() => {
@@ -306,22 +340,90 @@ fn visit(
             msg::NOBODY_HOME,
         ));
     }
-    let mut sorted = topics.clone();
-    sorted.sort();
-    sorted.dedup();
-    if sorted.len() != topics.len() {
-        errors.push(FieldError::new("topics", "duplicate", msg::TOPIC_TWICE));
-    }
     draft.household_ref = household_ref;
     draft.outcome = outcome;
     draft.people_guided = Some(people);
-    draft.topics = Some(
-        sorted
-            .iter()
-            .map(|t| t.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
-    );
+    draft.topics = canonical_topics(errors, topics);
+}
+
+/// Choices as stored: each once, in the enum's order (so the order sent does not change
+/// the content), comma-separated; `None` when one was sent twice.
+fn canonical<T: Ord + Copy>(values: &[T], text: fn(T) -> &'static str) -> Option<String> {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    (sorted.len() == values.len())
+        .then(|| sorted.into_iter().map(text).collect::<Vec<_>>().join(","))
+}
+
+fn canonical_topics(errors: &mut Vec<FieldError>, topics: Vec<Topic>) -> Option<String> {
+    let stored = canonical(&topics, Topic::as_str);
+    if stored.is_none() {
+        errors.push(FieldError::new("topics", "duplicate", msg::TOPIC_TWICE));
+    }
+    stored
+}
+
+/// A training session's own rules: one or more audiences, each once; 1–1,000 attendees, of
+/// whom 0–all were helped one to one; 10–600 minutes; a bounded venue.
+fn session(
+    errors: &mut Vec<FieldError>,
+    draft: &mut Draft,
+    audience: Option<Vec<Audience>>,
+    (attendees, people_helped, duration_minutes): (Option<i32>, Option<i32>, Option<i32>),
+    venue: Option<String>,
+) {
+    if let Some(audience) = audience {
+        draft.audience = canonical(&audience, Audience::as_str);
+        if audience.is_empty() {
+            errors.push(FieldError::new(
+                "audience",
+                "required",
+                msg::AUDIENCE_NEEDED,
+            ));
+        } else if draft.audience.is_none() {
+            errors.push(FieldError::new(
+                "audience",
+                "duplicate",
+                msg::AUDIENCE_TWICE,
+            ));
+        }
+    }
+    if attendees.is_some_and(|n| !(1..=ATTENDEES_MAX).contains(&n)) {
+        errors.push(FieldError::new(
+            "attendees",
+            "out_of_range",
+            msg::range(1, ATTENDEES_MAX),
+        ));
+    }
+    let helped = people_helped.unwrap_or(0);
+    if !(0..=ATTENDEES_MAX).contains(&helped) {
+        errors.push(FieldError::new(
+            "people_helped",
+            "out_of_range",
+            msg::range(0, ATTENDEES_MAX),
+        ));
+    } else if attendees.is_some_and(|n| helped > n) {
+        errors.push(FieldError::new(
+            "people_helped",
+            "above_attendees",
+            msg::HELPED_ABOVE_ATTENDEES,
+        ));
+    }
+    let (shortest, longest) = DURATION_RANGE;
+    if duration_minutes.is_some_and(|m| !(shortest..=longest).contains(&m)) {
+        errors.push(FieldError::new(
+            "duration_minutes",
+            "out_of_range",
+            msg::range(shortest, longest),
+        ));
+    }
+    let venue = trimmed(venue);
+    max_chars(errors, "venue", &venue, VENUE_MAX);
+    draft.attendees = attendees;
+    draft.people_helped = Some(helped);
+    draft.duration_minutes = duration_minutes;
+    draft.venue = venue;
 }
 
 /// A VNeID assist's own rules: a failure reason exactly when the result is `failed`.
@@ -375,7 +477,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::records::input::{AssistInput, SignatureInput, VisitInput};
+    use crate::records::input::{AssistInput, SignatureInput, TrainingSessionInput, VisitInput};
 
     const TEAM: &str = "5b0c3e2a-8f7d-4d0e-9a51-3f6a2b1c9d01";
 
@@ -405,6 +507,10 @@ mod tests {
                 "citizen_id": "001185012345", "birth_year": 1985,
                 "provider": "VNPT-CA", "status": "submitted"
             }),
+            Kind::TrainingSession => json!({
+                "format": "class", "audience": ["elderly"], "attendees": 40,
+                "duration_minutes": 90
+            }),
         };
         body["team_id"] = json!(TEAM);
         body["occurred_at"] = json!("2026-03-14T09:30:00+07:00");
@@ -417,7 +523,84 @@ mod tests {
             Kind::SignatureRegistration => serde_json::from_value::<SignatureInput>(body)
                 .unwrap()
                 .into(),
+            Kind::TrainingSession => serde_json::from_value::<TrainingSessionInput>(body)
+                .unwrap()
+                .into(),
         }
+    }
+
+    #[test]
+    fn a_training_session_is_normalised() {
+        let d = draft(
+            Kind::TrainingSession,
+            json!({
+                "audience": ["farmers", "elderly", "residents"], "venue": "  Nhà văn hoá thôn 3 ",
+                "topics": ["public_services", "vneid"], "people_helped": 40
+            }),
+        );
+        assert_eq!(d.kind, Kind::TrainingSession);
+        assert_eq!(d.format, Some(SessionFormat::Class));
+        assert_eq!(d.audience.as_deref(), Some("residents,elderly,farmers"));
+        assert_eq!(d.venue.as_deref(), Some("Nhà văn hoá thôn 3"));
+        assert_eq!(d.topics.as_deref(), Some("vneid,public_services"));
+        assert_eq!((d.attendees, d.people_helped), (Some(40), Some(40)));
+        assert_eq!(d.duration_minutes, Some(90));
+        let plain = draft(Kind::TrainingSession, json!({}));
+        assert_eq!(plain.people_helped, Some(0));
+        assert_eq!(plain.topics.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn a_training_session_breaks_its_own_rules_all_listed() {
+        assert_eq!(
+            refused(
+                Kind::TrainingSession,
+                json!({
+                    "audience": ["elderly", "elderly"], "attendees": 1001, "people_helped": -1,
+                    "duration_minutes": 9, "venue": "x".repeat(201), "topics": ["vneid", "vneid"]
+                })
+            ),
+            vec![
+                ("audience".to_owned(), "duplicate".to_owned()),
+                ("attendees".to_owned(), "out_of_range".to_owned()),
+                ("people_helped".to_owned(), "out_of_range".to_owned()),
+                ("duration_minutes".to_owned(), "out_of_range".to_owned()),
+                ("venue".to_owned(), "too_long".to_owned()),
+                ("topics".to_owned(), "duplicate".to_owned()),
+            ]
+        );
+        assert_eq!(
+            refused(Kind::TrainingSession, json!({"audience": []})),
+            one("audience", "required")
+        );
+        assert_eq!(
+            refused(
+                Kind::TrainingSession,
+                json!({"attendees": 10, "people_helped": 11})
+            ),
+            one("people_helped", "above_attendees")
+        );
+        assert_eq!(
+            refused(Kind::TrainingSession, json!({"duration_minutes": 601})),
+            one("duration_minutes", "out_of_range")
+        );
+        assert!(
+            draft(
+                Kind::TrainingSession,
+                json!({"attendees": 1000, "people_helped": 1000, "duration_minutes": 600})
+            )
+            .attendees
+                == Some(1000)
+        );
+        let missing = refused(
+            Kind::TrainingSession,
+            json!({"format": null, "audience": null, "attendees": null, "duration_minutes": null}),
+        );
+        let fields: Vec<&str> = missing.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["format", "audience", "attendees", "duration_minutes"]
+        );
     }
 
     fn draft(kind: Kind, extra: Value) -> Draft {

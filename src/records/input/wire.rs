@@ -9,7 +9,8 @@ use utoipa::ToSchema;
 use super::submission::{Citizen, CommonFields, KindFields, Submission};
 use crate::extract::{Checked, optional, required};
 use crate::records::model::{
-    AssistAction, AssistResult, FailureReason, Location, Outcome, Sex, SignatureStatus, Topic,
+    AssistAction, AssistResult, Audience, FailureReason, Location, Outcome, SessionFormat, Sex,
+    SignatureStatus, Topic,
 };
 
 /// Declares a kind's create body: the fields every kind shares, then `$own` fields, and
@@ -184,5 +185,55 @@ create_body! {
         birth_year: required(s.birth_year, "birth_year", e),
         provider: required(s.provider, "provider", e),
         status: required(s.status, "status", e),
+    }
+}
+
+create_body! {
+    /// A new training session: a class, a support point or an online session for a group.
+    #[schema(example = json!({
+        "id": "6d2f8a41-9c3e-4b7a-8e15-2a9c0b4d7f63",
+        "team_id": "5b0c3e2a-8f7d-4d0e-9a51-3f6a2b1c9d01",
+        "occurred_at": "2026-03-14T08:00:00+07:00",
+        "hamlet": "Tổ dân phố số 5",
+        "note": "Hướng dẫn cài VNeID và nộp hồ sơ trực tuyến cho người cao tuổi",
+        "format": "class",
+        "audience": ["elderly", "residents"],
+        "attendees": 40,
+        "people_helped": 12,
+        "duration_minutes": 120,
+        "venue": "Nhà văn hoá tổ dân phố số 5",
+        "topics": ["vneid", "public_services"]
+    }))]
+    TrainingSessionInput {
+        /// How it was held.
+        #[schema(value_type = SessionFormat, required = true)]
+        format: Option<Checked<SessionFormat>>,
+        /// Whom it was for: one or more, without duplicates.
+        #[schema(value_type = std::collections::BTreeSet<Audience>, required = true)]
+        audience: Option<Checked<Vec<Audience>>>,
+        /// People who attended, 1–1,000.
+        #[schema(value_type = i32, required = true, minimum = 1, maximum = 1000)]
+        attendees: Option<Checked<i32>>,
+        /// Attendees given one-to-one help with a service, 0–`attendees` (default 0).
+        #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000)]
+        people_helped: Option<Checked<i32>>,
+        /// Length in minutes, 10–600.
+        #[schema(value_type = i32, required = true, minimum = 10, maximum = 600)]
+        duration_minutes: Option<Checked<i32>>,
+        /// Where it was held (at most 200 characters), e.g. the cultural house.
+        #[schema(value_type = Option<String>)]
+        venue: Option<Checked<String>>,
+        /// Topics covered, without duplicates.
+        #[schema(value_type = Option<std::collections::BTreeSet<Topic>>)]
+        topics: Option<Checked<Vec<Topic>>>,
+    }
+    |t, e| KindFields::Session {
+        format: required(t.format, "format", e),
+        audience: required(t.audience, "audience", e),
+        attendees: required(t.attendees, "attendees", e),
+        people_helped: optional(t.people_helped, "people_helped", e),
+        duration_minutes: required(t.duration_minutes, "duration_minutes", e),
+        venue: optional(t.venue, "venue", e),
+        topics: optional(t.topics, "topics", e).unwrap_or_default(),
     }
 }

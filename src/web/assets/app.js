@@ -62,6 +62,11 @@ const TEXT = {
     visits_csv: 'Danh sách thăm hộ',
     assists_csv: 'Danh sách hỗ trợ VNeID',
     signatures_csv: 'Danh sách chữ ký số',
+    sessions_csv: 'Danh sách lớp học, điểm hỗ trợ',
+    format: 'Hình thức',
+    attendees: 'Số người tham dự',
+    helped: 'Được hỗ trợ trực tiếp',
+    minutes: 'phút',
     review_title: 'Duyệt hồ sơ của tổ',
     no_teams: 'Không có tổ nào để duyệt.',
     kind: 'Loại hồ sơ',
@@ -101,10 +106,12 @@ const TEXT = {
       signatures_issued: 'Chữ ký số đã cấp',
       active_volunteers: 'Tình nguyện viên hoạt động',
       digital_skills_certified: 'Chứng nhận kỹ năng số',
+      training_sessions: 'Lớp học, điểm hỗ trợ',
+      training_attendees: 'Lượt người tham dự lớp',
     },
     statuses: { ahead: 'Vượt tiến độ', on_track: 'Đúng tiến độ', behind: 'Chậm tiến độ' },
     review: { pending: 'Chờ duyệt', approved: 'Đã duyệt', flagged: 'Gắn cờ', rejected: 'Từ chối' },
-    kinds: { visit: 'Thăm hộ', vneid_assist: 'Hỗ trợ VNeID', signature_registration: 'Chữ ký số' },
+    kinds: { visit: 'Thăm hộ', vneid_assist: 'Hỗ trợ VNeID', signature_registration: 'Chữ ký số', training_session: 'Lớp học, điểm hỗ trợ' },
     roles: {
       admin: 'Quản trị', province_supervisor: 'Giám sát tỉnh',
       commune_supervisor: 'Giám sát xã', volunteer: 'Tình nguyện viên',
@@ -121,6 +128,7 @@ const TEXT = {
       digital_skills_certificate: 'Chứng nhận Bình dân học vụ số',
       success: 'Thành công', pending: 'Đang chờ', failed: 'Không thành công',
       submitted: 'Đã nộp', issued: 'Đã cấp',
+      class: 'Lớp học', support_point: 'Điểm hỗ trợ', online: 'Trực tuyến',
     },
   },
   en: {
@@ -181,6 +189,11 @@ const TEXT = {
     visits_csv: 'Visits',
     assists_csv: 'VNeID assists',
     signatures_csv: 'Signature registrations',
+    sessions_csv: 'Training sessions',
+    format: 'Format',
+    attendees: 'Attendees',
+    helped: 'Helped one to one',
+    minutes: 'min',
     review_title: 'Review a team\'s records',
     no_teams: 'No teams to review.',
     kind: 'Record kind',
@@ -220,10 +233,12 @@ const TEXT = {
       signatures_issued: 'Signatures issued',
       active_volunteers: 'Active volunteers',
       digital_skills_certified: 'Digital-skills certificates',
+      training_sessions: 'Classes and support points',
+      training_attendees: 'Class attendees',
     },
     statuses: { ahead: 'Ahead', on_track: 'On track', behind: 'Behind' },
     review: { pending: 'Pending', approved: 'Approved', flagged: 'Flagged', rejected: 'Rejected' },
-    kinds: { visit: 'Visit', vneid_assist: 'VNeID assist', signature_registration: 'Signature' },
+    kinds: { visit: 'Visit', vneid_assist: 'VNeID assist', signature_registration: 'Signature', training_session: 'Class or support point' },
     roles: {
       admin: 'Administrator', province_supervisor: 'Province supervisor',
       commune_supervisor: 'Commune supervisor', volunteer: 'Volunteer',
@@ -240,6 +255,7 @@ const TEXT = {
       digital_skills_certificate: 'Digital-skills certificate',
       success: 'Success', pending: 'Pending', failed: 'Failed',
       submitted: 'Submitted', issued: 'Issued',
+      class: 'Class', support_point: 'Support point', online: 'Online',
     },
   },
 };
@@ -248,6 +264,7 @@ const KINDS = [
   { kind: 'visit', path: 'visits', csv: 'visits_csv' },
   { kind: 'vneid_assist', path: 'vneid-assists', csv: 'assists_csv' },
   { kind: 'signature_registration', path: 'signature-registrations', csv: 'signatures_csv' },
+  { kind: 'training_session', path: 'training-sessions', csv: 'sessions_csv' },
 ];
 const SERIES = [
   { key: 'visits', color: '#b3261e', value: (m) => m.visits },
@@ -724,13 +741,13 @@ async function teamsView(unit, from, to) {
     .then((page) => `${page.items.length}${page.next_cursor ? '+' : ''}`)
     .catch(() => '–')));
   if (!teams.length) return h('p', { text: t('no_teams') });
-  const cols = ['visits', 'vneid_installs', 'signatures_submitted'];
+  const cols = ['visits', 'vneid_installs', 'signatures_submitted', 'training_sessions', 'training_attendees'];
   return h('table', { class: 'stack' },
     h('thead', {}, h('tr', {}, h('th', { text: t('team') }), cols.map((c) => h('th', { class: 'num', text: t('metrics.' + c) })),
       h('th', { class: 'num', text: t('follow_ups') }))),
     h('tbody', {}, teams.map((team, i) => h('tr', { 'data-team': team.id },
       h('td', { 'data-label': t('team'), text: team.name }),
-      cols.map((c) => h('td', { class: 'num', 'data-label': t('metrics.' + c), text: fmt((metrics.get(team.id) || {})[c] || 0) })),
+      cols.map((c) => h('td', { class: 'num', 'data-label': t('metrics.' + c), 'data-metric': c, text: fmt((metrics.get(team.id) || {})[c] || 0) })),
       h('td', { class: 'num', 'data-label': t('follow_ups'), 'data-testid': 'follow-ups', text: followUps[i] })))));
 }
 
@@ -855,11 +872,13 @@ async function loadReview(screen, counts, list) {
 
 function recordSummary(kind, r, names) {
   const value = (v) => (v == null ? '–' : t('values.' + v) === 'values.' + v ? String(v) : t('values.' + v));
-  const parts = kind === 'visit'
-    ? [[t('household'), r.household_ref || '–'], [t('outcome'), value(r.outcome)], [t('people'), r.people_guided]]
-    : kind === 'vneid_assist'
-      ? [[t('action'), value(r.action)], [t('result'), value(r.result)]]
-      : [[t('provider'), r.provider], [t('status'), value(r.status)]];
+  const parts = {
+    visit: () => [[t('household'), r.household_ref || '–'], [t('outcome'), value(r.outcome)], [t('people'), r.people_guided]],
+    vneid_assist: () => [[t('action'), value(r.action)], [t('result'), value(r.result)]],
+    signature_registration: () => [[t('provider'), r.provider], [t('status'), value(r.status)]],
+    training_session: () => [[t('format'), value(r.format)], [t('attendees'), r.attendees],
+      [t('helped'), r.people_helped], [r.venue || '–', `${r.duration_minutes} ${t('minutes')}`]],
+  }[kind]();
   return h('div', {},
     h('div', {}, h('strong', { text: names.get(r.volunteer_id) || r.volunteer_id }), ` · ${localTime(r.occurred_at)}`,
       r.hamlet ? ` · ${t('hamlet')}: ${r.hamlet}` : ''),
