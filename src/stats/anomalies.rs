@@ -28,6 +28,10 @@ const FAR_RECORDS_MIN: usize = 3;
 /// Share of duplicate-flagged records, with at least [`DUPLICATES_MIN`] of them.
 pub const DUPLICATE_SHARE: f64 = 0.2;
 const DUPLICATES_MIN: usize = 3;
+/// A session this many times the commune's median session size is implausible…
+pub const ATTENDEES_FACTOR: i32 = 3;
+/// …when it also counts at least this many people (a big class happens).
+pub const ATTENDEES_FLOOR: i32 = 100;
 
 /// Why a volunteer is listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -41,6 +45,10 @@ pub enum AnomalyReason {
     FarFromCommune,
     /// 20% or more of the records flagged as duplicate citizens (at least 3).
     ManyDuplicateFlags,
+    /// Training sessions of one volunteer that overlap in time.
+    OverlappingSessions,
+    /// Sessions of 100 or more attendees, over 3 times the commune's median session.
+    ManyAttendees,
 }
 
 /// One suspicious pattern of one volunteer.
@@ -153,6 +161,17 @@ pub fn detect(rows: &[RecordRow]) -> Vec<Anomaly> {
             ),
         );
     }
+    let mut sizes: HashMap<&str, Vec<f64>> = HashMap::new();
+    for r in rows.iter().filter(|r| r.kind == Kind::TrainingSession) {
+        sizes
+            .entry(&r.commune_code)
+            .or_default()
+            .push(f64::from(r.attendees.unwrap_or(0)));
+    }
+    let median_sessions: HashMap<&str, f64> = sizes
+        .into_iter()
+        .map(|(commune, s)| (commune, median(s)))
+        .collect();
     for (volunteer, records) in by_volunteer {
         let mut hours: BTreeMap<_, Vec<&RecordRow>> = BTreeMap::new();
         for r in &records {
@@ -227,6 +246,12 @@ pub fn detect(rows: &[RecordRow]) -> Vec<Anomaly> {
                 &far,
             ));
         }
+        if let Some(a) = overlapping_sessions(volunteer, &records) {
+            out.push(a);
+        }
+        if let Some(a) = crowded_sessions(volunteer, &records, &median_sessions) {
+            out.push(a);
+        }
         let flagged: Vec<&RecordRow> = records
             .iter()
             .filter(|r| r.duplicate_of.is_some())
@@ -250,9 +275,84 @@ pub fn detect(rows: &[RecordRow]) -> Vec<Anomaly> {
     out
 }
 
+/// A volunteer's training sessions whose times (`occurred_at` for `duration_minutes`) overlap:
+/// nobody teaches two classes at once.
+fn overlapping_sessions(volunteer: &str, records: &[&RecordRow]) -> Option<Anomaly> {
+    let mut sessions: Vec<&RecordRow> = records
+        .iter()
+        .filter(|r| r.kind == Kind::TrainingSession)
+        .copied()
+        .collect();
+    sessions.sort_by_key(|r| (r.occurred_at, &r.id));
+    let end = |r: &RecordRow| {
+        r.occurred_at + chrono::TimeDelta::minutes(i64::from(r.duration_minutes.unwrap_or(0)))
+    };
+    let mut involved: Vec<&RecordRow> = Vec::new();
+    let mut latest: Option<(&RecordRow, chrono::NaiveDateTime)> = None;
+    for s in sessions {
+        if let Some((open, until)) = latest
+            && s.occurred_at < until
+        {
+            if !involved.iter().any(|r| r.id == open.id) {
+                involved.push(open);
+            }
+            involved.push(s);
+        }
+        if latest.is_none_or(|(_, until)| end(s) > until) {
+            latest = Some((s, end(s)));
+        }
+    }
+    (!involved.is_empty()).then(|| {
+        Anomaly::new(
+            volunteer,
+            AnomalyReason::OverlappingSessions,
+            format!(
+                "{} training sessions overlap in time, the first at {} (UTC)",
+                involved.len(),
+                involved[0].occurred_at.format("%Y-%m-%d %H:%M")
+            ),
+            &involved,
+        )
+    })
+}
+
+/// A volunteer's sessions with implausibly many attendees for their commune: at least
+/// [`ATTENDEES_FLOOR`] and over [`ATTENDEES_FACTOR`] times the commune's median session.
+fn crowded_sessions(
+    volunteer: &str,
+    records: &[&RecordRow],
+    median_sessions: &HashMap<&str, f64>,
+) -> Option<Anomaly> {
+    let crowded: Vec<&RecordRow> = records
+        .iter()
+        .filter(|r| r.kind == Kind::TrainingSession)
+        .filter(|r| {
+            let n = r.attendees.unwrap_or(0);
+            let median = median_sessions
+                .get(r.commune_code.as_str())
+                .copied()
+                .unwrap_or(f64::INFINITY);
+            n >= ATTENDEES_FLOOR && f64::from(n) > f64::from(ATTENDEES_FACTOR) * median
+        })
+        .copied()
+        .collect();
+    let most = crowded.iter().filter_map(|r| r.attendees).max()?;
+    Some(Anomaly::new(
+        volunteer,
+        AnomalyReason::ManyAttendees,
+        format!(
+            "{} training sessions with far more attendees than the commune's usual session (up to {most})",
+            crowded.len()
+        ),
+        &crowded,
+    ))
+}
+
 /// Volunteers whose records look implausible, each with the reason and the records behind
 /// it: more than 12 records in an hour, 8+ households at one spot in a day, 3+ records over
-/// 20 km from the commune's usual area, or 20%+ duplicate-citizen flags. Supervisors only.
+/// 20 km from the commune's usual area, 20%+ duplicate-citizen flags, training sessions
+/// that overlap in time, or sessions of 100+ attendees over 3 times the commune's median
+/// session. Supervisors only.
 #[utoipa::path(
     tag = "stats",
     params(AnomalyQuery),
@@ -298,4 +398,124 @@ pub async fn anomalies(
         })
         .await?;
     Ok(HttpResponse::Ok().json(answer))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDateTime;
+
+    use super::*;
+    use crate::records::model::{ReviewStatus, SessionFormat};
+
+    fn session(id: &str, volunteer: &str, at: &str, minutes: i32, attendees: i32) -> RecordRow {
+        let at = NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M").unwrap();
+        RecordRow {
+            id: id.into(),
+            kind: Kind::TrainingSession,
+            team_id: "team".into(),
+            volunteer_id: volunteer.into(),
+            commune_code: "00004".into(),
+            occurred_at: at,
+            occurred_on: at.date(),
+            lat: None,
+            lon: None,
+            accuracy_m: None,
+            hamlet: None,
+            note: None,
+            household_ref: None,
+            outcome: None,
+            people_guided: None,
+            topics: Some("vneid".into()),
+            visit_id: None,
+            citizen_ref: None,
+            birth_year: None,
+            sex: None,
+            action: None,
+            result: None,
+            failure_reason: None,
+            provider: None,
+            status: None,
+            content_hash: String::new(),
+            received_at: at,
+            updated_at: at,
+            review_status: ReviewStatus::Pending,
+            reviewed_by: None,
+            reviewed_at: None,
+            review_note: None,
+            duplicate_of: None,
+            voided: false,
+            void_reason: None,
+            voided_by: None,
+            voided_at: None,
+            format: Some(SessionFormat::Class),
+            audience: Some("elderly".into()),
+            attendees: Some(attendees),
+            people_helped: Some(0),
+            duration_minutes: Some(minutes),
+            venue: None,
+        }
+    }
+
+    fn listed(rows: &[RecordRow], reason: AnomalyReason) -> Vec<(String, Vec<String>)> {
+        detect(rows)
+            .into_iter()
+            .filter(|a| a.reason == reason)
+            .map(|a| (a.volunteer_id, a.record_ids))
+            .collect()
+    }
+
+    #[test]
+    fn sessions_that_overlap_are_listed_and_back_to_back_ones_are_not() {
+        let rows = [
+            session("a", "an", "2026-03-14 01:00", 120, 30),
+            session("b", "an", "2026-03-14 02:30", 60, 30),
+            session("c", "an", "2026-03-14 03:15", 60, 30),
+            session("d", "an", "2026-03-14 05:00", 60, 30),
+            session("e", "binh", "2026-03-14 01:00", 60, 30),
+            session("f", "binh", "2026-03-14 02:00", 60, 30),
+        ];
+        assert_eq!(
+            listed(&rows, AnomalyReason::OverlappingSessions),
+            vec![(
+                "an".to_owned(),
+                vec!["a".to_owned(), "b".to_owned(), "c".to_owned()]
+            )]
+        );
+    }
+
+    #[test]
+    fn a_session_far_above_the_communes_usual_size_is_listed() {
+        let mut rows: Vec<RecordRow> = (0..5)
+            .map(|i| {
+                session(
+                    &format!("s{i}"),
+                    "an",
+                    &format!("2026-03-{:02} 01:00", 10 + i),
+                    60,
+                    40,
+                )
+            })
+            .collect();
+        rows.push(session("big", "binh", "2026-03-16 01:00", 60, 121));
+        rows.push(session("fair", "binh", "2026-03-17 01:00", 60, 120));
+        assert_eq!(
+            listed(&rows, AnomalyReason::ManyAttendees),
+            vec![("binh".to_owned(), vec!["big".to_owned()])]
+        );
+        // Below the floor, even many times the median, is a class that happens.
+        let small: Vec<RecordRow> = [10, 10, 10, 99]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                session(
+                    &format!("t{i}"),
+                    "chi",
+                    &format!("2026-03-{:02} 01:00", 10 + i),
+                    60,
+                    *n,
+                )
+            })
+            .collect();
+        assert!(listed(&small, AnomalyReason::ManyAttendees).is_empty());
+    }
 }

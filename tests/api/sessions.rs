@@ -442,3 +442,63 @@ async fn sessions_count_in_statistics_targets_and_the_export() {
         .await;
     assert_eq!(status, 403);
 }
+
+#[actix_web::test]
+async fn overlapping_and_crowded_sessions_are_anomalies() {
+    let (app, f) = TestApp::init().with_field().await;
+    let log = |token: String, hours: i64, attendees: i64| {
+        let mut body = session(&f.team, attendees);
+        body["occurred_at"] = json!(hours_ago(hours));
+        let app = &app;
+        async move {
+            app.post(PATH, &token, body).await.expect(201).body["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    // Two classes of two hours, an hour apart: the same volunteer cannot teach both.
+    let first = log(f.member.token.clone(), 6, 30).await;
+    let second = log(f.member.token.clone(), 5, 30).await;
+    for hours in [30, 54, 78] {
+        log(f.lead.token.clone(), hours, 30).await;
+    }
+    let crowded = log(f.lead.token.clone(), 100, 400).await;
+    let found = app
+        .get("/api/v1/stats/anomalies", &f.sup.token)
+        .await
+        .expect(200);
+    let listed = |volunteer: &str, reason: &str| -> Vec<String> {
+        let item = found.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["volunteer_id"] == volunteer && a["reason"] == reason)
+            .unwrap_or_else(|| panic!("{reason} for {volunteer} in {}", found.body));
+        assert!(
+            item["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["kind"] == "training_session")
+        );
+        item["record_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        listed(&f.member.id, "overlapping_sessions"),
+        vec![first, second]
+    );
+    assert_eq!(listed(&f.lead.id, "many_attendees"), vec![crowded]);
+    let reasons: Vec<&str> = found.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+}

@@ -121,6 +121,8 @@ const TEXT = {
       many_households_one_spot: 'Nhiều hộ tại cùng một điểm',
       far_from_commune: 'Xa địa bàn xã',
       many_duplicate_flags: 'Nhiều hồ sơ trùng công dân',
+      overlapping_sessions: 'Các lớp học trùng giờ nhau',
+      many_attendees: 'Lớp học đông bất thường so với địa bàn',
     },
     values: {
       guided: 'Đã hướng dẫn', not_home: 'Vắng nhà', declined: 'Từ chối', follow_up: 'Cần quay lại',
@@ -248,6 +250,8 @@ const TEXT = {
       many_households_one_spot: 'Many households at one spot',
       far_from_commune: 'Far from the commune',
       many_duplicate_flags: 'Many duplicate citizens',
+      overlapping_sessions: 'Sessions that overlap in time',
+      many_attendees: 'Sessions far larger than usual here',
     },
     values: {
       guided: 'Guided', not_home: 'Not home', declined: 'Declined', follow_up: 'Follow up',
