@@ -558,6 +558,52 @@ fn rollup_commands_check_and_rebuild() {
     );
 }
 
+/// On the demo's month of every kind (training sessions included), the rollups match a
+/// recount; one attendee too many in one row is found, and a rebuild puts it right.
+#[test]
+fn check_rollups_finds_a_wrong_training_count_and_rebuild_repairs_it() {
+    use diesel::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = gocua(dir.path()).arg("seed-demo").output().unwrap();
+    assert!(seeded.status.success(), "{seeded:?}");
+    let check = || gocua(dir.path()).arg("check-rollups").output().unwrap();
+    assert!(check().status.success());
+    let mut conn =
+        diesel::SqliteConnection::establish(&dir.path().join("gocua.db").to_string_lossy())
+            .unwrap();
+    let sessions: i64 =
+        diesel::sql_query("SELECT COALESCE(SUM(training_sessions), 0) AS n FROM commune_rollups")
+            .get_result::<Count>(&mut conn)
+            .unwrap()
+            .n;
+    assert!(sessions > 0, "the demo holds training sessions");
+    diesel::sql_query(
+        "UPDATE commune_rollups SET training_attendees = training_attendees + 1 \
+         WHERE (commune_code, day) = \
+         (SELECT commune_code, day FROM commune_rollups WHERE training_sessions > 0 LIMIT 1)",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    let wrong = check();
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("rollups differ from a recount"));
+    assert!(
+        gocua(dir.path())
+            .arg("rebuild-rollups")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    assert!(check().status.success());
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
 /// The README's walkthrough works as printed against `gocua seed-demo`: its shell block is
 /// run with bash (only the address changed), and every curl must succeed.
 #[test]
