@@ -49,6 +49,9 @@ def main():
             status, record = server.call("POST", f"/api/v1/{path}", {"id": str(uuid.uuid4()), **body}, volunteer)
             assert status == 201, record
             ids[name] = record["id"]
+        status, certification = server.call("POST", "/api/v1/certifications", {"unit_code": "00004", "period": "2026-01"}, admin)
+        assert status == 201, certification
+        ids["CERTIFICATION"] = certification["id"]
         status, campaigns = server.call("GET", "/api/v1/campaigns", token=admin)
         ids["CAMPAIGN"] = campaigns["items"][0]["id"]
         status, key = server.call("POST", "/api/v1/api-keys", {"name": "schemathesis", "unit_code": "01"}, admin)

@@ -75,8 +75,12 @@ pub struct Problem {
     /// What went wrong in this request.
     #[schema(example = "phone: Không phải số di động Việt Nam")]
     pub detail: String,
-    /// Every failing field (empty unless the problem is about input).
+    /// Every failing field (empty unless the problem is about input; a locked period names
+    /// `occurred_on` with code `period_locked`).
     pub errors: Vec<FieldErrorView>,
+    /// The accepted certification that locks the record's period (`period_locked` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certification_id: Option<String>,
     /// The request's `X-Request-Id` (added on the way out), to quote when reporting it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "5f2b7c1e-8a3d-4e9f-b6c0-1d2e3f4a5b6c")]
@@ -107,6 +111,9 @@ pub enum ApiError {
     /// The request contradicts stored state.
     #[error("{0}")]
     Conflict(Text),
+    /// The record's period is locked by this accepted certification.
+    #[error("period locked by certification {0}")]
+    PeriodLocked(String),
     /// Body larger than the configured limit.
     #[error("request body exceeds {0} bytes")]
     PayloadTooLarge(usize),
@@ -150,6 +157,7 @@ impl ApiError {
             Self::NotFound(_) => ("not-found", msg::TITLE_NOT_FOUND),
             Self::MethodNotAllowed(_) => ("method-not-allowed", msg::TITLE_METHOD_NOT_ALLOWED),
             Self::Conflict(_) => ("conflict", msg::TITLE_CONFLICT),
+            Self::PeriodLocked(_) => ("period-locked", msg::TITLE_CONFLICT),
             Self::PayloadTooLarge(_) => ("payload-too-large", msg::TITLE_PAYLOAD_TOO_LARGE),
             Self::UnsupportedMediaType(_) => {
                 ("unsupported-media-type", msg::TITLE_UNSUPPORTED_MEDIA_TYPE)
@@ -177,6 +185,7 @@ impl ApiError {
             | Self::UnsupportedMediaType(t)
             | Self::RequestTimeout(t) => t.clone(),
             Self::MethodNotAllowed(methods) => msg::path_answers(&methods.join(", ")),
+            Self::PeriodLocked(id) => msg::period_locked(id),
             Self::PayloadTooLarge(limit) => msg::body_too_large(*limit),
             Self::TooManyRequests(secs) => msg::retry_in(*secs),
             Self::Unavailable => msg::UNAVAILABLE,
@@ -191,6 +200,9 @@ impl ApiError {
         let mut errors: Vec<FieldErrorView> = match self {
             Self::Validation(errors) => errors.iter().map(|e| e.view(lang)).collect(),
             Self::BadQuery(error) => vec![error.view(lang)],
+            Self::PeriodLocked(id) => vec![
+                FieldError::new("occurred_on", "period_locked", msg::period_locked(id)).view(lang),
+            ],
             _ => Vec::new(),
         };
         errors.sort_by(|a, b| a.field.cmp(&b.field));
@@ -200,6 +212,10 @@ impl ApiError {
             status: self.status_code().as_u16(),
             detail: self.detail(lang),
             errors,
+            certification_id: match self {
+                Self::PeriodLocked(id) => Some(id.clone()),
+                _ => None,
+            },
             request_id: None,
         }
     }
@@ -219,7 +235,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::PeriodLocked(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,

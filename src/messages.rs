@@ -128,6 +128,18 @@ catalogue! {
     NOT_FOUND_UNIT => "Không tìm thấy đơn vị", "unit not found";
     NOT_FOUND_POPULATION => "Đơn vị này và các xã, phường của nó chưa có số dân", "neither this unit nor its communes have population figures";
     NOT_FOUND_USER => "Không tìm thấy người dùng", "user not found";
+    NOT_FOUND_CERTIFICATION => "Không tìm thấy chứng nhận số liệu", "certification not found";
+    CERTIFICATION_EXISTS => "Xã này đã có chứng nhận đang chờ duyệt hoặc đã được chấp nhận cho kỳ này", "this commune already has a submitted or accepted certification for the period";
+    NOT_SUBMITTED => "Chỉ chứng nhận đang chờ duyệt mới được chấp nhận hoặc trả lại", "only a submitted certification can be accepted or returned";
+    NOT_ACCEPTED => "Chỉ chứng nhận đã được chấp nhận mới mở lại được", "only an accepted certification can be reopened";
+    CERTIFIERS_ONLY => "Chỉ giám sát viên trong phạm vi mới chứng nhận số liệu của xã", "only a supervisor in scope certifies a commune's figures";
+    DECIDERS_ONLY => "Chỉ giám sát viên cấp tỉnh hoặc quản trị viên mới chấp nhận, trả lại hoặc mở lại", "only a province supervisor or an admin accepts, returns or reopens";
+    READERS_OF_CERTIFICATIONS => "Tình nguyện viên không xem chứng nhận số liệu", "volunteers do not read certifications";
+    INVALID_PERIOD => "Kỳ phải có dạng YYYY-MM (tháng) hoặc YYYY-Www (tuần ISO)", "a period is YYYY-MM (a month) or YYYY-Www (an ISO week)";
+    PERIOD_NOT_ENDED => "Chỉ chứng nhận được kỳ đã kết thúc", "only a period that has ended can be certified";
+    CERTIFY_A_COMMUNE => "Chỉ chứng nhận số liệu của một xã, phường hoặc đặc khu", "only a commune's figures are certified";
+    RETURN_NOTE_REQUIRED => "Hãy ghi lý do trả lại", "say why the figures are returned";
+    REOPEN_REASON_REQUIRED => "Hãy ghi lý do mở lại", "say why the period is reopened";
     NOT_GZIP => "Dữ liệu gửi lên không phải gzip hợp lệ", "the body is not valid gzip";
     TRAILING_JSON => "Có ký tự thừa sau tài liệu JSON", "trailing characters after the JSON document";
     SEND_JSON => "Hãy gửi dữ liệu dạng application/json", "send the body as application/json";
@@ -404,6 +416,18 @@ fn thousands(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// A change refused because an accepted certification locks the record's period.
+pub fn period_locked(certification: &str) -> Text {
+    Text::owned(
+        format!(
+            "Kỳ này của xã đã được chứng nhận và khoá (chứng nhận {certification}); hãy đề nghị tỉnh mở lại"
+        ),
+        format!(
+            "the commune's period is certified and locked (certification {certification}); ask the province to reopen it"
+        ),
+    )
 }
 
 #[cfg(test)]

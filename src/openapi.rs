@@ -29,6 +29,7 @@ progress. Errors are RFC 9457 `application/problem+json`. Anything outside the c
         (name = "training-sessions", description = "Lớp học và điểm hỗ trợ (classes, support points and online sessions)"),
         (name = "follow-ups", description = "Việc cần quay lại (what a team must come back to)"),
         (name = "campaigns", description = "Chiến dịch và chỉ tiêu (campaigns and targets)"),
+        (name = "certifications", description = "Chứng nhận số liệu theo kỳ (certified periods: a commune certifies, the province accepts, the period locks)"),
         (name = "stats", description = "Thống kê (statistics, read from per-day rollups)"),
         (name = "exports", description = "Xuất dữ liệu CSV (record-level CSV exports)"),
         (name = "api-keys", description = "Khóa API cho bảng điều khiển (read-only dashboard keys)"),
@@ -315,6 +316,17 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
             Int(pop::YEAR_RANGE.0, pop::YEAR_RANGE.1),
         ),
         (&["TargetInput"], "percent", Above(0.0, 100.0)),
+        (
+            &["CertifyRequest", "DecisionRequest"],
+            "note",
+            Chars(0, crate::certifications::model::NOTE_MAX),
+        ),
+        (
+            &["ReopenRequest"],
+            "reason",
+            Chars(1, crate::certifications::model::NOTE_MAX),
+        ),
+        (&["ReopenRequest"], "reason", Pattern(SAYS_SOMETHING)),
         (&["PopulationInput"], "residents", Int(0, pop::FIGURE_MAX)),
         (&["PopulationInput"], "adults", Int(0, pop::FIGURE_MAX)),
         (

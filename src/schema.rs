@@ -154,6 +154,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    certifications (id) {
+        id -> Text,
+        unit_code -> Text,
+        period -> Text,
+        from_day -> Date,
+        to_day -> Date,
+        status -> Text,
+        metrics -> Text,
+        note -> Nullable<Text>,
+        submitted_by -> Text,
+        submitted_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        reopened_by -> Nullable<Text>,
+        reopened_at -> Nullable<Timestamp>,
+        reopen_reason -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     commune_rollups (commune_code, day) {
         commune_code -> Text,
         day -> Date,
@@ -241,8 +263,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     rollup_volunteers,
     citizen_rollups,
     citizens,
-    api_keys
+    api_keys,
+    certifications
 );
+diesel::joinable!(certifications -> units (unit_code));
 
 diesel::table! {
     records (id) {

@@ -36,6 +36,9 @@ pub enum RecordError {
     /// The record changed since it was read.
     #[error("the record changed meanwhile")]
     Changed,
+    /// An accepted certification (named) locks the record's period in its commune.
+    #[error("the period is locked by certification {0}")]
+    Locked(String),
     /// The database failed.
     #[error(transparent)]
     Database(#[from] DbError),

@@ -415,6 +415,7 @@ impl From<RecordError> for ApiError {
             RecordError::NotAReviewer => Self::Forbidden(msg::REVIEWERS_ONLY),
             RecordError::Voided => Self::Conflict(msg::RECORD_VOIDED),
             RecordError::Changed => Self::Conflict(msg::RECORD_CHANGED),
+            RecordError::Locked(certification) => Self::PeriodLocked(certification),
             RecordError::Database(e) => e.into(),
         }
     }

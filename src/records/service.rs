@@ -510,6 +510,8 @@ pub fn update(
     next.review_status = row.review_status;
     let changed = changed_fields(&row, &next);
     conn.transaction::<_, RecordError, _>(|conn| {
+        unlocked(conn, &row.commune_code, row.occurred_on)?;
+        unlocked(conn, &row.commune_code, next.occurred_on)?;
         let stamp = crate::db::change_stamp(conn)?;
         if !queries::replace_content(conn, &next, row.updated_at, stamp)? {
             return Err(RecordError::Changed);
@@ -527,6 +529,16 @@ pub fn update(
         )?;
         finish_change(conn, &row)
     })
+}
+
+/// Refuses a change, void or review of a record whose commune and day lie in a period an
+/// accepted certification locks. Creates never ask: an offline phone must not lose work.
+/// Checked inside the change's transaction, so a lock committed before it is always seen.
+fn unlocked(conn: &mut DbConn, commune: &str, day: chrono::NaiveDate) -> RecordResult<()> {
+    match crate::periods::locked_by(conn, commune, day)? {
+        Some(certification) => Err(RecordError::Locked(certification)),
+        None => Ok(()),
+    }
 }
 
 /// Re-reads a record after a change inside its transaction and moves its numbers in the
@@ -556,6 +568,7 @@ pub fn void(
         )]));
     }
     conn.transaction::<_, RecordError, _>(|conn| {
+        unlocked(conn, &row.commune_code, row.occurred_on)?;
         let stamp = crate::db::change_stamp(conn)?;
         if !queries::void(
             conn,
@@ -632,6 +645,7 @@ pub fn review(
         return Err(RecordError::Voided);
     }
     conn.transaction::<_, RecordError, _>(|conn| {
+        unlocked(conn, &row.commune_code, row.occurred_on)?;
         let at = crate::clock::now();
         let stamp = crate::db::change_stamp(conn)?;
         if !queries::review(

@@ -1,7 +1,7 @@
 //! The statistics' own types, shared by the endpoints, campaign progress and the
 //! benchmark seeder: every metric of the contract, and whose records a caller counts.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::queries::Tally;
@@ -9,8 +9,10 @@ use crate::auth::{AuthUser, Role};
 use crate::db::DbConn;
 use crate::error::ApiResult;
 
-/// Every metric of the contract.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, ToSchema)]
+/// Every metric of the contract. Read back from a certification's stored snapshot, a
+/// metric the snapshot predates reads as 0.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct Metrics {
     /// Visits.
     pub visits: i64,

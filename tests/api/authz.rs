@@ -33,7 +33,8 @@ const CALLERS: [&str; 12] = [
 /// the volunteer created just before the call; `{spare}` a volunteer of the commune outside
 /// any team (added to the team before a DELETE of membership); `{campaign}` a campaign of the
 /// commune; `{key}` a dashboard key just created; `{refresh}` a fresh refresh token;
-/// `{phone}` and `{n}` something unused so far.
+/// `{phone}` and `{n}` something unused so far; `{period}` a finished month nobody certified;
+/// `{submitted}` and `{accepted}` a certification of the commune in that state.
 struct Case {
     method: Method,
     path: &'static str,
@@ -167,6 +168,33 @@ fn cases() -> Vec<Case> {
             "403 403 403 200 404 200 404 200 403 401 401 401",
         ),
         case(M::GET, "/api/v1/campaigns/{campaign}/progress", None, "200 200 200 200 404 200 404 200 200 401 401 401"),
+        // Certified periods: supervisors certify in scope, the province decides, keys read.
+        case(
+            M::POST,
+            "/api/v1/certifications",
+            b(json!({"unit_code": BA_DINH, "period": "{period}"})),
+            "403 403 403 201 404 201 404 201 403 401 401 401",
+        ),
+        case(M::GET, "/api/v1/certifications", None, "403 403 403 200 200 200 200 200 200 401 401 401"),
+        case(M::GET, "/api/v1/certifications/{submitted}", None, "403 403 403 200 404 200 404 200 200 401 401 401"),
+        case(
+            M::POST,
+            "/api/v1/certifications/{submitted}/accept",
+            b(json!({})),
+            "403 403 403 403 404 200 404 200 403 401 401 401",
+        ),
+        case(
+            M::POST,
+            "/api/v1/certifications/{submitted}/return",
+            b(json!({"note": "Thiếu số liệu"})),
+            "403 403 403 403 404 200 404 200 403 401 401 401",
+        ),
+        case(
+            M::POST,
+            "/api/v1/certifications/{accepted}/reopen",
+            b(json!({"reason": "Có bản ghi nhập trùng"})),
+            "403 403 403 403 404 200 404 200 403 401 401 401",
+        ),
         case(M::GET, "/api/v1/stats/summary?unit=00004", None, "200 200 200 200 404 200 404 200 200 401 401 401"),
         case(M::GET, "/api/v1/stats/summary.csv?unit=00004", None, "200 200 200 200 404 200 404 200 200 401 401 401"),
         case(M::GET, "/api/v1/stats/breakdown?unit=00004&by=team", None, "200 200 200 200 404 200 404 200 200 401 401 401"),
@@ -395,6 +423,12 @@ impl World {
         self.counter.get()
     }
 
+    /// A finished month nobody certified yet.
+    fn period(&self) -> String {
+        let n = self.next();
+        format!("{:04}-{:02}", 2001 + n / 12, 1 + n % 12)
+    }
+
     /// Replaces the placeholders of `text`, creating what they name.
     async fn fill(&self, case: &Case, text: &str) -> String {
         let mut out = text
@@ -410,6 +444,34 @@ impl World {
         }
         if out.contains("{phone}") {
             out = out.replace("{phone}", &self.app.phone());
+        }
+        if out.contains("{period}") {
+            out = out.replace("{period}", &self.period());
+        }
+        for (placeholder, accept) in [("{submitted}", false), ("{accepted}", true)] {
+            if out.contains(placeholder) {
+                let made = self
+                    .app
+                    .post(
+                        "/api/v1/certifications",
+                        &self.psup.token,
+                        json!({"unit_code": BA_DINH, "period": self.period()}),
+                    )
+                    .await
+                    .expect(201);
+                let id = made.body["id"].as_str().unwrap().to_owned();
+                if accept {
+                    self.app
+                        .post(
+                            &format!("/api/v1/certifications/{id}/accept"),
+                            &self.psup.token,
+                            json!({}),
+                        )
+                        .await
+                        .expect(200);
+                }
+                out = out.replace(placeholder, &id);
+            }
         }
         for (placeholder, path, body) in [
             ("{visit}", "visits", visit(&self.team)),

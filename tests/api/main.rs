@@ -7,6 +7,7 @@ mod auth;
 mod authz;
 mod campaigns;
 mod certificates;
+mod certifications;
 mod cli;
 mod exports;
 mod followups;
