@@ -393,6 +393,80 @@ test('a province supervisor ranks the communes by coverage, and sees whose figur
   await context.close();
 });
 
+test('a ward certifies last month on its page, the province accepts it on its own, and sees a late record', async () => {
+  const months = (() => {
+    const now = new Date(Date.now() + 7 * 3600e3);
+    return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+  })();
+  const [y, m] = months.split('-').map(Number);
+  const from = `${months}-01`;
+  const to = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+  const me = (await api('/me')).body;
+
+  // The ward supervisor sees the month's figures, as the API counts them, and certifies.
+  const ward = await openPage({ width: 1280, height: 900 });
+  await logIn(ward.page);
+  await ward.page.getByRole('link', { name: 'Chứng nhận số liệu' }).click();
+  await ward.page.getByTestId('cert-figures').waitFor();
+  assert.equal(await ward.page.getByTestId('cert-month').inputValue(), months);
+  const summary = (await api(`/stats/summary?unit=${me.unit_code}&from=${from}&to=${to}`)).body;
+  for (const [metric, value] of Object.entries(summary.metrics)) {
+    const cell = ward.page.locator(`[data-testid=cert-figures] tr[data-metric=${metric}] td.num`);
+    assert.equal(digits(await cell.textContent()), value, metric);
+  }
+  assert.equal(await ward.page.getByTestId('cert-status').getAttribute('data-status'), 'none');
+  await ward.page.getByTestId('cert-note').fill('Đã rà soát với hai tổ');
+  await ward.page.getByTestId('certify').click();
+  await ward.page.locator('[data-testid=cert-status][data-status=submitted]').waitFor();
+  const [certified] = (await api(`/certifications?unit=${me.unit_code}&period=${months}`)).body.items;
+  assert.equal(certified.status, 'submitted');
+  assert.deepEqual(certified.metrics, summary.metrics);
+  assert.equal(certified.note, 'Đã rà soát với hai tổ');
+  assert.equal(await ward.page.getByTestId('certify').count(), 0, 'one live certification a month');
+  await ward.page.screenshot({ path: join(SHOTS, 'certify-ward.png'), fullPage: true });
+
+  // The province supervisor accepts it from the table of its communes.
+  const province = await openPage({ width: 1280, height: 900 });
+  await logIn(province.page, '0900000002');
+  await province.page.getByRole('link', { name: 'Chứng nhận số liệu' }).click();
+  const row = province.page.locator(`[data-testid=cert-table] tr[data-unit="${me.unit_code}"]`);
+  await row.waitFor();
+  assert.equal(await row.getByTestId('cert-status').getAttribute('data-status'), 'submitted');
+  await row.locator('[data-action=accept]').click();
+  await province.page.locator(`[data-testid=cert-table] tr[data-unit="${me.unit_code}"] [data-status=accepted]`).waitFor();
+  assert.equal((await api(`/certifications/${certified.id}`)).body.status, 'accepted');
+  assert.match(await province.page.getByTestId('cert-missing').textContent(), /Chưa chứng nhận tháng này: \d+/);
+
+  // The period is locked for changes, but an offline phone's late visit is stored and shows.
+  const [record] = (await api(`/visits?unit=${me.unit_code}&from=${from}&to=${to}&limit=1`)).body.items;
+  const locked = await api(`/visits/${record.id}`, { method: 'PATCH', body: JSON.stringify({ note: 'Sửa sau khi khoá sổ' }) });
+  assert.equal(locked.status, 409);
+  assert.equal(locked.body.certification_id, certified.id);
+  const volunteer = await (await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ phone: '0900001111', password: PASSWORD }),
+  })).json();
+  const team = (await (await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${volunteer.access_token}` } })).json()).teams[0].team_id;
+  const late = await fetch(`${base}/api/v1/sync`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${volunteer.access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ visits: [{ team_id: team, occurred_at: `${to}T09:00:00+07:00`, outcome: 'guided', people_guided: 1, topics: ['vneid'] }] }),
+  });
+  assert.equal((await late.json()).results[0].status, 'created');
+  const detail = (await api(`/certifications/${certified.id}`)).body;
+  assert.equal(detail.live_metrics.visits, detail.metrics.visits + 1);
+  assert.equal(detail.changes_since, 1);
+  await province.page.reload();
+  const drifted = province.page.locator(`[data-testid=cert-table] tr[data-unit="${me.unit_code}"] [data-testid=drift]`);
+  await drifted.waitFor();
+  assert.match(await drifted.textContent(), new RegExp(`Lượt thăm hộ: ${detail.metrics.visits.toLocaleString('vi-VN')} → ${detail.live_metrics.visits.toLocaleString('vi-VN')}`));
+  await province.page.screenshot({ path: join(SHOTS, 'certify-province.png'), fullPage: true });
+  assert.deepEqual(ward.problems, []);
+  assert.deepEqual(province.problems, []);
+  await ward.context.close();
+  await province.context.close();
+});
+
 test('on a phone screen nothing is wider than the screen', async () => {
   const { context, page, problems } = await openPage({ width: 390, height: 844 });
   await logIn(page);

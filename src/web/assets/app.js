@@ -9,6 +9,31 @@ const TEXT = {
     logout: 'Đăng xuất',
     tab_progress: 'Tiến độ',
     tab_review: 'Duyệt hồ sơ',
+    tab_certify: 'Chứng nhận số liệu',
+    cert_month: 'Tháng',
+    month_label: 'tháng',
+    cert_title: 'Chứng nhận số liệu',
+    cert_figures: 'Số liệu của xã trong tháng',
+    cert_button: 'Chứng nhận số liệu',
+    cert_done: 'Đã gửi chứng nhận, chờ tỉnh duyệt.',
+    cert_none: 'Chưa chứng nhận',
+    cert_statuses: { submitted: 'Chờ tỉnh duyệt', accepted: 'Đã chấp nhận, khoá sổ', returned: 'Tỉnh trả lại', reopened: 'Đã mở lại' },
+    cert_note: 'Ghi chú gửi tỉnh',
+    cert_decision_note: 'Ghi chú của tỉnh',
+    cert_reopen_reason: 'Lý do mở lại',
+    cert_accept: 'Chấp nhận',
+    cert_return: 'Trả lại',
+    cert_accepted: 'Đã chấp nhận số liệu, kỳ đã khoá sổ.',
+    cert_returned: 'Đã trả lại số liệu cho xã.',
+    cert_return_note: 'Cần ghi chú khi trả lại.',
+    cert_drift: 'Khác số liệu hiện tại',
+    cert_same: 'Trùng khớp số liệu hiện tại',
+    cert_missing: 'Chưa chứng nhận tháng này',
+    cert_unit: 'Xã/phường',
+    cert_status: 'Trạng thái',
+    cert_certified: 'Số liệu đã chứng nhận',
+    cert_actions: 'Xử lý',
+    cert_no_unit: 'Trang này dành cho giám sát viên cấp xã và cấp tỉnh.',
     login_title: 'Đăng nhập',
     phone: 'Số điện thoại',
     password: 'Mật khẩu',
@@ -138,6 +163,31 @@ const TEXT = {
     logout: 'Log out',
     tab_progress: 'Progress',
     tab_review: 'Review',
+    tab_certify: 'Certified figures',
+    cert_month: 'Month',
+    month_label: 'month',
+    cert_title: 'Certify the figures',
+    cert_figures: "The commune's figures for the month",
+    cert_button: 'Certify the figures',
+    cert_done: 'Certified; waiting for the province.',
+    cert_none: 'Not certified',
+    cert_statuses: { submitted: 'Waiting for the province', accepted: 'Accepted, locked', returned: 'Returned', reopened: 'Reopened' },
+    cert_note: 'Note to the province',
+    cert_decision_note: "Province's note",
+    cert_reopen_reason: 'Why reopened',
+    cert_accept: 'Accept',
+    cert_return: 'Return',
+    cert_accepted: 'Accepted; the period is locked.',
+    cert_returned: 'Returned to the commune.',
+    cert_return_note: 'A note is needed to return.',
+    cert_drift: 'Differs from the figures now',
+    cert_same: 'Matches the figures now',
+    cert_missing: 'Not certified this month',
+    cert_unit: 'Commune',
+    cert_status: 'Status',
+    cert_certified: 'Certified figures',
+    cert_actions: 'Decision',
+    cert_no_unit: 'This page is for commune and province supervisors.',
     login_title: 'Log in',
     phone: 'Phone number',
     password: 'Password',
@@ -283,7 +333,7 @@ let refreshing = null;
 let refreshTimer = null;
 const view = {
   campaignId: null, sort: 'behind', untargeted: false, team: null, kind: 'visit', status: 'pending',
-  rankMetric: null, rankBase: null,
+  rankMetric: null, rankBase: null, month: null,
 };
 const BASES = ['adults', 'aged_15_plus', 'residents', 'households'];
 
@@ -474,6 +524,7 @@ function render() {
   const logged = Boolean(session && session.user);
   document.getElementById('logout').hidden = !logged;
   document.getElementById('tabs').hidden = !logged;
+  document.querySelector('#tabs a[data-tab=certify]').hidden = !logged || session.user.role === 'volunteer';
   const who = document.getElementById('who');
   who.textContent = logged
     ? `${session.user.full_name} · ${t('roles.' + session.user.role)}${session.user.unit ? ' · ' + session.user.unit.name : ''}`
@@ -485,6 +536,7 @@ function render() {
     a.classList.toggle('active', a.dataset.tab === page || (page === 'record' && a.dataset.tab === 'progress'));
   }
   if (page === 'review') return renderReview(screen);
+  if (page === 'certify') return renderCertify(screen);
   if (page === 'record' && rest.length === 2) return renderRecord(screen, rest[0], decodeURIComponent(rest[1]));
   return renderProgress(screen);
 }
@@ -800,6 +852,144 @@ function exportsCard(unit, from, to) {
       button(t('by_team_csv'), '/stats/breakdown.csv', { unit, by: 'team', from, to }, `${stem}-by-team.csv`),
       button(t('by_day_csv'), '/stats/breakdown.csv', { unit, by: 'day', from, to }, `${stem}-by-day.csv`),
       KINDS.map((k) => button(t(k.csv), `/exports/${k.path}.csv`, { unit, from, to }, `${stem}-${k.path}.csv`))));
+}
+
+// ---- certified figures ----------------------------------------------------------------
+
+// The last six finished months, newest first, as `YYYY-MM`.
+function finishedMonths() {
+  const [y, m] = today().split('-').map(Number);
+  return Array.from({ length: 6 }, (_, i) => {
+    const d = new Date(Date.UTC(y, m - 2 - i, 1));
+    return d.toISOString().slice(0, 7);
+  });
+}
+
+function monthName(period) {
+  const [y, m] = period.split('-');
+  return `${t('month_label')} ${Number(m)}/${y}`;
+}
+
+function monthDays(period) {
+  const [y, m] = period.split('-').map(Number);
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return [`${period}-01`, `${period}-${String(last).padStart(2, '0')}`];
+}
+
+// The metrics where a certification's snapshot and the figures now differ.
+function drift(certified, live) {
+  return Object.keys(TEXT.vi.metrics).filter((k) => live && certified[k] !== live[k])
+    .map((k) => `${t('metrics.' + k)}: ${fmt(certified[k])} → ${fmt(live[k])}`);
+}
+
+function certStatus(c) {
+  return h('span', { class: `pill cert-${c ? c.status : 'none'}`, 'data-testid': 'cert-status', 'data-status': c ? c.status : 'none',
+    text: c ? t('cert_statuses.' + c.status) : t('cert_none') });
+}
+
+async function renderCertify(screen) {
+  screen.show(h('p', { class: 'muted', text: t('loading') }));
+  const user = session.user;
+  const months = finishedMonths();
+  if (!months.includes(view.month)) view.month = months[0];
+  const picker = h('select', { id: 'cert-month', 'data-testid': 'cert-month', onchange: (e) => { view.month = e.target.value; render(); } },
+    months.map((p) => h('option', { value: p, selected: p === view.month, text: monthName(p) })));
+  const head = card(t('cert_title'), h('label', { for: 'cert-month', text: t('cert_month') }), picker);
+  let body;
+  try {
+    if (user.role === 'commune_supervisor') body = await communeCertify(user.unit_code, view.month);
+    else if (user.role === 'province_supervisor' || user.role === 'admin') body = await provinceCertify(user.unit_code, view.month);
+    else body = card(null, h('p', { text: t('cert_no_unit') }));
+  } catch (e) {
+    body = card(null, h('p', { class: 'error', text: e.message }));
+  }
+  if (!screen.stale) screen.show(head, body);
+}
+
+// A commune supervisor sees the month's figures, then certifies them with one button.
+async function communeCertify(unit, period) {
+  const [from, to] = monthDays(period);
+  const [summary, certs] = await Promise.all([
+    api('/stats/summary' + query({ unit, from, to })),
+    listAll('/certifications', { unit, period }),
+  ]);
+  const current = certs[0] || null;
+  const live = current && (current.status === 'submitted' || current.status === 'accepted');
+  const rows = Object.keys(TEXT.vi.metrics).map((k) => h('tr', { 'data-metric': k },
+    h('td', { text: t('metrics.' + k) }), h('td', { class: 'num', text: fmt(summary.metrics[k]) })));
+  const note = h('input', { type: 'text', maxlength: 500, placeholder: t('cert_note'), 'aria-label': t('cert_note'), 'data-testid': 'cert-note' });
+  const button = h('button', {
+    type: 'button', class: 'btn', 'data-testid': 'certify',
+    onclick: async (e) => {
+      e.target.disabled = true;
+      try {
+        await api('/certifications', { method: 'POST', body: { unit_code: unit, period, note: note.value || null } });
+        toast(t('cert_done'));
+        render();
+      } catch (err) {
+        toast(err.message);
+        e.target.disabled = false;
+      }
+    },
+  }, `${t('cert_button')} ${monthName(period)}`);
+  const differs = current && live ? drift(current.metrics, summary.metrics) : [];
+  return card(`${t('cert_figures')}: ${monthName(period)}`,
+    h('div', { class: 'row' }, h('div', {}, certStatus(current))),
+    current && current.decision_note ? h('p', { class: 'muted', text: `${t('cert_decision_note')}: ${current.decision_note}` }) : null,
+    current && current.reopen_reason ? h('p', { class: 'muted', text: `${t('cert_reopen_reason')}: ${current.reopen_reason}` }) : null,
+    differs.length ? h('p', { class: 'error', 'data-testid': 'drift', text: `${t('cert_drift')}: ${differs.join(' · ')}` }) : null,
+    h('table', { 'data-testid': 'cert-figures' }, h('tbody', {}, rows)),
+    live ? null : h('div', { class: 'btns' }, note, button));
+}
+
+// A province supervisor sees every commune's status for the month, accepts or returns what
+// is waiting, and where certified and live figures differ.
+async function provinceCertify(unit, period) {
+  const [from, to] = monthDays(period);
+  const [certs, communes] = await Promise.all([
+    listAll('/certifications', unit ? { unit, period } : { period }),
+    unit ? api('/stats/breakdown' + query({ unit, by: 'unit', from, to })) : Promise.resolve({ rows: [] }),
+  ]);
+  const latest = new Map();
+  for (const c of certs) if (!latest.has(c.unit_code)) latest.set(c.unit_code, c);
+  const live = new Map(communes.rows.map((r) => [r.key, r.metrics]));
+  const names = new Map(communes.rows.map((r) => [r.key, r.label]));
+  for (const c of certs) names.set(c.unit_code, c.unit_name);
+  const decide = async (c, action, note, done) => {
+    if (action === 'return' && !note) return toast(t('cert_return_note'));
+    try {
+      await api(`/certifications/${encodeURIComponent(c.id)}/${action}`, { method: 'POST', body: { note: note || null } });
+      toast(t(action === 'accept' ? 'cert_accepted' : 'cert_returned'));
+      done();
+    } catch (err) {
+      toast(err.message);
+    }
+  };
+  const rows = [...latest.values()].sort((a, b) => a.unit_code.localeCompare(b.unit_code)).map((c) => {
+    const note = h('input', { type: 'text', maxlength: 500, placeholder: t('note'), 'aria-label': t('note') });
+    const differs = drift(c.metrics, live.get(c.unit_code));
+    return h('tr', { 'data-unit': c.unit_code, 'data-certification': c.id },
+      h('td', { 'data-label': t('cert_unit'), text: names.get(c.unit_code) || c.unit_code }),
+      h('td', { 'data-label': t('cert_status') }, certStatus(c)),
+      h('td', { 'data-label': t('cert_certified') },
+        h('div', { text: `${t('metrics.visits')}: ${fmt(c.metrics.visits)} · ${t('metrics.people_guided')}: ${fmt(c.metrics.people_guided)}` }),
+        live.has(c.unit_code) ? h('div', {
+          class: differs.length ? 'error' : 'muted', 'data-testid': differs.length ? 'drift' : 'same',
+          text: differs.length ? `${t('cert_drift')}: ${differs.join(' · ')}` : t('cert_same'),
+        }) : null),
+      h('td', { 'data-label': t('cert_actions') }, c.status === 'submitted' ? h('div', { class: 'btns' }, note,
+        h('button', { type: 'button', class: 'btn', 'data-action': 'accept', onclick: () => decide(c, 'accept', note.value.trim(), render) }, t('cert_accept')),
+        h('button', { type: 'button', class: 'btn secondary', 'data-action': 'return', onclick: () => decide(c, 'return', note.value.trim(), render) }, t('cert_return')))
+        : null));
+  });
+  const missing = communes.rows.filter((r) => !latest.has(r.key));
+  return card(`${t('cert_title')}: ${monthName(period)}`,
+    rows.length ? h('table', { class: 'stack', 'data-testid': 'cert-table' },
+      h('thead', {}, h('tr', {}, ['cert_unit', 'cert_status', 'cert_certified', 'cert_actions'].map((k) => h('th', { text: t(k) })))),
+      h('tbody', {}, rows)) : null,
+    missing.length ? h('details', { class: 'muted', 'data-testid': 'cert-missing' },
+      h('summary', { text: `${t('cert_missing')}: ${fmt(missing.length)}` }),
+      h('p', { text: missing.map((r) => r.label).join(', ') })) : null);
 }
 
 // ---- review ---------------------------------------------------------------------------
