@@ -52,6 +52,9 @@ def main():
         status, certification = server.call("POST", "/api/v1/certifications", {"unit_code": "00004", "period": "2026-01"}, admin)
         assert status == 201, certification
         ids["CERTIFICATION"] = certification["id"]
+        status, webhook = server.call("POST", "/api/v1/webhooks", {"url": "https://8.8.8.8/hook", "unit_code": "01", "events": ["record.created"]}, admin)
+        assert status == 201, webhook
+        ids["WEBHOOK"] = webhook["id"]
         status, campaigns = server.call("GET", "/api/v1/campaigns", token=admin)
         ids["CAMPAIGN"] = campaigns["items"][0]["id"]
         status, key = server.call("POST", "/api/v1/api-keys", {"name": "schemathesis", "unit_code": "01"}, admin)

@@ -128,6 +128,24 @@ pub struct Config {
     pub login_failure_window: Duration,
     /// How old a record's `occurred_at` may be when it reaches the server (offline phones).
     pub late_sync_window: chrono::TimeDelta,
+    /// How webhooks are delivered.
+    pub webhooks: WebhookSettings,
+}
+
+/// How webhooks are delivered (tests shorten the schedule).
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// Whether loopback, private and link-local receivers are allowed (a test or an
+    /// intranet dashboard); otherwise refused, so a webhook cannot probe the server's network.
+    pub allow_private: bool,
+    /// Wait before the first retry; each later one waits twice the one before.
+    pub first_retry: Duration,
+    /// How long after its event a delivery is retried before it is `failed`.
+    pub give_up_after: Duration,
+    /// How long a receiver has to answer.
+    pub timeout: Duration,
+    /// How often the worker looks for due deliveries.
+    pub poll: Duration,
 }
 
 /// Names of the settings, each with its default, so README and code cannot disagree silently.
@@ -158,6 +176,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("GOCUA_LOGIN_FAILURE_WINDOW_SECS", "900"),
     ("GOCUA_LATE_SYNC_DAYS", "60"),
     ("GOCUA_TRUSTED_PROXIES", "none"),
+    ("GOCUA_WEBHOOK_ALLOW_PRIVATE", "0"),
+    ("GOCUA_WEBHOOK_FIRST_RETRY_SECS", "30"),
+    ("GOCUA_WEBHOOK_GIVE_UP_HOURS", "72"),
+    ("GOCUA_WEBHOOK_TIMEOUT_SECS", "10"),
     ("GOCUA_LOG_FORMAT", "text (or json)"),
     ("RUST_LOG", "info"),
 ];
@@ -244,6 +266,19 @@ impl Config {
             late_sync_window: chrono::TimeDelta::days(
                 number::<i64>("GOCUA_LATE_SYNC_DAYS")?.clamp(1, 3650),
             ),
+            webhooks: WebhookSettings {
+                allow_private: number::<u8>("GOCUA_WEBHOOK_ALLOW_PRIVATE")? == 1,
+                first_retry: Duration::from_secs(
+                    number::<u64>("GOCUA_WEBHOOK_FIRST_RETRY_SECS")?.max(1),
+                ),
+                give_up_after: Duration::from_secs(
+                    number::<u64>("GOCUA_WEBHOOK_GIVE_UP_HOURS")?.clamp(1, 24 * 30) * 3600,
+                ),
+                timeout: Duration::from_secs(
+                    number::<u64>("GOCUA_WEBHOOK_TIMEOUT_SECS")?.clamp(1, 60),
+                ),
+                poll: Duration::from_secs(1),
+            },
         })
     }
 
@@ -272,6 +307,13 @@ impl Config {
             login_failures_per_address: 30,
             login_failure_window: Duration::from_secs(900),
             late_sync_window: chrono::TimeDelta::days(60),
+            webhooks: WebhookSettings {
+                allow_private: false,
+                first_retry: Duration::from_secs(30),
+                give_up_after: Duration::from_secs(72 * 3600),
+                timeout: Duration::from_secs(10),
+                poll: Duration::from_secs(1),
+            },
         }
     }
 }

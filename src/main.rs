@@ -186,6 +186,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await??
     };
     let state = web::Data::new(AppState::new(config, pool));
+    gocua::webhooks::worker::spawn(state.clone());
     let spec = app::openapi();
     let server = HttpServer::new(move || app::build(state.clone(), spec.clone()))
         .bind(&bind)

@@ -137,6 +137,12 @@ catalogue! {
     READERS_OF_CERTIFICATIONS => "Tình nguyện viên không xem chứng nhận số liệu", "volunteers do not read certifications";
     INVALID_PERIOD => "Kỳ phải có dạng YYYY-MM (tháng) hoặc YYYY-Www (tuần ISO)", "a period is YYYY-MM (a month) or YYYY-Www (an ISO week)";
     PERIOD_NOT_ENDED => "Chỉ chứng nhận được kỳ đã kết thúc", "only a period that has ended can be certified";
+    NOT_FOUND_WEBHOOK => "Không tìm thấy webhook", "webhook not found";
+    WEBHOOK_OWNERS_ONLY => "Chỉ quản trị viên hoặc giám sát viên cấp tỉnh quản lý webhook", "only an admin or a province supervisor manages webhooks";
+    WEBHOOK_URL => "Phải là địa chỉ http:// hoặc https:// có tên máy", "must be an http:// or https:// address with a host";
+    WEBHOOK_PRIVATE => "Không được gửi tới mạng nội bộ, loopback hoặc link-local", "must not point at a private, loopback or link-local address";
+    WEBHOOK_UNRESOLVABLE => "Không phân giải được tên máy", "the host name does not resolve";
+    WEBHOOK_EVENTS => "Chọn ít nhất một sự kiện, mỗi sự kiện một lần", "name at least one event, each once";
     CERTIFY_A_COMMUNE => "Chỉ chứng nhận số liệu của một xã, phường hoặc đặc khu", "only a commune's figures are certified";
     RETURN_NOTE_REQUIRED => "Hãy ghi lý do trả lại", "say why the figures are returned";
     REOPEN_REASON_REQUIRED => "Hãy ghi lý do mở lại", "say why the period is reopened";

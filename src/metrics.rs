@@ -21,6 +21,7 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     records_created: IntCounterVec,
+    webhook_attempts: IntCounterVec,
     sync_batch_records: Histogram,
     login_failures: IntCounter,
     rate_limited: IntCounter,
@@ -74,6 +75,17 @@ impl Metrics {
                 )
                 .expect("valid metric"),
             ),
+            webhook_attempts: register(
+                &r,
+                IntCounterVec::new(
+                    Opts::new(
+                        "gocua_webhook_attempts_total",
+                        "Webhook delivery attempts, by what they came to (delivered, pending: to retry, failed: given up)",
+                    ),
+                    &["outcome"],
+                )
+                .expect("valid metric"),
+            ),
             sync_batch_records: register(
                 &r,
                 Histogram::with_opts(
@@ -124,6 +136,11 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
 /// A stored record of a kind.
 pub fn record_created(kind: &str) {
     METRICS.records_created.with_label_values(&[kind]).inc();
+}
+
+/// A webhook delivery attempt that came to `outcome`.
+pub fn webhook_attempt(outcome: &str) {
+    METRICS.webhook_attempts.with_label_values(&[outcome]).inc();
 }
 
 /// A sync batch of `records` records.

@@ -32,6 +32,7 @@ progress. Errors are RFC 9457 `application/problem+json`. Anything outside the c
         (name = "certifications", description = "Chứng nhận số liệu theo kỳ (certified periods: a commune certifies, the province accepts, the period locks)"),
         (name = "stats", description = "Thống kê (statistics, read from per-day rollups)"),
         (name = "exports", description = "Xuất dữ liệu CSV (record-level CSV exports)"),
+        (name = "webhooks", description = "Đẩy sự kiện tới bảng điều khiển (signed webhooks from a durable outbox)"),
         (name = "api-keys", description = "Khóa API cho bảng điều khiển (read-only dashboard keys)"),
         (name = "audit", description = "Nhật ký thao tác (append-only audit log)"),
         (name = "sync", description = "Đồng bộ ngoại tuyến (offline sync) and server facts"),
@@ -185,6 +186,8 @@ enum Rule {
     Choice(Vec<&'static str>),
     /// At least this many items in a list.
     ItemsFrom(usize),
+    /// A list of distinct strings, each one of these.
+    DistinctOf(Vec<&'static str>),
 }
 
 /// A Vietnamese mobile number as `auth::phone::normalize` reads it: `0` or `84`, a mobile
@@ -327,6 +330,27 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
             Chars(1, crate::certifications::model::NOTE_MAX),
         ),
         (&["ReopenRequest"], "reason", Pattern(SAYS_SOMETHING)),
+        (
+            &["CreateWebhook"],
+            "url",
+            Chars(1, crate::webhooks::model::URL_MAX),
+        ),
+        (
+            &["CreateWebhook"],
+            "description",
+            Chars(0, crate::webhooks::model::DESCRIPTION_MAX),
+        ),
+        (&["CreateWebhook"], "events", ItemsFrom(1)),
+        (
+            &["CreateWebhook"],
+            "events",
+            DistinctOf(
+                crate::webhooks::model::SUBSCRIBABLE
+                    .iter()
+                    .map(|e| e.as_str())
+                    .collect(),
+            ),
+        ),
         (&["PopulationInput"], "residents", Int(0, pop::FIGURE_MAX)),
         (&["PopulationInput"], "adults", Int(0, pop::FIGURE_MAX)),
         (
@@ -386,6 +410,10 @@ fn state_rules(api: Spec) -> Spec {
                 }
                 Rule::ItemsFrom(min) => {
                     field.insert("minItems".into(), json!(min));
+                }
+                Rule::DistinctOf(ref values) => {
+                    field.insert("items".into(), json!({"type": "string", "enum": values}));
+                    field.insert("uniqueItems".into(), json!(true));
                 }
             }
         }
@@ -570,6 +598,22 @@ mod tests {
 
     fn spec() -> Value {
         serde_json::to_value(crate::app::openapi()).unwrap()
+    }
+
+    /// A parameter's enum is inlined or registered: a dangling `$ref` leaves generated
+    /// clients and schemathesis without its values.
+    #[test]
+    fn every_reference_resolves() {
+        let spec = spec();
+        let text = spec.to_string();
+        let schemas = spec["components"]["schemas"].as_object().unwrap();
+        for part in text.split("\"#/components/schemas/").skip(1) {
+            let name = part.split('"').next().unwrap();
+            assert!(
+                schemas.contains_key(name),
+                "{name} is referred to but not defined"
+            );
+        }
     }
 
     #[test]

@@ -264,8 +264,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     citizen_rollups,
     citizens,
     api_keys,
-    certifications
+    certifications,
+    webhooks,
+    webhook_deliveries
 );
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(certifications -> units (unit_code));
 
 diesel::table! {
@@ -314,5 +317,37 @@ diesel::table! {
         people_helped -> Nullable<Integer>,
         duration_minutes -> Nullable<Integer>,
         venue -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        url -> Text,
+        unit_code -> Text,
+        events -> Text,
+        description -> Nullable<Text>,
+        secret -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        next_attempt_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+        lease_until -> Nullable<Timestamp>,
     }
 }

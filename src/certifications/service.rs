@@ -119,6 +119,18 @@ pub fn metrics_of(
     Ok(tallies.get("").map(Metrics::from).unwrap_or_default())
 }
 
+/// The `certification.changed` webhook event of a new state.
+fn announce(conn: &mut DbConn, shown: &Certification) -> diesel::QueryResult<()> {
+    crate::outbox::enqueue(
+        conn,
+        &[crate::outbox::Event {
+            kind: crate::outbox::EventType::CertificationChanged,
+            unit_code: shown.unit_code.clone(),
+            data: serde_json::to_value(shown).unwrap_or_default(),
+        }],
+    )
+}
+
 fn unit_name(conn: &mut DbConn, code: &str) -> diesel::QueryResult<String> {
     Ok(crate::units::queries::find(conn, code)?.map_or_else(|| code.to_owned(), |u| u.name))
 }
@@ -203,7 +215,9 @@ pub fn submit(
             Some(&row.unit_code),
             format!("certified {} for {}", row.unit_code, row.period),
         )?;
-        Ok(Certification::new(row, unit.name.clone()))
+        let shown = Certification::new(row, unit.name.clone());
+        announce(conn, &shown)?;
+        Ok(shown)
     })
 }
 
@@ -339,6 +353,8 @@ pub fn decide(
         )?;
         let after = queries::find(conn, &row.id)?.ok_or(CertificationError::NotFound)?;
         let name = unit_name(conn, &after.unit_code)?;
-        Ok(Certification::new(after, name))
+        let shown = Certification::new(after, name);
+        announce(conn, &shown)?;
+        Ok(shown)
     })
 }

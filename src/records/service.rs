@@ -376,6 +376,11 @@ pub fn store_all(
         let changes: Vec<(Option<&RecordRow>, Option<&RecordRow>)> =
             created.iter().map(|r| (None, Some(r))).collect();
         crate::stats::rollups::apply(conn, &changes)?;
+        let events: Vec<_> = created
+            .iter()
+            .map(|r| event(crate::outbox::EventType::RecordCreated, r))
+            .collect();
+        crate::outbox::enqueue(conn, &events)?;
         let earlier: Vec<&str> = sent_again.iter().map(|r| r.id.as_str()).collect();
         let stored: HashMap<String, RecordRow> = queries::find_many(conn, &earlier)?
             .into_iter()
@@ -546,7 +551,23 @@ fn unlocked(conn: &mut DbConn, commune: &str, day: chrono::NaiveDate) -> RecordR
 fn finish_change(conn: &mut DbConn, before: &RecordRow) -> RecordResult<RecordRow> {
     let after = queries::find(conn, &before.id)?.ok_or_else(|| RecordError::RecordNotFound)?;
     crate::stats::rollups::apply(conn, &[(Some(before), Some(&after))])?;
+    crate::outbox::enqueue(
+        conn,
+        &[event(crate::outbox::EventType::RecordChanged, &after)],
+    )?;
     Ok(after)
+}
+
+/// A webhook event about a record: the record as the API shows it, with its kind (the view
+/// never holds the citizen id or its hash).
+fn event(kind: crate::outbox::EventType, row: &RecordRow) -> crate::outbox::Event {
+    let mut data = serde_json::to_value(super::views::RecordView::from(row)).unwrap_or_default();
+    data["kind"] = serde_json::json!(row.kind.as_str());
+    crate::outbox::Event {
+        kind,
+        unit_code: row.commune_code.clone(),
+        data,
+    }
 }
 
 /// Voids a record: kept, shown as voided, never counted.

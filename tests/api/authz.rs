@@ -34,7 +34,8 @@ const CALLERS: [&str; 12] = [
 /// any team (added to the team before a DELETE of membership); `{campaign}` a campaign of the
 /// commune; `{key}` a dashboard key just created; `{refresh}` a fresh refresh token;
 /// `{phone}` and `{n}` something unused so far; `{period}` a finished month nobody certified;
-/// `{submitted}` and `{accepted}` a certification of the commune in that state.
+/// `{submitted}` and `{accepted}` a certification of the commune in that state; `{webhook}`
+/// a webhook of the province.
 struct Case {
     method: Method,
     path: &'static str,
@@ -168,6 +169,23 @@ fn cases() -> Vec<Case> {
             "403 403 403 200 404 200 404 200 403 401 401 401",
         ),
         case(M::GET, "/api/v1/campaigns/{campaign}/progress", None, "200 200 200 200 404 200 404 200 200 401 401 401"),
+        // Webhooks: an admin, or a province supervisor in scope.
+        case(
+            M::POST,
+            "/api/v1/webhooks",
+            b(json!({"url": "https://8.8.8.8/hook", "unit_code": HANOI, "events": ["record.created"]})),
+            "403 403 403 403 403 201 404 201 403 401 401 401",
+        ),
+        case(M::GET, "/api/v1/webhooks", None, "403 403 403 403 403 200 200 200 403 401 401 401"),
+        case(M::GET, "/api/v1/webhooks/{webhook}", None, "403 403 403 403 403 200 404 200 403 401 401 401"),
+        case(M::DELETE, "/api/v1/webhooks/{webhook}", None, "403 403 403 403 403 204 404 204 403 401 401 401"),
+        case(M::POST, "/api/v1/webhooks/{webhook}/test", b(json!({})), "403 403 403 403 403 202 404 202 403 401 401 401"),
+        case(
+            M::GET,
+            "/api/v1/webhooks/{webhook}/deliveries",
+            None,
+            "403 403 403 403 403 200 404 200 403 401 401 401",
+        ),
         // Certified periods: supervisors certify in scope, the province decides, keys read.
         case(
             M::POST,
@@ -444,6 +462,22 @@ impl World {
         }
         if out.contains("{phone}") {
             out = out.replace("{phone}", &self.app.phone());
+        }
+        if out.contains("{webhook}") {
+            let id = self
+                .app
+                .post(
+                    "/api/v1/webhooks",
+                    &self.psup.token,
+                    json!({"url": "https://8.8.8.8/hook", "unit_code": HANOI, "events": ["record.created"]}),
+                )
+                .await
+                .expect(201)
+                .body["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            out = out.replace("{webhook}", &id);
         }
         if out.contains("{period}") {
             out = out.replace("{period}", &self.period());

@@ -10,7 +10,7 @@ use gocua::auth::Role;
 use serde_json::json;
 
 use crate::records::visit;
-use crate::util::{BA_DINH, Reply, TestApp};
+use crate::util::{BA_DINH, HANOI, Reply, TestApp};
 
 /// Sends a request head and the first `sent` bytes of a body that claims `length` bytes,
 /// then `trickle` more bytes one every `every`; returns the answer and how long it took.
@@ -186,6 +186,18 @@ async fn every_list_caps_its_limit() {
         .as_str()
         .unwrap()
         .to_owned();
+    let webhook = app
+        .post(
+            "/api/v1/webhooks",
+            &admin.token,
+            json!({"url": "https://8.8.8.8/hook", "unit_code": HANOI, "events": ["record.created"]}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let spec = gocua::app::openapi();
     let mut lists = 0;
     for (path, item) in &spec.paths.paths {
@@ -201,6 +213,8 @@ async fn every_list_caps_its_limit() {
         lists += 1;
         let base = if path == "/api/v1/follow-ups" {
             format!("{path}?team={team}&")
+        } else if path == "/api/v1/webhooks/{id}/deliveries" {
+            format!("/api/v1/webhooks/{webhook}/deliveries?")
         } else {
             format!("{path}?")
         };

@@ -26,3 +26,4 @@ mod units;
 mod users;
 mod util;
 mod web;
+mod webhooks;

@@ -231,6 +231,7 @@ impl TestApp {
             .unwrap()
             .unwrap();
         let state = web::Data::new(AppState::new(config, pool.clone()));
+        gocua::webhooks::worker::spawn(state.clone());
         let spec = Arc::new(app::openapi());
         let server = actix_test::start(move || app::build(state.clone(), (*spec).clone()));
         Self {

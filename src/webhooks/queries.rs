@@ -1,0 +1,182 @@
+//! Diesel queries of webhooks and their deliveries.
+
+use chrono::NaiveDateTime;
+use diesel::dsl::min;
+use diesel::prelude::*;
+
+use super::model::{DeliveryRow, WebhookRow};
+use crate::auth::Scope;
+use crate::db::{DbConn, dialect};
+use crate::outbox::PENDING;
+use crate::schema::{units, webhook_deliveries as d, webhooks as w};
+
+/// Stores a webhook.
+pub fn insert(conn: &mut DbConn, row: &WebhookRow) -> QueryResult<()> {
+    dialect::execute(conn, diesel::insert_into(w::table).values(row)).map(|_| ())
+}
+
+/// A live (not deleted) webhook.
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<WebhookRow>> {
+    w::table
+        .find(id)
+        .filter(w::deleted_at.is_null())
+        .select(WebhookRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Live webhooks whose unit is in `scope`, newest first.
+pub fn list(conn: &mut DbConn, scope: &Scope) -> QueryResult<Vec<WebhookRow>> {
+    let mut query = w::table
+        .filter(w::deleted_at.is_null())
+        .select(WebhookRow::as_select())
+        .into_boxed();
+    match scope {
+        Scope::National => {}
+        Scope::Province(p) => {
+            let communes = units::table
+                .select(units::code)
+                .filter(units::parent_code.eq(p.clone()));
+            query = query.filter(w::unit_code.eq(p.clone()).or(w::unit_code.eq_any(communes)));
+        }
+        Scope::Commune(c) => query = query.filter(w::unit_code.eq(c.clone())),
+    }
+    query.order((w::created_at.desc(), w::id.desc())).load(conn)
+}
+
+/// Deletes a webhook: kept for its log, never delivered to again.
+pub fn delete(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(w::table.find(id).filter(w::deleted_at.is_null()))
+        .set(w::deleted_at.eq(at))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// A ping to one webhook.
+pub fn insert_ping(
+    conn: &mut DbConn,
+    webhook: &str,
+    event_id: &str,
+    body: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    dialect::execute(
+        conn,
+        diesel::insert_into(d::table).values((
+            d::id.eq(uuid::Uuid::now_v7().to_string()),
+            d::webhook_id.eq(webhook),
+            d::event_id.eq(event_id),
+            d::event_type.eq(crate::outbox::EventType::Ping.as_str()),
+            d::body.eq(body),
+            d::status.eq(PENDING),
+            d::attempts.eq(0),
+            d::created_at.eq(at),
+            d::next_attempt_at.eq(at),
+        )),
+    )
+    .map(|_| ())
+}
+
+/// A webhook's deliveries, newest first, optionally of one status.
+pub fn deliveries(
+    conn: &mut DbConn,
+    webhook: &str,
+    status: Option<&str>,
+    after: Option<String>,
+    limit: i64,
+) -> QueryResult<Vec<DeliveryRow>> {
+    let mut query = d::table
+        .filter(d::webhook_id.eq(webhook))
+        .select(DeliveryRow::as_select())
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(d::status.eq(status.to_owned()));
+    }
+    if let Some(after) = after {
+        query = query.filter(d::id.lt(after));
+    }
+    query.order(d::id.desc()).limit(limit).load(conn)
+}
+
+/// The deliveries to send now with their webhooks: for each live webhook, its oldest pending
+/// delivery (ids are time-ordered, so events go out in order), if it is due and no worker
+/// holds it.
+pub fn due(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(DeliveryRow, WebhookRow)>> {
+    let heads: Vec<Option<String>> = d::table
+        .inner_join(w::table)
+        .filter(w::deleted_at.is_null())
+        .filter(d::status.eq(PENDING))
+        .group_by(d::webhook_id)
+        .select(min(d::id))
+        .load(conn)?;
+    let heads: Vec<String> = heads.into_iter().flatten().collect();
+    let mut out = Vec::new();
+    for chunk in heads.chunks(500) {
+        out.extend(
+            d::table
+                .inner_join(w::table)
+                .filter(d::id.eq_any(chunk))
+                .filter(d::next_attempt_at.le(now))
+                .filter(d::lease_until.is_null().or(d::lease_until.lt(now)))
+                .select((DeliveryRow::as_select(), WebhookRow::as_select()))
+                .order(d::id.asc())
+                .limit(limit)
+                .load::<(DeliveryRow, WebhookRow)>(conn)?,
+        );
+    }
+    out.truncate(limit as usize);
+    Ok(out)
+}
+
+/// Takes a delivery for one attempt, until `until`; `false` when another worker holds it
+/// or it is no longer pending (several server processes share one database).
+pub fn claim(
+    conn: &mut DbConn,
+    id: &str,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        d::table
+            .find(id)
+            .filter(d::status.eq(PENDING))
+            .filter(d::lease_until.is_null().or(d::lease_until.lt(now))),
+    )
+    .set(d::lease_until.eq(until))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// What one attempt came to.
+pub struct Outcome<'a> {
+    /// `pending` (to retry), `delivered` or `failed`.
+    pub status: &'a str,
+    /// HTTP status, when the receiver answered.
+    pub status_code: Option<i32>,
+    /// What went wrong.
+    pub error: Option<String>,
+    /// When to try again (pending only).
+    pub next_attempt_at: NaiveDateTime,
+    /// When it was delivered.
+    pub delivered_at: Option<NaiveDateTime>,
+}
+
+/// Records an attempt and releases the lease.
+pub fn finish(conn: &mut DbConn, id: &str, outcome: &Outcome) -> QueryResult<()> {
+    diesel::update(d::table.find(id))
+        .set((
+            d::status.eq(outcome.status),
+            d::attempts.eq(d::attempts + 1),
+            d::last_status_code.eq(outcome.status_code),
+            d::last_error.eq(&outcome.error),
+            d::next_attempt_at.eq(outcome.next_attempt_at),
+            d::delivered_at.eq(outcome.delivered_at),
+            d::lease_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
