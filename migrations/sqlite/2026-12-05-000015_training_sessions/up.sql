@@ -1,6 +1,9 @@
 -- Training sessions (classes and support points), the fourth kind of record, with their
--- own columns and the metrics `training_sessions` and `training_attendees`. SQLite cannot
--- change a CHECK in place, so `records` and `campaign_targets` are rebuilt as in 000014.
+-- own columns and the metrics `training_sessions` and `training_attendees`; and the wider
+-- CHECKs of 000014 (the certificate action and metric). SQLite cannot change a CHECK in
+-- place, so `records` and `campaign_targets` are rebuilt, once for both: the old table is
+-- renamed first (which also renames its self-references), so the copy is checked against
+-- the new table and foreign keys stay on.
 ALTER TABLE records RENAME TO records_before_sessions;
 CREATE TABLE records (
     id             TEXT PRIMARY KEY NOT NULL,
