@@ -6,7 +6,7 @@ PG_URL ?= $(GOCUA_TEST_POSTGRES_URL)
 # The demo database (make demo).
 DEMO_DB ?= gocua-demo.db
 
-.PHONY: bench run demo build test test-sqlite test-postgres test-durability test-outage test-schema lint-spec test-e2e fuzz bench-sync bench-stats openapi fmt lint ci clean
+.PHONY: bench run demo build test test-sqlite test-postgres test-durability test-outage test-schema lint-spec test-e2e fuzz bench-sync bench-webhooks bench-stats openapi fmt lint ci clean
 
 ## Build and serve on the embedded SQLite file (gocua.db); migrations and units load themselves.
 run:
@@ -36,8 +36,9 @@ test-sqlite:
 test-postgres:
 	GOCUA_TEST_DATABASE=postgres GOCUA_TEST_POSTGRES_URL="$(PG_URL)" $(CARGO) $(RUNNER) --test api
 
-## Kill -9 the real server under concurrent sync clients, restart, and check nothing acknowledged
-## was lost or doubled (SQLite, and PostgreSQL when GOCUA_TEST_POSTGRES_URL is set).
+## Kill -9 the real server under concurrent sync clients and while a slow webhook receiver
+## drains the outbox, restart, and check nothing acknowledged was lost or doubled and every
+## record.created arrived (SQLite, and PostgreSQL when GOCUA_TEST_POSTGRES_URL is set).
 test-durability:
 	$(CARGO) build --bin gocua
 	python3 scripts/durability.py --binary target/debug/gocua --backend sqlite
@@ -89,12 +90,20 @@ fuzz:
 
 ## The API next to the database's own rate (single creates with wrk and pgbench or a sqlite3
 ## harness, batch sync against multi-row INSERTs, a login flood, peak RSS); installs wrk when
-## missing; results in bench/results/api-vs-native-<database>.txt.
+## missing; results in bench/results/api-vs-native-<database>.txt; then bench-webhooks.
 bench:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(CARGO) build --release --bin gocua
 	python3 scripts/api_vs_native.py --binary target/release/gocua --backend sqlite
 	GOCUA_TEST_POSTGRES_URL="$(BENCH_PG_URL)" python3 scripts/api_vs_native.py --binary target/release/gocua --backend postgres
+	$(MAKE) --no-print-directory bench-webhooks
+
+## Webhook deliveries per second (one webhook, four) and commit-to-delivery p50/p95 to a
+## local receiver; results in bench/results/webhooks-<database>.txt.
+bench-webhooks:
+	$(CARGO) build --release --bin gocua
+	python3 scripts/webhook_bench.py --binary target/release/gocua --backend sqlite
+	GOCUA_TEST_POSTGRES_URL="$(BENCH_PG_URL)" python3 scripts/webhook_bench.py --binary target/release/gocua --backend postgres
 
 ## Records/s of 1,000-record sync batches on a release build; results in bench/results/.
 bench-sync:

@@ -2,6 +2,10 @@
 
 Standard library only, so a fresh machine needs nothing beyond Python 3.
 """
+import datetime
+import hashlib
+import hmac
+import http.server
 import json
 import os
 import shutil
@@ -9,6 +13,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -171,3 +176,81 @@ def list_all(server, token, path):
         cursor = page["next_cursor"]
         if not cursor:
             return items
+
+
+def parse_instant(text):
+    """Unix seconds of an RFC 3339 instant as the API writes it."""
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+class Receiver:
+    """A dashboard's receiver: checks each signature, remembers each event in arrival order,
+    answers after `delay` s, and every `hiccup`-th delivery with a 500 or too slowly."""
+
+    def __init__(self, delay=0.0, hiccup=0, too_slow=0.0):
+        self.lock = threading.Lock()
+        self.arrivals = []  # (event id, record id), in arrival order
+        self.first_arrival = self.last_arrival = None
+        self.delays = []  # seconds from each event's creation (in the change's transaction) to its arrival
+        self.bad_signatures = 0
+        self.secret = None
+        self.count = 0
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a real receiver
+
+            def answer(self, status):
+                self.send_response(status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["content-length"]))
+                arrived = time.time()
+                with receiver.lock:
+                    receiver.count += 1
+                    n = receiver.count
+                if hiccup and n % hiccup == 0:
+                    if n % (2 * hiccup) == 0:
+                        time.sleep(too_slow)
+                    else:
+                        self.answer(500)
+                        return
+                parts = dict(p.split("=", 1) for p in self.headers["gocua-signature"].split(","))
+                want = hmac.new(receiver.secret.encode(), parts["t"].encode() + b"." + body, hashlib.sha256).hexdigest()
+                event = json.loads(body)
+                with receiver.lock:
+                    if not hmac.compare_digest(want, parts["v1"]):
+                        receiver.bad_signatures += 1
+                    elif event["type"] == "record.created":
+                        receiver.first_arrival = receiver.first_arrival or arrived
+                        receiver.last_arrival = arrived
+                        receiver.arrivals.append((event["id"], event["data"]["id"]))
+                        receiver.delays.append(arrived - parse_instant(event["created_at"]))
+                time.sleep(delay)
+                self.answer(204)
+
+            def log_message(self, *args):
+                pass
+
+        self.port = free_port()
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def delivered(self):
+        with self.lock:
+            return {record for _, record in self.arrivals}
+
+    def out_of_order(self):
+        """Events whose first arrival came after a later event's first arrival."""
+        with self.lock:
+            seen, latest, late = set(), "", 0
+            for event, _ in self.arrivals:
+                if event in seen:
+                    continue
+                seen.add(event)
+                if event < latest:
+                    late += 1
+                latest = max(latest, event)
+            return late

@@ -146,6 +146,9 @@ pub struct WebhookSettings {
     pub timeout: Duration,
     /// How often the worker looks for due deliveries.
     pub poll: Duration,
+    /// Most deliveries one webhook may have waiting; beyond it the oldest are failed unsent
+    /// (checked every few seconds), so a receiver dead for days cannot fill the database.
+    pub max_pending: usize,
 }
 
 /// Names of the settings, each with its default, so README and code cannot disagree silently.
@@ -180,6 +183,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("GOCUA_WEBHOOK_FIRST_RETRY_SECS", "30"),
     ("GOCUA_WEBHOOK_GIVE_UP_HOURS", "72"),
     ("GOCUA_WEBHOOK_TIMEOUT_SECS", "10"),
+    ("GOCUA_WEBHOOK_MAX_PENDING", "100000"),
     ("GOCUA_LOG_FORMAT", "text (or json)"),
     ("RUST_LOG", "info"),
 ];
@@ -277,6 +281,7 @@ impl Config {
                 timeout: Duration::from_secs(
                     number::<u64>("GOCUA_WEBHOOK_TIMEOUT_SECS")?.clamp(1, 60),
                 ),
+                max_pending: number::<usize>("GOCUA_WEBHOOK_MAX_PENDING")?.max(1),
                 poll: Duration::from_secs(1),
             },
         })
@@ -313,6 +318,7 @@ impl Config {
                 give_up_after: Duration::from_secs(72 * 3600),
                 timeout: Duration::from_secs(10),
                 poll: Duration::from_secs(1),
+                max_pending: 100_000,
             },
         }
     }

@@ -22,6 +22,9 @@ pub struct Metrics {
     latency: HistogramVec,
     records_created: IntCounterVec,
     webhook_attempts: IntCounterVec,
+    webhook_dropped: IntCounter,
+    outbox_depth: IntGauge,
+    outbox_oldest: IntGauge,
     sync_batch_records: Histogram,
     login_failures: IntCounter,
     rate_limited: IntCounter,
@@ -80,9 +83,33 @@ impl Metrics {
                 IntCounterVec::new(
                     Opts::new(
                         "gocua_webhook_attempts_total",
-                        "Webhook delivery attempts, by what they came to (delivered, pending: to retry, failed: given up)",
+                        "Webhook delivery attempts, by what they came to (delivered, retried, failed: the last)",
                     ),
                     &["outcome"],
+                )
+                .expect("valid metric"),
+            ),
+            webhook_dropped: register(
+                &r,
+                IntCounter::new(
+                    "gocua_webhook_dropped_total",
+                    "Webhook deliveries failed unsent: over a webhook's cap, or past the retry window behind earlier ones",
+                )
+                .expect("valid metric"),
+            ),
+            outbox_depth: register(
+                &r,
+                IntGauge::new(
+                    "gocua_webhook_outbox_depth",
+                    "Webhook deliveries waiting to be sent",
+                )
+                .expect("valid metric"),
+            ),
+            outbox_oldest: register(
+                &r,
+                IntGauge::new(
+                    "gocua_webhook_outbox_oldest_seconds",
+                    "Age of the oldest webhook delivery waiting to be sent (0: none waits)",
                 )
                 .expect("valid metric"),
             ),
@@ -141,6 +168,17 @@ pub fn record_created(kind: &str) {
 /// A webhook delivery attempt that came to `outcome`.
 pub fn webhook_attempt(outcome: &str) {
     METRICS.webhook_attempts.with_label_values(&[outcome]).inc();
+}
+
+/// Webhook deliveries failed without an attempt.
+pub fn webhook_dropped(n: usize) {
+    METRICS.webhook_dropped.inc_by(n as u64);
+}
+
+/// The outbox: deliveries waiting, and the age in seconds of the oldest.
+pub fn webhook_outbox(depth: i64, oldest_seconds: i64) {
+    METRICS.outbox_depth.set(depth);
+    METRICS.outbox_oldest.set(oldest_seconds);
 }
 
 /// A sync batch of `records` records.

@@ -331,6 +331,7 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        daily_through -> Nullable<Date>,
     }
 }
 

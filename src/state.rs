@@ -30,6 +30,9 @@ pub struct AppState {
     /// lower CPU priority, so that a flood of logins queues there instead of taking the
     /// cores record creation needs.
     pub password_checks: PasswordChecks,
+    /// Wakes the webhook worker after a record write, which may have written events, so
+    /// they leave at once instead of at the next poll.
+    pub records_written: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -64,7 +67,9 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.writer.run(work).await
+        let done = self.writer.run(work).await;
+        self.records_written.notify_one();
+        done
     }
 
     /// The primary pool itself, for work that checks out connections on its own terms
@@ -96,6 +101,7 @@ impl AppState {
             password_checks: PasswordChecks::start(
                 std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)),
             ),
+            records_written: tokio::sync::Notify::new(),
             pool,
             config: Arc::new(config),
         }

@@ -3,6 +3,7 @@
 
 pub mod anomalies;
 pub mod csv;
+pub mod daily;
 pub mod handlers;
 pub mod model;
 pub mod queries;

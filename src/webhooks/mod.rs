@@ -2,6 +2,7 @@
 //! the outbox ([`crate::outbox`]) the changes write in their own transactions.
 
 pub mod address;
+pub mod daily;
 pub mod handlers;
 pub mod model;
 pub mod queries;

@@ -1,6 +1,6 @@
 //! Webhook and delivery rows, and their shapes in the API.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -43,6 +43,8 @@ pub struct WebhookRow {
     pub created_at: NaiveDateTime,
     /// When it was deleted (no deliveries since).
     pub deleted_at: Option<NaiveDateTime>,
+    /// The last local day whose `stats.daily` it has been given.
+    pub daily_through: Option<NaiveDate>,
 }
 
 /// A webhook as shown (never its secret, but once at creation).

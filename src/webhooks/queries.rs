@@ -1,13 +1,13 @@
 //! Diesel queries of webhooks and their deliveries.
 
-use chrono::NaiveDateTime;
-use diesel::dsl::min;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::{count_star, min};
 use diesel::prelude::*;
 
 use super::model::{DeliveryRow, WebhookRow};
 use crate::auth::Scope;
 use crate::db::{DbConn, dialect};
-use crate::outbox::PENDING;
+use crate::outbox::{EventType, PENDING};
 use crate::schema::{units, webhook_deliveries as d, webhooks as w};
 
 /// Stores a webhook.
@@ -44,18 +44,30 @@ pub fn list(conn: &mut DbConn, scope: &Scope) -> QueryResult<Vec<WebhookRow>> {
     query.order((w::created_at.desc(), w::id.desc())).load(conn)
 }
 
-/// Deletes a webhook: kept for its log, never delivered to again.
+/// Deletes a webhook: kept for the audit trail, never delivered to again (what was
+/// pending is failed, so the outbox does not keep it).
 pub fn delete(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<bool> {
     let n = diesel::update(w::table.find(id).filter(w::deleted_at.is_null()))
         .set(w::deleted_at.eq(at))
         .execute(conn)?;
+    diesel::update(
+        d::table
+            .filter(d::webhook_id.eq(id))
+            .filter(d::status.eq(PENDING)),
+    )
+    .set((
+        d::status.eq("failed"),
+        d::last_error.eq("the webhook was deleted"),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
-/// A ping to one webhook.
-pub fn insert_ping(
+/// A delivery to one webhook only (a ping, a `stats.daily`).
+pub fn insert_one(
     conn: &mut DbConn,
     webhook: &str,
+    event_type: EventType,
     event_id: &str,
     body: &str,
     at: NaiveDateTime,
@@ -66,7 +78,7 @@ pub fn insert_ping(
             d::id.eq(uuid::Uuid::now_v7().to_string()),
             d::webhook_id.eq(webhook),
             d::event_id.eq(event_id),
-            d::event_type.eq(crate::outbox::EventType::Ping.as_str()),
+            d::event_type.eq(event_type.as_str()),
             d::body.eq(body),
             d::status.eq(PENDING),
             d::attempts.eq(0),
@@ -75,6 +87,30 @@ pub fn insert_ping(
         )),
     )
     .map(|_| ())
+}
+
+/// Live webhooks that want `stats.daily` and have not been given `day` yet.
+pub fn behind_on_daily(conn: &mut DbConn, day: NaiveDate) -> QueryResult<Vec<WebhookRow>> {
+    w::table
+        .filter(w::deleted_at.is_null())
+        .filter(w::events.like(format!("%{}%", EventType::StatsDaily.as_str())))
+        .filter(w::daily_through.is_null().or(w::daily_through.lt(day)))
+        .select(WebhookRow::as_select())
+        .load(conn)
+}
+
+/// Marks a webhook given every `stats.daily` up to `day`; `false` when another process
+/// did it first (it then writes the events).
+pub fn advance_daily(conn: &mut DbConn, id: &str, day: NaiveDate) -> QueryResult<bool> {
+    let n = diesel::update(
+        w::table
+            .find(id)
+            .filter(w::deleted_at.is_null())
+            .filter(w::daily_through.is_null().or(w::daily_through.lt(day))),
+    )
+    .set(w::daily_through.eq(day))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// A webhook's deliveries, newest first, optionally of one status.
@@ -132,6 +168,26 @@ pub fn due(
     Ok(out)
 }
 
+/// A live webhook's oldest pending delivery, if it is due and no worker holds it.
+pub fn head_of(
+    conn: &mut DbConn,
+    webhook: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<(DeliveryRow, WebhookRow)>> {
+    let head: Option<(DeliveryRow, WebhookRow)> = d::table
+        .inner_join(w::table)
+        .filter(d::webhook_id.eq(webhook))
+        .filter(w::deleted_at.is_null())
+        .filter(d::status.eq(PENDING))
+        .select((DeliveryRow::as_select(), WebhookRow::as_select()))
+        .order(d::id.asc())
+        .first(conn)
+        .optional()?;
+    Ok(head.filter(|(delivery, _)| {
+        delivery.next_attempt_at <= now && delivery.lease_until.is_none_or(|until| until < now)
+    }))
+}
+
 /// Takes a delivery for one attempt, until `until`; `false` when another worker holds it
 /// or it is no longer pending (several server processes share one database).
 pub fn claim(
@@ -152,9 +208,9 @@ pub fn claim(
 }
 
 /// What one attempt came to.
-pub struct Outcome<'a> {
+pub struct Outcome {
     /// `pending` (to retry), `delivered` or `failed`.
-    pub status: &'a str,
+    pub status: &'static str,
     /// HTTP status, when the receiver answered.
     pub status_code: Option<i32>,
     /// What went wrong.
@@ -179,4 +235,68 @@ pub fn finish(conn: &mut DbConn, id: &str, outcome: &Outcome) -> QueryResult<()>
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Webhooks holding more than `cap` pending deliveries, with how many they hold.
+pub fn over_cap(conn: &mut DbConn, cap: i64) -> QueryResult<Vec<(String, i64)>> {
+    d::table
+        .filter(d::status.eq(PENDING))
+        .group_by(d::webhook_id)
+        .having(count_star().gt(cap))
+        .select((d::webhook_id, count_star()))
+        .load(conn)
+}
+
+/// Fails a webhook's `n` oldest pending deliveries with `error`, unsent.
+pub fn drop_oldest(conn: &mut DbConn, webhook: &str, n: i64, error: &str) -> QueryResult<usize> {
+    let ids: Vec<String> = d::table
+        .filter(d::webhook_id.eq(webhook))
+        .filter(d::status.eq(PENDING))
+        .order(d::id.asc())
+        .limit(n)
+        .select(d::id)
+        .load(conn)?;
+    let mut dropped = 0;
+    for chunk in ids.chunks(500) {
+        dropped += diesel::update(d::table.filter(d::id.eq_any(chunk)))
+            .set((d::status.eq("failed"), d::last_error.eq(error)))
+            .execute(conn)?;
+    }
+    Ok(dropped)
+}
+
+/// Fails, unsent, every pending delivery of an event older than `before` (the webhook's
+/// earlier deliveries kept it waiting past the retry window).
+pub fn expire(conn: &mut DbConn, before: NaiveDateTime, error: &str) -> QueryResult<usize> {
+    diesel::update(
+        d::table
+            .filter(d::status.eq(PENDING))
+            .filter(d::created_at.lt(before))
+            .filter(
+                d::lease_until
+                    .is_null()
+                    .or(d::lease_until.lt(crate::clock::now())),
+            ),
+    )
+    .set((d::status.eq("failed"), d::last_error.eq(error)))
+    .execute(conn)
+}
+
+/// How many deliveries wait, and since when the oldest.
+pub fn depth(conn: &mut DbConn) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    d::table
+        .filter(d::status.eq(PENDING))
+        .select((count_star(), min(d::created_at)))
+        .first(conn)
+}
+
+/// Deletes deliveries settled (delivered or failed) before `before`: the log keeps a
+/// window, not everything ever sent.
+pub fn prune(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(
+        d::table
+            .filter(d::status.ne(PENDING))
+            .filter(d::created_at.lt(before)),
+    )
+    .execute(conn)
 }

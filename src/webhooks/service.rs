@@ -161,6 +161,7 @@ pub fn create(
         created_by: Some(caller.id.clone()),
         created_at: crate::clock::now(),
         deleted_at: None,
+        daily_through: None,
     };
     conn.transaction::<_, WebhookError, _>(|conn| {
         queries::insert(conn, &row)?;
@@ -227,7 +228,7 @@ pub fn ping(conn: &mut DbConn, caller: &AuthUser, id: &str) -> WebhookResult<Str
         data: serde_json::json!({"webhook_id": row.id}),
     };
     let body = crate::outbox::body(&event_id, &event, now);
-    queries::insert_ping(conn, &row.id, &event_id, &body, now)?;
+    queries::insert_one(conn, &row.id, EventType::Ping, &event_id, &body, now)?;
     Ok(event_id)
 }
 

@@ -3,6 +3,8 @@
 //! webhooks at once (so a slow receiver holds up only its own). A delivery is leased before
 //! it is sent, so several processes on one PostgreSQL never send the same attempt at once;
 //! a lease left by a killed process runs out and the delivery is sent again (at least once).
+//! It looks at the outbox every poll, and sooner after a record write in its own process;
+//! every few polls it also does its upkeep (`stats.daily`, the cap, the gauges, the log).
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -10,6 +12,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use actix_web::web;
+use chrono::NaiveDateTime;
+use diesel::{Connection, QueryResult};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -19,8 +23,12 @@ use crate::state::AppState;
 
 /// Deliveries looked at per round.
 const ROUND: i64 = 100;
+/// Shortest time between two looks at the outbox.
+const MIN_ROUND: Duration = Duration::from_millis(20);
+/// Days a settled delivery stays in the log.
+pub const LOG_DAYS: i64 = 30;
 /// How long a lease outlives the receiver's timeout.
-const LEASE_SLACK: Duration = Duration::from_secs(30);
+const LEASE_SLACK: Duration = Duration::from_secs(10);
 
 /// `HEX` of `Gocua-Signature: t=UNIX,v1=HEX`: HMAC-SHA256 under the secret of
 /// `UNIX + "." + body`, lowercase hex.
@@ -41,6 +49,10 @@ pub fn spawn(state: web::Data<AppState>) {
     actix_web::rt::spawn(run(state));
 }
 
+/// Every this many polls the worker also writes due `stats.daily` events, applies the cap
+/// and the retry window to waiting deliveries, and updates the outbox gauges.
+const UPKEEP_EVERY: u32 = 10;
+
 async fn run(state: web::Data<AppState>) {
     let settings = state.config.webhooks.clone();
     let client = awc::Client::builder()
@@ -48,8 +60,13 @@ async fn run(state: web::Data<AppState>) {
         .disable_redirects()
         .finish();
     let busy: Rc<RefCell<HashSet<String>>> = Rc::default();
+    let mut last_upkeep: Option<std::time::Instant> = None;
     loop {
-        actix_web::rt::time::sleep(settings.poll).await;
+        if last_upkeep.is_none_or(|at| at.elapsed() >= settings.poll * UPKEEP_EVERY) {
+            upkeep(&state).await;
+            last_upkeep = Some(std::time::Instant::now());
+        }
+        let started = std::time::Instant::now();
         let now = crate::clock::now();
         let due = state
             .primary(move |conn| Ok(queries::due(conn, now, ROUND)?))
@@ -58,40 +75,139 @@ async fn run(state: web::Data<AppState>) {
             Ok(due) => due,
             Err(e) => {
                 tracing::warn!(error = %e, "webhook outbox unreadable; trying again");
+                actix_web::rt::time::sleep(settings.poll).await;
                 continue;
             }
         };
         for (delivery, hook) in due {
-            if busy.borrow().contains(&hook.id) {
-                continue;
-            }
-            let until = now
-                + chrono::TimeDelta::from_std(settings.timeout + LEASE_SLACK)
-                    .unwrap_or(chrono::TimeDelta::seconds(60));
-            let id = delivery.id.clone();
-            let claimed = state
-                .primary(move |conn| Ok(queries::claim(conn, &id, now, until)?))
-                .await;
-            if !matches!(claimed, Ok(true)) {
+            if busy.borrow().contains(&hook.id) || !claim(&state, &delivery.id).await {
                 continue;
             }
             busy.borrow_mut().insert(hook.id.clone());
             let (state, client, busy) = (state.clone(), client.clone(), busy.clone());
             actix_web::rt::spawn(async move {
                 let webhook = hook.id.clone();
-                attempt(&state, &client, delivery, hook).await;
+                drain(&state, &client, delivery, hook).await;
                 busy.borrow_mut().remove(&webhook);
             });
+        }
+        // Until the next poll, or sooner when a record write may have written events, but
+        // not sooner than `MIN_ROUND` after the last round: steady writes do not turn the
+        // outbox scan into a busy loop.
+        let poll = std::pin::pin!(actix_web::rt::time::sleep(settings.poll));
+        let written = std::pin::pin!(state.records_written.notified());
+        futures_util::future::select(poll, written).await;
+        actix_web::rt::time::sleep(MIN_ROUND.saturating_sub(started.elapsed())).await;
+    }
+}
+
+/// Until when a lease taken now holds: past the receiver's timeout, with slack.
+fn lease_from(state: &AppState, now: NaiveDateTime) -> NaiveDateTime {
+    let lease = state.config.webhooks.timeout + LEASE_SLACK;
+    now + chrono::TimeDelta::from_std(lease).unwrap_or(chrono::TimeDelta::seconds(60))
+}
+
+/// Takes the lease on a delivery for one attempt.
+async fn claim(state: &AppState, id: &str) -> bool {
+    let now = crate::clock::now();
+    let until = lease_from(state, now);
+    let id = id.to_owned();
+    matches!(
+        state
+            .primary(move |conn| Ok(queries::claim(conn, &id, now, until)?))
+            .await,
+        Ok(true)
+    )
+}
+
+/// Sends a webhook's deliveries one after another, from the claimed one, while they are
+/// delivered and due: a receiver that keeps up gets events as fast as it answers, not one
+/// per poll. Recording an attempt and leasing the next delivery is one transaction, one
+/// round trip. A failed attempt ends the run (the rest wait behind it, in order).
+async fn drain(state: &AppState, client: &awc::Client, first: DeliveryRow, hook: WebhookRow) {
+    let mut next = Some((first, hook));
+    while let Some((delivery, hook)) = next.take() {
+        let outcome = attempt(state, client, &delivery, &hook).await;
+        let delivered = outcome.delivered_at.is_some();
+        let (id, webhook) = (delivery.id.clone(), hook.id.clone());
+        let now = crate::clock::now();
+        let until = lease_from(state, now);
+        let recorded = state
+            .primary(move |conn| {
+                Ok(conn.transaction(|conn| {
+                    queries::finish(conn, &id, &outcome)?;
+                    if !delivered {
+                        return Ok(None);
+                    }
+                    let Some((head, hook)) = queries::head_of(conn, &webhook, now)? else {
+                        return Ok(None);
+                    };
+                    let leased = queries::claim(conn, &head.id, now, until)?;
+                    QueryResult::Ok(leased.then_some((head, hook)))
+                })?)
+            })
+            .await;
+        match recorded {
+            Ok(following) => next = following,
+            // The lease runs out and the delivery is sent again: at least once.
+            Err(e) => {
+                tracing::warn!(error = %e, delivery = %delivery.id, "a webhook attempt could not be recorded");
+            }
         }
     }
 }
 
-/// Sends one delivery and records how it went: delivered on any 2xx; otherwise retried
-/// after the first wait, doubling each time, until `give_up_after` from its event, then
-/// `failed`.
-async fn attempt(state: &AppState, client: &awc::Client, d: DeliveryRow, hook: WebhookRow) {
+/// The worker's slower chores: due `stats.daily` events, the cap on each webhook's waiting
+/// deliveries, the retry window for deliveries that waited behind others, and the gauges.
+async fn upkeep(state: &AppState) {
+    let settings = state.config.webhooks.clone();
+    let done = state
+        .primary(move |conn| {
+            let now = crate::clock::now();
+            super::daily::emit_due(conn, now)?;
+            let cap = i64::try_from(settings.max_pending).unwrap_or(i64::MAX);
+            let at_cap = format!(
+                "dropped unsent: more than {} deliveries were waiting",
+                settings.max_pending
+            );
+            let mut dropped = 0;
+            for (webhook, waiting) in queries::over_cap(conn, cap)? {
+                dropped += queries::drop_oldest(conn, &webhook, waiting - cap, &at_cap)?;
+            }
+            let window = chrono::TimeDelta::from_std(settings.give_up_after).unwrap_or_default();
+            let too_late = format!(
+                "not delivered within {} hours of the event",
+                window.num_hours()
+            );
+            dropped += queries::expire(conn, now - window, &too_late)?;
+            queries::prune(conn, now - chrono::TimeDelta::days(LOG_DAYS))?;
+            let (depth, oldest) = queries::depth(conn)?;
+            Ok((
+                dropped,
+                depth,
+                oldest.map_or(0, |o| (now - o).num_seconds()),
+            ))
+        })
+        .await;
+    match done {
+        Ok((dropped, depth, oldest)) => {
+            crate::metrics::webhook_dropped(dropped);
+            crate::metrics::webhook_outbox(depth, oldest);
+        }
+        Err(e) => tracing::warn!(error = %e, "webhook upkeep failed; trying again"),
+    }
+}
+
+/// Sends one delivery and says how it went: delivered on any 2xx; otherwise retried after
+/// the first wait, doubling each time, until `give_up_after` from its event, then `failed`.
+async fn attempt(
+    state: &AppState,
+    client: &awc::Client,
+    d: &DeliveryRow,
+    hook: &WebhookRow,
+) -> Outcome {
     let settings = &state.config.webhooks;
-    let sent = send(client, &hook, &d, settings.allow_private).await;
+    let sent = send(client, hook, d, settings.allow_private).await;
     let now = crate::clock::now();
     let (status_code, error) = match &sent {
         Ok(code) if (200..300).contains(code) => (Some(i32::from(*code)), None),
@@ -111,26 +227,17 @@ async fn attempt(state: &AppState, client: &awc::Client, d: DeliveryRow, hook: W
     } else {
         crate::outbox::PENDING
     };
-    crate::metrics::webhook_attempt(status);
-    let outcome_id = d.id.clone();
-    let recorded = state
-        .primary(move |conn| {
-            Ok(queries::finish(
-                conn,
-                &outcome_id,
-                &Outcome {
-                    status,
-                    status_code,
-                    error,
-                    next_attempt_at: next,
-                    delivered_at: delivered.then_some(now),
-                },
-            )?)
-        })
-        .await;
-    if let Err(e) = recorded {
-        // The lease runs out and the delivery is sent again: at least once.
-        tracing::warn!(error = %e, delivery = %d.id, "a webhook attempt could not be recorded");
+    crate::metrics::webhook_attempt(if status == crate::outbox::PENDING {
+        "retried"
+    } else {
+        status
+    });
+    Outcome {
+        status,
+        status_code,
+        error,
+        next_attempt_at: next,
+        delivered_at: delivered.then_some(now),
     }
 }
 

@@ -47,6 +47,7 @@ pub enum Database {
 pub struct TestApp {
     pub server: actix_test::TestServer,
     pub pool: DbPool,
+    config: Config,
     db: Database,
     next_phone: std::sync::atomic::AtomicU32,
 }
@@ -230,16 +231,24 @@ impl TestApp {
             .await
             .unwrap()
             .unwrap();
-        let state = web::Data::new(AppState::new(config, pool.clone()));
+        let state = web::Data::new(AppState::new(config.clone(), pool.clone()));
         gocua::webhooks::worker::spawn(state.clone());
         let spec = Arc::new(app::openapi());
         let server = actix_test::start(move || app::build(state.clone(), (*spec).clone()));
         Self {
             server,
             pool,
+            config,
             db,
             next_phone: std::sync::atomic::AtomicU32::new(1),
         }
+    }
+
+    /// Starts another webhook worker on the same database, as a second server process
+    /// would have.
+    pub fn another_worker(&self) {
+        let state = web::Data::new(AppState::new(self.config.clone(), self.pool.clone()));
+        gocua::webhooks::worker::spawn(state);
     }
 
     /// Sends a request; `body` is sent as JSON when given.

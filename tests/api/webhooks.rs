@@ -437,3 +437,268 @@ async fn receivers_on_the_servers_own_network_are_refused() {
     .await
     .problem(404);
 }
+
+/// `occurred_at` at 10:00 Vietnam time, `days` days before today there.
+fn local_morning(days: i64) -> String {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    let day = chrono::Utc::now().with_timezone(&vn).date_naive() - chrono::Duration::days(days);
+    format!("{day}T10:00:00+07:00")
+}
+
+#[actix_web::test]
+async fn stats_daily_gives_every_commune_of_the_unit_the_day_that_ended_zeros_included() {
+    let (app, f) = TestApp::init().with_config(quick(true)).with_field().await;
+    let mut yesterday_visit = visit(&f.team);
+    yesterday_visit["occurred_at"] = json!(local_morning(1));
+    yesterday_visit["people_guided"] = json!(3);
+    app.post("/api/v1/visits", &f.member.token, yesterday_visit)
+        .await
+        .expect(201);
+    let mut yesterday_assist = assist(&f.team, CITIZEN, "install", "success");
+    yesterday_assist["occurred_at"] = json!(local_morning(1));
+    app.post("/api/v1/vneid-assists", &f.member.token, yesterday_assist)
+        .await
+        .expect(201);
+    let mut earlier = visit(&f.team);
+    earlier["occurred_at"] = json!(local_morning(2));
+    app.post("/api/v1/visits", &f.member.token, earlier)
+        .await
+        .expect(201);
+
+    let province = Receiver::start(&[], 200);
+    let commune = Receiver::start(&[], 200);
+    let elsewhere = Receiver::start(&[], 200);
+    let admin = app.admin().await;
+    let hook = subscribe(
+        &app,
+        &f.province.token,
+        &province.url(),
+        HANOI,
+        json!(["stats.daily"]),
+    )
+    .await;
+    subscribe(
+        &app,
+        &admin.token,
+        &commune.url(),
+        crate::util::BA_DINH,
+        json!(["stats.daily", "record.created"]),
+    )
+    .await;
+    subscribe(
+        &app,
+        &admin.token,
+        &elsewhere.url(),
+        "79",
+        json!(["stats.daily"]),
+    )
+    .await;
+    // Today's record is in no day that has ended.
+    app.post("/api/v1/visits", &f.member.token, visit(&f.team))
+        .await
+        .expect(201);
+
+    let day = local_morning(1)[..10].to_owned();
+    let event = &province.wait_for(1).await[0];
+    assert_eq!(event["type"], "stats.daily");
+    assert_eq!(event["unit_code"], HANOI);
+    assert_eq!(event["data"]["day"], day.as_str());
+    let communes = event["data"]["communes"].as_array().unwrap();
+    let units = app
+        .get(
+            &format!("/api/v1/units?parent={HANOI}&limit=500"),
+            &admin.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        communes.len(),
+        units.body["items"].as_array().unwrap().len(),
+        "every commune of Hà Nội, worked or not"
+    );
+    let worked: Vec<&Value> = communes
+        .iter()
+        .filter(|c| c["commune_code"] == crate::util::BA_DINH)
+        .collect();
+    let m = &worked[0]["metrics"];
+    assert_eq!(
+        (
+            m["visits"].as_i64(),
+            m["households_guided"].as_i64(),
+            m["people_guided"].as_i64(),
+            m["vneid_installs"].as_i64(),
+            m["unique_citizens_assisted"].as_i64(),
+            m["active_volunteers"].as_i64(),
+            m["signatures_issued"].as_i64()
+        ),
+        (
+            Some(1),
+            Some(1),
+            Some(3),
+            Some(1),
+            Some(1),
+            Some(1),
+            Some(0)
+        ),
+        "yesterday only: neither the day before nor today"
+    );
+    let idle = communes
+        .iter()
+        .find(|c| c["commune_code"] != crate::util::BA_DINH)
+        .unwrap();
+    assert_eq!(idle["metrics"]["visits"], 0, "zeros are sent, not left out");
+    assert_eq!(idle["metrics"]["training_attendees"], 0);
+    let (headers, body) = &province.got()[0];
+    assert!(verified(hook["secret"].as_str().unwrap(), headers, body));
+    assert!(!body.contains("citizen_ref") && !body.contains(CITIZEN));
+
+    // A commune's webhook gets that commune alone, and its other events.
+    let events = commune.wait_for(2).await;
+    let daily: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "stats.daily")
+        .collect();
+    assert_eq!(daily.len(), 1, "{events:?}");
+    let only = daily[0]["data"]["communes"].as_array().unwrap();
+    assert_eq!(only.len(), 1);
+    assert_eq!(only[0]["metrics"]["visits"], 1);
+    assert!(events.iter().any(|e| e["type"] == "record.created"));
+
+    // Another province's webhook: its own communes, all zero.
+    let theirs = &elsewhere.wait_for(1).await[0];
+    assert_eq!(theirs["unit_code"], "79");
+    assert!(
+        theirs["data"]["communes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["commune_code"].as_str().unwrap().len() == 5 && c["metrics"]["visits"] == 0)
+    );
+
+    // Each day goes out once: later rounds send nothing more.
+    actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(province.got().len(), 1);
+    assert!(
+        !province
+            .bodies()
+            .iter()
+            .any(|b| b["type"] == "record.created"),
+        "only the events it asked for"
+    );
+}
+
+#[actix_web::test]
+async fn a_dead_receivers_outbox_stops_at_its_cap() {
+    let (app, f) = TestApp::init()
+        .with_config(|c| {
+            quick(true)(c);
+            c.webhooks.first_retry = Duration::from_secs(600);
+            c.webhooks.give_up_after = Duration::from_secs(3600);
+            c.webhooks.max_pending = 2;
+        })
+        .with_field()
+        .await;
+    let dead = Receiver::start(&[], 503);
+    let hook = subscribe(
+        &app,
+        &f.province.token,
+        &dead.url(),
+        HANOI,
+        json!(["record.created"]),
+    )
+    .await;
+    let id = hook["id"].as_str().unwrap().to_owned();
+    let mut sent = Vec::new();
+    for _ in 0..5 {
+        let v = app
+            .post("/api/v1/visits", &f.member.token, visit(&f.team))
+            .await
+            .expect(201);
+        sent.push(v.body["id"].as_str().unwrap().to_owned());
+    }
+    let deliveries = |status: &'static str| {
+        let path = format!("/api/v1/webhooks/{id}/deliveries?status={status}");
+        let (app, token) = (&app, f.province.token.clone());
+        async move {
+            app.get(&path, &token).await.expect(200).body["items"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let start = Instant::now();
+    while deliveries("failed").await.len() < 3 && start.elapsed() < Duration::from_secs(10) {
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let failed = deliveries("failed").await;
+    let pending = deliveries("pending").await;
+    assert_eq!(
+        (failed.len(), pending.len()),
+        (3, 2),
+        "{failed:?} {pending:?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .all(|d| d["last_error"].as_str().unwrap().contains("more than 2")),
+        "{failed:?}"
+    );
+    // The newest wait (their ids are time-ordered like the events); the oldest were dropped.
+    let mut waiting: Vec<&str> = pending
+        .iter()
+        .map(|d| d["event_id"].as_str().unwrap())
+        .collect();
+    let mut dropped: Vec<&str> = failed
+        .iter()
+        .map(|d| d["event_id"].as_str().unwrap())
+        .collect();
+    waiting.sort_unstable();
+    dropped.sort_unstable();
+    assert!(dropped.last() < waiting.first(), "{dropped:?} {waiting:?}");
+
+    let (status, _, bytes) = app.get_bytes("/metrics", "", None).await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing from {text}"))
+    };
+    assert!(value("gocua_webhook_dropped_total") >= 3.0);
+    assert!(value("gocua_webhook_outbox_depth") >= 2.0);
+    assert!(value("gocua_webhook_outbox_oldest_seconds") >= 0.0);
+    assert!(text.contains("gocua_webhook_attempts_total{outcome=\"retried\"}"));
+}
+
+#[actix_web::test]
+async fn two_workers_on_one_database_never_send_a_delivery_twice() {
+    let (app, f) = TestApp::init().with_config(quick(true)).with_field().await;
+    app.another_worker();
+    app.another_worker();
+    // Slow answers keep each attempt in flight while the other workers look for work.
+    let receiver = Receiver::start(&[Answer::Slow(Duration::from_millis(300)); 6], 200);
+    subscribe(
+        &app,
+        &f.province.token,
+        &receiver.url(),
+        HANOI,
+        json!(["record.created"]),
+    )
+    .await;
+    let mut sent = Vec::new();
+    for _ in 0..6 {
+        let v = app
+            .post("/api/v1/visits", &f.member.token, visit(&f.team))
+            .await
+            .expect(201);
+        sent.push(v.body["id"].as_str().unwrap().to_owned());
+    }
+    receiver.wait_for(6).await;
+    actix_web::rt::time::sleep(Duration::from_millis(700)).await;
+    let got: Vec<String> = receiver
+        .bodies()
+        .iter()
+        .map(|b| b["data"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(got, sent, "each once, in order, whichever worker sent it");
+}
