@@ -702,3 +702,88 @@ async fn two_workers_on_one_database_never_send_a_delivery_twice() {
         .collect();
     assert_eq!(got, sent, "each once, in order, whichever worker sent it");
 }
+
+#[actix_web::test]
+async fn certification_changes_reach_the_province_and_the_commune_not_others() {
+    let (app, f) = TestApp::init().with_config(quick(true)).with_field().await;
+    let province = Receiver::start(&[], 200);
+    let commune = Receiver::start(&[], 200);
+    let elsewhere = Receiver::start(&[], 200);
+    let admin = app.admin().await;
+    let events = json!(["certification.changed"]);
+    subscribe(
+        &app,
+        &f.province.token,
+        &province.url(),
+        HANOI,
+        events.clone(),
+    )
+    .await;
+    subscribe(
+        &app,
+        &admin.token,
+        &commune.url(),
+        crate::util::BA_DINH,
+        events.clone(),
+    )
+    .await;
+    subscribe(
+        &app,
+        &admin.token,
+        &elsewhere.url(),
+        crate::util::NGOC_HA,
+        events,
+    )
+    .await;
+    let mut worked = visit(&f.team);
+    worked["occurred_at"] = json!(local_morning(40));
+    app.post("/api/v1/visits", &f.member.token, worked)
+        .await
+        .expect(201);
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    let month = (chrono::Utc::now().with_timezone(&vn).date_naive() - chrono::Duration::days(40))
+        .format("%Y-%m")
+        .to_string();
+    let submitted = app
+        .post(
+            "/api/v1/certifications",
+            &f.sup.token,
+            json!({"unit_code": crate::util::BA_DINH, "period": month}),
+        )
+        .await
+        .expect(201);
+    let id = submitted.body["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/certifications/{id}/accept"),
+        &f.province.token,
+        json!({"note": "Đã đối chiếu"}),
+    )
+    .await
+    .expect(200);
+
+    for receiver in [&province, &commune] {
+        let bodies = receiver.wait_for(2).await;
+        let seen: Vec<(&str, &str, &str)> = bodies
+            .iter()
+            .map(|b| {
+                (
+                    b["type"].as_str().unwrap(),
+                    b["data"]["id"].as_str().unwrap(),
+                    b["data"]["status"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("certification.changed", id.as_str(), "submitted"),
+                ("certification.changed", id.as_str(), "accepted"),
+            ]
+        );
+        assert_eq!(bodies[0]["unit_code"], crate::util::BA_DINH);
+        assert_eq!(bodies[0]["data"]["metrics"]["visits"], 1);
+        assert_eq!(bodies[1]["data"]["decision_note"], "Đã đối chiếu");
+    }
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert!(elsewhere.got().is_empty(), "another commune heard nothing");
+}
