@@ -86,6 +86,8 @@ where
                 .service(crate::certifications::handlers::accept_certification)
                 .service(crate::certifications::handlers::return_certification)
                 .service(crate::certifications::handlers::reopen_certification)
+                .service(crate::privacy::handlers::lookup)
+                .service(crate::privacy::handlers::erase)
                 .service(crate::webhooks::handlers::create_webhook)
                 .service(crate::webhooks::handlers::list_webhooks)
                 .service(crate::webhooks::handlers::get_webhook)

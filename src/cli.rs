@@ -57,6 +57,9 @@ pub enum Command {
     /// Recount the statistics rollups from the records (a repair; run it while the server
     /// is stopped or quiet, since it holds one write transaction).
     RebuildRollups,
+    /// Remove now the citizen links of records older than `GOCUA_CITIZEN_REF_RETENTION_DAYS`
+    /// (the server also does it at start and daily); prints how many records lost theirs.
+    PurgeCitizenRefs,
     /// Compare the statistics rollups with a recount from the records; exits non-zero if
     /// they differ (nothing is changed).
     CheckRollups,

@@ -130,6 +130,8 @@ pub struct Config {
     pub late_sync_window: chrono::TimeDelta,
     /// How webhooks are delivered.
     pub webhooks: WebhookSettings,
+    /// Days after `occurred_at` a record keeps its link to the resident.
+    pub citizen_ref_retention_days: i64,
 }
 
 /// How webhooks are delivered (tests shorten the schedule).
@@ -184,6 +186,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("GOCUA_WEBHOOK_GIVE_UP_HOURS", "72"),
     ("GOCUA_WEBHOOK_TIMEOUT_SECS", "10"),
     ("GOCUA_WEBHOOK_MAX_PENDING", "100000"),
+    ("GOCUA_CITIZEN_REF_RETENTION_DAYS", "730"),
     ("GOCUA_LOG_FORMAT", "text (or json)"),
     ("RUST_LOG", "info"),
 ];
@@ -284,6 +287,8 @@ impl Config {
                 max_pending: number::<usize>("GOCUA_WEBHOOK_MAX_PENDING")?.max(1),
                 poll: Duration::from_secs(1),
             },
+            citizen_ref_retention_days: number::<i64>("GOCUA_CITIZEN_REF_RETENTION_DAYS")?
+                .clamp(1, 36_500),
         })
     }
 
@@ -320,6 +325,7 @@ impl Config {
                 poll: Duration::from_secs(1),
                 max_pending: 100_000,
             },
+            citizen_ref_retention_days: 730,
         }
     }
 }

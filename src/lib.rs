@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod path_text;
 pub mod periods;
+pub mod privacy;
 pub mod records;
 pub mod request_id;
 pub mod rules;

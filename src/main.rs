@@ -83,6 +83,17 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::PurgeCitizenRefs => {
+            let pool = cli::prepare_database(&config)?;
+            let mut conn = pool.get().context("connecting to the database")?;
+            let before = gocua::privacy::retention::cutoff(config.citizen_ref_retention_days);
+            let n = gocua::privacy::retention::purge(&mut conn, before)?;
+            println!(
+                "{n} records lost their citizen link (older than {} days)",
+                config.citizen_ref_retention_days
+            );
+            Ok(())
+        }
         Command::CheckRollups => {
             let pool = cli::prepare_database(&config)?;
             let mut conn = pool.get().context("connecting to the database")?;
@@ -187,6 +198,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let state = web::Data::new(AppState::new(config, pool));
     gocua::webhooks::worker::spawn(state.clone());
+    gocua::privacy::retention::spawn(state.clone());
     let spec = app::openapi();
     let server = HttpServer::new(move || app::build(state.clone(), spec.clone()))
         .bind(&bind)

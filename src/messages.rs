@@ -132,6 +132,7 @@ catalogue! {
     CERTIFICATION_EXISTS => "Xã này đã có chứng nhận đang chờ duyệt hoặc đã được chấp nhận cho kỳ này", "this commune already has a submitted or accepted certification for the period";
     NOT_SUBMITTED => "Chỉ chứng nhận đang chờ duyệt mới được chấp nhận hoặc trả lại", "only a submitted certification can be accepted or returned";
     NOT_ACCEPTED => "Chỉ chứng nhận đã được chấp nhận mới mở lại được", "only an accepted certification can be reopened";
+    PRIVACY_OFFICERS_ONLY => "Chỉ quản trị viên hoặc giám sát viên cấp tỉnh mới tra cứu và xóa liên kết công dân", "only an admin or a province supervisor looks up and erases a resident's links";
     CERTIFIERS_ONLY => "Chỉ giám sát viên trong phạm vi mới chứng nhận số liệu của xã", "only a supervisor in scope certifies a commune's figures";
     DECIDERS_ONLY => "Chỉ giám sát viên cấp tỉnh hoặc quản trị viên mới chấp nhận, trả lại hoặc mở lại", "only a province supervisor or an admin accepts, returns or reopens";
     READERS_OF_CERTIFICATIONS => "Tình nguyện viên không xem chứng nhận số liệu", "volunteers do not read certifications";

@@ -32,6 +32,7 @@ progress. Errors are RFC 9457 `application/problem+json`. Anything outside the c
         (name = "certifications", description = "Chứng nhận số liệu theo kỳ (certified periods: a commune certifies, the province accepts, the period locks)"),
         (name = "stats", description = "Thống kê (statistics, read from per-day rollups)"),
         (name = "exports", description = "Xuất dữ liệu CSV (record-level CSV exports)"),
+        (name = "privacy", description = "Quyền của công dân về dữ liệu cá nhân (residents' rights: look-up and erasure of citizen links)"),
         (name = "webhooks", description = "Đẩy sự kiện tới bảng điều khiển (signed webhooks from a durable outbox)"),
         (name = "api-keys", description = "Khóa API cho bảng điều khiển (read-only dashboard keys)"),
         (name = "audit", description = "Nhật ký thao tác (append-only audit log)"),
@@ -330,6 +331,12 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
             Chars(1, crate::certifications::model::NOTE_MAX),
         ),
         (&["ReopenRequest"], "reason", Pattern(SAYS_SOMETHING)),
+        (
+            &["EraseRequest"],
+            "reason",
+            Chars(1, crate::privacy::service::REASON_MAX),
+        ),
+        (&["EraseRequest"], "reason", Pattern(SAYS_SOMETHING)),
         (
             &["CreateWebhook"],
             "url",

@@ -10,27 +10,39 @@ use crate::config::Secret;
 use crate::error::FieldError;
 use crate::messages as msg;
 
+/// Checks that a CCCD is 12 digits starting with a province of birth (001–096); the error
+/// names `citizen_id` and never echoes it.
+pub fn check_form(citizen_id: &str) -> Option<FieldError> {
+    let bytes = citizen_id.as_bytes();
+    if bytes.len() != 12 || !bytes.iter().all(u8::is_ascii_digit) {
+        return Some(FieldError::new(
+            "citizen_id",
+            "invalid_citizen_id",
+            msg::CITIZEN_ID_DIGITS,
+        ));
+    }
+    let province = bytes[..3]
+        .iter()
+        .fold(0, |n, b| n * 10 + i32::from(b - b'0'));
+    if !(1..=96).contains(&province) {
+        return Some(FieldError::new(
+            "citizen_id",
+            "invalid_citizen_id",
+            msg::CITIZEN_ID_PROVINCE,
+        ));
+    }
+    None
+}
+
 /// Checks a 12-digit CCCD against the birth year and sex it encodes: digits 1–3 are the
 /// province of birth (001–096), digit 4 the century and sex (0/1 for 1900s male/female, 2/3
 /// for 2000s, and so on), digits 5–6 the last two digits of the birth year.
 pub fn check(citizen_id: &str, birth_year: i32, sex: Option<Sex>) -> Vec<FieldError> {
+    if let Some(error) = check_form(citizen_id) {
+        return vec![error];
+    }
     let bytes = citizen_id.as_bytes();
-    if bytes.len() != 12 || !bytes.iter().all(u8::is_ascii_digit) {
-        return vec![FieldError::new(
-            "citizen_id",
-            "invalid_citizen_id",
-            msg::CITIZEN_ID_DIGITS,
-        )];
-    }
     let digit = |i: usize| i32::from(bytes[i] - b'0');
-    let province = digit(0) * 100 + digit(1) * 10 + digit(2);
-    if !(1..=96).contains(&province) {
-        return vec![FieldError::new(
-            "citizen_id",
-            "invalid_citizen_id",
-            msg::CITIZEN_ID_PROVINCE,
-        )];
-    }
     let gender_century = digit(3);
     let encoded_year = 1900 + (gender_century / 2) * 100 + digit(4) * 10 + digit(5);
     let mut errors = Vec::new();
@@ -56,6 +68,19 @@ pub fn check(citizen_id: &str, birth_year: i32, sex: Option<Sex>) -> Vec<FieldEr
     errors
 }
 
+/// How an unlinked reference starts: a record whose resident was erased (or whose link
+/// expired) holds `x:` and a random id, which no citizen number ever hashes to.
+pub const UNLINKED: &str = "x:";
+
+/// The content fingerprint of an unlinked record: the stored one was made from the keyed
+/// hash, so it goes too; the same record sent again is then taken as unchanged.
+pub const UNLINKED_FINGERPRINT: &str = "x:unlinked";
+
+/// A fresh unlinked reference.
+pub fn unlinked_ref() -> String {
+    format!("{UNLINKED}{}", uuid::Uuid::new_v4())
+}
+
 /// The stored stand-in for a citizen id: HMAC-SHA256 under `GOCUA_CITIZEN_ID_KEY`, hex.
 /// Keyed, so a leaked database cannot be reversed by hashing all 10^12 numbers.
 pub fn citizen_ref(key: &Secret, citizen_id: &str) -> String {
@@ -74,6 +99,36 @@ mod tests {
 
     fn codes(errors: &[FieldError]) -> Vec<&str> {
         errors.iter().map(|e| e.code.as_str()).collect()
+    }
+
+    #[test]
+    fn the_form_alone_is_twelve_digits_from_a_province_of_birth() {
+        assert!(check_form("001085012345").is_none());
+        assert!(check_form("096999999999").is_none());
+        for bad in [
+            "",
+            "00108501234",
+            "0010850123456",
+            "00108501234x",
+            "000085012345",
+            "097085012345",
+        ] {
+            let error = check_form(bad).expect(bad);
+            assert_eq!(
+                (error.field.as_str(), error.code.as_str()),
+                ("citizen_id", "invalid_citizen_id")
+            );
+            assert!(bad.is_empty() || !error.message.to_string().contains(bad));
+        }
+    }
+
+    #[test]
+    fn an_unlinked_reference_matches_no_hash() {
+        let key = Secret::new("k", &"k".repeat(32)).unwrap();
+        let linked = citizen_ref(&key, "001085012345");
+        let unlinked = unlinked_ref();
+        assert!(unlinked.starts_with(UNLINKED) && !linked.starts_with(UNLINKED));
+        assert_ne!(unlinked, unlinked_ref(), "random each time");
     }
 
     #[test]

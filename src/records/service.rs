@@ -400,7 +400,10 @@ pub fn store_all(
                 }
                 let row = sent_again.next().ok_or(RecordError::RecordNotFound)?;
                 let current = stored.get(&row.id).ok_or(RecordError::RecordNotFound)?;
-                Ok(if current.content_hash == row.content_hash {
+                // An erased record cannot be compared (its fingerprint went with the link):
+                // a phone sending it again gets `unchanged`, never a refusal.
+                let unlinked = current.content_hash == super::citizen::UNLINKED_FINGERPRINT;
+                Ok(if unlinked || current.content_hash == row.content_hash {
                     Created::Unchanged(current.clone())
                 } else {
                     Created::IdTaken

@@ -99,7 +99,8 @@ pub type Place = (NaiveDate, String, String, String);
 pub type Daily = HashMap<Place, Counts>;
 /// Commune rows keyed by day and commune.
 pub type Communes = HashMap<(NaiveDate, String), Counts>;
-/// Citizen rows keyed by place and `citizen_ref`: `(counted, approved)`.
+/// Citizen rows keyed by place and `citizen_ref` (by the citizen's number in [`stored`] and
+/// [`recount`]): `(counted, approved)`.
 pub type Citizens = HashMap<(Place, String), (i32, i32)>;
 
 /// The content of the three rollup tables (zero rows left out), to compare a recount
@@ -331,8 +332,31 @@ struct NewCitizen<'a> {
 /// References looked up per statement.
 const LOOKUP_CHUNK: usize = 5000;
 
-/// The numbers of citizen references, giving new ones a number first.
+/// The number an expired link names (`x:` and the number, see
+/// `crate::privacy::retention`), if `citizen_ref` is one.
+pub fn named_number(citizen_ref: &str) -> Option<i64> {
+    citizen_ref
+        .strip_prefix(crate::records::citizen::UNLINKED)?
+        .parse()
+        .ok()
+}
+
+/// The numbers of citizen references, giving new ones a number first (a reference that
+/// names its number is its number).
 fn citizen_ids(conn: &mut DbConn, refs: &[&str]) -> QueryResult<HashMap<String, i64>> {
+    let mut out: HashMap<String, i64> = HashMap::with_capacity(refs.len());
+    let refs: Vec<&str> = refs
+        .iter()
+        .filter(|r| match named_number(r) {
+            Some(n) => {
+                out.insert((**r).to_owned(), n);
+                false
+            }
+            None => true,
+        })
+        .copied()
+        .collect();
+    let refs = refs.as_slice();
     let fresh: Vec<NewCitizen> = refs.iter().map(|r| NewCitizen { citizen_ref: r }).collect();
     dialect::upsert_all(
         conn,
@@ -349,7 +373,6 @@ fn citizen_ids(conn: &mut DbConn, refs: &[&str]) -> QueryResult<HashMap<String, 
                 .on_conflict_do_nothing()
         },
     )?;
-    let mut out = HashMap::with_capacity(refs.len());
     for chunk in refs.chunks(LOOKUP_CHUNK) {
         let found: Vec<(String, i64)> = citizens::table
             .filter(citizens::citizen_ref.eq_any(chunk))
@@ -605,7 +628,39 @@ pub fn recount(conn: &mut DbConn) -> QueryResult<Rollups> {
         }
     }
     out.drop_zeros();
-    Ok(out)
+    numbered(conn, out)
+}
+
+/// Citizen rows keyed by the citizen's number instead of the reference the records hold
+/// (records of one resident may hold the hash or, once it expired, the number), as
+/// [`stored`] keys them; a reference without a number stays as `?ref`, so it differs.
+fn numbered(conn: &mut DbConn, mut counted: Rollups) -> QueryResult<Rollups> {
+    let mut refs: Vec<&str> = counted.citizens.keys().map(|(_, r)| r.as_str()).collect();
+    refs.sort_unstable();
+    refs.dedup();
+    let mut numbers: HashMap<String, i64> = HashMap::new();
+    for chunk in refs.chunks(LOOKUP_CHUNK) {
+        for r in chunk {
+            if let Some(n) = named_number(r) {
+                numbers.insert((*r).to_owned(), n);
+            }
+        }
+        let found: Vec<(String, i64)> = citizens::table
+            .filter(citizens::citizen_ref.eq_any(chunk))
+            .select((citizens::citizen_ref, citizens::id))
+            .load(conn)?;
+        numbers.extend(found);
+    }
+    counted.citizens = std::mem::take(&mut counted.citizens)
+        .into_iter()
+        .map(|((place, r), v)| {
+            let key = numbers
+                .get(&r)
+                .map_or_else(|| format!("?{r}"), i64::to_string);
+            ((place, key), v)
+        })
+        .collect();
+    Ok(counted)
 }
 
 /// What the rollups hold now, zero rows left out.
@@ -694,22 +749,20 @@ pub fn stored(conn: &mut DbConn) -> QueryResult<Rollups> {
     for (commune, day, v) in communes {
         out.communes.insert((day, commune), counts(v));
     }
-    let citizens: Vec<(NaiveDate, String, String, String, String, i32, i32)> =
-        citizen_rollups::table
-            .inner_join(citizens::table)
-            .select((
-                citizen_rollups::day,
-                citizen_rollups::commune_code,
-                citizen_rollups::team_id,
-                citizen_rollups::volunteer_id,
-                citizens::citizen_ref,
-                citizen_rollups::counted,
-                citizen_rollups::approved,
-            ))
-            .load(conn)?;
-    for (day, c, t, v, cref, counted, approved) in citizens {
+    let citizens: Vec<(NaiveDate, String, String, String, i64, i32, i32)> = citizen_rollups::table
+        .select((
+            citizen_rollups::day,
+            citizen_rollups::commune_code,
+            citizen_rollups::team_id,
+            citizen_rollups::volunteer_id,
+            citizen_rollups::citizen_id,
+            citizen_rollups::counted,
+            citizen_rollups::approved,
+        ))
+        .load(conn)?;
+    for (day, c, t, v, number, counted, approved) in citizens {
         out.citizens
-            .insert(((day, c, t, v), cref), (counted, approved));
+            .insert(((day, c, t, v), number.to_string()), (counted, approved));
     }
     out.drop_zeros();
     Ok(out)
@@ -744,4 +797,17 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<(usize, usize, usize)> {
         }
         Ok(written)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::named_number;
+
+    #[test]
+    fn an_expired_link_names_its_number_and_nothing_else_does() {
+        assert_eq!(named_number("x:42"), Some(42));
+        assert_eq!(named_number("x:0b6c2a52-4f0e-4b8e-9a57-3c1a7b1f2e11"), None);
+        assert_eq!(named_number("9f86d081884c7d659a2feaa0c55ad015"), None);
+        assert_eq!(named_number("42"), None);
+    }
 }

@@ -186,6 +186,20 @@ fn cases() -> Vec<Case> {
             None,
             "403 403 403 403 403 200 404 200 403 401 401 401",
         ),
+        // Residents' rights: an admin, or a province supervisor (another province finds an
+        // empty list and erases nothing: the answer does not say the resident exists).
+        case(
+            M::POST,
+            "/api/v1/privacy/lookup",
+            b(json!({"citizen_id": CITIZEN})),
+            "403 403 403 403 403 200 200 200 403 401 401 401",
+        ),
+        case(
+            M::POST,
+            "/api/v1/privacy/erase",
+            b(json!({"citizen_id": CITIZEN, "reason": "Yêu cầu của công dân"})),
+            "403 403 403 403 403 200 200 200 403 401 401 401",
+        ),
         // Certified periods: supervisors certify in scope, the province decides, keys read.
         case(
             M::POST,

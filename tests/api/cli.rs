@@ -468,6 +468,23 @@ async fn citizen_numbers_stay_out_of_logs_answers_and_the_database_file() {
         signature,
     )
     .await;
+    // A resident's look-up and erasure: the number travels in, never out or into the log.
+    let held = call(
+        "POST",
+        "/api/v1/privacy/lookup",
+        Some(&admin_token),
+        serde_json::json!({"citizen_id": NUMBER}),
+    )
+    .await;
+    assert_eq!(held["items"].as_array().unwrap().len(), 2, "{held}");
+    let erased = call(
+        "POST",
+        "/api/v1/privacy/erase",
+        Some(&admin_token),
+        serde_json::json!({"citizen_id": NUMBER, "reason": "Yêu cầu của công dân"}),
+    )
+    .await;
+    assert_eq!(erased["erased_records"], 2, "{erased}");
     let search = client
         .get(url("/api/v1/users?q=0900000002"))
         .insert_header(("Authorization", format!("Bearer {admin_token}")))
@@ -648,4 +665,31 @@ fn readme_walkthrough_works_against_the_demo() {
     );
     assert!(out.contains(r#""adults":3400"#), "{out}");
     assert!(out.contains("Tổ công nghệ số cộng đồng số 1"), "{out}");
+}
+
+/// `gocua purge-citizen-refs` on the demo (30 days of records) with a 10-day retention:
+/// the older records lose their link, say how many, and the rollups still match a recount;
+/// a second run finds nothing more.
+#[test]
+fn purge_citizen_refs_expires_old_links_and_keeps_the_rollups() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = gocua(dir.path()).arg("seed-demo").output().unwrap();
+    assert!(seeded.status.success(), "{seeded:?}");
+    let purge = || {
+        gocua(dir.path())
+            .env("GOCUA_CITIZEN_REF_RETENTION_DAYS", "10")
+            .arg("purge-citizen-refs")
+            .output()
+            .unwrap()
+    };
+    let first = purge();
+    assert!(first.status.success(), "{first:?}");
+    let said = String::from_utf8_lossy(&first.stdout).to_string();
+    let n: usize = said.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(n > 0, "{said}");
+    assert!(said.contains("older than 10 days"), "{said}");
+    let check = gocua(dir.path()).arg("check-rollups").output().unwrap();
+    assert!(check.status.success(), "{check:?}");
+    let again = String::from_utf8_lossy(&purge().stdout).to_string();
+    assert!(again.starts_with("0 records"), "{again}");
 }

@@ -15,6 +15,7 @@ mod hostile;
 mod language;
 mod ops;
 mod population;
+mod privacy;
 mod records;
 mod sessions;
 mod stats;

@@ -244,6 +244,18 @@ impl TestApp {
         }
     }
 
+    /// The SQLite file's bytes with its write-ahead log (`None` on PostgreSQL).
+    pub fn sqlite_bytes(&self) -> Option<Vec<u8>> {
+        let gocua::config::DatabaseUrl::Sqlite(path) = &self.config.database else {
+            return None;
+        };
+        let mut bytes = std::fs::read(path).unwrap();
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        bytes.extend(std::fs::read(&wal).unwrap_or_default());
+        Some(bytes)
+    }
+
     /// Starts another webhook worker on the same database, as a second server process
     /// would have.
     pub fn another_worker(&self) {
