@@ -6,7 +6,7 @@ PG_URL ?= $(GOCUA_TEST_POSTGRES_URL)
 # The demo database (make demo).
 DEMO_DB ?= gocua-demo.db
 
-.PHONY: bench run demo build test test-sqlite test-postgres test-durability test-outage test-schema lint-spec test-e2e fuzz bench-sync bench-webhooks bench-stats openapi fmt lint ci clean
+.PHONY: bench run demo build test test-sqlite test-postgres test-durability test-nodes test-outage test-schema lint-spec test-e2e fuzz bench-sync bench-webhooks bench-stats openapi fmt lint ci clean
 
 ## Build and serve on the embedded SQLite file (gocua.db); migrations and units load themselves.
 run:
@@ -44,6 +44,12 @@ test-durability:
 	python3 scripts/durability.py --binary target/debug/gocua --backend sqlite
 	@if [ -n "$(PG_URL)" ]; then GOCUA_TEST_POSTGRES_URL="$(PG_URL)" python3 scripts/durability.py --binary target/debug/gocua --backend postgres; \
 	else echo "GOCUA_TEST_POSTGRES_URL not set: PostgreSQL durability run skipped (CI sets it)"; fi
+
+## Two gocua processes on one PostgreSQL: a shared login throttle, refresh-token reuse caught
+## across nodes, and the same record sent to both at once stored once (one 201, one 200).
+test-nodes:
+	$(CARGO) build --bin gocua
+	GOCUA_TEST_POSTGRES_URL="$(BENCH_PG_URL)" python3 scripts/two_nodes.py --binary target/debug/gocua
 
 ## Take the database away under load (SQLite: another process holds the write lock;
 ## PostgreSQL: a proxy cuts every connection) and bring it back: only 2xx or 503 with

@@ -248,6 +248,7 @@ diesel::table! {
 
 diesel::joinable!(team_members -> teams (team_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    login_failures,
     unit_population,
     units,
     users,
@@ -317,6 +318,14 @@ diesel::table! {
         people_helped -> Nullable<Integer>,
         duration_minutes -> Nullable<Integer>,
         venue -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Text,
+        key -> Text,
+        failed_at -> Timestamp,
     }
 }
 

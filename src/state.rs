@@ -97,6 +97,7 @@ impl AppState {
                 config.login_failure_window,
                 config.login_failures_per_phone,
                 config.login_failures_per_address,
+                config.jwt_secret.expose(),
             ),
             password_checks: PasswordChecks::start(
                 std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)),

@@ -151,13 +151,14 @@ pub async fn login(
     let phone = phone::normalize(&body.phone)
         .ok_or_else(|| ApiError::field("phone", "invalid_phone", msg::INVALID_PHONE))?;
     let address = client_address(&req, &state);
-    state
-        .throttle
-        .check(&phone, &address)
-        .map_err(ApiError::TooManyRequests)?;
-    let phone_key = phone.clone();
+    let (st, phone_key, address_key) = (state.clone(), phone.clone(), address.clone());
     let user = state
-        .primary(move |conn| Ok(crate::users::queries::find_by_phone(conn, &phone_key)?))
+        .primary(move |conn| {
+            st.throttle
+                .check(conn, &phone_key, &address_key)?
+                .map_err(ApiError::TooManyRequests)?;
+            Ok(crate::users::queries::find_by_phone(conn, &phone_key)?)
+        })
         .await?;
     // The password is checked holding no database connection, so a login flood cannot
     // drain the pool, and on the low-priority check threads, so it cannot take the cores
@@ -171,9 +172,10 @@ pub async fn login(
         .await?;
     let outcome = match user {
         Some(u) if verified && u.active => {
-            let st = state.clone();
+            let (st, phone_key) = (state.clone(), phone.clone());
             let tokens = state
                 .primary(move |conn| {
+                    st.throttle.record_success(conn, &phone_key)?;
                     conn.transaction(|conn| {
                         crate::audit::record(
                             conn,
@@ -193,7 +195,6 @@ pub async fn login(
     };
     match outcome {
         Some(tokens) => {
-            state.throttle.record_success(&phone);
             tracing::info!(user_id = %tokens.user.id, "signed in");
             Ok(HttpResponse::Ok()
                 .insert_header(crate::caching::no_store())
@@ -201,10 +202,22 @@ pub async fn login(
         }
         None => {
             crate::metrics::login_failed();
-            state.throttle.record_failure(&phone, &address);
+            record_failure(&state, phone, address).await?;
             Err(wrong_credentials())
         }
     }
+}
+
+/// Counts a failed password against the phone and the address, for every server process.
+async fn record_failure(
+    state: &web::Data<AppState>,
+    phone: String,
+    address: String,
+) -> ApiResult<()> {
+    let st = state.clone();
+    state
+        .primary(move |conn| Ok(st.throttle.record_failure(conn, &phone, &address)?))
+        .await
 }
 
 enum Refreshed {
@@ -347,14 +360,14 @@ pub async fn change_password(
     body.validate()?;
     let address = client_address(&req, &state);
     let phone = caller.phone.clone();
-    state
-        .throttle
-        .check(&phone, &address)
-        .map_err(ApiError::TooManyRequests)?;
     // As at login, the passwords are hashed and checked holding no database connection.
     let user_id = caller.id.clone();
+    let (st, phone_key, address_key) = (state.clone(), phone.clone(), address.clone());
     let user = state
         .primary(move |conn| {
+            st.throttle
+                .check(conn, &phone_key, &address_key)?
+                .map_err(ApiError::TooManyRequests)?;
             crate::users::queries::find(conn, &user_id)?
                 .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))
         })
@@ -391,7 +404,7 @@ pub async fn change_password(
             .await?;
     }
     if !changed {
-        state.throttle.record_failure(&phone, &address);
+        record_failure(&state, phone, address).await?;
         return Err(ApiError::Validation(vec![FieldError::new(
             "current_password",
             "wrong_password",

@@ -1,10 +1,19 @@
 //! Failed-login throttling per phone and per client address. Only failures count, and a
 //! key over its limit is refused *before* the password is checked, which a token-bucket
 //! limiter such as governor (whose check always consumes) does not express directly.
+//! The failures live in the database (`login_failures`), so several server processes on one
+//! PostgreSQL count them together: N nodes do not allow N times the attempts. Keys are
+//! stored as a keyed hash, never as the phone or address.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::db::{DbConn, dialect};
+use crate::schema::login_failures as f;
 
 /// Sliding-window counter of failed logins.
 #[derive(Debug)]
@@ -12,78 +21,101 @@ pub struct LoginThrottle {
     window: Duration,
     per_phone: u32,
     per_address: u32,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    key: Vec<u8>,
 }
 
-/// Keys are prefixed so a phone and an address never collide.
-fn phone_key(phone: &str) -> String {
-    format!("p:{phone}")
+/// How long to wait, in whole seconds, given the failures within the window newest first:
+/// 0 under the limit; otherwise until the `limit`-th newest leaves the window.
+fn wait(newest_first: &[NaiveDateTime], limit: u32, window: Duration, now: NaiveDateTime) -> u64 {
+    let Some(edge) = newest_first.get(limit.saturating_sub(1) as usize) else {
+        return 0;
+    };
+    let window = TimeDelta::from_std(window).unwrap_or(TimeDelta::MAX);
+    let left = (*edge + window - now).num_seconds();
+    u64::try_from(left).map_or(0, |s| s + 1)
 }
-fn address_key(address: &str) -> String {
-    format!("a:{address}")
-}
-
-/// Entries beyond which stale keys are swept, bounding memory under a spray of addresses.
-const SWEEP_AT: usize = 10_000;
 
 impl LoginThrottle {
-    /// A throttle allowing `per_phone` / `per_address` failures per `window`.
-    pub fn new(window: Duration, per_phone: u32, per_address: u32) -> Self {
+    /// A throttle allowing `per_phone` / `per_address` failures per `window`; `key` keys the
+    /// stored hashes (the server's token key: it is the same on every node).
+    pub fn new(window: Duration, per_phone: u32, per_address: u32, key: &[u8]) -> Self {
         Self {
             window,
             per_phone,
             per_address,
-            failures: Mutex::new(HashMap::new()),
+            key: key.to_vec(),
         }
+    }
+
+    /// The stored form of a key: HMAC-SHA256, hex.
+    fn stored(&self, key: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key");
+        mac.update(key.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    fn keys(&self, phone: &str, address: &str) -> [(String, u32); 2] {
+        [
+            (self.stored(&format!("p:{phone}")), self.per_phone),
+            (self.stored(&format!("a:{address}")), self.per_address),
+        ]
+    }
+
+    fn since(&self, now: NaiveDateTime) -> NaiveDateTime {
+        now - TimeDelta::from_std(self.window).unwrap_or(TimeDelta::MAX)
     }
 
     /// `Err(seconds)` if this phone or address must wait before trying again.
-    pub fn check(&self, phone: &str, address: &str) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let mut wait = 0u64;
-        for (key, limit) in [
-            (phone_key(phone), self.per_phone),
-            (address_key(address), self.per_address),
-        ] {
-            if let Some(times) = map.get_mut(&key) {
-                while times
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= self.window)
-                {
-                    times.pop_front();
-                }
-                if times.len() as u32 >= limit {
-                    let oldest = times[times.len() - limit as usize];
-                    let left = self.window.saturating_sub(now.duration_since(oldest));
-                    wait = wait.max(left.as_secs() + 1);
-                }
-            }
+    pub fn check(
+        &self,
+        conn: &mut DbConn,
+        phone: &str,
+        address: &str,
+    ) -> QueryResult<Result<(), u64>> {
+        let now = crate::clock::now();
+        let mut longest = 0;
+        for (key, limit) in self.keys(phone, address) {
+            let times: Vec<NaiveDateTime> = f::table
+                .filter(f::key.eq(key))
+                .filter(f::failed_at.gt(self.since(now)))
+                .order(f::failed_at.desc())
+                .limit(i64::from(limit))
+                .select(f::failed_at)
+                .load(conn)?;
+            longest = longest.max(wait(&times, limit, self.window, now));
         }
-        if wait > 0 { Err(wait) } else { Ok(()) }
+        Ok(if longest > 0 { Err(longest) } else { Ok(()) })
     }
 
-    /// Records one failed attempt against both keys.
-    pub fn record_failure(&self, phone: &str, address: &str) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= SWEEP_AT {
-            let window = self.window;
-            map.retain(|_, times| {
-                times
-                    .back()
-                    .is_some_and(|t| now.duration_since(*t) < window)
-            });
-        }
-        for key in [phone_key(phone), address_key(address)] {
-            map.entry(key).or_default().push_back(now);
-        }
+    /// Records one failed attempt against both keys, and forgets failures older than the
+    /// window.
+    pub fn record_failure(&self, conn: &mut DbConn, phone: &str, address: &str) -> QueryResult<()> {
+        let now = crate::clock::now();
+        diesel::delete(f::table.filter(f::failed_at.le(self.since(now)))).execute(conn)?;
+        let rows: Vec<_> = self
+            .keys(phone, address)
+            .into_iter()
+            .map(|(key, _)| {
+                (
+                    f::id.eq(uuid::Uuid::now_v7().to_string()),
+                    f::key.eq(key),
+                    f::failed_at.eq(now),
+                )
+            })
+            .collect();
+        dialect::execute(conn, diesel::insert_into(f::table).values(rows)).map(|_| ())
     }
 
     /// Forgets a phone's failures after a successful login (the address keeps its count).
-    pub fn record_success(&self, phone: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&phone_key(phone));
+    pub fn record_success(&self, conn: &mut DbConn, phone: &str) -> QueryResult<()> {
+        let [(key, _), _] = self.keys(phone, "");
+        diesel::delete(f::table.filter(f::key.eq(key)))
+            .execute(conn)
+            .map(|_| ())
     }
 }
 
@@ -91,26 +123,36 @@ impl LoginThrottle {
 mod tests {
     use super::*;
 
-    #[test]
-    fn blocks_after_limit_and_success_clears_phone() {
-        let t = LoginThrottle::new(Duration::from_secs(60), 2, 10);
-        assert!(t.check("+84912345678", "1.2.3.4").is_ok());
-        t.record_failure("+84912345678", "1.2.3.4");
-        t.record_failure("+84912345678", "1.2.3.4");
-        let wait = t.check("+84912345678", "5.6.7.8").unwrap_err();
-        assert!((1..=61).contains(&wait));
-        assert!(t.check("+84900000000", "1.2.3.4").is_ok());
-        t.record_success("+84912345678");
-        assert!(t.check("+84912345678", "1.2.3.4").is_ok());
+    fn at(seconds: i64) -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(1_764_547_200 + seconds, 0)
+            .unwrap()
+            .naive_utc()
     }
 
     #[test]
-    fn address_limit_spans_phones() {
-        let t = LoginThrottle::new(Duration::from_secs(60), 100, 3);
-        for i in 0..3 {
-            t.record_failure(&format!("+8491234567{i}"), "9.9.9.9");
-        }
-        assert!(t.check("+84987654321", "9.9.9.9").is_err());
-        assert!(t.check("+84987654321", "9.9.9.8").is_ok());
+    fn under_the_limit_nobody_waits() {
+        let window = Duration::from_secs(60);
+        assert_eq!(wait(&[], 2, window, at(0)), 0);
+        assert_eq!(wait(&[at(-5)], 2, window, at(0)), 0);
+    }
+
+    #[test]
+    fn at_the_limit_one_waits_until_the_limit_th_newest_leaves_the_window() {
+        let window = Duration::from_secs(60);
+        // Two failures, 5 s and 20 s ago: the older one leaves the window in 40 s.
+        assert_eq!(wait(&[at(-5), at(-20)], 2, window, at(0)), 41);
+        assert_eq!(wait(&[at(-5), at(-20), at(-30)], 2, window, at(0)), 41);
+        assert_eq!(wait(&[at(-59)], 1, window, at(0)), 2);
+    }
+
+    #[test]
+    fn keys_are_stored_hashed_and_apart() {
+        let t = LoginThrottle::new(Duration::from_secs(60), 5, 30, b"a key of the server");
+        let [(phone, 5), (address, 30)] = t.keys("+84912345678", "1.2.3.4") else {
+            panic!("the limits");
+        };
+        assert_eq!(phone.len(), 64);
+        assert!(!phone.contains("84912345678") && !address.contains("1.2.3.4"));
+        assert_ne!(phone, t.stored("a:+84912345678"));
     }
 }
