@@ -11,6 +11,12 @@
 3. A login flood (wrong passwords from thousands of phones, wrk) while 1. runs again: p99
    of record creation next to 1.'s.
 4. The server's peak resident memory over all of it.
+5. The denominator issue 22 sets: the database's rate for the **bare durable insert of one
+   record-shaped row** (17 columns, one secondary index, a table of its own): one-row INSERT
+   transactions from 16 pgbench clients (`-j 2`), or one SQLite thread (WAL,
+   synchronous=FULL); and 1,000-row `INSERT … SELECT` transactions from 4 pgbench clients, or
+   one SQLite thread. The ratios are reported against it and, beside them, against the
+   write-set replay of 1. and 2.
 
     python3 scripts/api_vs_native.py --binary target/release/gocua --backend sqlite
 """
@@ -180,6 +186,57 @@ def pg_single_script(team, volunteers):
             "END;\n")
 
 
+BARE_TABLE = """CREATE TABLE bare_records (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, team_id TEXT NOT NULL, volunteer_id TEXT NOT NULL,
+    commune_code TEXT NOT NULL, occurred_at TIMESTAMP NOT NULL, occurred_on DATE NOT NULL,
+    lat DOUBLE PRECISION, lon DOUBLE PRECISION, accuracy_m DOUBLE PRECISION, household_ref TEXT,
+    outcome TEXT, people_guided INTEGER, topics TEXT, content_hash TEXT NOT NULL,
+    received_at TIMESTAMP NOT NULL, review_status TEXT NOT NULL)"""
+BARE_INDEX = "CREATE INDEX bare_records_commune_day ON bare_records (commune_code, occurred_on)"
+
+
+def bare_values(new_id, now, today):
+    """The 17 values of one record-shaped row, as SQL expressions."""
+    return (f"{new_id}, 'visit', 'team-0000', 'volunteer-0000', '{COMMUNE}', {now}, {today}, 21.0341, 105.8372, "
+            f"12.5, 'KP1-23', 'guided', 2, 'public_services;vneid', {new_id} || {new_id}, {now}, 'pending'")
+
+
+def bare_pg(url, seconds):
+    subprocess.run(["psql", url, "-q", "-c", BARE_TABLE, "-c", BARE_INDEX], check=True, capture_output=True)
+    one = "INSERT INTO bare_records VALUES (" + bare_values("gen_random_uuid()::text", "now()::timestamp", "current_date") + ");\n"
+    single = pgbench(url, one, 16, seconds)
+    many = ("INSERT INTO bare_records SELECT " + bare_values("gen_random_uuid()::text", "now()::timestamp", "current_date")
+            + " FROM generate_series(1, 1000);\n")
+    batch = pgbench(url, many, 4, seconds)
+    return {"single_tps": single["tps"], "batch_records_per_s": batch["tps"] * 1000}
+
+
+def bare_sqlite(db, seconds):
+    conn = sqlite3.connect(db, timeout=30, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute(BARE_TABLE)
+    conn.execute(BARE_INDEX)
+    now, today = "'" + time.strftime("%Y-%m-%d %H:%M:%S") + "'", "'" + time.strftime("%Y-%m-%d") + "'"
+    one = "INSERT INTO bare_records VALUES (" + bare_values("lower(hex(randomblob(16)))", now, today) + ")"
+    n, stop = 0, time.monotonic() + seconds
+    start = time.monotonic()
+    while time.monotonic() < stop:
+        conn.execute(one)  # autocommit: one durable transaction per row
+        n += 1
+    single = n / (time.monotonic() - start)
+    many = ("WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000) "
+            "INSERT INTO bare_records SELECT " + bare_values("lower(hex(randomblob(16)))", now, today) + " FROM s")
+    n, stop = 0, time.monotonic() + seconds
+    start = time.monotonic()
+    while time.monotonic() < stop:
+        conn.execute(many)
+        n += 1000
+    batch = n / (time.monotonic() - start)
+    conn.close()
+    return {"single_tps": single, "batch_records_per_s": batch}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default="target/release/gocua")
@@ -237,22 +294,27 @@ def main():
             db = db_url.removeprefix("sqlite://")
             results["native_single"] = native_sqlite(db, team, volunteers, args.connections, args.seconds)
             results["native_batch"] = native_sqlite_batch(db, team, volunteers)
+            results["bare"] = bare_sqlite(db, args.seconds)
         else:
             results["native_single"] = pgbench(db_url, pg_single_script(team, volunteers), args.connections, args.seconds)
             results["native_batch"] = native_pg_batch(db_url, team, volunteers)
+            results["bare"] = bare_pg(db_url, args.seconds)
     finally:
         server.cleanup()
 
-    single, native = results["api_single"], results["native_single"]
+    single, native, bare = results["api_single"], results["native_single"], results["bare"]
+    batch_api = results["api_batch"]["records_per_s"]
     flooded = results["api_single_under_flood"]
     lines = [
         f"API vs native ({args.backend}, release build, {args.connections} connections, {args.seconds} s each; {time.strftime('%Y-%m-%d %H:%M:%S')})",
         f"single creates, API    : {single['rps']:.0f} req/s, p50 {single['p50']:.1f} ms, p99 {single['p99']:.1f} ms, non-2xx {single['non2xx']}",
         f"single creates, native : {native['tps']:.0f} tx/s,  p50 {native['p50']:.1f} ms, p99 {native['p99']:.1f} ms",
-        f"single creates ratio   : {single['rps'] / native['tps']:.2f} (goal 0.8)",
+        f"single creates, bare   : {bare['single_tps']:.0f} one-row INSERT tx/s (17 columns, one secondary index)",
+        f"single creates ratio   : {single['rps'] / bare['single_tps']:.2f} of the bare insert (goal 0.8); {single['rps'] / native['tps']:.2f} of the write-set replay",
         f"batch sync, API        : {results['api_batch']['records_per_s']:.0f} records/s (1,000-record mixed batches, median of 5)",
         f"batch, native          : {results['native_batch']['records_per_s']:.0f} records/s (1,000-row multi-row INSERT into records)",
-        f"batch ratio            : {results['api_batch']['records_per_s'] / results['native_batch']['records_per_s']:.2f} (goal 0.5)",
+        f"batch, bare            : {bare['batch_records_per_s']:.0f} records/s (1,000-row INSERT ... SELECT transactions)",
+        f"batch ratio            : {batch_api / bare['batch_records_per_s']:.2f} of the bare insert (goal 0.5); {batch_api / results['native_batch']['records_per_s']:.2f} of the multi-row INSERT into records",
         f"login flood            : {results['flood'].get('rps', 0):.0f} wrong logins/s from random phones, {results['flood'].get('non2xx', 0)} answered non-2xx",
         f"creates under flood    : {flooded['rps']:.0f} req/s, p99 {flooded['p99']:.1f} ms ({flooded['p99'] / single['p99']:.2f} of p99 without; goal <= 1.2)",
         f"server peak RSS        : {results['rss_peak_mb']:.1f} MB (goal < 150)",
