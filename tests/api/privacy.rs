@@ -6,7 +6,7 @@ use gocua::auth::Role;
 use serde_json::{Value, json};
 
 use crate::records::{CITIZEN, assist, signature, team_with};
-use crate::util::{HANOI, SAI_GON, TestApp};
+use crate::util::{HANOI, Reply, SAI_GON, TestApp};
 
 const OTHER: &str = "001185099999";
 
@@ -19,6 +19,15 @@ async fn lookup(app: &TestApp, token: &str, citizen: &str) -> Value {
     .await
     .expect(200)
     .body
+}
+
+async fn erase(app: &TestApp, token: &str, citizen: &str, reason: &str) -> Reply {
+    app.post(
+        "/api/v1/privacy/erase",
+        token,
+        json!({"citizen_id": citizen, "reason": reason}),
+    )
+    .await
 }
 
 /// Every figure a supervisor reads for Hà Nội over the last 59 days, to compare before
@@ -205,28 +214,14 @@ async fn an_erasure_keeps_every_count_and_stops_duplicate_detection() {
     assert_eq!(before[0]["metrics"]["unique_citizens_assisted"], 2);
 
     // Bad input changes nothing.
-    let problem = app
-        .post(
-            "/api/v1/privacy/erase",
-            &f.province.token,
-            json!({"citizen_id": CITIZEN, "reason": "  "}),
-        )
+    let problem = erase(&app, &f.province.token, CITIZEN, "  ")
         .await
         .problem(422);
     assert_eq!(problem["errors"][0]["field"], "reason");
-    app.post(
-        "/api/v1/privacy/erase",
-        &f.sup.token,
-        json!({"citizen_id": CITIZEN, "reason": "Yêu cầu của công dân"}),
-    )
-    .await
-    .problem(403);
-    let elsewhere = app
-        .post(
-            "/api/v1/privacy/erase",
-            &f.far_province.token,
-            json!({"citizen_id": CITIZEN, "reason": "Yêu cầu của công dân"}),
-        )
+    erase(&app, &f.sup.token, CITIZEN, "Yêu cầu của công dân")
+        .await
+        .problem(403);
+    let elsewhere = erase(&app, &f.far_province.token, CITIZEN, "Yêu cầu của công dân")
         .await
         .expect(200);
     assert_eq!(
@@ -234,14 +229,14 @@ async fn an_erasure_keeps_every_count_and_stops_duplicate_detection() {
         "nothing of theirs in Hồ Chí Minh"
     );
 
-    let erased = app
-        .post(
-            "/api/v1/privacy/erase",
-            &f.province.token,
-            json!({"citizen_id": CITIZEN, "reason": "Phiếu yêu cầu số 17 ngày 02/12/2026"}),
-        )
-        .await
-        .expect(200);
+    let erased = erase(
+        &app,
+        &f.province.token,
+        CITIZEN,
+        "Phiếu yêu cầu số 17 ngày 02/12/2026",
+    )
+    .await
+    .expect(200);
     assert_eq!(erased.body, json!({"erased_records": 5}));
     assert_eq!(figures(&app, &admin.token).await, before, "no count moved");
     rollups_match(&app);
@@ -331,14 +326,14 @@ async fn a_province_erasure_leaves_another_provinces_records_and_its_counts() {
         .await
         .expect(200)
         .body;
-    let erased = app
-        .post(
-            "/api/v1/privacy/erase",
-            &f.province.token,
-            json!({"citizen_id": CITIZEN, "reason": "Yêu cầu của công dân tại Hà Nội"}),
-        )
-        .await
-        .expect(200);
+    let erased = erase(
+        &app,
+        &f.province.token,
+        CITIZEN,
+        "Yêu cầu của công dân tại Hà Nội",
+    )
+    .await
+    .expect(200);
     assert_eq!(erased.body["erased_records"], 1);
     assert_eq!(figures(&app, &admin.token).await, hanoi);
     let hcm_after = app
@@ -430,12 +425,7 @@ async fn links_past_retention_expire_and_every_count_stays() {
 
     // Erasing the resident reaches the expired record too, and still moves no count.
     let before = figures(&app, &admin.token).await;
-    let erased = app
-        .post(
-            "/api/v1/privacy/erase",
-            &f.province.token,
-            json!({"citizen_id": CITIZEN, "reason": "Yêu cầu của công dân"}),
-        )
+    let erased = erase(&app, &f.province.token, CITIZEN, "Yêu cầu của công dân")
         .await
         .expect(200);
     assert_eq!(erased.body["erased_records"], 2);

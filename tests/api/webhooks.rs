@@ -133,6 +133,11 @@ fn verified(secret: &str, headers: &HashMap<String, String>, body: &str) -> bool
     want == v1
 }
 
+/// A Hà Nội webhook of `record.created` only.
+async fn created_in_hanoi(app: &TestApp, token: &str, url: &str) -> Value {
+    subscribe(app, token, url, HANOI, json!(["record.created"])).await
+}
+
 async fn subscribe(app: &TestApp, token: &str, url: &str, unit: &str, events: Value) -> Value {
     app.post(
         "/api/v1/webhooks",
@@ -281,22 +286,8 @@ async fn failures_are_retried_with_doubling_waits_then_failed() {
         200,
     );
     let dead = Receiver::start(&[], 503);
-    let flaky_hook = subscribe(
-        &app,
-        &f.province.token,
-        &flaky.url(),
-        HANOI,
-        json!(["record.created"]),
-    )
-    .await;
-    let dead_hook = subscribe(
-        &app,
-        &f.province.token,
-        &dead.url(),
-        HANOI,
-        json!(["record.created"]),
-    )
-    .await;
+    let flaky_hook = created_in_hanoi(&app, &f.province.token, &flaky.url()).await;
+    let dead_hook = created_in_hanoi(&app, &f.province.token, &dead.url()).await;
     app.post("/api/v1/visits", &f.member.token, visit(&f.team))
         .await
         .expect(201);
@@ -340,14 +331,7 @@ async fn failures_are_retried_with_doubling_waits_then_failed() {
 async fn a_deleted_webhook_gets_nothing_more() {
     let (app, f) = TestApp::init().with_config(quick(true)).with_field().await;
     let receiver = Receiver::start(&[], 500);
-    let hook = subscribe(
-        &app,
-        &f.province.token,
-        &receiver.url(),
-        HANOI,
-        json!(["record.created"]),
-    )
-    .await;
+    let hook = created_in_hanoi(&app, &f.province.token, &receiver.url()).await;
     let id = hook["id"].as_str().unwrap().to_owned();
     app.post("/api/v1/visits", &f.member.token, visit(&f.team))
         .await
@@ -599,22 +583,12 @@ async fn a_dead_receivers_outbox_stops_at_its_cap() {
         .with_field()
         .await;
     let dead = Receiver::start(&[], 503);
-    let hook = subscribe(
-        &app,
-        &f.province.token,
-        &dead.url(),
-        HANOI,
-        json!(["record.created"]),
-    )
-    .await;
+    let hook = created_in_hanoi(&app, &f.province.token, &dead.url()).await;
     let id = hook["id"].as_str().unwrap().to_owned();
-    let mut sent = Vec::new();
     for _ in 0..5 {
-        let v = app
-            .post("/api/v1/visits", &f.member.token, visit(&f.team))
+        app.post("/api/v1/visits", &f.member.token, visit(&f.team))
             .await
             .expect(201);
-        sent.push(v.body["id"].as_str().unwrap().to_owned());
     }
     let deliveries = |status: &'static str| {
         let path = format!("/api/v1/webhooks/{id}/deliveries?status={status}");
@@ -677,14 +651,7 @@ async fn two_workers_on_one_database_never_send_a_delivery_twice() {
     app.another_worker();
     // Slow answers keep each attempt in flight while the other workers look for work.
     let receiver = Receiver::start(&[Answer::Slow(Duration::from_millis(300)); 6], 200);
-    subscribe(
-        &app,
-        &f.province.token,
-        &receiver.url(),
-        HANOI,
-        json!(["record.created"]),
-    )
-    .await;
+    created_in_hanoi(&app, &f.province.token, &receiver.url()).await;
     let mut sent = Vec::new();
     for _ in 0..6 {
         let v = app
