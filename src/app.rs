@@ -113,7 +113,14 @@ where
 pub fn openapi() -> OpenApi {
     let (_, api) =
         routes(App::new().into_utoipa_app().openapi(crate::openapi::base())).split_for_parts();
-    crate::openapi::finish(api)
+    let mut api = crate::openapi::finish(api);
+    api.webhooks = Some(crate::webhooks::events::documented());
+    let components = api.components.get_or_insert_with(Default::default);
+    components.schemas.insert(
+        "WebhookEvent".into(),
+        <crate::webhooks::events::WebhookEvent as utoipa::PartialSchema>::schema(),
+    );
+    api
 }
 
 /// The documented paths and their methods, so an unknown method on a known path answers

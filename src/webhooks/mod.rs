@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod daily;
+pub mod events;
 pub mod handlers;
 pub mod model;
 pub mod queries;
