@@ -126,6 +126,10 @@ pub struct Config {
     pub login_failures_per_address: u32,
     /// Sliding window over which failed logins are counted.
     pub login_failure_window: Duration,
+    /// How long a checked session or team membership is trusted without reading the
+    /// database again: the longest a revoked session or a removed member can still act on
+    /// another node (zero: read every time).
+    pub auth_cache: Duration,
     /// How old a record's `occurred_at` may be when it reaches the server (offline phones).
     pub late_sync_window: chrono::TimeDelta,
     /// How webhooks are delivered.
@@ -179,6 +183,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("GOCUA_LOGIN_FAILURES_PER_PHONE", "5"),
     ("GOCUA_LOGIN_FAILURES_PER_ADDRESS", "30"),
     ("GOCUA_LOGIN_FAILURE_WINDOW_SECS", "900"),
+    ("GOCUA_AUTH_CACHE_SECS", "2"),
     ("GOCUA_LATE_SYNC_DAYS", "60"),
     ("GOCUA_TRUSTED_PROXIES", "none"),
     ("GOCUA_WEBHOOK_ALLOW_PRIVATE", "0"),
@@ -270,6 +275,7 @@ impl Config {
             login_failure_window: Duration::from_secs(
                 number::<u64>("GOCUA_LOGIN_FAILURE_WINDOW_SECS")?.max(1),
             ),
+            auth_cache: Duration::from_secs(number::<u64>("GOCUA_AUTH_CACHE_SECS")?.min(60)),
             late_sync_window: chrono::TimeDelta::days(
                 number::<i64>("GOCUA_LATE_SYNC_DAYS")?.clamp(1, 3650),
             ),
@@ -316,6 +322,7 @@ impl Config {
             login_failures_per_phone: 5,
             login_failures_per_address: 30,
             login_failure_window: Duration::from_secs(900),
+            auth_cache: Duration::from_secs(2),
             late_sync_window: chrono::TimeDelta::days(60),
             webhooks: WebhookSettings {
                 allow_private: false,

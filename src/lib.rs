@@ -25,6 +25,7 @@ pub mod pagination;
 pub mod path_text;
 pub mod periods;
 pub mod privacy;
+pub mod recent;
 pub mod records;
 pub mod request_id;
 pub mod rules;

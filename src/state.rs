@@ -33,6 +33,12 @@ pub struct AppState {
     /// Wakes the webhook worker after a record write, which may have written events, so
     /// they leave at once instead of at the next poll.
     pub records_written: tokio::sync::Notify,
+    /// Callers checked a moment ago.
+    pub sessions: crate::auth::session::Sessions,
+    /// Team memberships checked a moment ago.
+    pub memberships: crate::teams::access::Memberships,
+    /// Single creates waiting to be stored together (group commit).
+    pub record_creates: crate::records::group::CreateQueue,
 }
 
 impl AppState {
@@ -72,6 +78,12 @@ impl AppState {
         done
     }
 
+    /// How many groups of record writes are worth storing at once (see
+    /// [`crate::db::Writer::groups_at_once`]).
+    pub fn write_groups_at_once(&self) -> usize {
+        self.writer.groups_at_once()
+    }
+
     /// The primary pool itself, for work that checks out connections on its own terms
     /// (a streamed export, a delta pull that waits between reads, the pool's metrics).
     pub fn primary_pool(&self) -> &DbPool {
@@ -103,6 +115,9 @@ impl AppState {
                 std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)),
             ),
             records_written: tokio::sync::Notify::new(),
+            record_creates: crate::records::group::CreateQueue::default(),
+            sessions: crate::recent::Recent::new(config.auth_cache),
+            memberships: crate::recent::Recent::new(config.auth_cache),
             pool,
             config: Arc::new(config),
         }

@@ -402,6 +402,7 @@ pub async fn change_password(
                 Ok(())
             })
             .await?;
+        state.sessions.forget(&caller.id);
     }
     if !changed {
         record_failure(&state, phone, address).await?;

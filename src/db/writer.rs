@@ -41,6 +41,17 @@ impl Writer {
         }
     }
 
+    /// How many groups of record writes are worth running at once: on SQLite two (one
+    /// running on the writer thread, the next queued behind it, so the thread never waits
+    /// for the next group to form); on PostgreSQL four, a share of the pool that lets
+    /// groups overlap their round trips while reads keep connections of their own.
+    pub fn groups_at_once(&self) -> usize {
+        match self {
+            Self::Pool(_) => 4,
+            Self::Thread(_) => 2,
+        }
+    }
+
     /// Runs `work` with the write connection, answering 503 when the database cannot be
     /// reached or the write waited past the pool timeout. `work` makes its changes inside
     /// its own `conn.transaction`: on SQLite that is the savepoint that keeps a failed

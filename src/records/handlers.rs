@@ -77,17 +77,10 @@ async fn create_any(
     // Idempotent by id: the same id with the same content answers the stored record; with
     // other content, 409 and nothing changes.
     let st = state.clone();
-    let author = caller.clone();
     let row = state
-        .primary(move |conn| Ok(service::prepare_one(conn, &st, &author, submission)?))
+        .primary(move |conn| Ok(service::prepare_one(conn, &st, &caller, submission)?))
         .await?;
-    let created = state
-        .write_records(move |conn| {
-            service::store_all(conn, &caller, vec![row])?
-                .pop()
-                .ok_or(ApiError::NotFound(msg::NOT_FOUND_RECORD))
-        })
-        .await?;
+    let created = super::group::store(&state, row).await?;
     Ok(match created {
         Created::New(row) => {
             crate::metrics::record_created(row.kind.as_str());

@@ -7,6 +7,7 @@ pub mod error;
 pub mod exports;
 pub mod fingerprint;
 pub mod followups;
+pub mod group;
 pub mod handlers;
 pub mod input;
 pub mod model;

@@ -235,28 +235,30 @@ impl Batch {
     fn team(
         &mut self,
         conn: &mut DbConn,
+        state: &AppState,
         caller: &AuthUser,
         team_id: &str,
     ) -> RecordResult<TeamRow> {
         let access = match self.teams.get(team_id) {
             Some(known) => known.clone(),
             None => {
-                let access =
-                    match crate::teams::queries::find_with_member(conn, team_id, &caller.id)? {
-                        None => TeamAccess::Hidden,
-                        Some((team, true)) => TeamAccess::Member(team),
-                        Some((team, false))
-                            if caller.role.is_supervisor()
-                                && crate::units::in_scope(
-                                    conn,
-                                    &caller.scope,
-                                    &team.commune_code,
-                                )? =>
-                        {
-                            TeamAccess::NotMember
-                        }
-                        Some(_) => TeamAccess::Hidden,
-                    };
+                let found = crate::teams::access::find_with_member(
+                    conn,
+                    &state.memberships,
+                    team_id,
+                    &caller.id,
+                )?;
+                let access = match found {
+                    None => TeamAccess::Hidden,
+                    Some((team, true)) => TeamAccess::Member(team),
+                    Some((team, false))
+                        if caller.role.is_supervisor()
+                            && crate::units::in_scope(conn, &caller.scope, &team.commune_code)? =>
+                    {
+                        TeamAccess::NotMember
+                    }
+                    Some(_) => TeamAccess::Hidden,
+                };
                 self.teams.insert(team_id.to_owned(), access.clone());
                 access
             }
@@ -286,7 +288,7 @@ pub fn prepare(
             .unwrap_or_default();
         return Err(RecordError::Invalid(errors));
     };
-    let team = batch.team(conn, caller, &team_id)?;
+    let team = batch.team(conn, state, caller, &team_id)?;
     let mut errors = Vec::new();
     let id = record_id(submission.id.as_deref())
         .map_err(|e| errors.push(e))
@@ -326,14 +328,11 @@ const INSERT_CHUNK: usize = 500;
 
 /// Stores prepared rows in one transaction with multi-row inserts, then answers for each,
 /// in order: stored now, already stored with the same content, or the id taken by other
-/// content. Duplicate
-/// flags and audit entries are written in the same transaction. Only rows that existed
-/// before are read back: a new row is stored exactly as prepared (flags applied).
-pub fn store_all(
-    conn: &mut DbConn,
-    caller: &AuthUser,
-    rows: Vec<RecordRow>,
-) -> RecordResult<Vec<Created>> {
+/// content. Duplicate flags and audit entries (by each row's author, so one call may store
+/// several volunteers' creates: [`super::group`]) are written in the same transaction. Only
+/// rows that existed before are read back: a new row is stored exactly as prepared (flags
+/// applied).
+pub fn store_all(conn: &mut DbConn, rows: Vec<RecordRow>) -> RecordResult<Vec<Created>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -364,7 +363,7 @@ pub fn store_all(
             .iter()
             .map(|row| {
                 crate::audit::Entry::new(
-                    Some(&caller.id),
+                    Some(&row.volunteer_id),
                     "record.create",
                     (row.kind.as_str(), &row.id),
                     Some(&row.commune_code),

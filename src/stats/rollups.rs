@@ -454,9 +454,12 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
             .into_iter()
             .collect()
     };
-    let daily: Vec<DailyRow> = deltas
-        .daily
-        .iter()
+    // Every table's rows go in key order, so concurrent writers lock shared rows in one
+    // order and never deadlock (several create groups run at once on PostgreSQL).
+    let mut daily: Vec<_> = deltas.daily.iter().collect();
+    daily.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let daily: Vec<DailyRow> = daily
+        .into_iter()
         .map(|((day, commune, team, volunteer), v)| {
             DailyRow::new(commune, *day, team, volunteer, v)
         })
@@ -471,9 +474,10 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
         .collect();
     people.sort_unstable_by_key(|p| (p.commune_code, p.volunteer_id));
     people.dedup_by_key(|p| (p.commune_code, p.volunteer_id));
-    let commune_rows: Vec<CommuneRow> = deltas
-        .communes
-        .iter()
+    let mut commune_rows: Vec<_> = deltas.communes.iter().collect();
+    commune_rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let commune_rows: Vec<CommuneRow> = commune_rows
+        .into_iter()
         .map(|((day, commune), v)| CommuneRow::new(commune, *day, v))
         .collect();
     let mut refs: Vec<&str> = deltas.citizens.keys().map(|(_, r)| r.as_str()).collect();
@@ -484,9 +488,10 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
     } else {
         citizen_ids(conn, &refs)?
     };
-    let citizens: Vec<CitizenRow> = deltas
-        .citizens
-        .iter()
+    let mut citizens: Vec<_> = deltas.citizens.iter().collect();
+    citizens.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let citizens: Vec<CitizenRow> = citizens
+        .into_iter()
         .filter_map(
             |(((day, commune, team, volunteer), citizen), (counted, approved))| {
                 Some(CitizenRow {

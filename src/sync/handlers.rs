@@ -202,10 +202,7 @@ pub async fn sync(
         .await?;
     let results = state
         .write_records(move |conn| {
-            for (slot, outcome) in slots
-                .into_iter()
-                .zip(service::store_all(conn, &caller, rows)?)
-            {
+            for (slot, outcome) in slots.into_iter().zip(service::store_all(conn, rows)?) {
                 results[slot].status = match outcome {
                     Created::New(_) => SyncStatus::Created,
                     Created::Unchanged(_) => SyncStatus::Unchanged,

@@ -318,6 +318,7 @@ pub async fn update_team(
             detail(conn, team)
         })
         .await?;
+    state.memberships.clear();
     Ok(HttpResponse::Ok().json(team))
 }
 
@@ -391,6 +392,7 @@ pub async fn put_member(
             detail(conn, team)
         })
         .await?;
+    state.memberships.clear();
     Ok(HttpResponse::Ok().json(team))
 }
 
@@ -434,5 +436,6 @@ pub async fn remove_member(
             })
         })
         .await?;
+    state.memberships.clear();
     Ok(HttpResponse::NoContent().finish())
 }

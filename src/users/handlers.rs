@@ -256,5 +256,7 @@ pub async fn update_user(
             queries::find(conn, &user.id)?.ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))
         })
         .await?;
+    // Role, unit and activity are what a session carries.
+    state.sessions.forget(&user.id);
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }

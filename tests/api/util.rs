@@ -263,6 +263,14 @@ impl TestApp {
         gocua::webhooks::worker::spawn(state);
     }
 
+    /// A second server on the same database with a state of its own (its own caches,
+    /// throttle and queues), as another API node behind the same load balancer.
+    pub fn another_node(&self) -> actix_test::TestServer {
+        let state = web::Data::new(AppState::new(self.config.clone(), self.pool.clone()));
+        let spec = Arc::new(app::openapi());
+        actix_test::start(move || app::build(state.clone(), (*spec).clone()))
+    }
+
     /// Sends a request; `body` is sent as JSON when given.
     pub async fn call(
         &self,
