@@ -26,6 +26,8 @@ pub struct Metrics {
     outbox_depth: IntGauge,
     outbox_oldest: IntGauge,
     sync_batch_records: Histogram,
+    create_group_records: Histogram,
+    create_group_seconds: Histogram,
     login_failures: IntCounter,
     rate_limited: IntCounter,
     pool_waiting: IntGauge,
@@ -121,6 +123,28 @@ impl Metrics {
                 )
                 .expect("valid metric"),
             ),
+            create_group_records: register(
+                &r,
+                Histogram::with_opts(
+                    HistogramOpts::new(
+                        "gocua_create_group_records",
+                        "Single creates stored together in one transaction (group commit)",
+                    )
+                    .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 500.0]),
+                )
+                .expect("valid metric"),
+            ),
+            create_group_seconds: register(
+                &r,
+                Histogram::with_opts(
+                    HistogramOpts::new(
+                        "gocua_create_group_seconds",
+                        "Time to store one group of single creates, queueing for the writer included",
+                    )
+                    .buckets(vec![0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 2.0]),
+                )
+                .expect("valid metric"),
+            ),
             login_failures: register(
                 &r,
                 IntCounter::new("gocua_login_failures_total", "Failed logins")
@@ -184,6 +208,12 @@ pub fn webhook_outbox(depth: i64, oldest_seconds: i64) {
 /// A sync batch of `records` records.
 pub fn sync_batch(records: usize) {
     METRICS.sync_batch_records.observe(records as f64);
+}
+
+/// A group of `records` single creates stored in `took`.
+pub fn create_group(records: usize, took: std::time::Duration) {
+    METRICS.create_group_records.observe(records as f64);
+    METRICS.create_group_seconds.observe(took.as_secs_f64());
 }
 
 /// A failed login.

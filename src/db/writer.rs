@@ -47,7 +47,7 @@ impl Writer {
     /// groups overlap their round trips while reads keep connections of their own.
     pub fn groups_at_once(&self) -> usize {
         match self {
-            Self::Pool(_) => 4,
+            Self::Pool(_) => 2,
             Self::Thread(_) => 2,
         }
     }

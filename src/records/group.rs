@@ -103,10 +103,12 @@ async fn store_group(state: &AppState, group: Vec<Pending>) {
     let (rows, answers): (Vec<RecordRow>, Vec<_>) =
         group.into_iter().map(|p| (p.row, p.answer)).unzip();
     let alone = rows.len() == 1;
+    let (size, began) = (rows.len(), std::time::Instant::now());
     let retry = if alone { Vec::new() } else { rows.clone() };
     let stored = state
         .write_records(move |conn| Ok(service::store_all(conn, rows)?))
         .await;
+    crate::metrics::create_group(size, began.elapsed());
     match stored {
         Ok(created) if created.len() == answers.len() => {
             for (answer, created) in answers.into_iter().zip(created) {

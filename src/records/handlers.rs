@@ -76,10 +76,16 @@ async fn create_any(
 ) -> ApiResult<HttpResponse> {
     // Idempotent by id: the same id with the same content answers the stored record; with
     // other content, 409 and nothing changes.
-    let st = state.clone();
-    let row = state
-        .primary(move |conn| Ok(service::prepare_one(conn, &st, &caller, submission)?))
-        .await?;
+    // Usually this node checked the caller's team a moment ago: no connection is needed.
+    let row = match service::prepare_known(&state, &caller, &submission) {
+        Some(prepared) => prepared?,
+        None => {
+            let st = state.clone();
+            state
+                .primary(move |conn| Ok(service::prepare_one(conn, &st, &caller, submission)?))
+                .await?
+        }
+    };
     let created = super::group::store(&state, row).await?;
     Ok(match created {
         Created::New(row) => {

@@ -289,6 +289,45 @@ pub fn prepare(
         return Err(RecordError::Invalid(errors));
     };
     let team = batch.team(conn, state, caller, &team_id)?;
+    prepare_for(Some(conn), state, caller, submission, team, batch)
+}
+
+/// Prepares a single create from what this node already knows, without a database
+/// connection: a member's team read a moment ago ([`crate::teams::access::Memberships`]),
+/// and no visit to look up. `None` when a look-up is needed ([`prepare_one`] then).
+pub fn prepare_known(
+    state: &AppState,
+    caller: &AuthUser,
+    submission: &Submission,
+) -> Option<RecordResult<RecordRow>> {
+    if submission.fields.visit_id().is_some() {
+        return None;
+    }
+    let team_id = submission.team_id.clone()?;
+    let Some((team, true)) = state.memberships.get(&(team_id, caller.id.clone()))? else {
+        return None;
+    };
+    let mut batch = Batch::default();
+    Some(prepare_for(
+        None,
+        state,
+        caller,
+        submission.clone(),
+        team,
+        &mut batch,
+    ))
+}
+
+/// The rules of [`prepare`] once the caller may log for `team`; `conn` is only used to look
+/// up a `visit_id` outside the batch (never `None` then).
+fn prepare_for(
+    conn: Option<&mut DbConn>,
+    state: &AppState,
+    caller: &AuthUser,
+    submission: Submission,
+    team: TeamRow,
+    batch: &mut Batch,
+) -> RecordResult<RecordRow> {
     let mut errors = Vec::new();
     let id = record_id(submission.id.as_deref())
         .map_err(|e| errors.push(e))
@@ -309,7 +348,9 @@ pub fn prepare(
     };
     if let Some(d) = &draft {
         let in_batch = d.visit_id.as_ref().and_then(|v| batch.visits.get(v));
-        if in_batch != Some(&team.id) {
+        if in_batch != Some(&team.id)
+            && let Some(conn) = conn
+        {
             check_visit(conn, d, &team.id, &mut errors)?;
         }
     }

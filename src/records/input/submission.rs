@@ -73,6 +73,14 @@ pub enum KindFields {
 }
 
 impl KindFields {
+    /// The visit an assist or a registration points at, if any.
+    pub fn visit_id(&self) -> Option<&str> {
+        match self {
+            Self::Assist { visit_id, .. } | Self::Signature { visit_id, .. } => visit_id.as_deref(),
+            Self::Visit { .. } | Self::Session { .. } => None,
+        }
+    }
+
     /// The kind these fields belong to.
     pub fn kind(&self) -> Kind {
         match self {
