@@ -192,8 +192,9 @@ pub struct Location {
     pub accuracy_m: Option<f64>,
 }
 
-/// A stored record of any kind.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+/// A stored record of any kind. Serialized only to insert it (field names are the columns:
+/// [`crate::db::dialect::insert_new_as_json`]); the API shows records through `views`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = records)]
 pub struct RecordRow {
     /// Client-generated UUID.

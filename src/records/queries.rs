@@ -38,16 +38,12 @@ pub struct RecordFilter {
 /// (the caller compares). `ON CONFLICT DO NOTHING` makes two identical concurrent creates
 /// store one row; [`dialect::insert_new`] gives each backend the statements it runs best.
 pub fn insert_new(conn: &mut DbConn, rows: &[RecordRow]) -> QueryResult<Vec<String>> {
-    dialect::insert_new(
+    dialect::insert_new_as_json(
         conn,
+        "records",
+        "id",
         rows,
         |row| row.id.clone(),
-        |rows| {
-            diesel::insert_into(records::table)
-                .values(rows)
-                .on_conflict_do_nothing()
-                .returning(records::id)
-        },
         |row| {
             diesel::insert_into(records::table)
                 .values(row)

@@ -353,12 +353,17 @@ async fn a_province_erasure_leaves_another_provinces_records_and_its_counts() {
     assert_eq!(items[0]["commune_code"], SAI_GON);
 }
 
-/// An assist `days` days ago, at 10:00 Vietnam time.
+/// An assist `days` days ago, at 10:00 Vietnam time (today: now, which is never in the
+/// future, whatever the hour the test runs at).
 fn assist_days_ago(team: &str, citizen: &str, action: &str, days: i64) -> Value {
     let mut a = assist(team, citizen, action, "success");
     let day = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
         - chrono::Duration::days(days);
-    a["occurred_at"] = json!(format!("{day}T10:00:00+07:00"));
+    a["occurred_at"] = if days == 0 {
+        json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    } else {
+        json!(format!("{day}T10:00:00+07:00"))
+    };
     a
 }
 
