@@ -34,11 +34,12 @@ pub struct AppState {
     /// they leave at once instead of at the next poll.
     pub records_written: tokio::sync::Notify,
     /// Callers checked a moment ago.
-    pub sessions: crate::auth::session::Sessions,
-    /// Team memberships checked a moment ago.
-    pub memberships: crate::teams::access::Memberships,
+    pub sessions: crate::recent::Recent<String, crate::users::model::UserRow>,
+    /// Team memberships checked a moment ago (`teams::access::Memberships`).
+    pub memberships:
+        crate::recent::Recent<(String, String), Option<(crate::teams::model::TeamRow, bool)>>,
     /// Single creates waiting to be stored together (group commit).
-    pub record_creates: crate::records::group::CreateQueue,
+    pub record_creates: crate::records::queue::CreateQueue,
 }
 
 impl AppState {
@@ -115,7 +116,7 @@ impl AppState {
                 std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)),
             ),
             records_written: tokio::sync::Notify::new(),
-            record_creates: crate::records::group::CreateQueue::default(),
+            record_creates: crate::records::queue::CreateQueue::default(),
             sessions: crate::recent::Recent::new(config.auth_cache),
             memberships: crate::recent::Recent::new(config.auth_cache),
             pool,

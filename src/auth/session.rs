@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::messages as msg;
 use crate::state::AppState;
 
-/// The caller of a request, read from the database or from [`Sessions`].
+/// The caller of a request, read from the database or from `AppState::sessions`.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     /// User id.
@@ -65,42 +65,36 @@ async fn authenticate(
         .jwt
         .verify(&token)
         .ok_or_else(|| ApiError::Unauthorized(msg::BAD_TOKEN))?;
-    if let Some((generation, user)) = state.sessions.get(&claims.sub)
-        && generation == claims.r#gen
-    {
-        return Ok(user);
-    }
-    let user_id = claims.sub.clone();
-    let ticket = state.sessions.ticket();
-    let user = state
-        .primary(move |conn| Ok(crate::users::queries::find(conn, &user_id)?))
-        .await?;
+    // Users checked less than `GOCUA_AUTH_CACHE_SECS` ago are not read again; changes to a
+    // user made through this node forget them at once (see `crate::recent` for others).
+    let user = match state.sessions.get(&claims.sub) {
+        Some(known) => Some(known),
+        None => {
+            let user_id = claims.sub.clone();
+            let ticket = state.sessions.ticket();
+            let found = state
+                .primary(move |conn| Ok(crate::users::queries::find(conn, &user_id)?))
+                .await?;
+            if let Some(u) = found.as_ref().filter(|u| u.active) {
+                state.sessions.put(ticket, u.id.clone(), u.clone());
+            }
+            found
+        }
+    };
     match user {
         Some(u) if u.active && u.token_generation == claims.r#gen => {
             let role = u.role();
-            let caller = AuthUser {
+            Ok(AuthUser {
                 scope: Scope::of(role, u.unit_code.as_deref()),
                 id: u.id,
                 phone: u.phone,
                 role,
                 unit_code: u.unit_code,
-            };
-            state.sessions.put(
-                ticket,
-                caller.id.clone(),
-                (u.token_generation, caller.clone()),
-            );
-            Ok(caller)
+            })
         }
         _ => Err(ApiError::Unauthorized(msg::SESSION_ENDED)),
     }
 }
-
-/// Callers checked a moment ago, by user id, with their token generation: a request whose
-/// token names a user checked less than `GOCUA_AUTH_CACHE_SECS` ago (and the same
-/// generation) does not read the user again. Changes to a user made through this node
-/// forget them at once; see [`crate::recent`] for other nodes.
-pub type Sessions = crate::recent::Recent<String, (i32, AuthUser)>;
 
 /// The caller behind a dashboard key: its unit's supervisor role, read-only by the
 /// endpoints that accept it.

@@ -13,60 +13,27 @@
 //! is the writer's, [`crate::db::Writer::groups_at_once`]); while they run, the next group
 //! gathers.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use actix_web::web;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::model::RecordRow;
+use super::queue::{GROUP_MAX, Pending};
 use super::service::{self, Created};
 use crate::error::{ApiError, ApiResult};
 use crate::messages as msg;
 use crate::state::AppState;
 
-/// Creates stored in one transaction at most (one multi-row insert of records).
-const GROUP_MAX: usize = 500;
-
-/// A prepared record waiting for its group, and where its answer goes.
-struct Pending {
-    row: RecordRow,
-    answer: oneshot::Sender<ApiResult<Created>>,
-}
-
-/// The queue of creates waiting to be stored. Its task starts with the first create.
-#[derive(Debug)]
-pub struct CreateQueue {
-    sender: mpsc::UnboundedSender<Pending>,
-    receiver: Mutex<Option<mpsc::UnboundedReceiver<Pending>>>,
-}
-
-impl Default for CreateQueue {
-    fn default() -> Self {
-        let (sender, receiver) = mpsc::unbounded_channel();
-        Self {
-            sender,
-            receiver: Mutex::new(Some(receiver)),
-        }
-    }
-}
-
-impl std::fmt::Debug for Pending {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pending").field("id", &self.row.id).finish()
-    }
-}
-
 /// Stores a prepared record with the creates that arrive alongside it and answers what
 /// [`service::store_all`] says about it.
 pub async fn store(state: &web::Data<AppState>, row: RecordRow) -> ApiResult<Created> {
     let queue = &state.record_creates;
-    let waiting = queue.receiver.lock().ok().and_then(|mut r| r.take());
-    if let Some(receiver) = waiting {
+    if let Some(receiver) = queue.take_receiver() {
         actix_web::rt::spawn(gather(state.clone(), receiver));
     }
     let (answer, answered) = oneshot::channel();
     queue
-        .sender
         .send(Pending { row, answer })
         .map_err(|_| ApiError::Internal(anyhow::anyhow!("the create queue has stopped")))?;
     answered

@@ -12,5 +12,6 @@ pub mod handlers;
 pub mod input;
 pub mod model;
 pub mod queries;
+pub mod queue;
 pub mod service;
 pub mod views;

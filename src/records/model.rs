@@ -284,3 +284,14 @@ pub struct RecordRow {
     /// Session: where it was held.
     pub venue: Option<String>,
 }
+
+/// What a create did.
+#[derive(Debug)]
+pub enum Created {
+    /// Stored now (201).
+    New(RecordRow),
+    /// Already stored with the same content (200).
+    Unchanged(RecordRow),
+    /// The id is taken by a record of other content; nothing changed (409).
+    IdTaken,
+}

@@ -21,16 +21,7 @@ use crate::teams::model::TeamRow;
 /// How long an author may change or void their own pending record.
 pub const AUTHOR_EDIT_WINDOW: TimeDelta = TimeDelta::hours(72);
 
-/// What a create did.
-#[derive(Debug)]
-pub enum Created {
-    /// Stored now (201).
-    New(RecordRow),
-    /// Already stored with the same content (200).
-    Unchanged(RecordRow),
-    /// The id is taken by a record of other content; nothing changed (409).
-    IdTaken,
-}
+pub use super::model::Created;
 
 fn context(state: &AppState, check_window: bool) -> Context<'_> {
     Context {
@@ -370,7 +361,7 @@ const INSERT_CHUNK: usize = 500;
 /// Stores prepared rows in one transaction with multi-row inserts, then answers for each,
 /// in order: stored now, already stored with the same content, or the id taken by other
 /// content. Duplicate flags and audit entries (by each row's author, so one call may store
-/// several volunteers' creates: [`super::group`]) are written in the same transaction. Only
+/// several volunteers' creates: group commit, `records/group.rs`) are written in the same transaction. Only
 /// rows that existed before are read back: a new row is stored exactly as prepared (flags
 /// applied).
 pub fn store_all(conn: &mut DbConn, rows: Vec<RecordRow>) -> RecordResult<Vec<Created>> {

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Role;
+use crate::auth::roles::Role;
 use crate::schema::{team_members, teams};
 
 /// A member's place in a team.
