@@ -68,48 +68,21 @@ where
     Ok(())
 }
 
-/// Stores the rows that conflict with no stored row and returns the keys of those stored.
-/// PostgreSQL gets one multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING key` built by
-/// `many`. SQLite gets one `INSERT … ON CONFLICT DO NOTHING` per row built by `one` (diesel
-/// runs a batch with `RETURNING` row by row there and fails on a skipped row), and a row
-/// counts as stored when its statement changed one row. Call it inside a transaction.
-pub fn insert_new<'r, T, K, Many, One>(
-    conn: &mut DbConn,
-    rows: &'r [T],
-    key: impl Fn(&'r T) -> K,
-    many: impl Fn(&'r [T]) -> Many,
-    one: impl Fn(&'r T) -> One,
-) -> QueryResult<Vec<K>>
-where
-    Many: RunQueryDsl<PgConnection> + LoadQuery<'r, PgConnection, K>,
-    One: ExecuteDsl<SqliteConnection>,
-{
-    match conn {
-        DbConn::Postgres(c) => RunQueryDsl::<PgConnection>::load(many(rows), c),
-        DbConn::Sqlite(c) => {
-            let mut stored = Vec::with_capacity(rows.len());
-            for row in rows {
-                if ExecuteDsl::<SqliteConnection>::execute(one(row), c)? == 1 {
-                    stored.push(key(row));
-                }
-            }
-            Ok(stored)
-        }
-    }
-}
-
 #[derive(diesel::QueryableByName)]
 struct Key {
     #[diesel(sql_type = diesel::sql_types::Text)]
     key: String,
 }
 
-/// [`insert_new`] for wide rows: PostgreSQL gets every row in one JSON parameter,
-/// `INSERT INTO table SELECT * FROM json_populate_recordset(NULL::table, $1)`, so a
-/// 1,000-row batch is one statement with one parameter instead of 37,000 for the server to
-/// parse and plan. The rows must serialize with the table's column names (a column left
-/// out is NULL) and values in the column's text form. SQLite gets `one` per row, as in
-/// [`insert_new`]. Returns the `key_column` of the rows stored.
+/// Stores the rows that conflict with no stored row and returns the `key_column` of those
+/// stored. PostgreSQL gets every row in one JSON parameter, `INSERT INTO table SELECT *
+/// FROM json_populate_recordset(NULL::table, $1) ON CONFLICT DO NOTHING RETURNING key`, so
+/// a 1,000-row batch is one statement with one parameter instead of 37,000 for the server
+/// to parse and plan; the rows must serialize with the table's column names (a column left
+/// out is NULL) and values in the column's text form. SQLite gets one `INSERT … ON CONFLICT
+/// DO NOTHING` per row built by `one` (diesel runs a batch with `RETURNING` row by row there
+/// and fails on a skipped row), and a row counts as stored when its statement changed one
+/// row. Call it inside a transaction.
 pub fn insert_new_as_json<'r, T, One>(
     conn: &mut DbConn,
     table: &str,

@@ -36,7 +36,7 @@ pub struct RecordFilter {
 
 /// Stores the rows whose id is new and returns their ids; a row left out existed already
 /// (the caller compares). `ON CONFLICT DO NOTHING` makes two identical concurrent creates
-/// store one row; [`dialect::insert_new`] gives each backend the statements it runs best.
+/// store one row; [`dialect::insert_new_as_json`] gives each backend the statements it runs best.
 pub fn insert_new(conn: &mut DbConn, rows: &[RecordRow]) -> QueryResult<Vec<String>> {
     dialect::insert_new_as_json(
         conn,
