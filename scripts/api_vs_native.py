@@ -60,7 +60,10 @@ def upsert(table, keys):
 
 DAILY = upsert("daily_rollups", ["commune_code", "day", "team_id", "volunteer_id"])
 COMMUNE_DAY = upsert("commune_rollups", ["commune_code", "day"])
-VOLUNTEERS = "INSERT INTO rollup_volunteers (commune_code, volunteer_id) VALUES ({}) ON CONFLICT DO NOTHING"
+# The writer reads the volunteer's days to keep distinct_spans (a visit on a day that
+# already counts changes no span, so nothing is written there).
+VOLUNTEER_DAYS = ("SELECT d.records, d.records_approved, u.parent_code FROM daily_rollups d "
+                  "JOIN units u ON u.code = d.commune_code WHERE d.volunteer_id = {}")
 ONE_VISIT = ["1", "1", "1", "2"] + ["0"] * 18
 
 
@@ -131,7 +134,7 @@ def native_sqlite(db, team, volunteers, connections, seconds):
             conn.execute(AUDIT.format(", ".join("?" * 8)),
                          (str(uuid.uuid4()), now, volunteer, "record.create", "visit", rid, COMMUNE, f"logged visit for team {team}"))
             conn.execute(DAILY.format(", ".join("?" * (4 + len(ONE_VISIT)))), (COMMUNE, day, team, volunteer, *map(int, ONE_VISIT)))
-            conn.execute(VOLUNTEERS.format("?, ?"), (COMMUNE, volunteer))
+            conn.execute(VOLUNTEER_DAYS.format("?"), (volunteer,)).fetchall()
             conn.execute(COMMUNE_DAY.format(", ".join("?" * (2 + len(ONE_VISIT)))), (COMMUNE, day, *map(int, ONE_VISIT)))
             conn.execute("COMMIT")
             mine.append((time.perf_counter() - start) * 1000)
@@ -174,7 +177,7 @@ def pg_single_script(team, volunteers):
     audit = AUDIT.format(", ".join(["gen_random_uuid()::text", "now()::timestamp", cases, "'record.create'", "'visit'", ":rid",
                                     lit(COMMUNE), lit(f"logged visit for team {team}")]))
     daily = DAILY.format(", ".join([lit(COMMUNE), "current_date", lit(team), cases, *ONE_VISIT]))
-    vols = VOLUNTEERS.format(f"{lit(COMMUNE)}, {cases}")
+    vols = VOLUNTEER_DAYS.format(cases)
     commune = COMMUNE_DAY.format(", ".join([lit(COMMUNE), "current_date", *ONE_VISIT]))
     # The id is drawn by one extra round trip (\gset), as the API's own lookups add some.
     return (f"\\set v random(0, {len(volunteers) - 1})\n"

@@ -100,8 +100,9 @@ fn main() -> anyhow::Result<()> {
             let fresh = gocua::stats::rollups::recount(&mut conn)?;
             if fresh == gocua::stats::rollups::stored(&mut conn)? {
                 let (daily, communes, citizens) = fresh.sizes();
+                let spans = fresh.spans.len();
                 println!(
-                    "rollups match a recount: {daily} daily rows, {communes} commune rows, {citizens} citizen rows"
+                    "rollups match a recount: {daily} daily rows, {communes} commune rows, {citizens} citizen rows, {spans} distinct spans"
                 );
                 Ok(())
             } else {

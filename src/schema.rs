@@ -205,9 +205,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    rollup_volunteers (commune_code, volunteer_id) {
-        commune_code -> Text,
-        volunteer_id -> Text,
+    distinct_spans (kind, unit_code, day, prev_day) {
+        kind -> Text,
+        unit_code -> Text,
+        day -> Date,
+        prev_day -> Date,
+        counted -> Integer,
+        approved -> Integer,
     }
 }
 
@@ -261,7 +265,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     campaign_targets,
     daily_rollups,
     commune_rollups,
-    rollup_volunteers,
+    distinct_spans,
     citizen_rollups,
     citizens,
     api_keys,

@@ -140,6 +140,23 @@ pub fn one_snapshot(conn: &mut DbConn) -> QueryResult<()> {
     }
 }
 
+/// Takes transaction-long locks on these keys, in one order so that two transactions never
+/// wait for each other. PostgreSQL needs them where a transaction derives rows from others
+/// that a concurrent one may change (`stats::spans`); SQLite's one writer already holds
+/// the whole database.
+pub fn lock_keys(conn: &mut DbConn, keys: &[String]) -> QueryResult<()> {
+    match conn {
+        DbConn::Postgres(c) if !keys.is_empty() => diesel::sql_query(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM \
+             (SELECT DISTINCT hashtext(key) AS k FROM unnest($1) AS key ORDER BY k) AS keys",
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(keys)
+        .execute(c)
+        .map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
 #[derive(diesel::QueryableByName)]
 struct Stamp {
     #[diesel(sql_type = diesel::sql_types::BigInt)]

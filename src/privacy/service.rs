@@ -129,7 +129,9 @@ pub fn erase(
             if elsewhere {
                 // The records outside keep the old number; the scope's get a new one.
                 let fresh = queries::new_citizen(conn, &unlinked)?;
-                queries::move_rollups(conn, number, fresh, &caller.scope)?;
+                crate::stats::spans::around_citizens(conn, &[number, fresh], |conn| {
+                    queries::move_rollups(conn, number, fresh, &caller.scope)
+                })?;
             } else {
                 queries::rekey_citizen(conn, number, &unlinked)?;
             }

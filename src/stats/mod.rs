@@ -8,3 +8,4 @@ pub mod handlers;
 pub mod model;
 pub mod queries;
 pub mod rollups;
+pub mod spans;

@@ -1,17 +1,19 @@
 //! Reads of the rollups: sums per metric, distinct volunteers and distinct citizens for a
 //! set of communes or teams over a range of local days, optionally grouped. Every number
-//! is computed by the database (sums and `COUNT(DISTINCT …)`), so an answer moves a few
-//! rows per group, not the citizens or volunteers behind it.
+//! is computed by the database (sums, and distinct people from [`spans`] or, for teams,
+//! `COUNT(DISTINCT …)`), so an answer moves a few rows per group, not the citizens or
+//! volunteers behind it.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use diesel::dsl::{count, count_star, exists, sum};
+use diesel::dsl::{count, sum};
 use diesel::prelude::*;
 
 use super::rollups::METRICS;
+use super::spans;
 use crate::db::DbConn;
-use crate::schema::{citizen_rollups, commune_rollups, daily_rollups, rollup_volunteers, units};
+use crate::schema::{citizen_rollups, commune_rollups, daily_rollups, units};
 
 /// Which rollup rows a statistic reads.
 #[derive(Debug, Clone)]
@@ -214,52 +216,45 @@ macro_rules! grouped_citizens {
     }};
 }
 
-/// Volunteers of the filter's communes with a counted record in its period, per commune
-/// (`per_commune`) or in all (keyed `""`): one index probe per volunteer who ever has
-/// numbers there, instead of a scan of every day of theirs. Not for team-limited filters.
-fn active_volunteers(
+/// Distinct people per group key.
+type Counted = Vec<(String, i64)>;
+
+/// Distinct volunteers and citizens from `distinct_spans`, for filters without teams (the
+/// spans are kept per unit, not per team): per unit of `units`, or per day.
+fn from_spans(
     conn: &mut DbConn,
     f: &Filter,
-    communes: Option<&Vec<String>>,
-    per_commune: bool,
-) -> QueryResult<Vec<(String, i64)>> {
-    use daily_rollups as d;
-    use rollup_volunteers as rv;
-    macro_rules! run {
-        ($counted:expr) => {{
-            let active = d::table
-                .filter(d::commune_code.eq(rv::commune_code))
-                .filter(d::volunteer_id.eq(rv::volunteer_id))
-                .filter(d::day.ge(f.from))
-                .filter(d::day.le(f.to))
-                .filter($counted.gt(0));
-            if per_commune {
-                let mut q = rv::table
-                    .group_by(rv::commune_code)
-                    .select((rv::commune_code, count_star()))
-                    .filter(exists(active))
-                    .into_boxed();
-                if let Some(list) = communes {
-                    q = q.filter(rv::commune_code.eq_any(list.clone()));
-                }
-                q.load(conn)
-            } else {
-                let mut q = rv::table
-                    .select(count(rv::volunteer_id).aggregate_distinct())
-                    .filter(exists(active))
-                    .into_boxed();
-                if let Some(list) = communes {
-                    q = q.filter(rv::commune_code.eq_any(list.clone()));
-                }
-                Ok(vec![(String::new(), q.first(conn)?)])
-            }
-        }};
-    }
-    if f.approved_only {
-        run!(d::records_approved)
-    } else {
-        run!(d::records)
-    }
+    units: &spans::Units,
+    per: spans::Per,
+) -> QueryResult<(Counted, Counted)> {
+    let volunteers = spans::distinct(
+        conn,
+        spans::VOLUNTEERS,
+        units,
+        f.from,
+        f.to,
+        f.approved_only,
+        per,
+    )?;
+    let citizens = spans::distinct(
+        conn,
+        spans::CITIZENS,
+        units,
+        f.from,
+        f.to,
+        f.approved_only,
+        per,
+    )?;
+    Ok((volunteers, citizens))
+}
+
+/// The one unit whose spans answer a filter's totals: the province, the commune, or `""`
+/// for the country.
+fn whole(f: &Filter) -> spans::Units {
+    spans::Units::These(vec![match &f.unit {
+        UnitFilter::National => String::new(),
+        UnitFilter::Province(p) | UnitFilter::Commune(p) => p.clone(),
+    }])
 }
 
 /// Tallies per group key.
@@ -293,11 +288,13 @@ pub fn tally(
             for (k, s) in $sums {
                 out.entry($to_key(k)).or_default().sums = sums_array(s);
             }
-            for (k, n) in $volunteers {
-                out.entry($to_key(k)).or_default().volunteers = n;
+            let volunteers: Vec<(String, i64)> = $volunteers;
+            for (k, n) in volunteers {
+                out.entry(k).or_default().volunteers = n;
             }
-            for (k, n) in $citizens {
-                out.entry($to_key(k)).or_default().citizens = n;
+            let citizens: Vec<(String, i64)> = $citizens;
+            for (k, n) in citizens {
+                out.entry(k).or_default().citizens = n;
             }
         }};
     }
@@ -321,6 +318,31 @@ pub fn tally(
     }
     let day_key = |d: NaiveDate| d.to_string();
     let same = |s: String| s;
+    let people = match (by, by_commune_table) {
+        (GroupBy::Commune, true) => {
+            let units = match communes {
+                Some(list) => spans::Units::These(list.clone()),
+                None => spans::Units::Communes,
+            };
+            from_spans(conn, filter, &units, spans::Per::Unit)?
+        }
+        (GroupBy::Commune, false) => (
+            grouped_volunteers!(conn, daily_rollups::commune_code, filter, communes),
+            grouped_citizens!(conn, citizen_rollups::commune_code, filter, communes),
+        ),
+        (GroupBy::Day, true) => from_spans(conn, filter, &whole(filter), spans::Per::Day)?,
+        (GroupBy::Day, false) => (
+            grouped_volunteers!(conn, daily_rollups::day, filter, communes)
+                .into_iter()
+                .map(|(d, n)| (day_key(d), n))
+                .collect(),
+            grouped_citizens!(conn, citizen_rollups::day, filter, communes)
+                .into_iter()
+                .map(|(d, n)| (day_key(d), n))
+                .collect(),
+        ),
+        _ => (Vec::new(), Vec::new()),
+    };
     match by {
         GroupBy::Nothing => {}
         GroupBy::Commune => fill!(
@@ -342,12 +364,8 @@ pub fn tally(
                     teams
                 )
             },
-            if by_commune_table {
-                active_volunteers(conn, filter, communes, true)?
-            } else {
-                grouped_volunteers!(conn, daily_rollups::commune_code, filter, communes)
-            },
-            grouped_citizens!(conn, citizen_rollups::commune_code, filter, communes),
+            people.0,
+            people.1,
             same
         ),
         GroupBy::Day => fill!(
@@ -369,8 +387,8 @@ pub fn tally(
                     teams
                 )
             },
-            grouped_volunteers!(conn, daily_rollups::day, filter, communes),
-            grouped_citizens!(conn, citizen_rollups::day, filter, communes),
+            people.0,
+            people.1,
             day_key
         ),
         GroupBy::Team => per_person!(team_id),
@@ -380,8 +398,8 @@ pub fn tally(
     Ok(out)
 }
 
-/// One tally over the whole filter. A province's distinct citizens are read through its
-/// own index (`province_code, citizen_ref`), in order, so no set of citizens is built.
+/// One tally over the whole filter. Without teams, distinct people come from the spans of
+/// the one unit filtered on; with teams, from the rollup rows of those teams.
 fn total(conn: &mut DbConn, filter: &Filter, communes: Option<&Vec<String>>) -> QueryResult<Tally> {
     let f = filter;
     let sums: Sums = if f.teams.is_none() {
@@ -421,10 +439,9 @@ fn total(conn: &mut DbConn, filter: &Filter, communes: Option<&Vec<String>>) -> 
         )
         .first(conn)?
     };
-    let volunteers: i64 = if f.teams.is_none() {
-        active_volunteers(conn, f, communes, false)?
-            .first()
-            .map_or(0, |v| v.1)
+    let (volunteers, citizens) = if f.teams.is_none() {
+        let (v, c) = from_spans(conn, f, &whole(f), spans::Per::Unit)?;
+        (v.first().map_or(0, |v| v.1), c.first().map_or(0, |c| c.1))
     } else {
         let q = narrowed!(
             daily_rollups::table.select(count(daily_rollups::volunteer_id).aggregate_distinct()),
@@ -433,37 +450,27 @@ fn total(conn: &mut DbConn, filter: &Filter, communes: Option<&Vec<String>>) -> 
             communes,
             teams
         );
-        if f.approved_only {
+        let volunteers: i64 = if f.approved_only {
             q.filter(daily_rollups::records_approved.gt(0))
         } else {
             q.filter(daily_rollups::records.gt(0))
         }
-        .first(conn)?
-    };
-    let by_province = match (&f.unit, &f.teams) {
-        (UnitFilter::Province(p), None) => Some(p.clone()),
-        _ => None,
-    };
-    let mut citizens = narrowed!(
-        citizen_rollups::table.select(count(citizen_rollups::citizen_id).aggregate_distinct()),
-        citizen_rollups,
-        f,
-        if by_province.is_some() {
-            None
+        .first(conn)?;
+        let q = narrowed!(
+            citizen_rollups::table.select(count(citizen_rollups::citizen_id).aggregate_distinct()),
+            citizen_rollups,
+            f,
+            communes,
+            teams
+        );
+        let citizens: i64 = if f.approved_only {
+            q.filter(citizen_rollups::approved.gt(0))
         } else {
-            communes
-        },
-        teams
-    );
-    if let Some(p) = by_province {
-        citizens = citizens.filter(citizen_rollups::province_code.eq(p));
-    }
-    let citizens: i64 = if f.approved_only {
-        citizens.filter(citizen_rollups::approved.gt(0))
-    } else {
-        citizens.filter(citizen_rollups::counted.gt(0))
-    }
-    .first(conn)?;
+            q.filter(citizen_rollups::counted.gt(0))
+        }
+        .first(conn)?;
+        (volunteers, citizens)
+    };
     Ok(Tally {
         sums: sums_array(sums),
         volunteers,

@@ -18,12 +18,13 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
+use super::spans::{self, Days, Spans};
 use crate::db::{DbConn, dialect};
 use crate::records::model::{
     AssistAction, AssistResult, Kind, Outcome, RecordRow, ReviewStatus, SignatureStatus,
 };
 use crate::schema::{
-    citizen_rollups, citizens, commune_rollups, daily_rollups, records, rollup_volunteers, units,
+    citizen_rollups, citizens, commune_rollups, daily_rollups, distinct_spans, records, units,
 };
 
 /// The summed metrics, in column order. `records` counts every counted record: the
@@ -113,6 +114,8 @@ pub struct Rollups {
     pub communes: Communes,
     /// `citizen_rollups`.
     pub citizens: Citizens,
+    /// `distinct_spans`, derived from the two above ([`spans`]).
+    pub spans: Spans,
 }
 
 impl Rollups {
@@ -144,6 +147,7 @@ impl Rollups {
         self.daily.retain(|_, v| !v.is_zero());
         self.communes.retain(|_, v| !v.is_zero());
         self.citizens.retain(|_, v| *v != (0, 0));
+        self.spans.retain(|_, v| *v != (0, 0));
     }
 
     /// Rows per table: daily, commune, citizen.
@@ -302,14 +306,6 @@ wide_row!(DailyRow, daily_rollups, {
 });
 wide_row!(CommuneRow, commune_rollups, { commune_code: &'a str, day: NaiveDate });
 
-/// Who ever has numbers in a commune: the candidates for `active_volunteers`.
-#[derive(Insertable)]
-#[diesel(table_name = rollup_volunteers)]
-struct VolunteerRow<'a> {
-    commune_code: &'a str,
-    volunteer_id: &'a str,
-}
-
 #[derive(Insertable)]
 #[diesel(table_name = citizen_rollups)]
 struct CitizenRow<'a> {
@@ -438,9 +434,15 @@ macro_rules! add_excluded {
 fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
     use citizen_rollups::dsl as cr;
     let mut communes: Vec<&str> = deltas
-        .citizens
+        .daily
         .keys()
-        .map(|((_, commune, _, _), _)| commune.as_str())
+        .map(|(_, commune, _, _)| commune.as_str())
+        .chain(
+            deltas
+                .citizens
+                .keys()
+                .map(|((_, commune, _, _), _)| commune.as_str()),
+        )
         .collect();
     communes.sort_unstable();
     communes.dedup();
@@ -464,16 +466,6 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
             DailyRow::new(commune, *day, team, volunteer, v)
         })
         .collect();
-    let mut people: Vec<VolunteerRow> = deltas
-        .daily
-        .keys()
-        .map(|(_, commune, _, volunteer)| VolunteerRow {
-            commune_code: commune,
-            volunteer_id: volunteer,
-        })
-        .collect();
-    people.sort_unstable_by_key(|p| (p.commune_code, p.volunteer_id));
-    people.dedup_by_key(|p| (p.commune_code, p.volunteer_id));
     let mut commune_rows: Vec<_> = deltas.communes.iter().collect();
     commune_rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let commune_rows: Vec<CommuneRow> = commune_rows
@@ -511,6 +503,7 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
         // Every reference was numbered just above, in this transaction.
         return Err(diesel::result::Error::NotFound);
     }
+    let spans = span_changes(conn, deltas, &province_of, &citizens)?;
     macro_rules! upsert {
         ($rows:expr, $table:ident, $keys:expr, $set:expr) => {
             diesel::insert_into($table::table)
@@ -539,21 +532,6 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
             )
         },
         |row| upsert!(row, daily_rollups, daily_keys, add_excluded!(daily_rollups)),
-    )?;
-    dialect::upsert_all(
-        conn,
-        &people,
-        UPSERT_CHUNK,
-        |rows| {
-            diesel::insert_into(rollup_volunteers::table)
-                .values(rows)
-                .on_conflict_do_nothing()
-        },
-        |row| {
-            diesel::insert_into(rollup_volunteers::table)
-                .values(row)
-                .on_conflict_do_nothing()
-        },
     )?;
     let commune_keys = (commune_rollups::commune_code, commune_rollups::day);
     dialect::upsert_all(
@@ -594,7 +572,61 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
         UPSERT_CHUNK,
         |rows| upsert!(rows, citizen_rollups, citizen_keys, citizen_set),
         |row| upsert!(row, citizen_rollups, citizen_keys, citizen_set),
-    )
+    )?;
+    spans::write(conn, &spans)
+}
+
+/// How `distinct_spans` changes with these deltas: locks the people whose counted days
+/// they touch and reads those days before the deltas are stored (see [`spans`]).
+fn span_changes(
+    conn: &mut DbConn,
+    deltas: &Rollups,
+    province_of: &HashMap<String, String>,
+    citizens: &[CitizenRow],
+) -> QueryResult<Spans> {
+    let province = |commune: &String| province_of.get(commune).unwrap_or(commune).clone();
+    let mut volunteers: HashMap<String, Days> = HashMap::new();
+    for ((day, commune, _, volunteer), v) in &deltas.daily {
+        let records = Column::Records as usize;
+        let (counted, approved) = (v.counted[records], v.approved[records]);
+        if (counted, approved) != (0, 0) {
+            let e = volunteers
+                .entry(volunteer.clone())
+                .or_default()
+                .entry((province(commune), commune.clone(), *day))
+                .or_default();
+            e.0 += i64::from(counted);
+            e.1 += i64::from(approved);
+        }
+    }
+    let mut people: HashMap<String, Days> = HashMap::new();
+    for c in citizens {
+        let e = people
+            .entry(c.citizen_id.to_string())
+            .or_default()
+            .entry((c.province_code.to_owned(), c.commune_code.to_owned(), c.day))
+            .or_default();
+        e.0 += i64::from(c.counted);
+        e.1 += i64::from(c.approved);
+    }
+    let mut numbers: Vec<i64> = citizens.iter().map(|c| c.citizen_id).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    let ids: Vec<&str> = volunteers.keys().map(String::as_str).collect();
+    let mut out = Spans::new();
+    if numbers.is_empty() && ids.is_empty() {
+        return Ok(out);
+    }
+    spans::lock(conn, &numbers, &ids)?;
+    if !ids.is_empty() {
+        let before = spans::volunteer_days(conn, &ids)?;
+        spans::changes(&mut out, spans::VOLUNTEERS, &before, &volunteers);
+    }
+    if !numbers.is_empty() {
+        let before = spans::citizen_days(conn, &numbers)?;
+        spans::changes(&mut out, spans::CITIZENS, &before, &people);
+    }
+    Ok(out)
 }
 
 /// Recounts some communes' records (all at once: a few communes' records fit in memory).
@@ -633,7 +665,56 @@ pub fn recount(conn: &mut DbConn) -> QueryResult<Rollups> {
         }
     }
     out.drop_zeros();
-    numbered(conn, out)
+    let mut out = numbered(conn, out)?;
+    derive_spans(conn, &mut out)?;
+    Ok(out)
+}
+
+/// Fills `spans` from the daily and citizen rows, as the writer keeps them.
+fn derive_spans(conn: &mut DbConn, rollups: &mut Rollups) -> QueryResult<()> {
+    let province_of: HashMap<String, Option<String>> = units::table
+        .select((units::code, units::parent_code))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    let province = |commune: &String| {
+        province_of
+            .get(commune)
+            .cloned()
+            .flatten()
+            .unwrap_or_else(|| commune.clone())
+    };
+    let records = Column::Records as usize;
+    let mut volunteers: HashMap<&str, Days> = HashMap::new();
+    for ((day, commune, _, volunteer), v) in &rollups.daily {
+        let e = volunteers
+            .entry(volunteer)
+            .or_default()
+            .entry((province(commune), commune.clone(), *day))
+            .or_default();
+        e.0 += i64::from(v.counted[records]);
+        e.1 += i64::from(v.approved[records]);
+    }
+    let mut citizens: HashMap<&str, Days> = HashMap::new();
+    for (((day, commune, _, _), citizen), (counted, approved)) in &rollups.citizens {
+        let e = citizens
+            .entry(citizen)
+            .or_default()
+            .entry((province(commune), commune.clone(), *day))
+            .or_default();
+        e.0 += i64::from(*counted);
+        e.1 += i64::from(*approved);
+    }
+    let mut out = Spans::new();
+    for days in volunteers.values() {
+        spans::add(&mut out, spans::VOLUNTEERS, days, 1);
+    }
+    for days in citizens.values() {
+        spans::add(&mut out, spans::CITIZENS, days, 1);
+    }
+    out.retain(|_, v| *v != (0, 0));
+    rollups.spans = out;
+    Ok(())
 }
 
 /// Citizen rows keyed by the citizen's number instead of the reference the records hold
@@ -769,6 +850,7 @@ pub fn stored(conn: &mut DbConn) -> QueryResult<Rollups> {
         out.citizens
             .insert(((day, c, t, v), number.to_string()), (counted, approved));
     }
+    out.spans = spans::stored(conn)?;
     out.drop_zeros();
     Ok(out)
 }
@@ -784,7 +866,7 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<(usize, usize, usize)> {
         diesel::delete(daily_rollups::table).execute(conn)?;
         diesel::delete(commune_rollups::table).execute(conn)?;
         diesel::delete(citizen_rollups::table).execute(conn)?;
-        diesel::delete(rollup_volunteers::table).execute(conn)?;
+        diesel::delete(distinct_spans::table).execute(conn)?;
         let communes: Vec<String> = records::table
             .select(records::commune_code)
             .distinct()
