@@ -140,21 +140,34 @@ pub fn one_snapshot(conn: &mut DbConn) -> QueryResult<()> {
     }
 }
 
-/// Takes transaction-long locks on these keys, in one order so that two transactions never
-/// wait for each other. PostgreSQL needs them where a transaction derives rows from others
-/// that a concurrent one may change (`stats::spans`); SQLite's one writer already holds
-/// the whole database.
-pub fn lock_keys(conn: &mut DbConn, keys: &[String]) -> QueryResult<()> {
-    match conn {
-        DbConn::Postgres(c) if !keys.is_empty() => diesel::sql_query(
-            "SELECT count(pg_advisory_xact_lock(k)) FROM \
-             (SELECT DISTINCT hashtext(key) AS k FROM unnest($1) AS key ORDER BY k) AS keys",
-        )
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(keys)
-        .execute(c)
-        .map(|_| ()),
-        _ => Ok(()),
+/// Locks these volunteers' and citizens' rows until the transaction ends, volunteers then
+/// citizens, each in id order, so two transactions never wait for each other. PostgreSQL
+/// needs it where a transaction derives rows from a person's other rows that a concurrent
+/// one may change (`stats::spans`); `FOR NO KEY UPDATE` leaves foreign-key checks (records
+/// naming the volunteer) free, and row locks, unlike advisory ones, have no per-transaction
+/// limit. SQLite's one writer already holds the whole database.
+pub fn lock_people(conn: &mut DbConn, volunteers: &[&str], citizens: &[i64]) -> QueryResult<()> {
+    use crate::schema::{citizens as c, users as u};
+    let DbConn::Postgres(pg) = conn else {
+        return Ok(());
+    };
+    if !volunteers.is_empty() {
+        u::table
+            .select(u::id)
+            .filter(u::id.eq_any(volunteers))
+            .order(u::id)
+            .for_no_key_update()
+            .execute(pg)?;
     }
+    if !citizens.is_empty() {
+        c::table
+            .select(c::id)
+            .filter(c::id.eq_any(citizens))
+            .order(c::id)
+            .for_no_key_update()
+            .execute(pg)?;
+    }
+    Ok(())
 }
 
 #[derive(diesel::QueryableByName)]

@@ -617,7 +617,7 @@ fn span_changes(
     if numbers.is_empty() && ids.is_empty() {
         return Ok(out);
     }
-    spans::lock(conn, &numbers, &ids)?;
+    dialect::lock_people(conn, &ids, &numbers)?;
     if !ids.is_empty() {
         let before = spans::volunteer_days(conn, &ids)?;
         spans::changes(&mut out, spans::VOLUNTEERS, &before, &volunteers);

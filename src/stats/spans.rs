@@ -12,8 +12,8 @@
 //! The pairs change only when a person's set of counted days in a unit does, so the writer
 //! reads the days of the people a change touches, in the change's transaction, and stores
 //! the difference between the pairs before and after. On PostgreSQL it first locks those
-//! people ([`dialect::lock_keys`]), so two transactions never derive pairs from the same
-//! old days.
+//! people's rows ([`dialect::lock_people`]), so two transactions never derive pairs from
+//! the same old days.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -167,17 +167,6 @@ pub fn write(conn: &mut DbConn, spans: &Spans) -> QueryResult<()> {
     )
 }
 
-/// Locks the people a change touches until the transaction ends (see the module's
-/// documentation).
-pub fn lock(conn: &mut DbConn, citizens: &[i64], volunteers: &[&str]) -> QueryResult<()> {
-    let keys: Vec<String> = citizens
-        .iter()
-        .map(|c| format!("c:{c}"))
-        .chain(volunteers.iter().map(|v| format!("v:{v}")))
-        .collect();
-    dialect::lock_keys(conn, &keys)
-}
-
 /// The days of these citizens (by number), keyed by the number as text.
 pub fn citizen_days(conn: &mut DbConn, numbers: &[i64]) -> QueryResult<HashMap<String, Days>> {
     use citizen_rollups as c;
@@ -245,7 +234,7 @@ pub fn around_citizens<T>(
     numbers: &[i64],
     change: impl FnOnce(&mut DbConn) -> QueryResult<T>,
 ) -> QueryResult<T> {
-    lock(conn, numbers, &[])?;
+    dialect::lock_people(conn, &[], numbers)?;
     let before = citizen_days(conn, numbers)?;
     let out = change(conn)?;
     let after = citizen_days(conn, numbers)?;
