@@ -68,6 +68,35 @@ where
     Ok(())
 }
 
+/// [`upsert_all`] that returns each row as stored after its statement (`RETURNING`), in
+/// the same statement, so a writer learns the new totals without reading them again.
+pub fn upsert_all_returning<'r, T, R, Many, One>(
+    conn: &mut DbConn,
+    rows: &'r [T],
+    max: usize,
+    many: impl Fn(&'r [T]) -> Many,
+    one: impl Fn(&'r T) -> One,
+) -> QueryResult<Vec<R>>
+where
+    Many: RunQueryDsl<PgConnection> + LoadQuery<'r, PgConnection, R>,
+    One: RunQueryDsl<SqliteConnection> + LoadQuery<'r, SqliteConnection, R>,
+{
+    let mut out = Vec::with_capacity(rows.len());
+    match conn {
+        DbConn::Postgres(c) => {
+            for chunk in rows.chunks(max) {
+                out.extend(RunQueryDsl::<PgConnection>::load(many(chunk), c)?);
+            }
+        }
+        DbConn::Sqlite(c) => {
+            for row in rows {
+                out.extend(RunQueryDsl::<SqliteConnection>::load(one(row), c)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[derive(diesel::QueryableByName)]
 struct Key {
     #[diesel(sql_type = diesel::sql_types::Text)]

@@ -12,7 +12,7 @@
 //! flagged as a duplicate (`duplicate_of` set) counts only once a reviewer approves it.
 //! `*_approved` columns count approved records only, for `?review=approved`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -431,30 +431,18 @@ macro_rules! add_excluded {
 
 /// Adds deltas to the stored rollups with `INSERT … ON CONFLICT DO UPDATE` (keys are
 /// unique within a call, as required), in the statements [`dialect::upsert_all`] picks.
+///
+/// The volunteer and citizen upserts return their new totals, so the writer knows which
+/// rows started or stopped counting; only their people's `distinct_spans` pairs can change
+/// ([`span_changes`]). Another record on a day that already counts (most writes) needs no
+/// further statement.
 fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
     use citizen_rollups::dsl as cr;
-    let mut communes: Vec<&str> = deltas
-        .daily
-        .keys()
-        .map(|(_, commune, _, _)| commune.as_str())
-        .chain(
-            deltas
-                .citizens
-                .keys()
-                .map(|((_, commune, _, _), _)| commune.as_str()),
-        )
-        .collect();
-    communes.sort_unstable();
-    communes.dedup();
-    let province_of: HashMap<String, String> = if communes.is_empty() {
+    use daily_rollups::dsl as dr;
+    let province_of = if deltas.citizens.is_empty() {
         HashMap::new()
     } else {
-        units::table
-            .filter(units::code.eq_any(&communes))
-            .select((units::code, units::parent_code.assume_not_null()))
-            .load(conn)?
-            .into_iter()
-            .collect()
+        provinces(conn, deltas)?
     };
     // Every table's rows go in key order, so concurrent writers lock shared rows in one
     // order and never deadlock (several create groups run at once on PostgreSQL).
@@ -503,7 +491,6 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
         // Every reference was numbered just above, in this transaction.
         return Err(diesel::result::Error::NotFound);
     }
-    let spans = span_changes(conn, deltas, &province_of, &citizens)?;
     macro_rules! upsert {
         ($rows:expr, $table:ident, $keys:expr, $set:expr) => {
             diesel::insert_into($table::table)
@@ -513,26 +500,34 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
                 .set($set)
         };
     }
-    let daily_keys = (
-        daily_rollups::commune_code,
-        daily_rollups::day,
-        daily_rollups::team_id,
-        daily_rollups::volunteer_id,
+    let daily_keys = (dr::commune_code, dr::day, dr::team_id, dr::volunteer_id);
+    let daily_totals = (
+        dr::commune_code,
+        dr::day,
+        dr::team_id,
+        dr::volunteer_id,
+        dr::records,
+        dr::records_approved,
     );
-    dialect::upsert_all(
-        conn,
-        &daily,
-        UPSERT_CHUNK,
-        |rows| {
-            upsert!(
-                rows,
-                daily_rollups,
-                daily_keys,
-                add_excluded!(daily_rollups)
-            )
-        },
-        |row| upsert!(row, daily_rollups, daily_keys, add_excluded!(daily_rollups)),
-    )?;
+    let daily_after: Vec<(String, NaiveDate, String, String, i32, i32)> =
+        dialect::upsert_all_returning(
+            conn,
+            &daily,
+            UPSERT_CHUNK,
+            |rows| {
+                upsert!(
+                    rows,
+                    daily_rollups,
+                    daily_keys,
+                    add_excluded!(daily_rollups)
+                )
+                .returning(daily_totals)
+            },
+            |row| {
+                upsert!(row, daily_rollups, daily_keys, add_excluded!(daily_rollups))
+                    .returning(daily_totals)
+            },
+        )?;
     let commune_keys = (commune_rollups::commune_code, commune_rollups::day);
     dialect::upsert_all(
         conn,
@@ -566,31 +561,134 @@ fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
         cr::counted.eq(cr::counted + excluded(cr::counted)),
         cr::approved.eq(cr::approved + excluded(cr::approved)),
     );
-    dialect::upsert_all(
-        conn,
-        &citizens,
-        UPSERT_CHUNK,
-        |rows| upsert!(rows, citizen_rollups, citizen_keys, citizen_set),
-        |row| upsert!(row, citizen_rollups, citizen_keys, citizen_set),
-    )?;
+    let citizen_totals = (
+        cr::commune_code,
+        cr::citizen_id,
+        cr::day,
+        cr::team_id,
+        cr::volunteer_id,
+        cr::counted,
+        cr::approved,
+    );
+    let citizens_after: Vec<(String, i64, NaiveDate, String, String, i32, i32)> =
+        dialect::upsert_all_returning(
+            conn,
+            &citizens,
+            UPSERT_CHUNK,
+            |rows| {
+                upsert!(rows, citizen_rollups, citizen_keys, citizen_set).returning(citizen_totals)
+            },
+            |row| {
+                upsert!(row, citizen_rollups, citizen_keys, citizen_set).returning(citizen_totals)
+            },
+        )?;
+
+    let records = Column::Records as usize;
+    let mut volunteers: BTreeSet<String> = BTreeSet::new();
+    for (commune, day, team, volunteer, counted, approved) in daily_after {
+        let place = (day, commune, team, volunteer);
+        let v = deltas.daily.get(&place).copied().unwrap_or_default();
+        if starts_or_stops(
+            (counted, approved),
+            (v.counted[records], v.approved[records]),
+        ) {
+            volunteers.insert(place.3);
+        }
+    }
+    let citizen_deltas: HashMap<_, _> = citizens
+        .iter()
+        .map(|c| {
+            let key = (
+                c.commune_code,
+                c.citizen_id,
+                c.day,
+                c.team_id,
+                c.volunteer_id,
+            );
+            (key, (c.counted, c.approved))
+        })
+        .collect();
+    let mut numbers: BTreeSet<i64> = BTreeSet::new();
+    for (commune, number, day, team, volunteer, counted, approved) in citizens_after {
+        let key = (
+            commune.as_str(),
+            number,
+            day,
+            team.as_str(),
+            volunteer.as_str(),
+        );
+        let delta = citizen_deltas.get(&key).copied().unwrap_or_default();
+        if starts_or_stops((counted, approved), delta) {
+            numbers.insert(number);
+        }
+    }
+    if volunteers.is_empty() && numbers.is_empty() {
+        return Ok(());
+    }
+    let looked_up;
+    let province_of = if province_of.is_empty() {
+        looked_up = provinces(conn, deltas)?;
+        &looked_up
+    } else {
+        &province_of
+    };
+    let spans = span_changes(conn, deltas, province_of, &citizens, &volunteers, &numbers)?;
     spans::write(conn, &spans)
 }
 
-/// How `distinct_spans` changes with these deltas: locks the people whose counted days
-/// they touch and reads those days before the deltas are stored (see [`spans`]).
+/// Whether a row whose totals are now `after` (counted, approved) started or stopped
+/// counting, or being approved, with `delta`.
+fn starts_or_stops(after: (i32, i32), delta: (i32, i32)) -> bool {
+    let crosses = |now: i32, d: i32| (now > 0) != (now - d > 0);
+    crosses(after.0, delta.0) || crosses(after.1, delta.1)
+}
+
+/// The province of every commune the deltas touch.
+fn provinces(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<HashMap<String, String>> {
+    let mut communes: Vec<&str> = deltas
+        .daily
+        .keys()
+        .map(|(_, commune, _, _)| commune.as_str())
+        .chain(
+            deltas
+                .citizens
+                .keys()
+                .map(|((_, commune, _, _), _)| commune.as_str()),
+        )
+        .collect();
+    communes.sort_unstable();
+    communes.dedup();
+    if communes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(units::table
+        .filter(units::code.eq_any(&communes))
+        .select((units::code, units::parent_code.assume_not_null()))
+        .load(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// How `distinct_spans` changes for these volunteers and citizens (those with a row that
+/// started or stopped counting): locks them, after the rollup rows (the order every writer
+/// keeps), then reads their days, which already hold the deltas (see [`spans`]). A
+/// concurrent writer that changes their rows without crossing zero changes no day's
+/// standing, so its uncommitted totals do not matter here.
 fn span_changes(
     conn: &mut DbConn,
     deltas: &Rollups,
     province_of: &HashMap<String, String>,
     citizens: &[CitizenRow],
+    volunteers: &BTreeSet<String>,
+    numbers: &BTreeSet<i64>,
 ) -> QueryResult<Spans> {
     let province = |commune: &String| province_of.get(commune).unwrap_or(commune).clone();
-    let mut volunteers: HashMap<String, Days> = HashMap::new();
+    let mut volunteer_deltas: HashMap<String, Days> = HashMap::new();
     for ((day, commune, _, volunteer), v) in &deltas.daily {
         let records = Column::Records as usize;
         let (counted, approved) = (v.counted[records], v.approved[records]);
-        if (counted, approved) != (0, 0) {
-            let e = volunteers
+        if (counted, approved) != (0, 0) && volunteers.contains(volunteer) {
+            let e = volunteer_deltas
                 .entry(volunteer.clone())
                 .or_default()
                 .entry((province(commune), commune.clone(), *day))
@@ -600,7 +698,7 @@ fn span_changes(
         }
     }
     let mut people: HashMap<String, Days> = HashMap::new();
-    for c in citizens {
+    for c in citizens.iter().filter(|c| numbers.contains(&c.citizen_id)) {
         let e = people
             .entry(c.citizen_id.to_string())
             .or_default()
@@ -609,22 +707,17 @@ fn span_changes(
         e.0 += i64::from(c.counted);
         e.1 += i64::from(c.approved);
     }
-    let mut numbers: Vec<i64> = citizens.iter().map(|c| c.citizen_id).collect();
-    numbers.sort_unstable();
-    numbers.dedup();
-    let ids: Vec<&str> = volunteers.keys().map(String::as_str).collect();
+    let ids: Vec<&str> = volunteers.iter().map(String::as_str).collect();
+    let numbers: Vec<i64> = numbers.iter().copied().collect();
     let mut out = Spans::new();
-    if numbers.is_empty() && ids.is_empty() {
-        return Ok(out);
-    }
     dialect::lock_people(conn, &ids, &numbers)?;
     if !ids.is_empty() {
-        let before = spans::volunteer_days(conn, &ids)?;
-        spans::changes(&mut out, spans::VOLUNTEERS, &before, &volunteers);
+        let after = spans::volunteer_days(conn, &ids)?;
+        spans::changes_after(&mut out, spans::VOLUNTEERS, &after, &volunteer_deltas);
     }
     if !numbers.is_empty() {
-        let before = spans::citizen_days(conn, &numbers)?;
-        spans::changes(&mut out, spans::CITIZENS, &before, &people);
+        let after = spans::citizen_days(conn, &numbers)?;
+        spans::changes_after(&mut out, spans::CITIZENS, &after, &people);
     }
     Ok(out)
 }

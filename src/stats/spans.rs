@@ -102,6 +102,28 @@ pub fn changes(
     }
 }
 
+/// [`changes`] from people's days read *after* the deltas were stored (the writer stores
+/// them first, which locks its rows, and reads only when a day may have started or stopped
+/// counting): the days before are those minus the deltas.
+pub fn changes_after(
+    out: &mut Spans,
+    kind: &'static str,
+    after: &HashMap<String, Days>,
+    deltas: &HashMap<String, Days>,
+) {
+    let mut before: HashMap<String, Days> = HashMap::new();
+    for (who, delta) in deltas {
+        let mut days = after.get(who).cloned().unwrap_or_default();
+        for (place, (c, a)) in delta {
+            let e = days.entry(place.clone()).or_default();
+            e.0 -= c;
+            e.1 -= a;
+        }
+        before.insert(who.clone(), days);
+    }
+    changes(out, kind, &before, deltas);
+}
+
 /// Sorts out the pairs that did not change, in key order (the order every writer locks
 /// rows in).
 fn sorted(spans: &Spans) -> Vec<SpanRow<'_>> {
@@ -184,13 +206,13 @@ pub fn citizen_days(conn: &mut DbConn, numbers: &[i64]) -> QueryResult<HashMap<S
             ))
             .load(conn)?;
         for (number, province, commune, day, counted, approved) in rows {
-            let e = out
-                .entry(number.to_string())
-                .or_default()
-                .entry((province, commune, day))
-                .or_default();
-            e.0 += i64::from(counted);
-            e.1 += i64::from(approved);
+            tally(
+                &mut out,
+                number.to_string(),
+                (province, commune, day),
+                counted,
+                approved,
+            );
         }
     }
     Ok(out)
@@ -215,16 +237,29 @@ pub fn volunteer_days(conn: &mut DbConn, ids: &[&str]) -> QueryResult<HashMap<St
             .load(conn)?;
         for (volunteer, province, commune, day, counted, approved) in rows {
             let province = province.unwrap_or_else(|| commune.clone());
-            let e = out
-                .entry(volunteer)
-                .or_default()
-                .entry((province, commune, day))
-                .or_default();
-            e.0 += i64::from(counted);
-            e.1 += i64::from(approved);
+            tally(
+                &mut out,
+                volunteer,
+                (province, commune, day),
+                counted,
+                approved,
+            );
         }
     }
     Ok(out)
+}
+
+/// Adds one rollup row to a person's day (a volunteer's teams share a day).
+fn tally(
+    out: &mut HashMap<String, Days>,
+    person: String,
+    place_day: (String, String, NaiveDate),
+    counted: i32,
+    approved: i32,
+) {
+    let e = out.entry(person).or_default().entry(place_day).or_default();
+    e.0 += i64::from(counted);
+    e.1 += i64::from(approved);
 }
 
 /// Runs `change`, which moves citizen rows between these numbers, and keeps their pairs
@@ -465,5 +500,41 @@ mod tests {
             ]
             .into()
         );
+    }
+
+    #[test]
+    fn changes_read_after_the_write_equal_changes_read_before() {
+        let before: HashMap<String, Days> = [
+            ("p".to_owned(), days(&[("A", 1, 1, 0), ("A", 9, 2, 1)])),
+            ("q".to_owned(), days(&[("B", 3, 1, 1)])),
+        ]
+        .into();
+        for delta in [
+            days(&[("A", 1, 1, 0)]),
+            days(&[("A", 5, 1, 1)]),
+            days(&[("A", 1, -1, 0), ("B", 2, 1, 0)]),
+            days(&[("A", 9, 0, -1)]),
+        ] {
+            let deltas: HashMap<String, Days> = [
+                ("p".to_owned(), delta.clone()),
+                ("r".to_owned(), delta.clone()),
+            ]
+            .into();
+            let mut after = before.clone();
+            for (who, d) in &deltas {
+                let days = after.entry(who.clone()).or_default();
+                for (place, (c, a)) in d {
+                    let e = days.entry(place.clone()).or_default();
+                    e.0 += c;
+                    e.1 += a;
+                }
+            }
+            let (mut expected, mut got) = (Spans::new(), Spans::new());
+            changes(&mut expected, CITIZENS, &before, &deltas);
+            changes_after(&mut got, CITIZENS, &after, &deltas);
+            expected.retain(|_, v| *v != (0, 0));
+            got.retain(|_, v| *v != (0, 0));
+            assert_eq!(got, expected, "{delta:?}");
+        }
     }
 }

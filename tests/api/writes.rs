@@ -7,7 +7,7 @@ use actix_web::web;
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
-use crate::records::visit;
+use crate::records::{assist, hours_ago, visit};
 use crate::util::{BA_DINH, TestApp, local_day};
 
 /// What one concurrent create expects: 201 alone, or one of a pair sent with one id.
@@ -160,4 +160,73 @@ async fn creates_of_two_communes_sent_together_are_all_stored() {
         .await
         .expect(200);
     assert_eq!(province.body["metrics"]["visits"], 60);
+}
+
+/// Concurrent writers that start and stop people's counted days (first records of a day,
+/// voids of the last one) keep the rollups and distinct spans equal to a recount: on
+/// PostgreSQL a writer reads a person's days only when one of its rows crossed zero, after
+/// storing its own rows, and these writes cross zero together.
+#[actix_web::test]
+async fn concurrent_writes_that_start_and_stop_days_keep_the_counts() {
+    let (app, f) = TestApp::init().with_field().await;
+    let citizens = ["001185012345", "001185022222", "001185033333"];
+    let authors = [&f.lead, &f.member];
+    let first: Vec<(&str, Value, &str)> = (0..36)
+        .map(|i| {
+            let mut body = if i % 3 == 0 {
+                visit(&f.team)
+            } else {
+                assist(&f.team, citizens[i % 3], "install", "success")
+            };
+            body["occurred_at"] = json!(hours_ago(1 + 24 * (i as i64 % 4)));
+            let path = if i % 3 == 0 {
+                "/api/v1/visits"
+            } else {
+                "/api/v1/vneid-assists"
+            };
+            (path, body, authors[i % 2].token.as_str())
+        })
+        .collect();
+    let replies = join_all(
+        first
+            .iter()
+            .map(|(path, body, token)| app.post(path, token, body.clone())),
+    )
+    .await;
+    for reply in &replies {
+        assert_eq!(reply.status, 201, "{:?}", reply.body);
+    }
+    // Void every record of two days while the same people start two other days.
+    let voids = first
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 4 == 0 || i % 4 == 2)
+        .map(|(_, (path, body, _))| {
+            (
+                format!("{path}/{}/void", body["id"].as_str().unwrap()),
+                json!({"reason": "Nhập nhầm"}),
+                f.sup.token.as_str(),
+            )
+        });
+    let more = (0..12).map(|i| {
+        let mut body = assist(&f.team, citizens[i % 3], "install", "success");
+        body["occurred_at"] = json!(hours_ago(12 + 24 * (i as i64 % 2) + 48));
+        (
+            "/api/v1/vneid-assists".to_owned(),
+            body,
+            authors[i % 2].token.as_str(),
+        )
+    });
+    let second: Vec<(String, Value, &str)> = voids.chain(more).collect();
+    let replies = join_all(
+        second
+            .iter()
+            .map(|(path, body, token)| app.post(path, token, body.clone())),
+    )
+    .await;
+    for ((path, _, _), reply) in second.iter().zip(&replies) {
+        let expected = if path.ends_with("/void") { 200 } else { 201 };
+        assert_eq!(reply.status, expected, "{path}: {:?}", reply.body);
+    }
+    crate::stats::rollups_match(&app).await;
 }
