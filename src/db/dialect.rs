@@ -170,7 +170,8 @@ pub fn one_snapshot(conn: &mut DbConn) -> QueryResult<()> {
 }
 
 /// Locks these volunteers' and citizens' rows until the transaction ends, volunteers then
-/// citizens, each in id order, so two transactions never wait for each other. PostgreSQL
+/// citizens, each in id order (callers take them after their rollup rows), so two
+/// transactions never wait for each other in a circle. PostgreSQL
 /// needs it where a transaction derives rows from a person's other rows that a concurrent
 /// one may change (`stats::spans`); `FOR NO KEY UPDATE` leaves foreign-key checks (records
 /// naming the volunteer) free, and row locks, unlike advisory ones, have no per-transaction

@@ -129,7 +129,7 @@ pub fn erase(
             if elsewhere {
                 // The records outside keep the old number; the scope's get a new one.
                 let fresh = queries::new_citizen(conn, &unlinked)?;
-                crate::stats::spans::around_citizens(conn, &[number, fresh], |conn| {
+                crate::stats::spans::around_move(conn, number, fresh, |conn| {
                     queries::move_rollups(conn, number, fresh, &caller.scope)
                 })?;
             } else {

@@ -10,10 +10,12 @@
 //! days and ~1,500 volunteers per province).
 //!
 //! The pairs change only when a person's set of counted days in a unit does, so the writer
-//! reads the days of the people a change touches, in the change's transaction, and stores
-//! the difference between the pairs before and after. On PostgreSQL it first locks those
-//! people's rows ([`dialect::lock_people`]), so two transactions never derive pairs from
-//! the same old days.
+//! stores its rollup rows first, learns their new totals from the same statements, and only
+//! for people with a row that started or stopped counting locks them
+//! ([`dialect::lock_people`], on PostgreSQL), reads their days and stores the difference
+//! between the pairs before and after. The lock makes two such transactions derive pairs
+//! one after the other; a writer whose rows stay above zero changes no day's standing, so
+//! its uncommitted totals never matter.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -262,21 +264,28 @@ fn tally(
     e.1 += i64::from(approved);
 }
 
-/// Runs `change`, which moves citizen rows between these numbers, and keeps their pairs
-/// right.
-pub fn around_citizens<T>(
+/// Runs `change`, which moves some of citizen `from`'s rows to `fresh` (a number with no
+/// rows yet), and keeps their pairs right. The change runs first, locking the rows it
+/// moves, and the two people are locked and read after it, in the writer's order (rollup
+/// rows, then people), so an erasure and a concurrent writer never wait for each other.
+/// Before the change, `from` had the rows both have after it.
+pub fn around_move<T>(
     conn: &mut DbConn,
-    numbers: &[i64],
+    from: i64,
+    fresh: i64,
     change: impl FnOnce(&mut DbConn) -> QueryResult<T>,
 ) -> QueryResult<T> {
-    dialect::lock_people(conn, &[], numbers)?;
-    let before = citizen_days(conn, numbers)?;
     let out = change(conn)?;
-    let after = citizen_days(conn, numbers)?;
-    let mut spans = Spans::new();
-    for days in before.values() {
-        add(&mut spans, CITIZENS, days, -1);
+    dialect::lock_people(conn, &[], &[from, fresh])?;
+    let after = citizen_days(conn, &[from, fresh])?;
+    let mut before = after.get(&from.to_string()).cloned().unwrap_or_default();
+    for (place, (c, a)) in after.get(&fresh.to_string()).into_iter().flatten() {
+        let e = before.entry(place.clone()).or_default();
+        e.0 += c;
+        e.1 += a;
     }
+    let mut spans = Spans::new();
+    add(&mut spans, CITIZENS, &before, -1);
     for days in after.values() {
         add(&mut spans, CITIZENS, days, 1);
     }
