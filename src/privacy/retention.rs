@@ -13,6 +13,7 @@ use diesel::prelude::*;
 
 use super::queries;
 use crate::db::DbConn;
+use crate::error::ApiResult;
 use crate::records::citizen::{UNLINKED, unlinked_ref};
 use crate::schema::records;
 use crate::state::AppState;
@@ -24,25 +25,39 @@ const BATCH: i64 = 500;
 pub fn purge(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
     let mut total = 0;
     loop {
-        let refs: Vec<Option<String>> = records::table
-            .filter(records::occurred_at.lt(before))
-            .filter(records::citizen_ref.is_not_null())
-            .filter(records::citizen_ref.not_like(format!("{UNLINKED}%")))
-            .select(records::citizen_ref)
-            .distinct()
-            .limit(BATCH)
-            .load(conn)?;
+        let refs = expiring(conn, before)?;
         if refs.is_empty() {
             return Ok(total);
         }
-        total += conn.transaction::<_, diesel::result::Error, _>(|conn| {
-            let mut n = 0;
-            for linked in refs.iter().flatten() {
-                n += expire(conn, linked, before)?;
-            }
-            Ok(n)
-        })?;
+        total += expire_all(conn, &refs, before)?;
     }
+}
+
+/// Up to [`BATCH`] residents' hashes still held by a record from before `before`. Finding
+/// none reads every linked record (seconds on millions), so the server runs this on a
+/// pool connection, never on SQLite's one writer, which would hold every write that long.
+pub fn expiring(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<Vec<String>> {
+    let refs: Vec<Option<String>> = records::table
+        .filter(records::occurred_at.lt(before))
+        .filter(records::citizen_ref.is_not_null())
+        .filter(records::citizen_ref.not_like(format!("{UNLINKED}%")))
+        .select(records::citizen_ref)
+        .distinct()
+        .limit(BATCH)
+        .load(conn)?;
+    Ok(refs.into_iter().flatten().collect())
+}
+
+/// These residents' records from before `before` lose their link, in one transaction (a
+/// record changed since [`expiring`] read it is read again here).
+pub fn expire_all(conn: &mut DbConn, refs: &[String], before: NaiveDateTime) -> QueryResult<usize> {
+    conn.transaction(|conn| {
+        let mut n = 0;
+        for linked in refs {
+            n += expire(conn, linked, before)?;
+        }
+        Ok(n)
+    })
 }
 
 /// One resident's records before `before` lose the hash `linked`.
@@ -68,15 +83,29 @@ pub fn cutoff(retention_days: i64) -> NaiveDateTime {
     crate::clock::now() - chrono::TimeDelta::days(retention_days)
 }
 
+/// [`purge`] for the server: each batch is looked for on a pool connection and expired
+/// on the record writer, so writes wait only for the short transactions.
+async fn purge_in_turns(state: &AppState, before: NaiveDateTime) -> ApiResult<usize> {
+    let mut total = 0;
+    loop {
+        let refs = state
+            .primary(move |conn| Ok(expiring(conn, before)?))
+            .await?;
+        if refs.is_empty() {
+            return Ok(total);
+        }
+        total += state
+            .write_records(move |conn| Ok(expire_all(conn, &refs, before)?))
+            .await?;
+    }
+}
+
 /// Runs [`purge`] now and then once a day, for as long as the runtime lives.
 pub fn spawn(state: web::Data<AppState>) {
     actix_web::rt::spawn(async move {
         loop {
             let before = cutoff(state.config.citizen_ref_retention_days);
-            match state
-                .write_records(move |conn| Ok(purge(conn, before)?))
-                .await
-            {
+            match purge_in_turns(&state, before).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(records = n, "citizen links past retention removed"),
                 Err(e) => {
