@@ -688,24 +688,21 @@ fn span_changes(
         let records = Column::Records as usize;
         let (counted, approved) = (v.counted[records], v.approved[records]);
         if (counted, approved) != (0, 0) && volunteers.contains(volunteer) {
-            let e = volunteer_deltas
-                .entry(volunteer.clone())
-                .or_default()
-                .entry((province(commune), commune.clone(), *day))
-                .or_default();
-            e.0 += i64::from(counted);
-            e.1 += i64::from(approved);
+            let place_day = (province(commune), commune.clone(), *day);
+            spans::tally(
+                &mut volunteer_deltas,
+                volunteer.clone(),
+                place_day,
+                counted,
+                approved,
+            );
         }
     }
     let mut people: HashMap<String, Days> = HashMap::new();
     for c in citizens.iter().filter(|c| numbers.contains(&c.citizen_id)) {
-        let e = people
-            .entry(c.citizen_id.to_string())
-            .or_default()
-            .entry((c.province_code.to_owned(), c.commune_code.to_owned(), c.day))
-            .or_default();
-        e.0 += i64::from(c.counted);
-        e.1 += i64::from(c.approved);
+        let place_day = (c.province_code.to_owned(), c.commune_code.to_owned(), c.day);
+        let person = c.citizen_id.to_string();
+        spans::tally(&mut people, person, place_day, c.counted, c.approved);
     }
     let ids: Vec<&str> = volunteers.iter().map(String::as_str).collect();
     let numbers: Vec<i64> = numbers.iter().copied().collect();

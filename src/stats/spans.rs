@@ -251,8 +251,8 @@ pub fn volunteer_days(conn: &mut DbConn, ids: &[&str]) -> QueryResult<HashMap<St
     Ok(out)
 }
 
-/// Adds one rollup row to a person's day (a volunteer's teams share a day).
-fn tally(
+/// Adds one rollup row (or delta) to a person's day (a volunteer's teams share a day).
+pub fn tally(
     out: &mut HashMap<String, Days>,
     person: String,
     place_day: (String, String, NaiveDate),
