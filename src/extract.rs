@@ -12,6 +12,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, FieldError};
+use crate::json_shape::{self, Complaint};
 use crate::messages as msg;
 use crate::state::AppState;
 
@@ -153,13 +154,24 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 /// Decodes a JSON document as [`parse_json`] does, without the control-character check.
+/// The body is decoded straight into `T` first; only a body of the wrong shape is read again
+/// as a JSON tree with integral numbers made integers (`json_shape::integral_numbers`), so
+/// the common case pays nothing for `2.0`.
 pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        shape_error(&path, &inner)
-    })?;
+    let value: T = match serde_path_to_error::deserialize(&mut de) {
+        Ok(value) => value,
+        Err(err) if err.inner().classify() == serde_json::error::Category::Data => {
+            let Ok(mut tree) = serde_json::from_slice::<serde_json::Value>(body) else {
+                return Err(shape_error(&err.path().to_string(), err.inner()));
+            };
+            if !json_shape::integral_numbers(&mut tree) {
+                return Err(shape_error(&err.path().to_string(), err.inner()));
+            }
+            return decode_value(tree).map_err(|e| ApiError::Validation(vec![e]));
+        }
+        Err(err) => return Err(shape_error(&err.path().to_string(), err.inner())),
+    };
     de.end()
         .map_err(|_| ApiError::BadRequest(msg::TRAILING_JSON))?;
     Ok(value)
@@ -183,7 +195,8 @@ fn shape_error(path: &str, err: &serde_json::Error) -> ApiError {
     }
 }
 
-/// Turns a serde message into a field error without echoing the submitted value.
+/// Turns a serde message into a field error in words for people (`json_shape::complaint`),
+/// without echoing the submitted value.
 fn describe(base: &str, message: &str) -> FieldError {
     let join = |name: &str| {
         if base.is_empty() {
@@ -192,44 +205,36 @@ fn describe(base: &str, message: &str) -> FieldError {
             format!("{base}.{name}")
         }
     };
-    let quoted = |m: &str| m.split('`').nth(1).map(str::to_owned);
-    let expected = message
-        .split_once("expected ")
-        .map(|(_, tail)| tail.split(" at line ").next().unwrap_or(tail).to_owned());
-    if let Some(rest) = message.strip_prefix("unknown field ") {
-        // serde_path_to_error already ends the path with the unknown field's name. A key
-        // named "" is shown quoted, or the error would seem to be about the whole body.
-        let name = quoted(rest).unwrap_or_default();
-        let field = if name.is_empty() {
-            let parent = base.strip_suffix('.').unwrap_or(base);
-            if parent.is_empty() {
-                "\"\"".to_owned()
-            } else {
-                format!("{parent}.\"\"")
-            }
-        } else if base.ends_with(name.as_str()) {
-            base.to_owned()
-        } else {
-            join(&name)
-        };
-        return FieldError::new(field, "unknown_field", msg::UNKNOWN_FIELD);
-    }
-    if let Some(rest) = message.strip_prefix("missing field ") {
-        let name = quoted(rest).unwrap_or_default();
-        return FieldError::new(join(&name), "required", msg::REQUIRED);
-    }
     let field = if base.is_empty() {
         "body".to_owned()
     } else {
         base.to_owned()
     };
-    if message.starts_with("unknown variant") {
-        let allowed = expected.unwrap_or_default();
-        return FieldError::new(field, "invalid_choice", msg::one_of(&allowed));
-    }
-    match expected {
-        Some(what) => FieldError::new(field, "invalid_type", msg::expected(&what)),
-        None => FieldError::new(field, "invalid", msg::INVALID),
+    match json_shape::complaint(message) {
+        Complaint::UnknownField(name) => {
+            // serde_path_to_error already ends the path with the unknown field's name. A
+            // key named "" is shown quoted, or the error would seem to be about the body.
+            let field = if name.is_empty() {
+                let parent = base.strip_suffix('.').unwrap_or(base);
+                if parent.is_empty() {
+                    "\"\"".to_owned()
+                } else {
+                    format!("{parent}.\"\"")
+                }
+            } else if base.ends_with(name.as_str()) {
+                base.to_owned()
+            } else {
+                join(&name)
+            };
+            FieldError::new(field, "unknown_field", msg::UNKNOWN_FIELD)
+        }
+        Complaint::MissingField(name) => FieldError::new(join(&name), "required", msg::REQUIRED),
+        Complaint::NotOneOf(allowed) => {
+            FieldError::new(field, "invalid_choice", msg::one_of(&allowed))
+        }
+        Complaint::OutOfRange => FieldError::new(field, "out_of_range", msg::OUT_OF_RANGE),
+        Complaint::WrongType(words) => FieldError::new(field, "invalid_type", words),
+        Complaint::Invalid => FieldError::new(field, "invalid", msg::INVALID),
     }
 }
 
@@ -291,7 +296,8 @@ pub enum Checked<T> {
 
 impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Checked<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
+        let mut value = serde_json::Value::deserialize(deserializer)?;
+        json_shape::integral_numbers(&mut value);
         Ok(match serde_path_to_error::deserialize::<_, T>(value) {
             Ok(v) => Checked::Valid(v),
             Err(err) => {
@@ -355,7 +361,8 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Ve
     decode_value(value).map_err(|e| vec![e])
 }
 
-fn decode_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, FieldError> {
+fn decode_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, FieldError> {
+    json_shape::integral_numbers(&mut value);
     serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
         let path = err.path().to_string();
         let message = err.into_inner().to_string();

@@ -16,6 +16,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod json_shape;
 pub mod messages;
 pub mod metrics;
 pub mod openapi;

@@ -191,6 +191,17 @@ catalogue! {
     REQUIRED => "Bắt buộc phải có", "this field is required";
     UNKNOWN_FIELD => "Trường này không có trong API", "this field is not part of the API";
     INVALID => "Giá trị không hợp lệ", "invalid value";
+    OUT_OF_RANGE => "Giá trị nằm ngoài khoảng cho phép", "out of the allowed range";
+    WHOLE_NUMBER => "Phải là số nguyên", "must be a whole number";
+    A_NUMBER => "Phải là một số", "must be a number";
+    TRUE_OR_FALSE => "Phải là true hoặc false", "must be true or false";
+    TEXT => "Phải là chuỗi ký tự", "must be text";
+    A_LIST => "Phải là một danh sách", "must be a list";
+    AN_OBJECT => "Phải là một đối tượng JSON", "must be an object";
+    A_UUID => "Phải là một UUID", "must be a UUID";
+    A_DATE => "Phải là ngày dạng YYYY-MM-DD", "must be a date (YYYY-MM-DD)";
+    AN_INSTANT => "Phải là thời điểm có múi giờ (RFC 3339)", "must be an instant with an offset (RFC 3339)";
+    A_CHOICE => "Phải là một trong các giá trị cho phép", "must be one of the allowed values";
     CONTROL_CHARACTER => "Không được chứa ký tự điều khiển", "must not contain control characters";
     BEFORE_FROM => "Không được trước ngày bắt đầu (from)", "must not be before from";
     BEFORE_START => "Không được trước starts_on", "must not be before starts_on";
@@ -298,14 +309,13 @@ pub fn limit_range(max: i64) -> Text {
     )
 }
 
-/// `must be one of …`.
-pub fn one_of(allowed: &str) -> Text {
-    Text::owned(format!("Phải là {allowed}"), format!("must be {allowed}"))
-}
-
-/// A JSON value of the wrong type.
-pub fn expected(what: &str) -> Text {
-    Text::owned(format!("Cần {what}"), format!("expected {what}"))
+/// `must be one of a, b, c`, the values as the API spells them.
+pub fn one_of(allowed: &[String]) -> Text {
+    let list = allowed.join(", ");
+    Text::owned(
+        format!("Phải là một trong: {list}"),
+        format!("must be one of: {list}"),
+    )
 }
 
 /// `at most N targets`.

@@ -1,47 +1,22 @@
 //! Roles, their order, and the scope (a unit and everything under it) each one sees.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use crate::units::model::UnitKind;
 
-/// A user's role; the order is the order of authority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Logs records for their teams.
-    Volunteer,
-    /// Manages one commune.
-    CommuneSupervisor,
-    /// Manages one province.
-    ProvinceSupervisor,
-    /// National; created from the command line.
-    Admin,
+crate::text::text_enum! {
+    /// A user's role; the order of the variants is the order of authority.
+    Role {
+        /// Logs records for their teams.
+        Volunteer => "volunteer",
+        /// Manages one commune.
+        CommuneSupervisor => "commune_supervisor",
+        /// Manages one province.
+        ProvinceSupervisor => "province_supervisor",
+        /// National; created from the command line.
+        Admin => "admin",
+    }
 }
 
 impl Role {
-    /// Name in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Volunteer => "volunteer",
-            Self::CommuneSupervisor => "commune_supervisor",
-            Self::ProvinceSupervisor => "province_supervisor",
-            Self::Admin => "admin",
-        }
-    }
-
-    /// Parses a stored or typed role.
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Volunteer,
-            Self::CommuneSupervisor,
-            Self::ProvinceSupervisor,
-            Self::Admin,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
-    }
-
     /// Supervisors and admins manage users and review records; volunteers do not.
     pub fn is_supervisor(self) -> bool {
         self >= Self::CommuneSupervisor

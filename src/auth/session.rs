@@ -106,8 +106,7 @@ async fn key_caller(state: &AppState, key: &str) -> Result<AuthUser, ApiError> {
                 return Ok(None);
             };
             crate::apikeys::queries::touch(conn, &row.id, crate::clock::now())?;
-            let kind = crate::units::queries::find(conn, &row.unit_code)?
-                .and_then(|u| crate::units::UnitKind::parse(&u.kind));
+            let kind = crate::units::queries::find(conn, &row.unit_code)?.map(|u| u.kind);
             Ok(Some((row, kind)))
         })
         .await?;

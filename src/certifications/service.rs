@@ -14,7 +14,6 @@ use crate::messages as msg;
 use crate::periods::Period;
 use crate::stats::model::Metrics;
 use crate::stats::queries::{Filter, GroupBy, UnitFilter};
-use crate::units::UnitKind;
 
 /// Why a certification request was refused or failed; `certifications::handlers` says what
 /// each means on the wire.
@@ -153,7 +152,7 @@ pub fn submit(
         })
         .ok_or(CertificationError::UnitNotFound)?;
     let mut errors = Vec::new();
-    if UnitKind::parse(&unit.kind).is_none_or(UnitKind::is_province) {
+    if unit.kind.is_province() {
         errors.push(FieldError::new(
             "unit_code",
             "not_a_commune",

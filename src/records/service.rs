@@ -663,7 +663,7 @@ pub fn review(
     let supervisor = caller.role.is_supervisor()
         && crate::units::in_scope(conn, &caller.scope, &row.commune_code)?;
     let lead = crate::teams::queries::membership(conn, &row.team_id, &caller.id)?
-        .is_some_and(|m| MemberRole::parse(&m.role) == MemberRole::Lead);
+        .is_some_and(|m| m.role == MemberRole::Lead);
     if !supervisor && !lead {
         return Err(RecordError::NotAReviewer);
     }

@@ -17,6 +17,7 @@ use chrono::{NaiveDate, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
+use crate::auth::Role;
 use crate::config::Secret;
 use crate::db::{DbConn, dialect};
 use crate::records::citizen::citizen_ref;
@@ -26,7 +27,7 @@ use crate::records::model::{
 };
 use crate::schema::{records, team_members, teams, units, users};
 use crate::stats::queries::{self, Filter, GroupBy, Tally, UnitFilter};
-use crate::teams::model::{MemberRow, TeamRow};
+use crate::teams::model::{MemberRole, MemberRow, TeamRow};
 use crate::users::model::{UserRow, search_text};
 
 /// The password of every generated user (benchmark databases only).
@@ -81,7 +82,7 @@ pub(super) struct Commune {
 pub(super) fn user_row(
     phone: String,
     name: String,
-    role: &str,
+    role: Role,
     unit: Option<String>,
     hash: &str,
 ) -> UserRow {
@@ -91,7 +92,7 @@ pub(super) fn user_row(
         search_text: search_text(&name, &phone),
         phone,
         full_name: name,
-        role: role.to_owned(),
+        role,
         unit_code: unit,
         password_hash: hash.to_owned(),
         active: true,
@@ -129,14 +130,14 @@ pub fn seed(conn: &mut DbConn, key: &Secret, options: &Options) -> anyhow::Resul
     let mut people = vec![user(
         ADMIN_PHONE.to_owned(),
         "Quản trị hệ thống".to_owned(),
-        "admin",
+        Role::Admin,
         None,
     )];
     for (i, p) in provinces.iter().enumerate() {
         people.push(user(
             province_supervisor_phone(i),
             format!("Giám sát tỉnh {p}"),
-            "province_supervisor",
+            Role::ProvinceSupervisor,
             Some(p.clone()),
         ));
     }
@@ -161,13 +162,17 @@ pub fn seed(conn: &mut DbConn, key: &Secret, options: &Options) -> anyhow::Resul
                 let person = user(
                     format!("+843{n:08}"),
                     format!("Tình nguyện viên {n}"),
-                    "volunteer",
+                    Role::Volunteer,
                     Some(code.clone()),
                 );
                 members.push(MemberRow {
                     team_id: team_id.clone(),
                     user_id: person.id.clone(),
-                    role: if v == 0 { "lead" } else { "member" }.to_owned(),
+                    role: if v == 0 {
+                        MemberRole::Lead
+                    } else {
+                        MemberRole::Member
+                    },
                     added_by: None,
                     added_at: now,
                 });

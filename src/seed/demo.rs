@@ -10,12 +10,13 @@ use chrono::{NaiveDate, TimeDelta};
 use diesel::prelude::*;
 
 use super::bench::{Commune, day_table, generate, user_row};
+use crate::auth::Role;
 use crate::campaigns::model::{CampaignRow, Metric, TargetRow};
 use crate::config::Secret;
 use crate::db::DbConn;
 use crate::records::model::RecordRow;
 use crate::schema::{team_members, teams, units, users};
-use crate::teams::model::{MemberRow, TeamRow};
+use crate::teams::model::{MemberRole, MemberRow, TeamRow};
 use crate::units::model::{PopulationBase, PopulationRow};
 
 /// The wards' figures, in the order of their codes: (residents, adults, aged 15 and over,
@@ -58,14 +59,14 @@ pub fn seed(
         user_row(
             "+84900000001".into(),
             "Quản trị hệ thống".into(),
-            "admin",
+            Role::Admin,
             None,
             &hash,
         ),
         user_row(
             "+84900000002".into(),
             "Nguyễn Thị Hạnh".into(),
-            "province_supervisor",
+            Role::ProvinceSupervisor,
             Some(PROVINCE.into()),
             &hash,
         ),
@@ -93,7 +94,7 @@ pub fn seed(
         let supervisor = user_row(
             format!("+8490000001{c}"),
             format!("Giám sát {name}"),
-            "commune_supervisor",
+            Role::CommuneSupervisor,
             Some(code.clone()),
             &hash,
         );
@@ -122,7 +123,7 @@ pub fn seed(
                         names[(c + t + v) % names.len()],
                         ["An", "Bình", "Chi"][v - 1]
                     ),
-                    "volunteer",
+                    Role::Volunteer,
                     Some(code.clone()),
                     &hash,
                 );
@@ -136,7 +137,11 @@ pub fn seed(
                 members.push(MemberRow {
                     team_id: team_id.clone(),
                     user_id: person.id.clone(),
-                    role: if v == 1 { "lead" } else { "member" }.to_owned(),
+                    role: if v == 1 {
+                        MemberRole::Lead
+                    } else {
+                        MemberRole::Member
+                    },
                     added_by: None,
                     added_at: now,
                 });

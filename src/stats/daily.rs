@@ -10,7 +10,6 @@ use super::model::Metrics;
 use super::queries::{Filter, GroupBy, UnitFilter, tally};
 use crate::db::DbConn;
 use crate::schema::units;
-use crate::units::model::UnitKind;
 
 /// One commune's figures for the day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,7 +32,7 @@ pub fn communes_on(
     let Some(unit) = crate::units::queries::find(conn, unit_code)? else {
         return Ok(Vec::new());
     };
-    let (filter, communes) = if UnitKind::parse(&unit.kind).is_some_and(UnitKind::is_province) {
+    let (filter, communes) = if unit.kind.is_province() {
         let children: Vec<(String, String)> = units::table
             .filter(units::parent_code.eq(unit_code))
             .select((units::code, units::name))

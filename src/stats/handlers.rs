@@ -19,7 +19,6 @@ use crate::extract::ApiQuery;
 use crate::messages as msg;
 use crate::schema::{teams, units, users};
 use crate::state::AppState;
-use crate::units::UnitKind;
 use crate::units::model::PopulationBase;
 
 /// Parameters of a summary.
@@ -202,7 +201,7 @@ fn subject(
             crate::units::require_in_scope(conn, &caller.scope, code)?;
             let row = crate::units::queries::find(conn, code)?
                 .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_UNIT))?;
-            if UnitKind::parse(&row.kind).is_some_and(UnitKind::is_province) {
+            if row.kind.is_province() {
                 UnitFilter::Province(code.clone())
             } else {
                 UnitFilter::Commune(code.clone())

@@ -18,7 +18,6 @@ use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::state::AppState;
-use crate::units::UnitKind;
 use crate::users::access::user_in_scope;
 
 /// A new team.
@@ -131,12 +130,11 @@ pub async fn create_team(
                     "unknown_unit",
                     msg::UNKNOWN_UNIT,
                 )),
-                Some(u) if UnitKind::parse(&u.kind).is_none_or(UnitKind::is_province) => errors
-                    .push(FieldError::new(
-                        "commune_code",
-                        "not_a_commune",
-                        msg::NOT_A_COMMUNE,
-                    )),
+                Some(u) if u.kind.is_province() => errors.push(FieldError::new(
+                    "commune_code",
+                    "not_a_commune",
+                    msg::NOT_A_COMMUNE,
+                )),
                 Some(u) if !u.active => errors.push(FieldError::new(
                     "commune_code",
                     "inactive_unit",
@@ -374,7 +372,7 @@ pub async fn put_member(
             let row = MemberRow {
                 team_id: team.id.clone(),
                 user_id: user.id.clone(),
-                role: body.role.as_str().into(),
+                role: body.role,
                 added_by: Some(caller.id.clone()),
                 added_at: crate::clock::now(),
             };

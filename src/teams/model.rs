@@ -2,38 +2,19 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::roles::Role;
 use crate::schema::{team_members, teams};
 
-/// A member's place in a team.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberRole {
-    /// Tổ trưởng: may also review the team's records (not their own).
-    Lead,
-    /// Tổ viên.
-    Member,
-}
-
-impl MemberRole {
-    /// Name in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Lead => "lead",
-            Self::Member => "member",
-        }
-    }
-
-    /// Parses a stored role; the table's CHECK constraint guarantees one of the two.
-    pub fn parse(s: &str) -> Self {
-        if s == "lead" {
-            Self::Lead
-        } else {
-            Self::Member
-        }
+crate::text::text_enum! {
+    /// A member's place in a team.
+    MemberRole {
+        /// Tổ trưởng: may also review the team's records (not their own).
+        Lead => "lead",
+        /// Tổ viên.
+        Member => "member",
     }
 }
 
@@ -67,8 +48,8 @@ pub struct MemberRow {
     pub team_id: String,
     /// User.
     pub user_id: String,
-    /// `lead` or `member`.
-    pub role: String,
+    /// Lead or member.
+    pub role: MemberRole,
     /// Who added them.
     pub added_by: Option<String>,
     /// When.

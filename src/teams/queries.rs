@@ -130,7 +130,7 @@ pub fn update(conn: &mut DbConn, id: &str, changes: &TeamChanges) -> QueryResult
 
 /// Members of a team, leads first, then by name.
 pub fn members(conn: &mut DbConn, team_id: &str) -> QueryResult<Vec<Member>> {
-    let rows: Vec<(String, String, String, String, NaiveDateTime)> = team_members::table
+    let rows: Vec<(String, String, Role, MemberRole, NaiveDateTime)> = team_members::table
         .inner_join(users::table.on(users::id.eq(team_members::user_id)))
         .filter(team_members::team_id.eq(team_id))
         .select((
@@ -147,8 +147,8 @@ pub fn members(conn: &mut DbConn, team_id: &str) -> QueryResult<Vec<Member>> {
         .map(|(user_id, full_name, user_role, role, added_at)| Member {
             user_id,
             full_name,
-            user_role: Role::parse(&user_role).unwrap_or(Role::Volunteer),
-            role: MemberRole::parse(&role),
+            user_role,
+            role,
             added_at: added_at.and_utc(),
         })
         .collect())
@@ -188,7 +188,7 @@ pub fn remove_member(conn: &mut DbConn, team_id: &str, user_id: &str) -> QueryRe
 
 /// The teams a user belongs to, by name.
 pub fn memberships(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Membership>> {
-    let rows: Vec<(String, String, String, String, bool)> = team_members::table
+    let rows: Vec<(String, String, String, MemberRole, bool)> = team_members::table
         .inner_join(teams::table)
         .filter(team_members::user_id.eq(user_id))
         .select((
@@ -206,7 +206,7 @@ pub fn memberships(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Membersh
             team_id,
             name,
             commune_code,
-            role: MemberRole::parse(&role),
+            role,
             active,
         })
         .collect())

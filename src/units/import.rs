@@ -129,7 +129,7 @@ pub fn import(conn: &mut DbConn, csv_text: &str) -> anyhow::Result<ImportReport>
                 }),
                 Some(old) => {
                     let same = old.name == row.name
-                        && old.kind == row.kind
+                        && old.kind.as_str() == row.kind
                         && old.parent_code == row.parent_code
                         && old.official_name == row.official_name
                         && old.active;

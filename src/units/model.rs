@@ -7,52 +7,23 @@ use utoipa::ToSchema;
 
 use crate::schema::{unit_population, units};
 
-/// Kind of an administrative unit, as written in the 2025 map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum UnitKind {
-    /// Tỉnh (province).
-    #[serde(rename = "tinh")]
-    Tinh,
-    /// Thành phố trực thuộc trung ương (centrally governed city).
-    #[serde(rename = "thanh-pho")]
-    ThanhPho,
-    /// Xã (rural commune).
-    #[serde(rename = "xa")]
-    Xa,
-    /// Phường (urban ward).
-    #[serde(rename = "phuong")]
-    Phuong,
-    /// Đặc khu (special zone).
-    #[serde(rename = "dac-khu")]
-    DacKhu,
+crate::text::text_enum! {
+    /// Kind of an administrative unit, as written in the 2025 map.
+    UnitKind {
+        /// Tỉnh (province).
+        Tinh => "tinh",
+        /// Thành phố trực thuộc trung ương (centrally governed city).
+        ThanhPho => "thanh-pho",
+        /// Xã (rural commune).
+        Xa => "xa",
+        /// Phường (urban ward).
+        Phuong => "phuong",
+        /// Đặc khu (special zone).
+        DacKhu => "dac-khu",
+    }
 }
 
 impl UnitKind {
-    /// Every kind, in the order of the contract.
-    pub const ALL: [UnitKind; 5] = [
-        Self::Tinh,
-        Self::ThanhPho,
-        Self::Xa,
-        Self::Phuong,
-        Self::DacKhu,
-    ];
-
-    /// The kind's name in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Tinh => "tinh",
-            Self::ThanhPho => "thanh-pho",
-            Self::Xa => "xa",
-            Self::Phuong => "phuong",
-            Self::DacKhu => "dac-khu",
-        }
-    }
-
-    /// Parses a stored or submitted kind.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// Provinces and centrally governed cities form the upper tier.
     pub fn is_province(self) -> bool {
         matches!(self, Self::Tinh | Self::ThanhPho)
@@ -67,8 +38,8 @@ pub struct UnitRow {
     pub code: String,
     /// Name as commonly written (`Phường Ba Đình`).
     pub name: String,
-    /// Kind as stored.
-    pub kind: String,
+    /// Kind.
+    pub kind: UnitKind,
     /// Province of a commune.
     pub parent_code: Option<String>,
     /// Full official name (`Phường Ba Đình`).
@@ -102,7 +73,7 @@ pub struct Unit {
 impl From<UnitRow> for Unit {
     fn from(row: UnitRow) -> Self {
         Self {
-            kind: UnitKind::parse(&row.kind).unwrap_or(UnitKind::Xa),
+            kind: row.kind,
             code: row.code,
             name: row.name,
             parent_code: row.parent_code,

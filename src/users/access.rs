@@ -12,8 +12,7 @@ pub fn unit_of(
     conn: &mut DbConn,
     code: &str,
 ) -> ApiResult<Option<(UnitKind, Option<String>, bool)>> {
-    Ok(crate::units::queries::find(conn, code)?
-        .and_then(|u| UnitKind::parse(&u.kind).map(|k| (k, u.parent_code, u.active))))
+    Ok(crate::units::queries::find(conn, code)?.map(|u| (u.kind, u.parent_code, u.active)))
 }
 
 /// Whether a user's unit lies in the caller's scope (admins, without a unit, only in the

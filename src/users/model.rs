@@ -19,8 +19,8 @@ pub struct UserRow {
     pub phone: String,
     /// Name as the person writes it.
     pub full_name: String,
-    /// Role name.
-    pub role: String,
+    /// Role.
+    pub role: Role,
     /// Home unit (`None` for admins).
     pub unit_code: Option<String>,
     /// Folded name and phone for search.
@@ -40,9 +40,9 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    /// The stored role; the table's CHECK constraint guarantees it parses.
+    /// The role.
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Volunteer)
+        self.role
     }
 }
 

@@ -84,7 +84,7 @@ pub fn create(
         search_text: search_text(&body.full_name, &phone),
         phone,
         full_name: body.full_name.trim().to_owned(),
-        role: body.role.as_str().into(),
+        role: body.role,
         unit_code: body.unit_code,
         password_hash: password::hash(&body.password).map_err(ApiError::Internal)?,
         active: true,

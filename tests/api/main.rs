@@ -9,6 +9,7 @@ mod campaigns;
 mod certificates;
 mod certifications;
 mod cli;
+mod edge;
 mod exports;
 mod followups;
 mod hostile;
