@@ -158,7 +158,7 @@ pub fn create_user(
         password: password.trim_end_matches('\r').to_owned(),
     };
     let user = crate::users::service::create(&mut conn, body, None).map_err(|e| match e {
-        crate::error::ApiError::Validation(errors) => anyhow::anyhow!(
+        crate::users::service::UserError::Invalid(errors) => anyhow::anyhow!(
             "{}",
             errors
                 .iter()

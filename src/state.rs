@@ -1,6 +1,7 @@
 //! The state every handler shares: settings, the database handles and which work goes to
 //! which, keys, throttles. It sits below every domain (they all take it), and imports none
-//! of their handlers.
+//! of their handlers. Database work ends with the caller's own error type (any
+//! [`WorkError`]), so nothing here speaks HTTP.
 
 use std::sync::Arc;
 
@@ -8,8 +9,7 @@ use crate::auth::checks::PasswordChecks;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
-use crate::db::{DbConn, DbPool};
-use crate::error::ApiResult;
+use crate::db::{DbConn, DbPool, WorkError};
 
 /// What every request handler shares.
 #[derive(Debug)]
@@ -46,10 +46,11 @@ impl AppState {
     /// Runs `work` on the primary database: every read that must see the latest writes (a
     /// record just created, a user just disabled), and the writes other than records
     /// (users, teams, campaigns, keys, sessions).
-    pub async fn primary<T, F>(&self, work: F) -> ApiResult<T>
+    pub async fn primary<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: WorkError,
     {
         crate::db::run(&self.pool, work).await
     }
@@ -57,10 +58,11 @@ impl AppState {
     /// Runs `work` for statistics, progress and anomalies: on a streaming replica when
     /// `GOCUA_DATABASE_READ_URL` is set (they then lag the primary by its delay), otherwise
     /// on the primary.
-    pub async fn stats<T, F>(&self, work: F) -> ApiResult<T>
+    pub async fn stats<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: WorkError,
     {
         crate::db::run(&self.read_pool, work).await
     }
@@ -69,10 +71,11 @@ impl AppState {
     /// writer at a time, on a thread of its own that owns the write connection, so writers
     /// queue in order, bounded by the pool timeout, instead of racing for the file lock and
     /// sleeping in SQLite's busy handler (docs/PERFORMANCE.md). On PostgreSQL the primary.
-    pub async fn write_records<T, F>(&self, work: F) -> ApiResult<T>
+    pub async fn write_records<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: WorkError,
     {
         let done = self.writer.run(work).await;
         self.records_written.notify_one();

@@ -192,7 +192,9 @@ pub async fn list_keys(
     };
     let (limit, after) = (page.limit()?, page.keyset()?);
     let rows = state
-        .primary(move |conn| Ok(queries::list(conn, &caller.scope, after, limit + 1)?))
+        .primary(move |conn| {
+            Ok::<_, ApiError>(queries::list(conn, &caller.scope, after, limit + 1)?)
+        })
         .await?;
     let page =
         Page::from_rows(rows, limit, |k| keyset_cursor(k.created_at, &k.id)).map(ApiKey::from);

@@ -115,7 +115,7 @@ pub async fn list_audit(
                     .to
                     .map(|d| crate::clock::day_start(d + TimeDelta::days(1))),
             };
-            Ok(super::list(conn, &filter, after, limit + 1)?)
+            Ok::<_, ApiError>(super::list(conn, &filter, after, limit + 1)?)
         })
         .await?;
     let page = Page::from_rows(rows, limit, |e| keyset_cursor(e.at, &e.id)).map(AuditEntry::from);

@@ -157,7 +157,7 @@ pub async fn login(
             st.throttle
                 .check(conn, &phone_key, &address_key)?
                 .map_err(ApiError::TooManyRequests)?;
-            Ok(crate::users::queries::find_by_phone(conn, &phone_key)?)
+            Ok::<_, ApiError>(crate::users::queries::find_by_phone(conn, &phone_key)?)
         })
         .await?;
     // The password is checked holding no database connection, so a login flood cannot
@@ -307,7 +307,7 @@ pub async fn logout(
             {
                 queries::revoke_family(conn, &token.family_id, crate::clock::now())?;
             }
-            Ok(())
+            Ok::<_, ApiError>(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -330,7 +330,7 @@ pub async fn me(caller: AuthUser, state: web::Data<AppState>) -> ApiResult<HttpR
                 None => None,
             };
             let teams = crate::teams::queries::memberships(conn, &user.id)?;
-            Ok(Me {
+            Ok::<_, ApiError>(Me {
                 user: user.into(),
                 unit,
                 teams,
@@ -399,7 +399,7 @@ pub async fn change_password(
                         "changed own password; sessions ended",
                     )
                 })?;
-                Ok(())
+                Ok::<_, ApiError>(())
             })
             .await?;
         state.sessions.forget(&caller.id);

@@ -73,7 +73,9 @@ async fn authenticate(
             let user_id = claims.sub.clone();
             let ticket = state.sessions.ticket();
             let found = state
-                .primary(move |conn| Ok(crate::users::queries::find(conn, &user_id)?))
+                .primary(move |conn| {
+                    Ok::<_, ApiError>(crate::users::queries::find(conn, &user_id)?)
+                })
                 .await?;
             if let Some(u) = found.as_ref().filter(|u| u.active) {
                 state.sessions.put(ticket, u.id.clone(), u.clone());
@@ -103,7 +105,7 @@ async fn key_caller(state: &AppState, key: &str) -> Result<AuthUser, ApiError> {
     let found = state
         .primary(move |conn| {
             let Some(row) = crate::apikeys::queries::find_live(conn, &digest)? else {
-                return Ok(None);
+                return Ok::<_, ApiError>(None);
             };
             crate::apikeys::queries::touch(conn, &row.id, crate::clock::now())?;
             let kind = crate::units::queries::find(conn, &row.unit_code)?.map(|u| u.kind);

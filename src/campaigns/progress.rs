@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::handlers::readable;
 use super::model::Metric;
 use crate::auth::Reader;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::schema::units;
 use crate::state::AppState;
@@ -217,7 +217,7 @@ pub async fn progress(
                     });
                 }
             }
-            Ok(Progress {
+            Ok::<_, ApiError>(Progress {
                 campaign_id: campaign.id,
                 as_of: Utc::now(),
                 rows,

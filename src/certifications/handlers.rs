@@ -114,7 +114,7 @@ pub async fn certify(
     // Through the write path: on SQLite a transaction that reads (the snapshot) and then
     // writes must be the one writer, or two concurrent ones fail instead of one answering 409.
     let shown = state
-        .write_records(move |conn| Ok(service::submit(conn, &caller, input)?))
+        .write_records(move |conn| Ok::<_, ApiError>(service::submit(conn, &caller, input)?))
         .await?;
     Ok(HttpResponse::Created().json(shown))
 }
@@ -166,7 +166,7 @@ pub async fn list_certifications(
             }
             let rows = queries::list(conn, &caller.scope, &filter, after, limit + 1)?;
             let page = Page::from_rows(rows, limit, |c| keyset_cursor(c.submitted_at, &c.id));
-            Ok(Page {
+            Ok::<_, ApiError>(Page {
                 items: service::shown(conn, page.items)?,
                 next_cursor: page.next_cursor,
             })
@@ -195,7 +195,7 @@ pub async fn get_certification(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let shown = state
-        .primary(move |conn| Ok(service::detail(conn, &caller, &id)?))
+        .primary(move |conn| Ok::<_, ApiError>(service::detail(conn, &caller, &id)?))
         .await?;
     Ok(HttpResponse::Ok().json(shown))
 }
@@ -208,7 +208,9 @@ async fn decide(
     note: Option<String>,
 ) -> ApiResult<HttpResponse> {
     let shown = state
-        .write_records(move |conn| Ok(service::decide(conn, &caller, &id, decision, note)?))
+        .write_records(move |conn| {
+            Ok::<_, ApiError>(service::decide(conn, &caller, &id, decision, note)?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(shown))
 }

@@ -126,7 +126,9 @@ pub async fn lookup(
 ) -> ApiResult<HttpResponse> {
     let key = state.config.citizen_id_key.clone();
     let held = state
-        .write_records(move |conn| Ok(service::lookup(conn, &caller, &key, &body.citizen_id)?))
+        .write_records(move |conn| {
+            Ok::<_, ApiError>(service::lookup(conn, &caller, &key, &body.citizen_id)?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Held {
         items: held.into_iter().map(HeldRecord::from).collect(),
@@ -156,7 +158,7 @@ pub async fn erase(
     let key = state.config.citizen_id_key.clone();
     let erased = state
         .write_records(move |conn| {
-            Ok(service::erase(
+            Ok::<_, ApiError>(service::erase(
                 conn,
                 &caller,
                 &key,

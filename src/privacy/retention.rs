@@ -13,7 +13,7 @@ use diesel::prelude::*;
 
 use super::queries;
 use crate::db::DbConn;
-use crate::error::ApiResult;
+use crate::db::DbError;
 use crate::records::citizen::{UNLINKED, unlinked_ref};
 use crate::schema::records;
 use crate::state::AppState;
@@ -85,17 +85,17 @@ pub fn cutoff(retention_days: i64) -> NaiveDateTime {
 
 /// [`purge`] for the server: each batch is looked for on a pool connection and expired
 /// on the record writer, so writes wait only for the short transactions.
-async fn purge_in_turns(state: &AppState, before: NaiveDateTime) -> ApiResult<usize> {
+async fn purge_in_turns(state: &AppState, before: NaiveDateTime) -> Result<usize, DbError> {
     let mut total = 0;
     loop {
         let refs = state
-            .primary(move |conn| Ok(expiring(conn, before)?))
+            .primary(move |conn| Ok::<_, DbError>(expiring(conn, before)?))
             .await?;
         if refs.is_empty() {
             return Ok(total);
         }
         total += state
-            .write_records(move |conn| Ok(expire_all(conn, &refs, before)?))
+            .write_records(move |conn| Ok::<_, DbError>(expire_all(conn, &refs, before)?))
             .await?;
     }
 }

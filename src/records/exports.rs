@@ -274,7 +274,7 @@ async fn export(
                 None,
                 EXPORT_PAGE,
             )?;
-            Ok((first, filter))
+            Ok::<_, ApiError>((first, filter))
         })
         .await?;
     let cursor = Cursor {

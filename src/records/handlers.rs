@@ -82,7 +82,9 @@ async fn create_any(
         None => {
             let st = state.clone();
             state
-                .primary(move |conn| Ok(service::prepare_one(conn, &st, &caller, submission)?))
+                .primary(move |conn| {
+                    Ok::<_, ApiError>(service::prepare_one(conn, &st, &caller, submission)?)
+                })
                 .await?
         }
     };
@@ -135,7 +137,7 @@ async fn list_any(
             } else {
                 Visibility::TeamsOf(caller.id.clone())
             };
-            Ok(queries::list(
+            Ok::<_, ApiError>(queries::list(
                 conn,
                 kind,
                 &visibility,
@@ -157,7 +159,7 @@ async fn get_any(
     id: String,
 ) -> ApiResult<HttpResponse> {
     let row = state
-        .primary(move |conn| Ok(service::readable(conn, &caller, kind, &id)?))
+        .primary(move |conn| Ok::<_, ApiError>(service::readable(conn, &caller, kind, &id)?))
         .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))
 }
@@ -171,7 +173,9 @@ async fn update_any(
 ) -> ApiResult<HttpResponse> {
     let st = state.clone();
     let row = state
-        .write_records(move |conn| Ok(service::update(conn, &st, &caller, kind, &id, patch)?))
+        .write_records(move |conn| {
+            Ok::<_, ApiError>(service::update(conn, &st, &caller, kind, &id, patch)?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))
 }
@@ -184,7 +188,9 @@ async fn void_any(
     body: VoidRequest,
 ) -> ApiResult<HttpResponse> {
     let row = state
-        .write_records(move |conn| Ok(service::void(conn, &caller, kind, &id, &body.reason)?))
+        .write_records(move |conn| {
+            Ok::<_, ApiError>(service::void(conn, &caller, kind, &id, &body.reason)?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))
 }
@@ -198,7 +204,7 @@ async fn review_any(
 ) -> ApiResult<HttpResponse> {
     let row = state
         .write_records(move |conn| {
-            Ok(service::review(
+            Ok::<_, ApiError>(service::review(
                 conn,
                 &caller,
                 kind,
@@ -391,7 +397,7 @@ pub async fn list_follow_ups(
     let items = state
         .primary(move |conn| {
             let team = crate::teams::access::readable(conn, &caller, &query.team)?;
-            Ok(super::followups::open(conn, &team.id, after, limit + 1)?)
+            Ok::<_, ApiError>(super::followups::open(conn, &team.id, after, limit + 1)?)
         })
         .await?;
     let page = Page::from_rows(items, limit, |f| {

@@ -389,7 +389,7 @@ pub async fn anomalies(
             }
             let rows =
                 crate::records::queries::in_period(conn, &caller.scope, unit.as_deref(), from, to)?;
-            Ok(Anomalies {
+            Ok::<_, ApiError>(Anomalies {
                 unit_code: unit,
                 from,
                 to,

@@ -275,7 +275,7 @@ async fn summary_any(
             };
             let tallies = queries::tally(conn, &filter, GroupBy::Nothing)?;
             let metrics = tallies.get("").map(Metrics::from).unwrap_or_default();
-            Ok(Summary {
+            Ok::<_, ApiError>(Summary {
                 unit_code,
                 from,
                 to,

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::queries::Tally;
 use crate::auth::{AuthUser, Role};
 use crate::db::DbConn;
-use crate::error::ApiResult;
+use diesel::QueryResult;
 
 /// Every metric of the contract. Read back from a certification's stored snapshot, a
 /// metric the snapshot predates reads as 0.
@@ -119,7 +119,7 @@ impl From<&Tally> for Metrics {
 }
 
 /// The teams a caller's statistics are limited to: a volunteer's own; `None` for others.
-pub fn team_limit(conn: &mut DbConn, caller: &AuthUser) -> ApiResult<Option<Vec<String>>> {
+pub fn team_limit(conn: &mut DbConn, caller: &AuthUser) -> QueryResult<Option<Vec<String>>> {
     if caller.role != Role::Volunteer {
         return Ok(None);
     }

@@ -197,7 +197,7 @@ pub async fn sync(
                     }),
                 }
             }
-            Ok((results, rows, slots))
+            Ok::<_, ApiError>((results, rows, slots))
         })
         .await?;
     let results = state
@@ -209,7 +209,7 @@ pub async fn sync(
                     Created::IdTaken => SyncStatus::Conflict,
                 };
             }
-            Ok(results)
+            Ok::<_, ApiError>(results)
         })
         .await?;
     crate::metrics::sync_batch(results.len());
@@ -348,7 +348,7 @@ pub async fn sync_state(
                     updated_at: r.updated_at.and_utc(),
                 })
                 .collect();
-            Ok(SyncState {
+            Ok::<_, ApiError>(SyncState {
                 cursor: page.next.encode(),
                 has_more: page.has_more,
                 server_time: Utc::now(),

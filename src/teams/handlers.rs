@@ -216,7 +216,7 @@ pub async fn list_teams(
             } else {
                 Visibility::MemberOf(caller.id.clone())
             };
-            Ok(queries::list(
+            Ok::<_, ApiError>(queries::list(
                 conn,
                 &visibility,
                 query.unit.as_deref(),

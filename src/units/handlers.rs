@@ -63,7 +63,9 @@ pub async fn list_units(
             .filter(|q| !q.is_empty()),
     };
     let rows = state
-        .primary(move |conn| Ok(queries::list(conn, &filter, after.as_deref(), limit + 1)?))
+        .primary(move |conn| {
+            Ok::<_, ApiError>(queries::list(conn, &filter, after.as_deref(), limit + 1)?)
+        })
         .await?;
     let page = Page::from_rows(rows, limit, |u| u.code.clone()).map(Unit::from);
     Ok(HttpResponse::Ok().json(page))
@@ -87,7 +89,7 @@ pub async fn get_unit(
 ) -> ApiResult<HttpResponse> {
     let code = code.into_inner();
     let row = state
-        .primary(move |conn| Ok(queries::find(conn, &code)?))
+        .primary(move |conn| Ok::<_, ApiError>(queries::find(conn, &code)?))
         .await?;
     let unit = row
         .map(Unit::from)

@@ -4,20 +4,20 @@
 use super::model::UserRow;
 use crate::auth::AuthUser;
 use crate::db::DbConn;
-use crate::error::ApiResult;
 use crate::units::UnitKind;
+use diesel::QueryResult;
 
 /// Kind of a unit, with its parent, if it exists.
 pub fn unit_of(
     conn: &mut DbConn,
     code: &str,
-) -> ApiResult<Option<(UnitKind, Option<String>, bool)>> {
+) -> QueryResult<Option<(UnitKind, Option<String>, bool)>> {
     Ok(crate::units::queries::find(conn, code)?.map(|u| (u.kind, u.parent_code, u.active)))
 }
 
 /// Whether a user's unit lies in the caller's scope (admins, without a unit, only in the
 /// national scope).
-pub fn user_in_scope(conn: &mut DbConn, caller: &AuthUser, user: &UserRow) -> ApiResult<bool> {
+pub fn user_in_scope(conn: &mut DbConn, caller: &AuthUser, user: &UserRow) -> QueryResult<bool> {
     match &user.unit_code {
         Some(code) => Ok(crate::units::in_scope(conn, &caller.scope, code)?),
         None => Ok(caller.scope == crate::auth::Scope::National),

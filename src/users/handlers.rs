@@ -11,6 +11,7 @@ use validator::Validate;
 use super::access::{unit_of, user_in_scope};
 use super::model::{CreateUser, UserRow, UserView, search_text};
 use super::queries::{self, UserChanges, UserFilter};
+use super::service::UserError;
 use crate::auth::{AuthUser, Role};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem, field_errors};
@@ -53,6 +54,22 @@ pub struct UserQuery {
 }
 
 /// Loads a user the caller may see, or 404.
+/// What each refusal of the users service means on the wire.
+impl From<UserError> for ApiError {
+    fn from(e: UserError) -> Self {
+        match e {
+            UserError::Invalid(errors) => Self::Validation(errors),
+            UserError::RoleTooHigh(role) => {
+                Self::Forbidden(msg::lower_role_users_only(role.as_str()))
+            }
+            UserError::UnitNotFound => Self::NotFound(msg::NOT_FOUND_UNIT),
+            UserError::PhoneTaken => Self::Conflict(msg::PHONE_TAKEN),
+            UserError::Hashing(e) => Self::Internal(e),
+            UserError::Database(e) => e.into(),
+        }
+    }
+}
+
 fn visible_user(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<UserRow> {
     let not_found = || ApiError::NotFound(msg::NOT_FOUND_USER);
     let user = queries::find(conn, id)?.ok_or_else(not_found)?;
@@ -86,7 +103,11 @@ pub async fn create_user(
 ) -> ApiResult<HttpResponse> {
     caller.require_supervisor()?;
     let view = state
-        .primary(move |conn| super::service::create(conn, body, Some(&caller)).map(UserView::from))
+        .primary(move |conn| {
+            super::service::create(conn, body, Some(&caller))
+                .map(UserView::from)
+                .map_err(ApiError::from)
+        })
         .await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -128,7 +149,7 @@ pub async fn list_users(
             if let Some(unit) = &filter.unit {
                 crate::units::require_in_scope(conn, &caller.scope, unit)?;
             }
-            Ok(queries::list(
+            Ok::<_, ApiError>(queries::list(
                 conn,
                 &caller.scope,
                 &filter,

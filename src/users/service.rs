@@ -11,9 +11,45 @@ use super::model::CreateUser;
 use super::model::{UserRow, search_text};
 use super::queries;
 use crate::auth::{AuthUser, password, phone};
-use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult, FieldError, field_errors};
+use crate::db::{DbConn, DbError};
+use crate::error::{FieldError, field_errors};
 use crate::messages as msg;
+
+/// Why a user could not be created, in the domain's words; `users::handlers` says what each
+/// means on the wire and the command line prints it.
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    /// Fields break the rules; every failing field is listed.
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    /// Users are created with a role lower than the caller's (the caller's role named).
+    #[error("a {0} creates users of lower roles only")]
+    RoleTooHigh(crate::auth::Role),
+    /// The unit lies outside the caller's scope.
+    #[error("no such unit in scope")]
+    UnitNotFound,
+    /// Another user has the phone.
+    #[error("the phone number is taken")]
+    PhoneTaken,
+    /// The password could not be hashed.
+    #[error(transparent)]
+    Hashing(anyhow::Error),
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for UserError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Database(e.into())
+    }
+}
+
+impl crate::db::WorkError for UserError {
+    fn is_database_failure(&self) -> bool {
+        matches!(self, Self::Database(e) if e.is_database_failure())
+    }
+}
 
 /// Validates and stores a new user. With a `caller`, the role must be lower than theirs
 /// (403) and the unit inside their scope (404); without one (the command line), any role.
@@ -21,13 +57,11 @@ pub fn create(
     conn: &mut DbConn,
     body: CreateUser,
     caller: Option<&AuthUser>,
-) -> ApiResult<UserRow> {
+) -> Result<UserRow, UserError> {
     if let Some(caller) = caller
         && body.role >= caller.role
     {
-        return Err(ApiError::Forbidden(msg::lower_role_users_only(
-            caller.role.as_str(),
-        )));
+        return Err(UserError::RoleTooHigh(caller.role));
     }
     let mut errors = body
         .validate()
@@ -67,7 +101,7 @@ pub fn create(
         None => None,
     };
     let Some(phone) = phone.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
+        return Err(UserError::Invalid(errors));
     };
     if let Some(caller) = caller {
         let parent = unit.and_then(|(_, p, _)| p);
@@ -75,7 +109,7 @@ pub fn create(
             .scope
             .contains(body.unit_code.as_deref(), parent.as_deref())
         {
-            return Err(ApiError::NotFound(msg::NOT_FOUND_UNIT));
+            return Err(UserError::UnitNotFound);
         }
     }
     let now = crate::clock::now();
@@ -86,7 +120,7 @@ pub fn create(
         full_name: body.full_name.trim().to_owned(),
         role: body.role,
         unit_code: body.unit_code,
-        password_hash: password::hash(&body.password).map_err(ApiError::Internal)?,
+        password_hash: password::hash(&body.password).map_err(UserError::Hashing)?,
         active: true,
         token_generation: 0,
         created_by: caller.map(|c| c.id.clone()),
@@ -107,9 +141,7 @@ pub fn create(
     .map_err(|e| {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::Conflict(msg::PHONE_TAKEN)
-            }
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => UserError::PhoneTaken,
             other => other.into(),
         }
     })?;

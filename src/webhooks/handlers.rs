@@ -102,7 +102,9 @@ pub async fn create_webhook(
         description: body.description,
     };
     let shown = state
-        .primary(move |conn| Ok(service::create(conn, &caller, input, allow_private)?))
+        .primary(move |conn| {
+            Ok::<_, ApiError>(service::create(conn, &caller, input, allow_private)?)
+        })
         .await?;
     Ok(HttpResponse::Created().json(shown))
 }
@@ -122,7 +124,7 @@ pub async fn list_webhooks(
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
     let items = state
-        .primary(move |conn| Ok(service::list(conn, &caller)?))
+        .primary(move |conn| Ok::<_, ApiError>(service::list(conn, &caller)?))
         .await?;
     Ok(HttpResponse::Ok().json(Page {
         items,
@@ -149,7 +151,7 @@ pub async fn get_webhook(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let row = state
-        .primary(move |conn| Ok(service::managed(conn, &caller, &id)?))
+        .primary(move |conn| Ok::<_, ApiError>(service::managed(conn, &caller, &id)?))
         .await?;
     Ok(HttpResponse::Ok().json(Webhook::from(row)))
 }
@@ -173,7 +175,7 @@ pub async fn delete_webhook(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     state
-        .primary(move |conn| Ok(service::delete(conn, &caller, &id)?))
+        .primary(move |conn| Ok::<_, ApiError>(service::delete(conn, &caller, &id)?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -197,7 +199,7 @@ pub async fn test_webhook(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let event_id = state
-        .primary(move |conn| Ok(service::ping(conn, &caller, &id)?))
+        .primary(move |conn| Ok::<_, ApiError>(service::ping(conn, &caller, &id)?))
         .await?;
     Ok(HttpResponse::Accepted().json(PingQueued { event_id }))
 }
@@ -233,7 +235,7 @@ pub async fn list_deliveries(
     let id = id.into_inner();
     let rows = state
         .primary(move |conn| {
-            Ok(service::deliveries(
+            Ok::<_, ApiError>(service::deliveries(
                 conn,
                 &caller,
                 &id,

@@ -19,6 +19,7 @@ use sha2::Sha256;
 
 use super::model::{DeliveryRow, WebhookRow};
 use super::queries::{self, Outcome};
+use crate::db::DbError;
 use crate::state::AppState;
 
 /// Deliveries looked at per round.
@@ -69,7 +70,7 @@ async fn run(state: web::Data<AppState>) {
         let started = std::time::Instant::now();
         let now = crate::clock::now();
         let due = state
-            .primary(move |conn| Ok(queries::due(conn, now, ROUND)?))
+            .primary(move |conn| Ok::<_, DbError>(queries::due(conn, now, ROUND)?))
             .await;
         let due = match due {
             Ok(due) => due,
@@ -114,7 +115,7 @@ async fn claim(state: &AppState, id: &str) -> bool {
     let id = id.to_owned();
     matches!(
         state
-            .primary(move |conn| Ok(queries::claim(conn, &id, now, until)?))
+            .primary(move |conn| Ok::<_, DbError>(queries::claim(conn, &id, now, until)?))
             .await,
         Ok(true)
     )
@@ -134,7 +135,7 @@ async fn drain(state: &AppState, client: &awc::Client, first: DeliveryRow, hook:
         let until = lease_from(state, now);
         let recorded = state
             .primary(move |conn| {
-                Ok(conn.transaction(|conn| {
+                Ok::<_, DbError>(conn.transaction(|conn| {
                     queries::finish(conn, &id, &outcome)?;
                     if !delivered {
                         return Ok(None);
@@ -182,7 +183,7 @@ async fn upkeep(state: &AppState) {
             dropped += queries::expire(conn, now - window, &too_late)?;
             queries::prune(conn, now - chrono::TimeDelta::days(LOG_DAYS))?;
             let (depth, oldest) = queries::depth(conn)?;
-            Ok((
+            Ok::<_, DbError>((
                 dropped,
                 depth,
                 oldest.map_or(0, |o| (now - o).num_seconds()),
