@@ -28,8 +28,17 @@ text_enum! {
     }
 }
 
-/// Status of a delivery waiting to be sent.
-pub const PENDING: &str = "pending";
+text_enum! {
+    /// Where a delivery stands.
+    DeliveryStatus {
+        /// Not taken yet; retried until it is, or until it fails.
+        Pending => "pending",
+        /// A receiver answered 2xx.
+        Delivered => "delivered",
+        /// Given up after the last attempt.
+        Failed => "failed",
+    }
+}
 
 /// An event about an object of a commune (a province for `stats.daily`).
 #[derive(Debug, Clone)]
@@ -48,9 +57,9 @@ struct NewDelivery<'a> {
     id: String,
     webhook_id: &'a str,
     event_id: &'a str,
-    event_type: &'static str,
+    event_type: EventType,
     body: String,
-    status: &'static str,
+    status: DeliveryStatus,
     attempts: i32,
     created_at: chrono::NaiveDateTime,
     next_attempt_at: chrono::NaiveDateTime,
@@ -109,9 +118,9 @@ pub fn enqueue(conn: &mut DbConn, events: &[Event]) -> QueryResult<()> {
                     id: uuid::Uuid::now_v7().to_string(),
                     webhook_id: hook,
                     event_id,
-                    event_type: event.kind.as_str(),
+                    event_type: event.kind,
                     body: text.clone(),
-                    status: PENDING,
+                    status: DeliveryStatus::Pending,
                     attempts: 0,
                     created_at: now,
                     next_attempt_at: now,

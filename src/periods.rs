@@ -77,6 +77,21 @@ impl std::fmt::Display for Period {
     }
 }
 
+/// How a period is stored: as the API writes it.
+impl From<Period> for String {
+    fn from(period: Period) -> Self {
+        period.to_string()
+    }
+}
+
+impl TryFrom<String> for Period {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        Period::parse(&text).ok_or_else(|| format!("{text:?} is not a stored period"))
+    }
+}
+
 /// Status of a certification that locks its period.
 pub const ACCEPTED: &str = "accepted";
 

@@ -149,8 +149,8 @@ pub async fn create_key(
                 crate::audit::record(
                     conn,
                     Some(&caller.id),
-                    "api_key.create",
-                    ("api_key", &row.id),
+                    crate::audit::AuditAction::ApiKeyCreate,
+                    (crate::audit::ObjectKind::ApiKey, &row.id),
                     Some(&row.unit_code),
                     format!("issued key {:?}", row.name),
                 )
@@ -232,8 +232,8 @@ pub async fn revoke_key(
                 crate::audit::record(
                     conn,
                     Some(&caller.id),
-                    "api_key.revoke",
-                    ("api_key", &key.id),
+                    crate::audit::AuditAction::ApiKeyRevoke,
+                    (crate::audit::ObjectKind::ApiKey, &key.id),
                     Some(&key.unit_code),
                     "revoked",
                 )

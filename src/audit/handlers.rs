@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{AuditFilter, EntryRow};
+use super::{AuditAction, AuditFilter, EntryRow, ObjectKind};
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
@@ -23,10 +23,10 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     /// Who; `null` for the command line.
     pub actor_id: Option<String>,
-    /// What: `auth.login`, `user.create`, `team.member_put`, `record.create`, `record.review`, …
-    pub action: String,
-    /// Kind of object (`user`, `team`, `campaign`, `visit`, …).
-    pub object_kind: String,
+    /// What was done.
+    pub action: AuditAction,
+    /// Kind of object.
+    pub object_kind: ObjectKind,
     /// Object id.
     pub object_id: String,
     /// The object's unit.

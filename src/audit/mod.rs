@@ -9,6 +9,95 @@ use uuid::Uuid;
 
 use crate::db::{DbConn, dialect};
 use crate::schema::audit_log;
+use crate::text::text_enum;
+
+text_enum! {
+    /// What was done, as the log names it.
+    AuditAction {
+        /// A password login.
+        AuthLogin => "auth.login",
+        /// A user changed their password.
+        AuthPasswordChange => "auth.password_change",
+        /// A user was created.
+        UserCreate => "user.create",
+        /// A user was renamed, given a role or disabled.
+        UserUpdate => "user.update",
+        /// A team was created.
+        TeamCreate => "team.create",
+        /// A team was renamed or deactivated.
+        TeamUpdate => "team.update",
+        /// A member was added to a team or given a role in it.
+        TeamMemberPut => "team.member_put",
+        /// A member left a team.
+        TeamMemberRemove => "team.member_remove",
+        /// A record was logged.
+        RecordCreate => "record.create",
+        /// A record was changed.
+        RecordUpdate => "record.update",
+        /// A record was reviewed.
+        RecordReview => "record.review",
+        /// A record was voided.
+        RecordVoid => "record.void",
+        /// Records were exported.
+        ExportRecords => "export.records",
+        /// A campaign was created.
+        CampaignCreate => "campaign.create",
+        /// A campaign's targets were set.
+        CampaignTargets => "campaign.targets",
+        /// A unit's population figures were set.
+        PopulationSet => "population.set",
+        /// A commune's figures were certified.
+        CertificationSubmit => "certification.submit",
+        /// A certification was accepted.
+        CertificationAccept => "certification.accept",
+        /// A certification was returned.
+        CertificationReturn => "certification.return",
+        /// A certification was reopened.
+        CertificationReopen => "certification.reopen",
+        /// A dashboard key was created.
+        ApiKeyCreate => "api_key.create",
+        /// A dashboard key was revoked.
+        ApiKeyRevoke => "api_key.revoke",
+        /// A webhook was created.
+        WebhookCreate => "webhook.create",
+        /// A webhook was deleted.
+        WebhookDelete => "webhook.delete",
+        /// A resident's records were looked up.
+        PrivacyLookup => "privacy.lookup",
+        /// A resident's records were unlinked from them.
+        PrivacyErase => "privacy.erase",
+    }
+}
+
+text_enum! {
+    /// What kind of object an entry is about.
+    ObjectKind {
+        /// A household visit.
+        Visit => "visit",
+        /// A VNeID assist.
+        VneidAssist => "vneid_assist",
+        /// A digital-signature registration.
+        SignatureRegistration => "signature_registration",
+        /// A class or support point.
+        TrainingSession => "training_session",
+        /// A user.
+        User => "user",
+        /// A team.
+        Team => "team",
+        /// A campaign.
+        Campaign => "campaign",
+        /// A dashboard key.
+        ApiKey => "api_key",
+        /// A webhook.
+        Webhook => "webhook",
+        /// A certification.
+        Certification => "certification",
+        /// An administrative unit.
+        Unit => "unit",
+        /// A resident (never named: the object id is `-`).
+        Resident => "resident",
+    }
+}
 
 /// One audited action.
 #[derive(Debug, Insertable)]
@@ -17,8 +106,8 @@ pub struct Entry<'a> {
     id: String,
     at: chrono::NaiveDateTime,
     actor_id: Option<&'a str>,
-    action: &'a str,
-    object_kind: &'a str,
+    action: AuditAction,
+    object_kind: ObjectKind,
     object_id: &'a str,
     unit_code: Option<&'a str>,
     summary: String,
@@ -29,8 +118,8 @@ impl<'a> Entry<'a> {
     /// can read their scope's log.
     pub fn new(
         actor_id: Option<&'a str>,
-        action: &'a str,
-        object: (&'a str, &'a str),
+        action: AuditAction,
+        object: (ObjectKind, &'a str),
         unit_code: Option<&'a str>,
         summary: impl Into<String>,
     ) -> Self {
@@ -61,8 +150,8 @@ pub fn insert_all(conn: &mut DbConn, entries: &[Entry<'_>]) -> QueryResult<()> {
 pub fn record(
     conn: &mut DbConn,
     actor_id: Option<&str>,
-    action: &str,
-    object: (&str, &str),
+    action: AuditAction,
+    object: (ObjectKind, &str),
     unit_code: Option<&str>,
     summary: impl Into<String>,
 ) -> QueryResult<()> {
@@ -82,10 +171,10 @@ pub struct EntryRow {
     pub at: chrono::NaiveDateTime,
     /// Who (`None` for the command line).
     pub actor_id: Option<String>,
-    /// What (`record.create`, `user.update`, …).
-    pub action: String,
+    /// What was done.
+    pub action: AuditAction,
     /// Kind of object.
-    pub object_kind: String,
+    pub object_kind: ObjectKind,
     /// Object id.
     pub object_id: String,
     /// The object's unit.

@@ -180,8 +180,8 @@ pub async fn login(
                         crate::audit::record(
                             conn,
                             Some(&u.id),
-                            "auth.login",
-                            ("user", &u.id),
+                            crate::audit::AuditAction::AuthLogin,
+                            (crate::audit::ObjectKind::User, &u.id),
                             u.unit_code.as_deref(),
                             "signed in",
                         )?;
@@ -393,8 +393,8 @@ pub async fn change_password(
                     crate::audit::record(
                         conn,
                         Some(&user.id),
-                        "auth.password_change",
-                        ("user", &user.id),
+                        crate::audit::AuditAction::AuthPasswordChange,
+                        (crate::audit::ObjectKind::User, &user.id),
                         user.unit_code.as_deref(),
                         "changed own password; sessions ended",
                     )

@@ -169,8 +169,8 @@ pub async fn create_campaign(
                 crate::audit::record(
                     conn,
                     Some(&caller.id),
-                    "campaign.create",
-                    ("campaign", &row.id),
+                    crate::audit::AuditAction::CampaignCreate,
+                    (crate::audit::ObjectKind::Campaign, &row.id),
                     Some(&row.unit_code),
                     format!(
                         "created campaign {:?} {}..{}",
@@ -368,7 +368,7 @@ pub async fn put_targets(
                 rows.push(TargetRow {
                     campaign_id: campaign.id.clone(),
                     unit_code: t.unit_code,
-                    metric: metric.as_str().into(),
+                    metric,
                     target: t.target.unwrap_or(0),
                     percent: t.percent,
                     of_base: of,
@@ -382,8 +382,8 @@ pub async fn put_targets(
                 crate::audit::record(
                     conn,
                     Some(&caller.id),
-                    "campaign.targets",
-                    ("campaign", &campaign.id),
+                    crate::audit::AuditAction::CampaignTargets,
+                    (crate::audit::ObjectKind::Campaign, &campaign.id),
                     Some(&campaign.unit_code),
                     format!("set {} targets", rows.len()),
                 )

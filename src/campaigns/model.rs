@@ -71,8 +71,8 @@ pub struct TargetRow {
     pub campaign_id: String,
     /// The campaign's unit or a unit under it.
     pub unit_code: String,
-    /// Metric name.
-    pub metric: String,
+    /// What is counted.
+    pub metric: Metric,
     /// The number to reach by the last day (0 for a percentage target).
     pub target: i64,
     /// A percentage target: the share of the unit's population figure `of_base`.
@@ -159,8 +159,7 @@ impl Campaign {
             ends_on: row.ends_on,
             targets: targets
                 .into_iter()
-                .filter_map(|t| {
-                    let metric = Metric::parse(&t.metric)?;
+                .map(|t| {
                     let population = t
                         .of_base
                         .and_then(|of| Some(figures.get(&t.unit_code)?.of(of)));
@@ -169,14 +168,14 @@ impl Campaign {
                         (Some(_), None) => 0,
                         (None, _) => t.target,
                     };
-                    Some(Target {
+                    Target {
                         unit_code: t.unit_code,
-                        metric,
+                        metric: t.metric,
                         target,
                         percent: t.percent,
                         of: t.of_base,
                         population,
-                    })
+                    }
                 })
                 .collect(),
             created_at: row.created_at.and_utc(),

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::periods::Period;
 use crate::schema::certifications;
 use crate::stats::model::Metrics;
 use crate::text::text_enum;
@@ -41,8 +42,9 @@ pub struct CertificationRow {
     pub id: String,
     /// The commune.
     pub unit_code: String,
-    /// `YYYY-MM` or `YYYY-Www`.
-    pub period: String,
+    /// A month or an ISO week.
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub period: Period,
     /// First day of the period (local).
     pub from_day: NaiveDate,
     /// Last day (local), inclusive.
@@ -152,7 +154,7 @@ impl Certification {
             id: row.id,
             unit_code: row.unit_code,
             unit_name,
-            period: row.period,
+            period: row.period.to_string(),
             from: row.from_day,
             to: row.to_day,
             status: row.status,

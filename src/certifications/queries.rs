@@ -11,6 +11,7 @@ use crate::schema::{certifications, records, units};
 /// Stores a new certification; a second live one of the commune and period breaks the
 /// `certifications_live` index (a unique violation).
 pub fn insert(conn: &mut DbConn, row: &CertificationRow) -> QueryResult<()> {
+    let row = row.clone();
     dialect::execute(conn, diesel::insert_into(certifications::table).values(row)).map(|_| ())
 }
 

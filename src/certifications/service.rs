@@ -184,7 +184,7 @@ pub fn submit(
         let row = CertificationRow {
             id: uuid::Uuid::new_v4().to_string(),
             unit_code: unit.code.clone(),
-            period: period.to_string(),
+            period,
             from_day: from,
             to_day: to,
             status: CertificationStatus::Submitted,
@@ -209,8 +209,8 @@ pub fn submit(
         crate::audit::record(
             conn,
             Some(&caller.id),
-            "certification.submit",
-            ("certification", &row.id),
+            crate::audit::AuditAction::CertificationSubmit,
+            (crate::audit::ObjectKind::Certification, &row.id),
             Some(&row.unit_code),
             format!("certified {} for {}", row.unit_code, row.period),
         )?;
@@ -312,19 +312,19 @@ pub fn decide(
             CertificationStatus::Submitted,
             CertificationStatus::Accepted,
             CertificationError::NotSubmitted,
-            "certification.accept",
+            crate::audit::AuditAction::CertificationAccept,
         ),
         Decision::Return => (
             CertificationStatus::Submitted,
             CertificationStatus::Returned,
             CertificationError::NotSubmitted,
-            "certification.return",
+            crate::audit::AuditAction::CertificationReturn,
         ),
         Decision::Reopen => (
             CertificationStatus::Accepted,
             CertificationStatus::Reopened,
             CertificationError::NotAccepted,
-            "certification.reopen",
+            crate::audit::AuditAction::CertificationReopen,
         ),
     };
     conn.transaction::<_, CertificationError, _>(|conn| {
@@ -346,7 +346,7 @@ pub fn decide(
             conn,
             Some(&caller.id),
             action,
-            ("certification", &row.id),
+            (crate::audit::ObjectKind::Certification, &row.id),
             Some(&row.unit_code),
             format!("{} {} for {}", to, row.unit_code, row.period),
         )?;

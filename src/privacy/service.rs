@@ -76,8 +76,8 @@ pub fn lookup(
         crate::audit::record(
             conn,
             Some(&caller.id),
-            "privacy.lookup",
-            ("resident", "-"),
+            crate::audit::AuditAction::PrivacyLookup,
+            (crate::audit::ObjectKind::Resident, "-"),
             caller.unit_code.as_deref(),
             format!("looked up a resident: {} records in scope", held.len()),
         )?;
@@ -140,8 +140,8 @@ pub fn erase(
         crate::audit::record(
             conn,
             Some(&caller.id),
-            "privacy.erase",
-            ("resident", "-"),
+            crate::audit::AuditAction::PrivacyErase,
+            (crate::audit::ObjectKind::Resident, "-"),
             caller.unit_code.as_deref(),
             format!("erased a resident's link from {erased} records: {reason}"),
         )?;

@@ -256,8 +256,8 @@ async fn export(
             crate::audit::record(
                 conn,
                 Some(&caller.id),
-                "export.records",
-                (kind.as_str(), "csv"),
+                crate::audit::AuditAction::ExportRecords,
+                (super::service::audited(kind), "csv"),
                 filter.unit.as_deref(),
                 format!(
                     "exported {} from {:?} to {:?}",

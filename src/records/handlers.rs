@@ -121,7 +121,7 @@ async fn list_any(
         unit: query.unit.filter(|u| !u.is_empty()),
         from: query.from,
         to: query.to,
-        review_status: query.review_status.map(|s| s.as_str().to_owned()),
+        review_status: query.review_status,
     };
     let rows = state
         .primary(move |conn| {

@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::model::{AssistAction, AssistResult, Kind, RecordRow, SignatureStatus};
+use super::model::{AssistAction, AssistResult, Kind, RecordRow, ReviewStatus, SignatureStatus};
 use crate::auth::Scope;
 use crate::db::{DbConn, dialect};
 use crate::schema::{records, team_members, units};
@@ -31,7 +31,7 @@ pub struct RecordFilter {
     /// Last local day, inclusive.
     pub to: Option<NaiveDate>,
     /// Only this review state.
-    pub review_status: Option<String>,
+    pub review_status: Option<ReviewStatus>,
 }
 
 /// Stores the rows whose id is new and returns their ids; a row left out existed already
@@ -129,7 +129,7 @@ pub fn repeat_candidates(
             records::table
                 .filter(records::citizen_ref.eq_any(chunk))
                 .filter(records::voided.eq(false))
-                .filter(records::review_status.ne("rejected"))
+                .filter(records::review_status.ne(ReviewStatus::Rejected))
                 .filter(records::duplicate_of.is_null())
                 .select(RepeatCandidate::as_select())
                 .load(conn)?,
@@ -148,7 +148,7 @@ pub fn flag_duplicate(
 ) -> QueryResult<()> {
     diesel::update(records::table.find(id))
         .set((
-            records::review_status.eq("flagged"),
+            records::review_status.eq(ReviewStatus::Flagged),
             records::duplicate_of.eq(of),
             records::review_note.eq(note),
             records::change_stamp.eq(stamp),
@@ -212,8 +212,8 @@ pub fn list(
     if let Some(to) = filter.to {
         query = query.filter(records::occurred_on.le(to));
     }
-    if let Some(status) = &filter.review_status {
-        query = query.filter(records::review_status.eq(status.clone()));
+    if let Some(status) = filter.review_status {
+        query = query.filter(records::review_status.eq(status));
     }
     if let Some((at, id)) = after {
         query = query.filter(

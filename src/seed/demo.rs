@@ -216,7 +216,7 @@ fn demo_targets(campaign: &str, communes: &[(String, String)]) -> Vec<TargetRow>
     let share = |unit: &str, metric: Metric, percent: f64| TargetRow {
         campaign_id: campaign.to_owned(),
         unit_code: unit.to_owned(),
-        metric: metric.to_string(),
+        metric,
         target: 0,
         percent: Some(percent),
         of_base: Some(PopulationBase::Adults),
@@ -224,7 +224,7 @@ fn demo_targets(campaign: &str, communes: &[(String, String)]) -> Vec<TargetRow>
     let count = |unit: &str, metric: Metric, n: i64| TargetRow {
         campaign_id: campaign.to_owned(),
         unit_code: unit.to_owned(),
-        metric: metric.to_string(),
+        metric,
         target: n,
         percent: None,
         of_base: None,

@@ -171,8 +171,8 @@ pub async fn create_team(
                 crate::audit::record(
                     conn,
                     Some(&caller.id),
-                    "team.create",
-                    ("team", &row.id),
+                    crate::audit::AuditAction::TeamCreate,
+                    (crate::audit::ObjectKind::Team, &row.id),
                     Some(&row.commune_code),
                     format!("created team {:?}", row.name),
                 )?;
@@ -304,8 +304,8 @@ pub async fn update_team(
                 crate::audit::record(
                     conn,
                     Some(&caller.id),
-                    "team.update",
-                    ("team", &team.id),
+                    crate::audit::AuditAction::TeamUpdate,
+                    (crate::audit::ObjectKind::Team, &team.id),
                     Some(&team.commune_code),
                     format!("changed {}", changed.join(", ")),
                 )?;
@@ -381,8 +381,8 @@ pub async fn put_member(
                 crate::audit::record(
                     conn,
                     Some(&caller.id),
-                    "team.member_put",
-                    ("team", &team.id),
+                    crate::audit::AuditAction::TeamMemberPut,
+                    (crate::audit::ObjectKind::Team, &team.id),
                     Some(&team.commune_code),
                     format!("user {} is {}", user.id, body.role.as_str()),
                 )
@@ -425,8 +425,8 @@ pub async fn remove_member(
                 crate::audit::record(
                     conn,
                     Some(&caller.id),
-                    "team.member_remove",
-                    ("team", &team.id),
+                    crate::audit::AuditAction::TeamMemberRemove,
+                    (crate::audit::ObjectKind::Team, &team.id),
                     Some(&team.commune_code),
                     format!("removed user {user_id}"),
                 )?;

@@ -153,8 +153,8 @@ pub fn set(
         crate::audit::record(
             conn,
             Some(actor),
-            "population.set",
-            ("unit", code),
+            crate::audit::AuditAction::PopulationSet,
+            (crate::audit::ObjectKind::Unit, code),
             Some(code),
             summary(&row),
         )
@@ -238,8 +238,8 @@ pub fn import(conn: &mut DbConn, text: &str) -> anyhow::Result<usize> {
         .map(|r| {
             crate::audit::Entry::new(
                 None,
-                "population.set",
-                ("unit", &r.unit_code),
+                crate::audit::AuditAction::PopulationSet,
+                (crate::audit::ObjectKind::Unit, &r.unit_code),
                 Some(&r.unit_code),
                 summary(r),
             )

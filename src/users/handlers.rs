@@ -248,7 +248,7 @@ pub async fn update_user(
             let changes = UserChanges {
                 full_name: name.map(str::to_owned),
                 search_text: name.map(|n| search_text(n, &user.phone)),
-                role: body.role.map(|r| r.as_str().to_owned()),
+                role: body.role,
                 active: body.active,
                 password_hash: None,
                 updated_at: Some(crate::clock::now()),
@@ -268,8 +268,8 @@ pub async fn update_user(
                 crate::audit::record(
                     conn,
                     Some(&caller.id),
-                    "user.update",
-                    ("user", &user.id),
+                    crate::audit::AuditAction::UserUpdate,
+                    (crate::audit::ObjectKind::User, &user.id),
                     user.unit_code.as_deref(),
                     format!("changed {}", summary.join(", ")),
                 )

@@ -68,7 +68,7 @@ pub fn list(
         query = query.filter(users::unit_code.eq_any(subtree(unit.clone())));
     }
     if let Some(role) = filter.role {
-        query = query.filter(users::role.eq(role.as_str()));
+        query = query.filter(users::role.eq(role));
     }
     if let Some(q) = &filter.q {
         query = query.filter(
@@ -99,7 +99,7 @@ pub struct UserChanges {
     /// New search text (always set with the name).
     pub search_text: Option<String>,
     /// New role.
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// New active flag.
     pub active: Option<bool>,
     /// New password hash.

@@ -132,8 +132,8 @@ pub fn create(
         crate::audit::record(
             conn,
             caller.map(|c| c.id.as_str()),
-            "user.create",
-            ("user", &user.id),
+            crate::audit::AuditAction::UserCreate,
+            (crate::audit::ObjectKind::User, &user.id),
             user.unit_code.as_deref(),
             format!("created {} {}", user.role, user.phone),
         )

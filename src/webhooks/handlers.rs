@@ -11,7 +11,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
-use crate::outbox::EventType;
+use crate::outbox::{DeliveryStatus, EventType};
 use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
 
@@ -49,18 +49,6 @@ pub struct DeliveryQuery {
     pub limit: Option<i64>,
     /// Cursor from the previous page.
     pub cursor: Option<String>,
-}
-
-/// Where a delivery stands.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryStatus {
-    /// Not taken yet; retried until it is, or until it fails.
-    Pending,
-    /// A receiver answered 2xx.
-    Delivered,
-    /// Given up after the last attempt.
-    Failed,
 }
 
 /// What each refusal of the webhooks service means on the wire.
@@ -227,11 +215,7 @@ pub async fn list_deliveries(
         cursor: query.cursor,
     };
     let (limit, after) = (page.limit()?, page.cursor()?);
-    let status = query.status.map(|s| match s {
-        DeliveryStatus::Pending => "pending",
-        DeliveryStatus::Delivered => "delivered",
-        DeliveryStatus::Failed => "failed",
-    });
+    let status = query.status;
     let id = id.into_inner();
     let rows = state
         .primary(move |conn| {

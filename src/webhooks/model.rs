@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::outbox::EventType;
+use crate::outbox::{DeliveryStatus, EventType};
 use crate::schema::{webhook_deliveries, webhooks};
 
 /// The events a webhook may ask for (`ping` comes only from `POST /webhooks/{id}/test`).
@@ -21,6 +21,30 @@ pub const URL_MAX: usize = 2000;
 /// Longest description.
 pub const DESCRIPTION_MAX: usize = 200;
 
+/// The event types a webhook wants; stored as their names joined by commas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventTypes(pub Vec<EventType>);
+
+impl From<EventTypes> for String {
+    fn from(events: EventTypes) -> Self {
+        let names: Vec<&str> = events.0.iter().map(|e| e.as_str()).collect();
+        names.join(",")
+    }
+}
+
+impl TryFrom<String> for EventTypes {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        text.split(',')
+            .map(|name| {
+                EventType::parse(name).ok_or_else(|| format!("{name:?} is not a stored EventType"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self)
+    }
+}
+
 /// A stored webhook.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = webhooks)]
@@ -31,8 +55,9 @@ pub struct WebhookRow {
     pub url: String,
     /// The unit whose events it receives (with everything under it).
     pub unit_code: String,
-    /// Wanted event types, comma-separated.
-    pub events: String,
+    /// Wanted event types.
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub events: EventTypes,
     /// What it is for.
     pub description: Option<String>,
     /// The signing secret.
@@ -72,7 +97,7 @@ pub struct Webhook {
 impl From<WebhookRow> for Webhook {
     fn from(r: WebhookRow) -> Self {
         Self {
-            events: r.events.split(',').filter_map(EventType::parse).collect(),
+            events: r.events.0,
             id: r.id,
             url: r.url,
             unit_code: r.unit_code,
@@ -94,11 +119,11 @@ pub struct DeliveryRow {
     /// The event (the same id for every webhook it goes to).
     pub event_id: String,
     /// Its type.
-    pub event_type: String,
+    pub event_type: EventType,
     /// The exact body sent.
     pub body: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
+    /// Where it stands.
+    pub status: DeliveryStatus,
     /// Attempts so far.
     pub attempts: i32,
     /// HTTP status of the last attempt.
@@ -122,10 +147,9 @@ pub struct Delivery {
     pub event_id: String,
     /// Its type.
     #[serde(rename = "type")]
-    #[schema(example = "record.created")]
-    pub event_type: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
+    pub event_type: EventType,
+    /// Where it stands.
+    pub status: DeliveryStatus,
     /// Attempts so far.
     pub attempts: i32,
     /// HTTP status of the last attempt.
@@ -141,7 +165,7 @@ pub struct Delivery {
 impl From<DeliveryRow> for Delivery {
     fn from(r: DeliveryRow) -> Self {
         Self {
-            next_attempt_at: (r.status == crate::outbox::PENDING)
+            next_attempt_at: (r.status == DeliveryStatus::Pending)
                 .then(|| r.next_attempt_at.and_utc()),
             event_id: r.event_id,
             event_type: r.event_type,

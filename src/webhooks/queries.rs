@@ -7,11 +7,12 @@ use diesel::prelude::*;
 use super::model::{DeliveryRow, WebhookRow};
 use crate::auth::Scope;
 use crate::db::{DbConn, dialect};
-use crate::outbox::{EventType, PENDING};
+use crate::outbox::{DeliveryStatus, EventType};
 use crate::schema::{units, webhook_deliveries as d, webhooks as w};
 
 /// Stores a webhook.
 pub fn insert(conn: &mut DbConn, row: &WebhookRow) -> QueryResult<()> {
+    let row = row.clone();
     dialect::execute(conn, diesel::insert_into(w::table).values(row)).map(|_| ())
 }
 
@@ -53,10 +54,10 @@ pub fn delete(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<boo
     diesel::update(
         d::table
             .filter(d::webhook_id.eq(id))
-            .filter(d::status.eq(PENDING)),
+            .filter(d::status.eq(DeliveryStatus::Pending)),
     )
     .set((
-        d::status.eq("failed"),
+        d::status.eq(DeliveryStatus::Failed),
         d::last_error.eq("the webhook was deleted"),
     ))
     .execute(conn)?;
@@ -78,9 +79,9 @@ pub fn insert_one(
             d::id.eq(uuid::Uuid::now_v7().to_string()),
             d::webhook_id.eq(webhook),
             d::event_id.eq(event_id),
-            d::event_type.eq(event_type.as_str()),
+            d::event_type.eq(event_type),
             d::body.eq(body),
-            d::status.eq(PENDING),
+            d::status.eq(DeliveryStatus::Pending),
             d::attempts.eq(0),
             d::created_at.eq(at),
             d::next_attempt_at.eq(at),
@@ -117,7 +118,7 @@ pub fn advance_daily(conn: &mut DbConn, id: &str, day: NaiveDate) -> QueryResult
 pub fn deliveries(
     conn: &mut DbConn,
     webhook: &str,
-    status: Option<&str>,
+    status: Option<DeliveryStatus>,
     after: Option<String>,
     limit: i64,
 ) -> QueryResult<Vec<DeliveryRow>> {
@@ -126,7 +127,7 @@ pub fn deliveries(
         .select(DeliveryRow::as_select())
         .into_boxed();
     if let Some(status) = status {
-        query = query.filter(d::status.eq(status.to_owned()));
+        query = query.filter(d::status.eq(status));
     }
     if let Some(after) = after {
         query = query.filter(d::id.lt(after));
@@ -145,7 +146,7 @@ pub fn due(
     let heads: Vec<Option<String>> = d::table
         .inner_join(w::table)
         .filter(w::deleted_at.is_null())
-        .filter(d::status.eq(PENDING))
+        .filter(d::status.eq(DeliveryStatus::Pending))
         .group_by(d::webhook_id)
         .select(min(d::id))
         .load(conn)?;
@@ -178,7 +179,7 @@ pub fn head_of(
         .inner_join(w::table)
         .filter(d::webhook_id.eq(webhook))
         .filter(w::deleted_at.is_null())
-        .filter(d::status.eq(PENDING))
+        .filter(d::status.eq(DeliveryStatus::Pending))
         .select((DeliveryRow::as_select(), WebhookRow::as_select()))
         .order(d::id.asc())
         .first(conn)
@@ -199,7 +200,7 @@ pub fn claim(
     let n = diesel::update(
         d::table
             .find(id)
-            .filter(d::status.eq(PENDING))
+            .filter(d::status.eq(DeliveryStatus::Pending))
             .filter(d::lease_until.is_null().or(d::lease_until.lt(now))),
     )
     .set(d::lease_until.eq(until))
@@ -209,8 +210,8 @@ pub fn claim(
 
 /// What one attempt came to.
 pub struct Outcome {
-    /// `pending` (to retry), `delivered` or `failed`.
-    pub status: &'static str,
+    /// Pending (to retry), delivered or failed.
+    pub status: DeliveryStatus,
     /// HTTP status, when the receiver answered.
     pub status_code: Option<i32>,
     /// What went wrong.
@@ -240,7 +241,7 @@ pub fn finish(conn: &mut DbConn, id: &str, outcome: &Outcome) -> QueryResult<()>
 /// Webhooks holding more than `cap` pending deliveries, with how many they hold.
 pub fn over_cap(conn: &mut DbConn, cap: i64) -> QueryResult<Vec<(String, i64)>> {
     d::table
-        .filter(d::status.eq(PENDING))
+        .filter(d::status.eq(DeliveryStatus::Pending))
         .group_by(d::webhook_id)
         .having(count_star().gt(cap))
         .select((d::webhook_id, count_star()))
@@ -251,7 +252,7 @@ pub fn over_cap(conn: &mut DbConn, cap: i64) -> QueryResult<Vec<(String, i64)>> 
 pub fn drop_oldest(conn: &mut DbConn, webhook: &str, n: i64, error: &str) -> QueryResult<usize> {
     let ids: Vec<String> = d::table
         .filter(d::webhook_id.eq(webhook))
-        .filter(d::status.eq(PENDING))
+        .filter(d::status.eq(DeliveryStatus::Pending))
         .order(d::id.asc())
         .limit(n)
         .select(d::id)
@@ -259,7 +260,10 @@ pub fn drop_oldest(conn: &mut DbConn, webhook: &str, n: i64, error: &str) -> Que
     let mut dropped = 0;
     for chunk in ids.chunks(500) {
         dropped += diesel::update(d::table.filter(d::id.eq_any(chunk)))
-            .set((d::status.eq("failed"), d::last_error.eq(error)))
+            .set((
+                d::status.eq(DeliveryStatus::Failed),
+                d::last_error.eq(error),
+            ))
             .execute(conn)?;
     }
     Ok(dropped)
@@ -270,7 +274,7 @@ pub fn drop_oldest(conn: &mut DbConn, webhook: &str, n: i64, error: &str) -> Que
 pub fn expire(conn: &mut DbConn, before: NaiveDateTime, error: &str) -> QueryResult<usize> {
     diesel::update(
         d::table
-            .filter(d::status.eq(PENDING))
+            .filter(d::status.eq(DeliveryStatus::Pending))
             .filter(d::created_at.lt(before))
             .filter(
                 d::lease_until
@@ -278,14 +282,17 @@ pub fn expire(conn: &mut DbConn, before: NaiveDateTime, error: &str) -> QueryRes
                     .or(d::lease_until.lt(crate::clock::now())),
             ),
     )
-    .set((d::status.eq("failed"), d::last_error.eq(error)))
+    .set((
+        d::status.eq(DeliveryStatus::Failed),
+        d::last_error.eq(error),
+    ))
     .execute(conn)
 }
 
 /// How many deliveries wait, and since when the oldest.
 pub fn depth(conn: &mut DbConn) -> QueryResult<(i64, Option<NaiveDateTime>)> {
     d::table
-        .filter(d::status.eq(PENDING))
+        .filter(d::status.eq(DeliveryStatus::Pending))
         .select((count_star(), min(d::created_at)))
         .first(conn)
 }
@@ -295,7 +302,7 @@ pub fn depth(conn: &mut DbConn) -> QueryResult<(i64, Option<NaiveDateTime>)> {
 pub fn prune(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(
         d::table
-            .filter(d::status.ne(PENDING))
+            .filter(d::status.ne(DeliveryStatus::Pending))
             .filter(d::created_at.lt(before)),
     )
     .execute(conn)

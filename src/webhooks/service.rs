@@ -151,11 +151,7 @@ pub fn create(
         id: uuid::Uuid::new_v4().to_string(),
         url,
         unit_code: input.unit_code,
-        events: events
-            .iter()
-            .map(|e| e.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
+        events: super::model::EventTypes(events),
         description,
         secret: new_secret()?,
         created_by: Some(caller.id.clone()),
@@ -168,8 +164,8 @@ pub fn create(
         crate::audit::record(
             conn,
             Some(&caller.id),
-            "webhook.create",
-            ("webhook", &row.id),
+            crate::audit::AuditAction::WebhookCreate,
+            (crate::audit::ObjectKind::Webhook, &row.id),
             Some(&row.unit_code),
             format!("webhook for {} to {}", row.unit_code, row.url),
         )?;
@@ -208,8 +204,8 @@ pub fn delete(conn: &mut DbConn, caller: &AuthUser, id: &str) -> WebhookResult<(
         crate::audit::record(
             conn,
             Some(&caller.id),
-            "webhook.delete",
-            ("webhook", &row.id),
+            crate::audit::AuditAction::WebhookDelete,
+            (crate::audit::ObjectKind::Webhook, &row.id),
             Some(&row.unit_code),
             format!("deleted the webhook to {}", row.url),
         )?;
@@ -237,7 +233,7 @@ pub fn deliveries(
     conn: &mut DbConn,
     caller: &AuthUser,
     id: &str,
-    status: Option<&str>,
+    status: Option<crate::outbox::DeliveryStatus>,
     after: Option<String>,
     limit: i64,
 ) -> WebhookResult<Vec<(String, Delivery)>> {

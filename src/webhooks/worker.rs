@@ -20,6 +20,7 @@ use sha2::Sha256;
 use super::model::{DeliveryRow, WebhookRow};
 use super::queries::{self, Outcome};
 use crate::db::DbError;
+use crate::outbox::DeliveryStatus;
 use crate::state::AppState;
 
 /// Deliveries looked at per round.
@@ -222,16 +223,16 @@ async fn attempt(
     let give_up = chrono::TimeDelta::from_std(settings.give_up_after).unwrap_or_default();
     let next = now + wait;
     let status = if delivered {
-        "delivered"
+        DeliveryStatus::Delivered
     } else if next > d.created_at + give_up {
-        "failed"
+        DeliveryStatus::Failed
     } else {
-        crate::outbox::PENDING
+        DeliveryStatus::Pending
     };
-    crate::metrics::webhook_attempt(if status == crate::outbox::PENDING {
+    crate::metrics::webhook_attempt(if status == DeliveryStatus::Pending {
         "retried"
     } else {
-        status
+        status.as_str()
     });
     Outcome {
         status,

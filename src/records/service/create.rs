@@ -312,8 +312,8 @@ pub fn store_all(conn: &mut DbConn, rows: Vec<RecordRow>) -> RecordResult<Vec<Cr
             .map(|row| {
                 crate::audit::Entry::new(
                     Some(&row.volunteer_id),
-                    "record.create",
-                    (row.kind.as_str(), &row.id),
+                    crate::audit::AuditAction::RecordCreate,
+                    (super::audited(row.kind), &row.id),
                     Some(&row.commune_code),
                     format!("logged {} for team {}", row.kind, row.team_id),
                 )

@@ -105,6 +105,17 @@ pub fn readable(
 
 mod create;
 
+/// A record kind as the audit log names the object.
+pub fn audited(kind: Kind) -> crate::audit::ObjectKind {
+    use crate::audit::ObjectKind;
+    match kind {
+        Kind::Visit => ObjectKind::Visit,
+        Kind::VneidAssist => ObjectKind::VneidAssist,
+        Kind::SignatureRegistration => ObjectKind::SignatureRegistration,
+        Kind::TrainingSession => ObjectKind::TrainingSession,
+    }
+}
+
 pub use create::{Batch, prepare, prepare_known, prepare_one, store_all};
 use create::{check_visit, flag_duplicates};
 
@@ -213,8 +224,8 @@ pub fn update(
         crate::audit::record(
             conn,
             Some(&caller.id),
-            "record.update",
-            (row.kind.as_str(), &row.id),
+            crate::audit::AuditAction::RecordUpdate,
+            (audited(row.kind), &row.id),
             Some(&row.commune_code),
             format!("changed {}", changed.join(", ")),
         )?;
@@ -290,8 +301,8 @@ pub fn void(
         crate::audit::record(
             conn,
             Some(&caller.id),
-            "record.void",
-            (row.kind.as_str(), &row.id),
+            crate::audit::AuditAction::RecordVoid,
+            (audited(row.kind), &row.id),
             Some(&row.commune_code),
             "voided",
         )?;
@@ -370,8 +381,8 @@ pub fn review(
         crate::audit::record(
             conn,
             Some(&caller.id),
-            "record.review",
-            (row.kind.as_str(), &row.id),
+            crate::audit::AuditAction::RecordReview,
+            (audited(row.kind), &row.id),
             Some(&row.commune_code),
             format!("{} -> {}", row.review_status, status.as_str()),
         )?;
