@@ -6,7 +6,7 @@ use std::io::BufRead;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::auth::Role;
+use crate::access::Role;
 use crate::config::Config;
 use crate::db::{self, DbPool};
 

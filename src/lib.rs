@@ -1,6 +1,7 @@
 //! gocua ("gõ cửa", knock on the door): the backend of Vietnam's community digital
 //! technology teams. The library builds the whole app so `main` and the tests share it.
 
+pub mod access;
 pub mod access_log;
 pub mod apikeys;
 pub mod app;

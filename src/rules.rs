@@ -20,7 +20,7 @@ fn error(code: &'static str, min: Option<usize>, max: Option<usize>) -> Validati
 
 /// A Vietnamese mobile number in any usual spelling.
 pub fn vn_mobile(phone: &str) -> Result<(), ValidationError> {
-    crate::auth::phone::normalize(phone)
+    crate::access::phone::normalize(phone)
         .map(drop)
         .ok_or_else(|| error("invalid_phone", None, None))
 }

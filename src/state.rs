@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
-use crate::auth::checks::PasswordChecks;
-use crate::auth::throttle::LoginThrottle;
-use crate::auth::tokens::JwtKeys;
+use crate::access::checks::PasswordChecks;
+use crate::access::throttle::LoginThrottle;
+use crate::access::tokens::JwtKeys;
 use crate::config::Config;
 use crate::db::{DbConn, DbPool, WorkError};
 

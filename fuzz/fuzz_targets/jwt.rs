@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use gocua::auth::tokens::JwtKeys;
+use gocua::access::tokens::JwtKeys;
 use gocua::config::Secret;
 use libfuzzer_sys::fuzz_target;
 

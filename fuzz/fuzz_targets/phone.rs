@@ -2,7 +2,7 @@
 //! none), and the canonical form is its own normal form, so logins and lookups agree.
 #![no_main]
 
-use gocua::auth::phone::normalize;
+use gocua::access::phone::normalize;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &str| {

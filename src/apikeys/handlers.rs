@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::KEY_PREFIX;
 use super::queries::{self, ApiKeyRow};
-use crate::auth::{AuthUser, Role, tokens};
+use crate::access::{AuthUser, Role, tokens};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;

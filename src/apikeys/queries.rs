@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::roles::Scope;
+use crate::access::roles::Scope;
 use crate::db::DbConn;
 use crate::schema::{api_keys, units};
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{AuditAction, AuditFilter, EntryRow, ObjectKind};
-use crate::auth::{AuthUser, Role};
+use crate::access::{AuthUser, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::messages as msg;

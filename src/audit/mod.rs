@@ -187,7 +187,7 @@ pub struct EntryRow {
 #[derive(Debug, Default)]
 pub struct AuditFilter {
     /// Entries of units in this scope only (`None`: everything, for admins).
-    pub scope: Option<crate::auth::Scope>,
+    pub scope: Option<crate::access::Scope>,
     /// The unit or units under it.
     pub unit: Option<String>,
     /// One actor.
@@ -205,7 +205,7 @@ pub fn list(
     after: Option<(chrono::NaiveDateTime, String)>,
     limit: i64,
 ) -> QueryResult<Vec<EntryRow>> {
-    use crate::auth::Scope;
+    use crate::access::Scope;
     use crate::schema::units;
     let mut query = audit_log::table.select(EntryRow::as_select()).into_boxed();
     let subtree = |code: String| {

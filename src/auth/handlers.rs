@@ -9,7 +9,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::queries::{self, RefreshToken};
-use super::{AuthUser, password, phone, tokens};
+use crate::access::checks::CheckError;
+use crate::access::{AuthUser, password, phone, tokens};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::ApiJson;
@@ -128,6 +129,14 @@ fn wrong_credentials() -> ApiError {
     ApiError::Unauthorized(msg::BAD_LOGIN)
 }
 
+/// A password check that could not run: 429 (retry in a second) when the queue is full.
+fn check_failed(e: CheckError) -> ApiError {
+    match e {
+        CheckError::Busy => ApiError::TooManyRequests(1),
+        CheckError::Stopped => ApiError::Internal(anyhow::anyhow!(e)),
+    }
+}
+
 /// Sign in with phone and password.
 ///
 /// Failed attempts are limited per phone and per client address; past the limit the
@@ -169,7 +178,8 @@ pub async fn login(
             body.password,
             user.as_ref().map(|u| u.password_hash.clone()),
         )
-        .await?;
+        .await
+        .map_err(check_failed)?;
     let outcome = match user {
         Some(u) if verified && u.active => {
             let (st, phone_key) = (state.clone(), phone.clone());
@@ -375,7 +385,8 @@ pub async fn change_password(
     let changed = state
         .password_checks
         .verify(body.current_password, Some(user.password_hash.clone()))
-        .await?;
+        .await
+        .map_err(check_failed)?;
     if changed {
         let new_password = body.new_password;
         let hash = web::block(move || password::hash(&new_password))

@@ -1,15 +1,7 @@
-//! Who is calling and what they may touch: phones, passwords, tokens, login throttling,
-//! roles and scope, and the auth endpoints.
+//! Signing in and out: login, refresh, logout, `me` and password changes, and resolving a
+//! request's credential into the caller (`session`). The kernel they use (roles, tokens,
+//! passwords, the throttle) is `crate::access`.
 
-pub mod checks;
 pub mod handlers;
-pub mod password;
-pub mod phone;
 pub mod queries;
-pub mod roles;
 pub mod session;
-pub mod throttle;
-pub mod tokens;
-
-pub use roles::{Role, Scope};
-pub use session::{AuthUser, Reader};

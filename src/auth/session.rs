@@ -1,30 +1,16 @@
-//! The authenticated caller, as an extractor: handlers that take an [`AuthUser`] are
-//! protected, and a token of a disabled user or an older token generation is refused.
+//! Resolving a credential into the caller at the HTTP edge: handlers that take an
+//! [`AuthUser`] are protected, and a token of a disabled user or an older token generation
+//! is refused; a [`Reader`] may also be a dashboard key.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
-use super::roles::{Role, Scope};
+use crate::access::{AuthUser, Reader, Role, Scope};
 use crate::error::ApiError;
 use crate::messages as msg;
 use crate::state::AppState;
-
-/// The caller of a request, read from the database or from `AppState::sessions`.
-#[derive(Debug, Clone)]
-pub struct AuthUser {
-    /// User id.
-    pub id: String,
-    /// Normalised phone (the key of failed-attempt throttling).
-    pub phone: String,
-    /// Current role.
-    pub role: Role,
-    /// Home unit (`None` for admins).
-    pub unit_code: Option<String>,
-    /// What the caller may see.
-    pub scope: Scope,
-}
 
 impl AuthUser {
     /// 403 unless the caller supervises (commune supervisor and up).
@@ -101,7 +87,7 @@ async fn authenticate(
 /// The caller behind a dashboard key: its unit's supervisor role, read-only by the
 /// endpoints that accept it.
 async fn key_caller(state: &AppState, key: &str) -> Result<AuthUser, ApiError> {
-    let digest = crate::auth::tokens::digest(key);
+    let digest = crate::access::tokens::digest(key);
     let found = state
         .primary(move |conn| {
             let Some(row) = crate::apikeys::queries::find_live(conn, &digest)? else {
@@ -141,11 +127,6 @@ impl FromRequest for AuthUser {
         Box::pin(async move { auth.await.inspect(|user| remember(&req, user)) })
     }
 }
-
-/// A caller of a read-only endpoint: a signed-in user, or a dashboard key (read like a
-/// supervisor of the key's unit). Only units, statistics and campaign reads take it.
-#[derive(Debug, Clone)]
-pub struct Reader(pub AuthUser);
 
 impl FromRequest for Reader {
     type Error = ApiError;

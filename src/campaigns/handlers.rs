@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::model::{Campaign, CampaignRow, Metric, NAME_MAX, TARGET_MAX, TARGETS_MAX, TargetRow};
 use super::queries;
-use crate::auth::{AuthUser, Reader};
+use crate::access::{AuthUser, Reader};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, ApiQuery, Checked};

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::handlers::readable;
 use super::model::Metric;
-use crate::auth::Reader;
+use crate::access::Reader;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::schema::units;

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::model::{CampaignRow, TargetRow};
-use crate::auth::Scope;
+use crate::access::Scope;
 use crate::db::{DbConn, dialect};
 use crate::schema::{campaign_targets, campaigns, units};
 

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::model::{Certification, CertificationStatus};
 use super::queries::{self, ListFilter};
 use super::service::{self, CertificationError, Decision, Submission};
-use crate::auth::{AuthUser, Reader};
+use crate::access::{AuthUser, Reader};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;

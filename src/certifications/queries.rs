@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::model::{CertificationRow, CertificationStatus};
-use crate::auth::Scope;
+use crate::access::Scope;
 use crate::db::{DbConn, dialect};
 use crate::schema::{certifications, records, units};
 

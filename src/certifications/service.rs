@@ -7,7 +7,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::model::{Certification, CertificationRow, CertificationStatus, NOTE_MAX};
 use super::queries::{self, Transition};
-use crate::auth::{AuthUser, Role};
+use crate::access::{AuthUser, Role};
 use crate::db::{DbConn, DbError};
 use crate::error::FieldError;
 use crate::messages as msg;

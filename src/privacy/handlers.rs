@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::queries::HeldRow;
 use super::service::{self, PrivacyError};
-use crate::auth::AuthUser;
+use crate::access::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::messages as msg;

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use crate::auth::Scope;
+use crate::access::Scope;
 use crate::db::{DbConn, dialect};
 use crate::records::model::{AssistAction, AssistResult, Kind, SignatureStatus};
 use crate::schema::{citizen_rollups, citizens, records, units};

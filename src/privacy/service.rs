@@ -5,7 +5,7 @@
 use diesel::Connection;
 
 use super::queries::{self, HeldRow};
-use crate::auth::{AuthUser, Role};
+use crate::access::{AuthUser, Role};
 use crate::config::Secret;
 use crate::db::{DbConn, DbError};
 use crate::error::FieldError;

@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 
 use super::model::{Kind, RecordRow};
 use super::queries::{self, RecordFilter, Visibility};
-use crate::auth::AuthUser;
+use crate::access::AuthUser;
 use crate::db::{DbError, DbPool};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;

@@ -16,7 +16,7 @@ use super::model::{Kind, ReviewStatus};
 use super::queries::{self, RecordFilter, Visibility};
 use super::service::{self, Created, RecordError};
 use super::views::{RecordView, SignatureRegistration, TrainingSession, Visit, VneidAssist};
-use crate::auth::AuthUser;
+use crate::access::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;

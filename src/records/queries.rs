@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::model::{AssistAction, AssistResult, Kind, RecordRow, ReviewStatus, SignatureStatus};
-use crate::auth::Scope;
+use crate::access::Scope;
 use crate::db::{DbConn, dialect};
 use crate::schema::{records, team_members, units};
 

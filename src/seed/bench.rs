@@ -17,7 +17,7 @@ use chrono::{NaiveDate, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
-use crate::auth::Role;
+use crate::access::Role;
 use crate::config::Secret;
 use crate::db::{DbConn, dialect};
 use crate::records::citizen::citizen_ref;
@@ -115,7 +115,7 @@ pub fn seed(conn: &mut DbConn, key: &Secret, options: &Options) -> anyhow::Resul
     dialect::for_bulk_load(conn)?;
     let mut rng = fastrand::Rng::with_seed(options.seed);
     let now = crate::clock::now();
-    let hash = crate::auth::password::hash(PASSWORD)?;
+    let hash = crate::access::password::hash(PASSWORD)?;
     let user = |phone, name, role, unit| user_row(phone, name, role, unit, &hash);
     let provinces: Vec<String> = units::table
         .filter(units::parent_code.is_null())

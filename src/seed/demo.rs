@@ -10,7 +10,7 @@ use chrono::{NaiveDate, TimeDelta};
 use diesel::prelude::*;
 
 use super::bench::{Commune, day_table, generate, user_row};
-use crate::auth::Role;
+use crate::access::Role;
 use crate::campaigns::model::{CampaignRow, Metric, TargetRow};
 use crate::config::Secret;
 use crate::db::DbConn;
@@ -47,7 +47,7 @@ pub fn seed(
     if existing > 0 {
         bail!("the database already has users; seed the demo into a fresh one");
     }
-    let hash = crate::auth::password::hash(PASSWORD)?;
+    let hash = crate::access::password::hash(PASSWORD)?;
     let now = crate::clock::now();
     let communes: Vec<(String, String)> = units::table
         .filter(units::parent_code.eq(PROVINCE))

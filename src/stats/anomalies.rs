@@ -8,7 +8,7 @@ use chrono::{NaiveDate, Timelike};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::AuthUser;
+use crate::access::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::messages as msg;

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::model::team_limit;
 use super::model::{METRIC_COLUMNS, Metrics};
 use super::queries::{self, Filter, GroupBy, Tally, UnitFilter};
-use crate::auth::{AuthUser, Reader};
+use crate::access::{AuthUser, Reader};
 use crate::campaigns::model::Metric;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};

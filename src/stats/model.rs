@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::queries::Tally;
-use crate::auth::{AuthUser, Role};
+use crate::access::{AuthUser, Role};
 use crate::db::DbConn;
 use diesel::QueryResult;
 

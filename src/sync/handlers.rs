@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::changes::{Cursor, Since};
 use super::meta::SYNC_BATCH_MAX;
-use crate::auth::AuthUser;
+use crate::access::AuthUser;
 use crate::campaigns::model::Campaign;
 use crate::error::{ApiError, ApiResult, FieldError, FieldErrorView, Problem};
 use crate::extract::{ApiJson, ApiQuery, from_value};

@@ -3,7 +3,7 @@
 
 use super::model::TeamRow;
 use super::queries;
-use crate::auth::AuthUser;
+use crate::access::AuthUser;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::messages as msg;

@@ -11,7 +11,7 @@ use validator::Validate;
 use super::access::readable;
 use super::model::{AREA_MAX, MemberRole, MemberRow, Team, TeamDetail, TeamRow};
 use super::queries::{self, TeamChanges, Visibility};
-use crate::auth::AuthUser;
+use crate::access::AuthUser;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem, field_errors};
 use crate::extract::{ApiJson, ApiQuery};

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::roles::Role;
+use crate::access::roles::Role;
 use crate::schema::{team_members, teams};
 
 crate::text::text_enum! {

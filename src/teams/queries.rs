@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{Member, MemberRole, MemberRow, Membership, TeamRow};
-use crate::auth::{Role, Scope};
+use crate::access::{Role, Scope};
 use crate::db::DbConn;
 use crate::schema::{team_members, teams, units, users};
 

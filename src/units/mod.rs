@@ -9,7 +9,7 @@ pub mod queries;
 
 pub use model::{Unit, UnitKind};
 
-use crate::auth::roles::Scope;
+use crate::access::roles::Scope;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::messages as msg;

@@ -2,7 +2,7 @@
 //! with users calls (users, teams), kept apart from the handlers.
 
 use super::model::UserRow;
-use crate::auth::AuthUser;
+use crate::access::AuthUser;
 use crate::db::DbConn;
 use crate::units::UnitKind;
 use diesel::QueryResult;
@@ -20,6 +20,6 @@ pub fn unit_of(
 pub fn user_in_scope(conn: &mut DbConn, caller: &AuthUser, user: &UserRow) -> QueryResult<bool> {
     match &user.unit_code {
         Some(code) => Ok(crate::units::in_scope(conn, &caller.scope, code)?),
-        None => Ok(caller.scope == crate::auth::Scope::National),
+        None => Ok(caller.scope == crate::access::Scope::National),
     }
 }

@@ -12,7 +12,7 @@ use super::access::{unit_of, user_in_scope};
 use super::model::{CreateUser, UserRow, UserView, search_text};
 use super::queries::{self, UserChanges, UserFilter};
 use super::service::UserError;
-use crate::auth::{AuthUser, Role};
+use crate::access::{AuthUser, Role};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem, field_errors};
 use crate::extract::{ApiJson, ApiQuery};
@@ -232,11 +232,11 @@ pub async fn update_user(
                     Some(code) => unit_of(conn, code)?.map(|(k, _, _)| k),
                     None => None,
                 };
-                if !role.fits_unit(kind) {
+                if !super::model::fits_unit(role, kind) {
                     errors.push(FieldError::new(
                         "role",
                         "wrong_unit_kind",
-                        role.unit_requirement(),
+                        super::model::unit_requirement(role),
                     ));
                 }
             }

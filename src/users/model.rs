@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::auth::roles::Role;
+use crate::access::roles::Role;
 use crate::schema::users;
+use crate::units::UnitKind;
 
 /// A user row, password hash included: never serialised.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -43,6 +44,26 @@ impl UserRow {
     /// The role.
     pub fn role(&self) -> Role {
         self.role
+    }
+}
+
+/// Whether a unit of this kind (or none) is the right home for the role: admins have no
+/// unit, province supervisors a province, the others a commune.
+pub fn fits_unit(role: Role, kind: Option<UnitKind>) -> bool {
+    match role {
+        Role::Admin => kind.is_none(),
+        Role::ProvinceSupervisor => kind.is_some_and(UnitKind::is_province),
+        Role::CommuneSupervisor | Role::Volunteer => kind.is_some_and(|k| !k.is_province()),
+    }
+}
+
+/// What unit the role needs, for error messages.
+pub fn unit_requirement(role: Role) -> crate::messages::Text {
+    use crate::messages as msg;
+    match role {
+        Role::Admin => msg::ADMIN_HAS_NO_UNIT,
+        Role::ProvinceSupervisor => msg::PROVINCE_ROLE_UNIT,
+        Role::CommuneSupervisor | Role::Volunteer => msg::COMMUNE_ROLE_UNIT,
     }
 }
 

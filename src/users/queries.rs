@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::UserRow;
-use crate::auth::roles::{Role, Scope};
+use crate::access::roles::{Role, Scope};
 use crate::db::DbConn;
 use crate::schema::{refresh_tokens, units, users};
 

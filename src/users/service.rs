@@ -10,7 +10,7 @@ use super::access::unit_of;
 use super::model::CreateUser;
 use super::model::{UserRow, search_text};
 use super::queries;
-use crate::auth::{AuthUser, password, phone};
+use crate::access::{AuthUser, password, phone};
 use crate::db::{DbConn, DbError};
 use crate::error::{FieldError, field_errors};
 use crate::messages as msg;
@@ -24,7 +24,7 @@ pub enum UserError {
     Invalid(Vec<FieldError>),
     /// Users are created with a role lower than the caller's (the caller's role named).
     #[error("a {0} creates users of lower roles only")]
-    RoleTooHigh(crate::auth::Role),
+    RoleTooHigh(crate::access::Role),
     /// The unit lies outside the caller's scope.
     #[error("no such unit in scope")]
     UnitNotFound,
@@ -83,18 +83,21 @@ pub fn create(
                     "inactive_unit",
                     msg::INACTIVE_UNIT,
                 )),
-                Some((kind, _, true)) if !body.role.fits_unit(Some(*kind)) => errors.push(
-                    FieldError::new("unit_code", "wrong_unit_kind", body.role.unit_requirement()),
-                ),
+                Some((kind, _, true)) if !super::model::fits_unit(body.role, Some(*kind)) => errors
+                    .push(FieldError::new(
+                        "unit_code",
+                        "wrong_unit_kind",
+                        super::model::unit_requirement(body.role),
+                    )),
                 Some(_) => {}
             }
             unit
         }
-        None if !body.role.fits_unit(None) => {
+        None if !super::model::fits_unit(body.role, None) => {
             errors.push(FieldError::new(
                 "unit_code",
                 "required",
-                body.role.unit_requirement(),
+                super::model::unit_requirement(body.role),
             ));
             None
         }

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::model::{Delivery, Webhook};
 use super::service::{self, NewWebhook, WebhookError};
-use crate::auth::AuthUser;
+use crate::access::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;

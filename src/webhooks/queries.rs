@@ -5,7 +5,7 @@ use diesel::dsl::{count_star, min};
 use diesel::prelude::*;
 
 use super::model::{DeliveryRow, WebhookRow};
-use crate::auth::Scope;
+use crate::access::Scope;
 use crate::db::{DbConn, dialect};
 use crate::outbox::{DeliveryStatus, EventType};
 use crate::schema::{units, webhook_deliveries as d, webhooks as w};

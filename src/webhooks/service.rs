@@ -6,7 +6,7 @@ use diesel::Connection;
 use super::address::{self, Refusal};
 use super::model::{DESCRIPTION_MAX, Delivery, SUBSCRIBABLE, URL_MAX, Webhook, WebhookRow};
 use super::queries;
-use crate::auth::{AuthUser, Role};
+use crate::access::{AuthUser, Role};
 use crate::db::{DbConn, DbError};
 use crate::error::FieldError;
 use crate::messages as msg;

@@ -2,7 +2,7 @@
 //! failed-login throttle.
 
 use actix_web::http::Method;
-use gocua::auth::Role;
+use gocua::access::Role;
 use serde_json::json;
 
 use crate::util::{BA_DINH, PASSWORD, Reply, TestApp};

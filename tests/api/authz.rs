@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use actix_web::http::Method;
-use gocua::auth::Role;
+use gocua::access::Role;
 use serde_json::{Value, json};
 
 use crate::records::{CITIZEN, assist, signature, team_with, visit};

@@ -2,7 +2,7 @@
 
 use actix_web::http::Method;
 use chrono::{Duration, Utc};
-use gocua::auth::Role;
+use gocua::access::Role;
 use serde_json::{Value, json};
 
 use crate::util::{BA_DINH, HANOI, Reply, SAI_GON, TestApp};

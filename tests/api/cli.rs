@@ -159,7 +159,7 @@ async fn create_user_reads_the_password_from_stdin() {
     .unwrap();
     assert_eq!(user.full_name, "Hoàng Văn Nam");
     assert_eq!(user.unit_code.as_deref(), Some("00004"));
-    assert!(gocua::auth::password::verify(
+    assert!(gocua::access::password::verify(
         "mật-khẩu-dòng-lệnh",
         &user.password_hash
     ));

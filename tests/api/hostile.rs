@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use gocua::auth::Role;
+use gocua::access::Role;
 use serde_json::json;
 
 use crate::records::visit;

@@ -2,7 +2,7 @@
 
 use actix_web::http::Method;
 use actix_web::web;
-use gocua::auth::Role;
+use gocua::access::Role;
 use serde_json::{Value, json};
 
 use crate::util::{BA_DINH, HANOI, HCMC, NGOC_HA, TestApp};

@@ -2,7 +2,7 @@
 //! erasure of the link that keeps every count and stops duplicate detection.
 
 use actix_web::http::Method;
-use gocua::auth::Role;
+use gocua::access::Role;
 use serde_json::{Value, json};
 
 use crate::records::{CITIZEN, assist, signature, team_with};

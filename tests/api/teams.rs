@@ -1,7 +1,7 @@
 //! `/api/v1/teams` and membership: supervisors in scope manage, members read, the rest 404.
 
 use actix_web::http::Method;
-use gocua::auth::Role;
+use gocua::access::Role;
 use serde_json::{Value, json};
 
 use crate::util::{BA_DINH, HANOI, NGOC_HA, Reply, SAI_GON, TestApp, TestUser};

@@ -2,7 +2,7 @@
 
 use actix_web::http::Method;
 use actix_web::web;
-use gocua::auth::Role;
+use gocua::access::Role;
 
 use crate::util::{BA_DINH, HANOI, Reply, SAI_GON, TestApp};
 

@@ -1,7 +1,7 @@
 //! `/api/v1/users`: lower roles only, inside the caller's scope, 404 outside it.
 
 use actix_web::http::Method;
-use gocua::auth::Role;
+use gocua::access::Role;
 use serde_json::{Value, json};
 
 use crate::util::{BA_DINH, HANOI, HCMC, NGOC_HA, PASSWORD, Reply, SAI_GON, TestApp};

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::Connection;
 
-use crate::auth::AuthUser;
+use crate::access::AuthUser;
 use crate::db::DbConn;
 use crate::error::FieldError;
 use crate::messages as msg;

@@ -8,7 +8,7 @@ pub use super::error::{RecordError, RecordResult};
 use super::input::{Context, Draft, Patch, from_row};
 use super::model::{Kind, RecordRow, ReviewStatus};
 use super::queries;
-use crate::auth::AuthUser;
+use crate::access::AuthUser;
 use crate::db::DbConn;
 use crate::error::FieldError;
 use crate::messages as msg;

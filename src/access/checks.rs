@@ -11,7 +11,16 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::Instant;
 
-use crate::error::{ApiError, ApiResult};
+/// Why a password could not be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The queue is full: try again in a second (429 at the edge).
+    #[error("too many password checks are waiting")]
+    Busy,
+    /// The check threads stopped or lost the check.
+    #[error("password checks have stopped")]
+    Stopped,
+}
 
 /// How much lower than the request threads the check threads run (`nice` 10: about a
 /// tenth of a busy core's time when every core is wanted by request threads).
@@ -67,7 +76,11 @@ impl PasswordChecks {
     /// Whether `password` matches the stored PHC string; with none (an unknown phone), a
     /// check against a hash that never matches, so both take the same time. 429 when the
     /// queue is full.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> ApiResult<bool> {
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, CheckError> {
         let (answer, answered) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             let phc = stored.as_deref().unwrap_or(super::password::dummy_hash());
@@ -77,15 +90,11 @@ impl PasswordChecks {
         if let Err(e) = self.jobs.try_send(job) {
             self.waiting.fetch_sub(1, Ordering::SeqCst);
             return Err(match e {
-                mpsc::TrySendError::Full(_) => ApiError::TooManyRequests(1),
-                mpsc::TrySendError::Disconnected(_) => {
-                    ApiError::Internal(anyhow::anyhow!("password checks have stopped"))
-                }
+                mpsc::TrySendError::Full(_) => CheckError::Busy,
+                mpsc::TrySendError::Disconnected(_) => CheckError::Stopped,
             });
         }
-        answered
-            .await
-            .map_err(|_| ApiError::Internal(anyhow::anyhow!("a password check was lost")))
+        answered.await.map_err(|_| CheckError::Stopped)
     }
 }
 
@@ -126,7 +135,7 @@ mod tests {
     #[actix_web::test]
     async fn checks_answer_from_their_threads() {
         let checks = super::PasswordChecks::start(1);
-        let stored = crate::auth::password::hash("mật khẩu dài").unwrap();
+        let stored = crate::access::password::hash("mật khẩu dài").unwrap();
         assert!(
             checks
                 .verify("mật khẩu dài".into(), Some(stored.clone()))
@@ -144,7 +153,7 @@ mod tests {
         let answers = futures_util::future::join_all(burst).await;
         let refused = answers
             .iter()
-            .filter(|a| matches!(a, Err(crate::error::ApiError::TooManyRequests(1))))
+            .filter(|a| matches!(a, Err(super::CheckError::Busy)))
             .count();
         assert!(refused >= 40 - 1 - 2 * super::QUEUE_PER_THREAD, "{refused}");
         assert!(answers.iter().any(|a| matches!(a, Ok(false))));

@@ -1,7 +1,5 @@
 //! Roles, their order, and the scope (a unit and everything under it) each one sees.
 
-use crate::units::model::UnitKind;
-
 crate::text::text_enum! {
     /// A user's role; the order of the variants is the order of authority.
     Role {
@@ -20,26 +18,6 @@ impl Role {
     /// Supervisors and admins manage users and review records; volunteers do not.
     pub fn is_supervisor(self) -> bool {
         self >= Self::CommuneSupervisor
-    }
-
-    /// Whether a unit of this kind (or none) is the right home for the role:
-    /// admins have no unit, province supervisors a province, the others a commune.
-    pub fn fits_unit(self, kind: Option<UnitKind>) -> bool {
-        match self {
-            Self::Admin => kind.is_none(),
-            Self::ProvinceSupervisor => kind.is_some_and(UnitKind::is_province),
-            Self::CommuneSupervisor | Self::Volunteer => kind.is_some_and(|k| !k.is_province()),
-        }
-    }
-
-    /// What unit the role needs, for error messages.
-    pub fn unit_requirement(self) -> crate::messages::Text {
-        use crate::messages as msg;
-        match self {
-            Self::Admin => msg::ADMIN_HAS_NO_UNIT,
-            Self::ProvinceSupervisor => msg::PROVINCE_ROLE_UNIT,
-            Self::CommuneSupervisor | Self::Volunteer => msg::COMMUNE_ROLE_UNIT,
-        }
     }
 }
 

@@ -1,0 +1,15 @@
+//! The kernel below every domain: roles and scope, the caller, phone numbers, passwords,
+//! access tokens, the login throttle and the password-check threads. It knows no domain and
+//! no HTTP, so every domain (and the shared state) may import it and nothing here imports
+//! them back.
+
+pub mod caller;
+pub mod checks;
+pub mod password;
+pub mod phone;
+pub mod roles;
+pub mod throttle;
+pub mod tokens;
+
+pub use caller::{AuthUser, Reader};
+pub use roles::{Role, Scope};
