@@ -34,7 +34,7 @@ pub struct AppState {
     /// they leave at once instead of at the next poll.
     pub records_written: tokio::sync::Notify,
     /// Callers checked a moment ago.
-    pub sessions: crate::recent::Recent<String, crate::users::model::UserRow>,
+    pub sessions: crate::recent::Recent<String, crate::access::Account>,
     /// Team memberships checked a moment ago (`teams::access::Memberships`).
     pub memberships:
         crate::recent::Recent<(String, String), Option<(crate::teams::model::TeamRow, bool)>>,

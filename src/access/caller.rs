@@ -22,3 +22,21 @@ pub struct AuthUser {
 /// supervisor of the key's unit). Only units, statistics and campaign reads take it.
 #[derive(Debug, Clone)]
 pub struct Reader(pub AuthUser);
+
+/// What a session needs to know of its user between two reads of the user's row: kept for
+/// a moment by `AppState::sessions`, so a caller checked just now is not read again.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// User id.
+    pub id: String,
+    /// Normalised phone.
+    pub phone: String,
+    /// Current role.
+    pub role: Role,
+    /// Home unit (`None` for admins).
+    pub unit_code: Option<String>,
+    /// `false` once disabled.
+    pub active: bool,
+    /// Bumped to end every session.
+    pub token_generation: i32,
+}

@@ -11,5 +11,5 @@ pub mod roles;
 pub mod throttle;
 pub mod tokens;
 
-pub use caller::{AuthUser, Reader};
+pub use caller::{Account, AuthUser, Reader};
 pub use roles::{Role, Scope};

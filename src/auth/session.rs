@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
-use crate::access::{AuthUser, Reader, Role, Scope};
+use crate::access::{Account, AuthUser, Reader, Role, Scope};
 use crate::error::ApiError;
 use crate::messages as msg;
 use crate::state::AppState;
@@ -62,7 +62,15 @@ async fn authenticate(
                 .primary(move |conn| {
                     Ok::<_, ApiError>(crate::users::queries::find(conn, &user_id)?)
                 })
-                .await?;
+                .await?
+                .map(|u| Account {
+                    role: u.role(),
+                    id: u.id,
+                    phone: u.phone,
+                    unit_code: u.unit_code,
+                    active: u.active,
+                    token_generation: u.token_generation,
+                });
             if let Some(u) = found.as_ref().filter(|u| u.active) {
                 state.sessions.put(ticket, u.id.clone(), u.clone());
             }
@@ -70,16 +78,13 @@ async fn authenticate(
         }
     };
     match user {
-        Some(u) if u.active && u.token_generation == claims.r#gen => {
-            let role = u.role();
-            Ok(AuthUser {
-                scope: Scope::of(role, u.unit_code.as_deref()),
-                id: u.id,
-                phone: u.phone,
-                role,
-                unit_code: u.unit_code,
-            })
-        }
+        Some(u) if u.active && u.token_generation == claims.r#gen => Ok(AuthUser {
+            scope: Scope::of(u.role, u.unit_code.as_deref()),
+            id: u.id,
+            phone: u.phone,
+            role: u.role,
+            unit_code: u.unit_code,
+        }),
         _ => Err(ApiError::Unauthorized(msg::SESSION_ENDED)),
     }
 }

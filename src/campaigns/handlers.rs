@@ -10,7 +10,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::model::{Campaign, CampaignRow, Metric, NAME_MAX, TARGET_MAX, TARGETS_MAX, TargetRow};
+use super::model::{Campaign, CampaignRow, NAME_MAX, TARGET_MAX, TARGETS_MAX, TargetRow};
 use super::queries;
 use crate::access::{AuthUser, Reader};
 use crate::db::DbConn;
@@ -19,6 +19,7 @@ use crate::extract::{ApiJson, ApiQuery, Checked};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::state::AppState;
+use crate::stats::model::Metric;
 use crate::units::model::PopulationBase;
 
 /// Longest campaign, in days.

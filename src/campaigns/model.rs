@@ -8,38 +8,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::schema::{campaign_targets, campaigns};
-use crate::text::text_enum;
+use crate::stats::model::Metric;
 use crate::units::model::{Population, PopulationBase};
-
-text_enum! {
-    /// What a target or a statistic counts (the names are the contract).
-    Metric {
-        /// Visits.
-        Visits => "visits",
-        /// Visits with outcome `guided`.
-        HouseholdsGuided => "households_guided",
-        /// Sum of `people_guided` over visits.
-        PeopleGuided => "people_guided",
-        /// VNeID assists `install` + `success`.
-        VneidInstalls => "vneid_installs",
-        /// VNeID assists `activate_level2` + `success`.
-        VneidLevel2Activations => "vneid_level2_activations",
-        /// Distinct citizens with a successful VNeID assist.
-        UniqueCitizensAssisted => "unique_citizens_assisted",
-        /// Signature registrations `submitted` or `issued`.
-        SignaturesSubmitted => "signatures_submitted",
-        /// Signature registrations `issued`.
-        SignaturesIssued => "signatures_issued",
-        /// Distinct volunteers with a counted record.
-        ActiveVolunteers => "active_volunteers",
-        /// VNeID assists `digital_skills_certificate` + `success`.
-        DigitalSkillsCertified => "digital_skills_certified",
-        /// Training sessions.
-        TrainingSessions => "training_sessions",
-        /// Sum of `attendees` over training sessions.
-        TrainingAttendees => "training_attendees",
-    }
-}
 
 /// A campaign row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -10,12 +10,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::handlers::readable;
-use super::model::Metric;
 use crate::access::Reader;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::schema::units;
 use crate::state::AppState;
+use crate::stats::model::Metric;
 use crate::stats::model::{Metrics, team_limit};
 use crate::stats::queries::{Filter, GroupBy, Tally, UnitFilter, tally};
 use crate::units::UnitKind;

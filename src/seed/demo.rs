@@ -11,11 +11,12 @@ use diesel::prelude::*;
 
 use super::bench::{Commune, day_table, generate, user_row};
 use crate::access::Role;
-use crate::campaigns::model::{CampaignRow, Metric, TargetRow};
+use crate::campaigns::model::{CampaignRow, TargetRow};
 use crate::config::Secret;
 use crate::db::DbConn;
 use crate::records::model::RecordRow;
 use crate::schema::{team_members, teams, units, users};
+use crate::stats::model::Metric;
 use crate::teams::model::{MemberRole, MemberRow, TeamRow};
 use crate::units::model::{PopulationBase, PopulationRow};
 

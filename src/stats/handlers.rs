@@ -8,11 +8,11 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::model::Metric;
 use super::model::team_limit;
 use super::model::{METRIC_COLUMNS, Metrics};
 use super::queries::{self, Filter, GroupBy, Tally, UnitFilter};
 use crate::access::{AuthUser, Reader};
-use crate::campaigns::model::Metric;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::ApiQuery;

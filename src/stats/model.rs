@@ -9,6 +9,38 @@ use crate::access::{AuthUser, Role};
 use crate::db::DbConn;
 use diesel::QueryResult;
 
+use crate::text::text_enum;
+
+text_enum! {
+    /// What a target or a statistic counts (the names are the contract).
+    Metric {
+        /// Visits.
+        Visits => "visits",
+        /// Visits with outcome `guided`.
+        HouseholdsGuided => "households_guided",
+        /// Sum of `people_guided` over visits.
+        PeopleGuided => "people_guided",
+        /// VNeID assists `install` + `success`.
+        VneidInstalls => "vneid_installs",
+        /// VNeID assists `activate_level2` + `success`.
+        VneidLevel2Activations => "vneid_level2_activations",
+        /// Distinct citizens with a successful VNeID assist.
+        UniqueCitizensAssisted => "unique_citizens_assisted",
+        /// Signature registrations `submitted` or `issued`.
+        SignaturesSubmitted => "signatures_submitted",
+        /// Signature registrations `issued`.
+        SignaturesIssued => "signatures_issued",
+        /// Distinct volunteers with a counted record.
+        ActiveVolunteers => "active_volunteers",
+        /// VNeID assists `digital_skills_certificate` + `success`.
+        DigitalSkillsCertified => "digital_skills_certified",
+        /// Training sessions.
+        TrainingSessions => "training_sessions",
+        /// Sum of `attendees` over training sessions.
+        TrainingAttendees => "training_attendees",
+    }
+}
+
 /// Every metric of the contract. Read back from a certification's stored snapshot, a
 /// metric the snapshot predates reads as 0.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -80,8 +112,8 @@ impl Metrics {
     }
 
     /// One metric's value.
-    pub fn get(&self, metric: crate::campaigns::model::Metric) -> i64 {
-        use crate::campaigns::model::Metric as M;
+    pub fn get(&self, metric: Metric) -> i64 {
+        use Metric as M;
         match metric {
             M::Visits => self.visits,
             M::HouseholdsGuided => self.households_guided,

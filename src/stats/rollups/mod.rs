@@ -236,7 +236,7 @@ pub fn apply(
 const LOOKUP_CHUNK: usize = 5000;
 
 /// The number an expired link names (`x:` and the number, see
-/// `crate::privacy::retention`), if `citizen_ref` is one.
+/// the privacy domain's retention sweep), if `citizen_ref` is one.
 pub fn named_number(citizen_ref: &str) -> Option<i64> {
     citizen_ref
         .strip_prefix(crate::records::citizen::UNLINKED)?
