@@ -51,17 +51,7 @@ pub enum CertificationError {
     Database(#[from] DbError),
 }
 
-impl From<DieselError> for CertificationError {
-    fn from(e: DieselError) -> Self {
-        Self::Database(e.into())
-    }
-}
-
-impl crate::db::WorkError for CertificationError {
-    fn is_database_failure(&self) -> bool {
-        matches!(self, Self::Database(e) if e.is_database_failure())
-    }
-}
+crate::db::domain_error!(CertificationError);
 
 /// What the functions here return.
 pub type CertificationResult<T> = Result<T, CertificationError>;

@@ -17,6 +17,7 @@ mod error;
 pub mod writer;
 
 pub use dialect::{change_stamp, settled_stamp};
+pub(crate) use error::domain_error;
 pub use error::{DbError, WorkError};
 pub use writer::Writer;
 

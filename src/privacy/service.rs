@@ -29,17 +29,7 @@ pub enum PrivacyError {
     Database(#[from] DbError),
 }
 
-impl From<diesel::result::Error> for PrivacyError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Database(e.into())
-    }
-}
-
-impl crate::db::WorkError for PrivacyError {
-    fn is_database_failure(&self) -> bool {
-        matches!(self, Self::Database(e) if e.is_database_failure())
-    }
-}
+crate::db::domain_error!(PrivacyError);
 
 /// What the functions here return.
 pub type PrivacyResult<T> = Result<T, PrivacyError>;

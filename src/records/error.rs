@@ -44,17 +44,7 @@ pub enum RecordError {
     Database(#[from] DbError),
 }
 
-impl From<diesel::result::Error> for RecordError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Database(e.into())
-    }
-}
-
-impl crate::db::WorkError for RecordError {
-    fn is_database_failure(&self) -> bool {
-        matches!(self, Self::Database(e) if e.is_database_failure())
-    }
-}
+crate::db::domain_error!(RecordError);
 
 /// What the record functions return.
 pub type RecordResult<T> = Result<T, RecordError>;

@@ -39,17 +39,7 @@ pub enum UserError {
     Database(#[from] DbError),
 }
 
-impl From<diesel::result::Error> for UserError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Database(e.into())
-    }
-}
-
-impl crate::db::WorkError for UserError {
-    fn is_database_failure(&self) -> bool {
-        matches!(self, Self::Database(e) if e.is_database_failure())
-    }
-}
+crate::db::domain_error!(UserError);
 
 /// Validates and stores a new user. With a `caller`, the role must be lower than theirs
 /// (403) and the unit inside their scope (404); without one (the command line), any role.

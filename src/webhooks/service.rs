@@ -32,17 +32,7 @@ pub enum WebhookError {
     Database(#[from] DbError),
 }
 
-impl From<diesel::result::Error> for WebhookError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Database(e.into())
-    }
-}
-
-impl crate::db::WorkError for WebhookError {
-    fn is_database_failure(&self) -> bool {
-        matches!(self, Self::Database(e) if e.is_database_failure())
-    }
-}
+crate::db::domain_error!(WebhookError);
 
 /// What the functions here return.
 pub type WebhookResult<T> = Result<T, WebhookError>;
