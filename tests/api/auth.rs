@@ -9,7 +9,7 @@ use crate::util::{BA_DINH, PASSWORD, Reply, TestApp};
 
 #[actix_web::test]
 async fn login_accepts_every_spelling_of_the_phone() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let u = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let national = u.phone.replace("+84", "0");
     let spaced = format!(
@@ -31,7 +31,7 @@ async fn login_accepts_every_spelling_of_the_phone() {
 
 #[actix_web::test]
 async fn wrong_password_and_unknown_phone_look_the_same() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let u = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let wrong = app.login(&u.phone, "sai-mat-khau").await.problem(401);
     let unknown = app.login("0399999999", PASSWORD).await.problem(401);
@@ -40,7 +40,7 @@ async fn wrong_password_and_unknown_phone_look_the_same() {
 
 #[actix_web::test]
 async fn login_input_errors() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let body = app.login("12345", PASSWORD).await.problem(422);
     assert_eq!(Reply::fields(&body), vec!["phone"]);
     let body = app
@@ -92,7 +92,10 @@ async fn login_input_errors() {
 
 #[actix_web::test]
 async fn oversized_body_is_413() {
-    let app = TestApp::with_config(|c| c.max_body_bytes = 1024).await;
+    let app = TestApp::init()
+        .with_config(|c| c.max_body_bytes = 1024)
+        .empty()
+        .await;
     let big = json!({"phone": "0912345678", "password": "x".repeat(2000)});
     app.raw(
         "/api/v1/auth/login",
@@ -105,7 +108,7 @@ async fn oversized_body_is_413() {
 
 #[actix_web::test]
 async fn failed_logins_are_throttled_per_phone() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let u = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     for _ in 0..5 {
         app.login(&u.phone, "sai-mat-khau").await.problem(401);
@@ -128,7 +131,10 @@ async fn failed_logins_are_throttled_per_phone() {
 
 #[actix_web::test]
 async fn failed_logins_are_throttled_per_address() {
-    let app = TestApp::with_config(|c| c.login_failures_per_address = 3).await;
+    let app = TestApp::init()
+        .with_config(|c| c.login_failures_per_address = 3)
+        .empty()
+        .await;
     let u = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     for i in 0..3 {
         app.login(&format!("098765432{i}"), "sai-mat-khau")
@@ -140,7 +146,7 @@ async fn failed_logins_are_throttled_per_address() {
 
 #[actix_web::test]
 async fn refresh_rotates_and_reuse_revokes_the_login() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let u = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let refresh = |token: &str| {
         app.call(
@@ -172,7 +178,7 @@ async fn refresh_rotates_and_reuse_revokes_the_login() {
 
 #[actix_web::test]
 async fn logout_ends_the_login() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let u = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let out = |token: &str| {
         app.call(
@@ -205,7 +211,7 @@ async fn logout_ends_the_login() {
 
 #[actix_web::test]
 async fn me_shows_role_and_unit() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let u = app.seed_user(Role::CommuneSupervisor, Some(BA_DINH)).await;
     let me = app.get("/api/v1/me", &u.token).await.expect(200);
     assert_eq!(me.body["role"], "commune_supervisor");
@@ -223,7 +229,7 @@ async fn me_shows_role_and_unit() {
 #[actix_web::test]
 async fn expired_and_foreign_tokens_are_refused() {
     use jsonwebtoken::{Algorithm, EncodingKey, Header};
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let u = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let now = jsonwebtoken::get_current_timestamp();
     let sign = |exp: u64, key: &str, aud: &str| {
@@ -251,7 +257,7 @@ async fn expired_and_foreign_tokens_are_refused() {
 
 #[actix_web::test]
 async fn password_change_ends_every_session() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let u = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let second = app.signed_in(&u.phone).await;
     let change = |body| app.post("/api/v1/me/password", &u.token, body);
@@ -292,7 +298,7 @@ async fn password_change_ends_every_session() {
 /// login ends (the winner's new token included). Never a 5xx.
 #[actix_web::test]
 async fn racing_refreshes_end_the_login() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let u = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let body = json!({"refresh_token": u.refresh_token});
     let (a, b) = futures_util::future::join(
@@ -331,7 +337,7 @@ async fn rotated_signing_keys_keep_old_tokens_until_retired() {
     use gocua::config::{Config, Secret};
     use gocua::state::AppState;
 
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let u = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let (old, citizen) = crate::util::test_secrets();
     let new = Secret::new("jwt", "a-brand-new-signing-key-long-enough-002").unwrap();

@@ -48,11 +48,13 @@ fn slow_post(
 
 #[actix_web::test]
 async fn stalled_and_trickling_bodies_time_out_with_408() {
-    let app = TestApp::with_config(|c| {
-        c.body_idle_timeout = Duration::from_secs(1);
-        c.body_timeout = Duration::from_secs(3);
-    })
-    .await;
+    let app = TestApp::init()
+        .with_config(|c| {
+            c.body_idle_timeout = Duration::from_secs(1);
+            c.body_timeout = Duration::from_secs(3);
+        })
+        .empty()
+        .await;
     let addr = app.server.addr().to_string();
     let stalled = {
         let addr = addr.clone();

@@ -12,7 +12,7 @@ use crate::util::TestApp;
 
 #[actix_web::test]
 async fn healthz_and_readyz_answer() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let health = app
         .call(Method::GET, "/healthz", None, None)
         .await
@@ -29,7 +29,7 @@ async fn healthz_and_readyz_answer() {
 
 #[actix_web::test]
 async fn unknown_route_is_problem_404() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     app.call(Method::GET, "/api/v1/nothing-here", None, None)
         .await
         .problem(404);
@@ -82,7 +82,7 @@ async fn committed_spec_matches_generated() {
 
 #[actix_web::test]
 async fn served_spec_and_vendored_docs() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let spec = app
         .call(Method::GET, "/api-docs/openapi.json", None, None)
         .await
@@ -121,7 +121,7 @@ async fn served_spec_and_vendored_docs() {
 
 #[actix_web::test]
 async fn known_path_with_another_method_is_405_with_allow() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     for (method, path, allow) in [
         (Method::DELETE, "/api/v1/units", "GET"),
         (Method::POST, "/api/v1/units/01", "GET"),
@@ -146,7 +146,7 @@ async fn empty_query_parameters_mean_absent() {
 
 #[actix_web::test]
 async fn request_ids_are_echoed_and_quoted_in_problems() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let mut res = app
         .server
         .get("/api/v1/me")
@@ -192,7 +192,7 @@ async fn backup_under_write_load_is_a_consistent_copy() {
 
     use gocua::db::backup;
 
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let f = crate::records::Field::new(&app).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("copy.db");

@@ -801,7 +801,7 @@ async fn statistics_read_the_read_pool() {
         .expect(200);
     assert_eq!(summary.body["metrics"]["visits"], 0);
 
-    let direct = TestApp::new().await;
+    let direct = TestApp::init().empty().await;
     let f = Field::new(&direct).await;
     direct
         .post("/api/v1/visits", &f.member.token, visit(&f.team))

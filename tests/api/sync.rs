@@ -398,7 +398,7 @@ async fn state_returns_teams_and_review_changes() {
 
 #[actix_web::test]
 async fn meta_tells_version_limits_and_time() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let meta = app
         .call(Method::GET, "/api/v1/meta", None, None)
         .await

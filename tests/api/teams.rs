@@ -24,7 +24,7 @@ async fn make_team(app: &TestApp, by: &TestUser, commune: &str, name: &str) -> V
 
 #[actix_web::test]
 async fn commune_supervisor_builds_a_team() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let sup = app.seed_user(Role::CommuneSupervisor, Some(BA_DINH)).await;
     let lead = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let member = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
@@ -97,7 +97,7 @@ async fn commune_supervisor_builds_a_team() {
 
 #[actix_web::test]
 async fn team_rules_and_scope() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let sup = app.seed_user(Role::CommuneSupervisor, Some(BA_DINH)).await;
     let province = app.seed_user(Role::ProvinceSupervisor, Some(HANOI)).await;
     let far_sup = app.seed_user(Role::ProvinceSupervisor, Some("79")).await;
@@ -251,7 +251,7 @@ async fn team_rules_and_scope() {
 
 #[actix_web::test]
 async fn a_user_may_be_in_several_teams_of_their_commune() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let sup = app.seed_user(Role::CommuneSupervisor, Some(BA_DINH)).await;
     let v = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     for name in ["Tổ A", "Tổ B"] {

@@ -17,7 +17,7 @@ fn codes(reply: &Reply) -> Vec<String> {
 
 #[actix_web::test]
 async fn units_need_a_token() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let reply = app.call(Method::GET, "/api/v1/units", None, None).await;
     assert_eq!(reply.headers.get("www-authenticate").unwrap(), "Bearer");
     reply.problem(401);
@@ -28,7 +28,7 @@ async fn units_need_a_token() {
 
 #[actix_web::test]
 async fn search_ignores_diacritics_and_case() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let v = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     for q in [
         "ba%20dinh",
@@ -60,7 +60,7 @@ async fn search_ignores_diacritics_and_case() {
 
 #[actix_web::test]
 async fn filters_and_paginates_in_code_order() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let v = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let provinces = app
         .get("/api/v1/units?parent=&kind=tinh&limit=500", &v.token)
@@ -101,7 +101,7 @@ async fn filters_and_paginates_in_code_order() {
 
 #[actix_web::test]
 async fn invalid_queries_name_the_parameter() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let v = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let body = app
         .get("/api/v1/units?limit=0", &v.token)
@@ -134,7 +134,7 @@ async fn invalid_queries_name_the_parameter() {
 
 #[actix_web::test]
 async fn one_unit_or_404() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let v = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let unit = app.get("/api/v1/units/01", &v.token).await.expect(200);
     assert_eq!(unit.body["name"], "Hà Nội");
@@ -146,7 +146,7 @@ async fn one_unit_or_404() {
 /// A new map renames, adds and drops units: dropped ones stay, inactive.
 #[actix_web::test]
 async fn import_upserts_and_deactivates() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let v = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let mut lines: Vec<String> = gocua::units::import::EMBEDDED_MAP
         .lines()

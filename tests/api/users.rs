@@ -41,7 +41,7 @@ async fn admin_creates_a_province_supervisor() {
 
 #[actix_web::test]
 async fn creating_users_needs_a_token_and_a_higher_role() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     app.call(
         Method::POST,
         "/api/v1/users",
@@ -81,7 +81,7 @@ async fn creating_users_needs_a_token_and_a_higher_role() {
 
 #[actix_web::test]
 async fn creating_outside_scope_is_404() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let province = app.seed_user(Role::ProvinceSupervisor, Some(HANOI)).await;
     app.post(
         "/api/v1/users",
@@ -236,7 +236,7 @@ async fn list_follows_scope_filters_and_pages() {
 
 #[actix_web::test]
 async fn get_user_in_scope_self_or_404() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let commune = app.seed_user(Role::CommuneSupervisor, Some(BA_DINH)).await;
     let mine = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let theirs = app.seed_user(Role::Volunteer, Some(NGOC_HA)).await;
@@ -270,7 +270,7 @@ async fn get_user_in_scope_self_or_404() {
 
 #[actix_web::test]
 async fn patch_renames_promotes_and_disables() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let province = app.seed_user(Role::ProvinceSupervisor, Some(HANOI)).await;
     let v = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;
     let path = format!("/api/v1/users/{}", v.id);
@@ -321,7 +321,7 @@ async fn patch_renames_promotes_and_disables() {
 
 #[actix_web::test]
 async fn patch_rules() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let commune = app.seed_user(Role::CommuneSupervisor, Some(BA_DINH)).await;
     let peer = app.seed_user(Role::CommuneSupervisor, Some(BA_DINH)).await;
     let v = app.seed_user(Role::Volunteer, Some(BA_DINH)).await;

@@ -188,7 +188,7 @@ impl Builder {
 
     /// The server alone.
     pub async fn empty(self) -> TestApp {
-        TestApp::with_config(self.adjust).await
+        TestApp::start(self.adjust).await
     }
 
     /// The server and a signed-in admin.
@@ -215,13 +215,9 @@ impl TestApp {
         }
     }
 
-    /// A server on a fresh database with migrations and the unit map applied.
-    pub async fn new() -> Self {
-        Self::with_config(|_| {}).await
-    }
-
-    /// Like [`TestApp::new`], with settings adjusted first.
-    pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+    /// A server on a fresh database with migrations and the unit map applied, its settings
+    /// adjusted first (see [`Builder::empty`]).
+    async fn start(adjust: impl FnOnce(&mut Config)) -> Self {
         let (url, db) = fresh_database();
         let (jwt, cid) = test_secrets();
         let mut config = Config::with_defaults(url, jwt, cid);

@@ -4,7 +4,7 @@ use crate::util::TestApp;
 
 #[actix_web::test]
 async fn the_page_is_served_from_the_binary_with_a_strict_policy() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     for (path, kind) in [
         ("/app/", "text/html"),
         ("/app/app.js", "text/javascript"),
@@ -35,7 +35,7 @@ async fn the_page_is_served_from_the_binary_with_a_strict_policy() {
 
 #[actix_web::test]
 async fn the_root_and_app_lead_to_the_page() {
-    let app = TestApp::new().await;
+    let app = TestApp::init().empty().await;
     let client = awc::Client::builder().disable_redirects().finish();
     for path in ["/", "/app"] {
         let res = client.get(app.server.url(path)).send().await.unwrap();
