@@ -65,6 +65,26 @@ impl WorkError for DbError {
     }
 }
 
+/// Makes a domain error with a `Database(DbError)` variant a [`WorkError`] and lets `?`
+/// turn diesel's errors into it: the two impls every domain error otherwise writes again.
+macro_rules! domain_error {
+    ($name:ident) => {
+        impl From<diesel::result::Error> for $name {
+            fn from(e: diesel::result::Error) -> Self {
+                Self::Database(e.into())
+            }
+        }
+
+        impl $crate::db::WorkError for $name {
+            fn is_database_failure(&self) -> bool {
+                matches!(self, Self::Database(e) if $crate::db::WorkError::is_database_failure(e))
+            }
+        }
+    };
+}
+
+pub(crate) use domain_error;
+
 #[cfg(test)]
 mod tests {
     use diesel::result::{DatabaseErrorKind, Error};
@@ -89,23 +109,3 @@ mod tests {
         assert!(!DbError::from(Error::NotFound).is_database_failure());
     }
 }
-
-/// Makes a domain error with a `Database(DbError)` variant a [`WorkError`] and lets `?`
-/// turn diesel's errors into it: the two impls every domain error otherwise writes again.
-macro_rules! domain_error {
-    ($name:ident) => {
-        impl From<diesel::result::Error> for $name {
-            fn from(e: diesel::result::Error) -> Self {
-                Self::Database(e.into())
-            }
-        }
-
-        impl $crate::db::WorkError for $name {
-            fn is_database_failure(&self) -> bool {
-                matches!(self, Self::Database(e) if $crate::db::WorkError::is_database_failure(e))
-            }
-        }
-    };
-}
-
-pub(crate) use domain_error;
