@@ -75,9 +75,9 @@ macro_rules! domain_error {
             }
         }
 
-        impl $crate::db::WorkError for $name {
+        impl $crate::db::error::WorkError for $name {
             fn is_database_failure(&self) -> bool {
-                matches!(self, Self::Database(e) if $crate::db::WorkError::is_database_failure(e))
+                matches!(self, Self::Database(e) if $crate::db::error::WorkError::is_database_failure(e))
             }
         }
     };

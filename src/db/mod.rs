@@ -13,7 +13,7 @@ use crate::config::DatabaseUrl;
 
 pub mod backup;
 pub mod dialect;
-mod error;
+pub mod error;
 pub mod writer;
 
 pub use dialect::{change_stamp, settled_stamp};
