@@ -1,5 +1,5 @@
 //! One log line per request: method, route pattern, status, latency, request id and the
-//! caller's user id. Only the route pattern is written, never the path or query (they can
+//! caller's user id; and its count in the metrics. Only the route pattern is written, never the path or query (they can
 //! carry ids and search text), and never a body, token or phone number.
 
 use std::time::Instant;
@@ -43,7 +43,7 @@ impl tracing_actix_web::RootSpanBuilder for QuietRootSpan {
 #[derive(Debug, Clone)]
 pub struct CallerId(pub String);
 
-/// The middleware.
+/// The middleware: the log line, and the request counted in [`crate::metrics`].
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -69,5 +69,11 @@ pub async fn middleware(
         "request"
     );
     drop(extensions);
+    crate::metrics::request_answered(
+        &route,
+        method.as_str(),
+        res.status().as_u16(),
+        started.elapsed(),
+    );
     Ok(res)
 }

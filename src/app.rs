@@ -11,6 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
 use crate::messages as msg;
+use crate::records::queue::CreateQueue;
 use crate::state::AppState;
 
 /// Path of the generated spec.
@@ -22,9 +23,9 @@ where
 {
     use crate::records::handlers as rec;
     use crate::{apikeys, audit, auth, campaigns, ops, stats, sync, teams, units, users};
-    app.service(ops::probes::healthz)
-        .service(ops::probes::readyz)
-        .service(ops::metrics::metrics)
+    app.service(ops::handlers::healthz)
+        .service(ops::handlers::readyz)
+        .service(ops::handlers::metrics)
         .service(
             scope::scope("/api/v1")
                 .service(auth::handlers::login)
@@ -34,8 +35,8 @@ where
                 .service(auth::handlers::change_password)
                 .service(units::handlers::list_units)
                 .service(units::handlers::get_unit)
-                .service(units::handlers::get_population)
-                .service(units::handlers::put_population)
+                .service(crate::population::handlers::get_population)
+                .service(crate::population::handlers::put_population)
                 .service(users::handlers::create_user)
                 .service(users::handlers::list_users)
                 .service(users::handlers::get_user)
@@ -71,15 +72,15 @@ where
                 .service(rec::void_training_session)
                 .service(rec::review_training_session)
                 .service(rec::list_follow_ups)
-                .service(crate::records::exports::export_visits)
-                .service(crate::records::exports::export_vneid_assists)
-                .service(crate::records::exports::export_signature_registrations)
-                .service(crate::records::exports::export_training_sessions)
+                .service(crate::records::handlers::exports::export_visits)
+                .service(crate::records::handlers::exports::export_vneid_assists)
+                .service(crate::records::handlers::exports::export_signature_registrations)
+                .service(crate::records::handlers::exports::export_training_sessions)
                 .service(campaigns::handlers::create_campaign)
                 .service(campaigns::handlers::list_campaigns)
                 .service(campaigns::handlers::get_campaign)
                 .service(campaigns::handlers::put_targets)
-                .service(campaigns::progress::progress)
+                .service(campaigns::handlers::progress)
                 .service(crate::certifications::handlers::certify)
                 .service(crate::certifications::handlers::list_certifications)
                 .service(crate::certifications::handlers::get_certification)
@@ -98,12 +99,12 @@ where
                 .service(stats::handlers::summary_csv)
                 .service(stats::handlers::breakdown)
                 .service(stats::handlers::breakdown_csv)
-                .service(stats::anomalies::anomalies)
+                .service(crate::records::handlers::anomalies::anomalies)
                 .service(audit::handlers::list_audit)
                 .service(apikeys::handlers::create_key)
                 .service(apikeys::handlers::list_keys)
                 .service(apikeys::handlers::revoke_key)
-                .service(sync::meta::meta)
+                .service(sync::handlers::meta::meta)
                 .service(sync::handlers::sync)
                 .service(sync::handlers::sync_state),
         )
@@ -178,9 +179,29 @@ async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpRespons
     })
 }
 
+/// What every worker of one process shares: the state, and the parts of domains that must
+/// be one per process (the queue single creates wait in for their group), which the
+/// composition root makes so that the state needs to know no domain.
+#[derive(Clone)]
+pub struct Node {
+    /// The shared state.
+    pub state: web::Data<AppState>,
+    creates: web::Data<CreateQueue>,
+}
+
+impl Node {
+    /// A node's parts around `state`.
+    pub fn new(state: AppState) -> Self {
+        Self {
+            state: web::Data::new(state),
+            creates: web::Data::new(CreateQueue::default()),
+        }
+    }
+}
+
 /// The whole application for one worker; `spec` is [`openapi()`], built once per process.
 pub fn build(
-    state: web::Data<AppState>,
+    node: Node,
     spec: OpenApi,
 ) -> App<
     impl ServiceFactory<
@@ -193,7 +214,8 @@ pub fn build(
 > {
     let (app, _) = routes(App::new().into_utoipa_app()).split_for_parts();
     let table = web::Data::new(RouteTable::from_spec(&spec));
-    app.app_data(state)
+    app.app_data(node.state)
+        .app_data(node.creates)
         .app_data(table)
         .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, spec))
         .service(web::redirect("/docs", "/docs/"))
@@ -201,7 +223,6 @@ pub fn build(
         .default_service(web::to(not_found))
         .wrap(middleware::from_fn(crate::path_text::middleware))
         .wrap(middleware::from_fn(crate::access_log::middleware))
-        .wrap(middleware::from_fn(crate::metrics::track))
         .wrap(middleware::from_fn(crate::request_id::middleware))
         .wrap(middleware::Compress::default())
         .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))

@@ -275,6 +275,13 @@ impl ResponseError for ApiError {
     }
 }
 
+/// One failing field (a page's `limit` or `cursor`, say) is a 422 naming it.
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        Self::Validation(vec![e])
+    }
+}
+
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         match e {

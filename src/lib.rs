@@ -26,6 +26,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod path_text;
 pub mod periods;
+pub mod population;
 pub mod privacy;
 pub mod recent;
 pub mod records;

@@ -57,7 +57,7 @@ fn main() -> anyhow::Result<()> {
             // Figures name units of the map: a new database gets it first, as `serve` does.
             let pool = gocua::cli::prepare_database(&config)?;
             let mut conn = pool.get().context("connecting to the database")?;
-            let n = gocua::units::population::import(&mut conn, &text)?;
+            let n = gocua::population::service::import(&mut conn, &text)?;
             println!("population: figures of {n} units stored");
             Ok(())
         }
@@ -77,7 +77,7 @@ fn main() -> anyhow::Result<()> {
         Command::RebuildRollups => {
             let pool = cli::prepare_database(&config)?;
             let mut conn = pool.get().context("connecting to the database")?;
-            let (daily, communes, citizens) = gocua::stats::rollups::rebuild(&mut conn)?;
+            let (daily, communes, citizens) = gocua::records::tally::rebuild(&mut conn)?;
             println!(
                 "rollups rebuilt: {daily} daily rows, {communes} commune rows, {citizens} citizen rows"
             );
@@ -97,7 +97,7 @@ fn main() -> anyhow::Result<()> {
         Command::CheckRollups => {
             let pool = cli::prepare_database(&config)?;
             let mut conn = pool.get().context("connecting to the database")?;
-            let fresh = gocua::stats::rollups::recount(&mut conn)?;
+            let fresh = gocua::records::tally::recount(&mut conn)?;
             if fresh == gocua::stats::rollups::stored(&mut conn)? {
                 let (daily, communes, citizens) = fresh.sizes();
                 let spans = fresh.spans.len();
@@ -197,11 +197,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         })
         .await??
     };
-    let state = web::Data::new(AppState::new(config, pool));
-    gocua::webhooks::worker::spawn(state.clone());
-    gocua::privacy::retention::spawn(state.clone());
+    let node = app::Node::new(AppState::new(config, pool));
+    gocua::webhooks::worker::spawn(&node.state);
+    gocua::privacy::retention::spawn(&node.state);
     let spec = app::openapi();
-    let server = HttpServer::new(move || app::build(state.clone(), spec.clone()))
+    let server = HttpServer::new(move || app::build(node.clone(), spec.clone()))
         .bind(&bind)
         .with_context(|| format!("binding {bind}"))?;
     for addr in server.addrs() {

@@ -4,11 +4,7 @@
 //! the counters describe the process.
 
 use std::sync::LazyLock;
-use std::time::Instant;
-
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
+use std::time::Duration;
 
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
@@ -238,29 +234,19 @@ pub fn waiting_for_pool() -> impl Drop {
     Waiting
 }
 
-/// Middleware counting every answer by route pattern (never the raw path: ids would make
-/// a series per record), method and status.
-pub async fn track(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let method = req.method().as_str().to_owned();
-    let res = next.call(req).await?;
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
-    let status = res.status().as_u16().to_string();
+/// Counts an answered request by route pattern (never the raw path: ids would make a
+/// series per record), method and status, with its latency; called by the access log's
+/// middleware, which sees every answer.
+pub fn request_answered(route: &str, method: &str, status: u16, elapsed: Duration) {
+    let status = status.to_string();
     METRICS
         .requests
-        .with_label_values(&[route.as_str(), method.as_str(), status.as_str()])
+        .with_label_values(&[route, method, status.as_str()])
         .inc();
     METRICS
         .latency
-        .with_label_values(&[route.as_str(), method.as_str()])
-        .observe(started.elapsed().as_secs_f64());
-    Ok(res)
+        .with_label_values(&[route, method])
+        .observe(elapsed.as_secs_f64());
 }
 
 /// The registry in Prometheus text format, with the pool's current size and idle count;

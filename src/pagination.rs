@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use crate::error::FieldError;
 use crate::messages as msg;
 
 /// Default page size.
@@ -25,12 +25,12 @@ pub struct PageParams {
 }
 
 impl PageParams {
-    /// The page size, or a 422 naming `limit`.
-    pub fn limit(&self) -> Result<i64, ApiError> {
+    /// The page size, or the error naming `limit`.
+    pub fn limit(&self) -> Result<i64, FieldError> {
         match self.limit {
             None => Ok(DEFAULT_LIMIT),
             Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            Some(_) => Err(ApiError::field(
+            Some(_) => Err(FieldError::new(
                 "limit",
                 "out_of_range",
                 msg::limit_range(MAX_LIMIT),
@@ -38,8 +38,8 @@ impl PageParams {
         }
     }
 
-    /// The decoded cursor text, or a 422 naming `cursor` when it was not one of ours.
-    pub fn cursor(&self) -> Result<Option<String>, ApiError> {
+    /// The decoded cursor text, or the error naming `cursor` when it was not one of ours.
+    pub fn cursor(&self) -> Result<Option<String>, FieldError> {
         let Some(raw) = &self.cursor else {
             return Ok(None);
         };
@@ -48,7 +48,7 @@ impl PageParams {
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .map(Some)
-            .ok_or_else(|| ApiError::field("cursor", "invalid_cursor", msg::INVALID_CURSOR))
+            .ok_or_else(|| FieldError::new("cursor", "invalid_cursor", msg::INVALID_CURSOR))
     }
 }
 
@@ -61,7 +61,7 @@ pub fn keyset_cursor(at: NaiveDateTime, id: &str) -> String {
 
 impl PageParams {
     /// The `(created_at, id)` after which a newest-first page continues.
-    pub fn keyset(&self) -> Result<Option<(NaiveDateTime, String)>, ApiError> {
+    pub fn keyset(&self) -> Result<Option<(NaiveDateTime, String)>, FieldError> {
         let Some(text) = self.cursor()? else {
             return Ok(None);
         };
@@ -71,7 +71,7 @@ impl PageParams {
                     .ok()
                     .map(|at| Some((at, id.to_owned())))
             })
-            .ok_or_else(|| ApiError::field("cursor", "invalid_cursor", msg::INVALID_CURSOR))
+            .ok_or_else(|| FieldError::new("cursor", "invalid_cursor", msg::INVALID_CURSOR))
     }
 }
 

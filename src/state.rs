@@ -35,11 +35,8 @@ pub struct AppState {
     pub records_written: tokio::sync::Notify,
     /// Callers checked a moment ago.
     pub sessions: crate::recent::Recent<String, crate::access::Account>,
-    /// Team memberships checked a moment ago (`teams::access::Memberships`).
-    pub memberships:
-        crate::recent::Recent<(String, String), Option<(crate::teams::model::TeamRow, bool)>>,
-    /// Single creates waiting to be stored together (group commit).
-    pub record_creates: crate::records::queue::CreateQueue,
+    /// Team memberships checked a moment ago.
+    pub memberships: crate::access::teams::Memberships,
 }
 
 impl AppState {
@@ -119,7 +116,6 @@ impl AppState {
                 std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)),
             ),
             records_written: tokio::sync::Notify::new(),
-            record_creates: crate::records::queue::CreateQueue::default(),
             sessions: crate::recent::Recent::new(config.auth_cache),
             memberships: crate::recent::Recent::new(config.auth_cache),
             pool,

@@ -1,5 +1,5 @@
 //! The caller of a request, as every domain sees it once the HTTP edge has resolved the
-//! credential (`auth::session`).
+//! credential (`auth::http`).
 
 use super::roles::{Role, Scope};
 

@@ -1,19 +1,16 @@
-//! Failed-login throttling per phone and per client address. Only failures count, and a
-//! key over its limit is refused *before* the password is checked, which a token-bucket
-//! limiter such as governor (whose check always consumes) does not express directly.
-//! The failures live in the database (`login_failures`), so several server processes on one
-//! PostgreSQL count them together: N nodes do not allow N times the attempts. Keys are
-//! stored as a keyed hash, never as the phone or address.
+//! Failed-login throttling per phone and per client address: the rules. Only failures
+//! count, and a key over its limit is refused *before* the password is checked, which a
+//! token-bucket limiter such as governor (whose check always consumes) does not express
+//! directly. The failures live in the database (`login_failures`, read and written by
+//! `auth::queries`), so several server processes on one PostgreSQL count them together: N
+//! nodes do not allow N times the attempts. Keys are stored as a keyed hash, never as the
+//! phone or address.
 
 use std::time::Duration;
 
 use chrono::{NaiveDateTime, TimeDelta};
-use diesel::prelude::*;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-
-use crate::db::{DbConn, dialect};
-use crate::schema::login_failures as f;
 
 /// Sliding-window counter of failed logins.
 #[derive(Debug)]
@@ -58,64 +55,23 @@ impl LoginThrottle {
             .collect()
     }
 
-    fn keys(&self, phone: &str, address: &str) -> [(String, u32); 2] {
+    /// The stored keys of a phone and of an address, each with its limit.
+    pub fn keys(&self, phone: &str, address: &str) -> [(String, u32); 2] {
         [
             (self.stored(&format!("p:{phone}")), self.per_phone),
             (self.stored(&format!("a:{address}")), self.per_address),
         ]
     }
 
-    fn since(&self, now: NaiveDateTime) -> NaiveDateTime {
+    /// The start of the window ending `now`: failures before it no longer count.
+    pub fn since(&self, now: NaiveDateTime) -> NaiveDateTime {
         now - TimeDelta::from_std(self.window).unwrap_or(TimeDelta::MAX)
     }
 
-    /// `Err(seconds)` if this phone or address must wait before trying again.
-    pub fn check(
-        &self,
-        conn: &mut DbConn,
-        phone: &str,
-        address: &str,
-    ) -> QueryResult<Result<(), u64>> {
-        let now = crate::clock::now();
-        let mut longest = 0;
-        for (key, limit) in self.keys(phone, address) {
-            let times: Vec<NaiveDateTime> = f::table
-                .filter(f::key.eq(key))
-                .filter(f::failed_at.gt(self.since(now)))
-                .order(f::failed_at.desc())
-                .limit(i64::from(limit))
-                .select(f::failed_at)
-                .load(conn)?;
-            longest = longest.max(wait(&times, limit, self.window, now));
-        }
-        Ok(if longest > 0 { Err(longest) } else { Ok(()) })
-    }
-
-    /// Records one failed attempt against both keys, and forgets failures older than the
-    /// window.
-    pub fn record_failure(&self, conn: &mut DbConn, phone: &str, address: &str) -> QueryResult<()> {
-        let now = crate::clock::now();
-        diesel::delete(f::table.filter(f::failed_at.le(self.since(now)))).execute(conn)?;
-        let rows: Vec<_> = self
-            .keys(phone, address)
-            .into_iter()
-            .map(|(key, _)| {
-                (
-                    f::id.eq(uuid::Uuid::now_v7().to_string()),
-                    f::key.eq(key),
-                    f::failed_at.eq(now),
-                )
-            })
-            .collect();
-        dialect::execute(conn, diesel::insert_into(f::table).values(rows)).map(|_| ())
-    }
-
-    /// Forgets a phone's failures after a successful login (the address keeps its count).
-    pub fn record_success(&self, conn: &mut DbConn, phone: &str) -> QueryResult<()> {
-        let [(key, _), _] = self.keys(phone, "");
-        diesel::delete(f::table.filter(f::key.eq(key)))
-            .execute(conn)
-            .map(|_| ())
+    /// Whole seconds to wait, given a key's failures within the window newest first (at
+    /// most `limit` of them): 0 under the limit.
+    pub fn wait(&self, newest_first: &[NaiveDateTime], limit: u32, now: NaiveDateTime) -> u64 {
+        wait(newest_first, limit, self.window, now)
     }
 }
 

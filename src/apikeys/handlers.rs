@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::KEY_PREFIX;
 use super::queries::{self, ApiKeyRow};
 use crate::access::{AuthUser, Role, tokens};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
@@ -99,8 +99,8 @@ fn require_key_manager(caller: &AuthUser) -> ApiResult<()> {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The key, shown once", body = CreatedApiKey),
-        (status = 403, description = "Only supervisors and admins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The unit is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Only supervisors and admins"),
+        (status = 404, description = "The unit is outside the caller's scope")
     )
 )]
 #[post("/api-keys")]
@@ -176,7 +176,7 @@ pub async fn create_key(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Keys", body = Page<ApiKey>),
-        (status = 403, description = "Only supervisors and admins", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Only supervisors and admins")
     )
 )]
 #[get("/api-keys")]
@@ -208,8 +208,8 @@ pub async fn list_keys(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 403, description = "Only supervisors and admins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such key in the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Only supervisors and admins"),
+        (status = 404, description = "No such key in the caller's scope")
     )
 )]
 #[delete("/api-keys/{id}")]

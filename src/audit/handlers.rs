@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{AuditAction, AuditFilter, EntryRow, ObjectKind};
 use crate::access::{AuthUser, Role};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
@@ -79,8 +79,8 @@ pub struct AuditQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Entries, newest first", body = Page<AuditEntry>),
-        (status = 403, description = "Volunteers may not read the audit log", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Volunteers may not read the audit log"),
+        (status = 404, description = "`unit` is outside the caller's scope")
     )
 )]
 #[get("/audit")]

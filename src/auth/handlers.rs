@@ -12,7 +12,7 @@ use super::queries::{self, RefreshToken};
 use crate::access::checks::CheckError;
 use crate::access::{AuthUser, password, phone, tokens};
 use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::ApiJson;
 use crate::messages as msg;
 use crate::state::AppState;
@@ -146,8 +146,8 @@ fn check_failed(e: CheckError) -> ApiError {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 401, description = "Wrong phone or password, or the account is disabled", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts; see `Retry-After`", body = Problem, content_type = "application/problem+json",
+        (status = 401, description = "Wrong phone or password, or the account is disabled"),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`",
             headers(("Retry-After" = u64, description = "Seconds to wait")))
     )
 )]
@@ -163,8 +163,7 @@ pub async fn login(
     let (st, phone_key, address_key) = (state.clone(), phone.clone(), address.clone());
     let user = state
         .primary(move |conn| {
-            st.throttle
-                .check(conn, &phone_key, &address_key)?
+            queries::login_wait(conn, &st.throttle, &phone_key, &address_key)?
                 .map_err(ApiError::TooManyRequests)?;
             Ok::<_, ApiError>(crate::users::queries::find_by_phone(conn, &phone_key)?)
         })
@@ -185,7 +184,7 @@ pub async fn login(
             let (st, phone_key) = (state.clone(), phone.clone());
             let tokens = state
                 .primary(move |conn| {
-                    st.throttle.record_success(conn, &phone_key)?;
+                    queries::forget_login_failures(conn, &st.throttle, &phone_key)?;
                     conn.transaction(|conn| {
                         crate::audit::record(
                             conn,
@@ -226,7 +225,14 @@ async fn record_failure(
 ) -> ApiResult<()> {
     let st = state.clone();
     state
-        .primary(move |conn| Ok(st.throttle.record_failure(conn, &phone, &address)?))
+        .primary(move |conn| {
+            Ok(queries::record_login_failure(
+                conn,
+                &st.throttle,
+                &phone,
+                &address,
+            )?)
+        })
         .await
 }
 
@@ -244,7 +250,7 @@ enum Refreshed {
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenResponse),
-        (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "Unknown, expired, revoked or reused refresh token")
     )
 )]
 #[post("/auth/refresh")]
@@ -357,7 +363,7 @@ pub async fn me(caller: AuthUser, state: web::Data<AppState>) -> ApiResult<HttpR
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Changed; sign in again with the new password"),
-        (status = 429, description = "Too many wrong current passwords", body = Problem, content_type = "application/problem+json")
+        (status = 429, description = "Too many wrong current passwords")
     )
 )]
 #[post("/me/password")]
@@ -375,8 +381,7 @@ pub async fn change_password(
     let (st, phone_key, address_key) = (state.clone(), phone.clone(), address.clone());
     let user = state
         .primary(move |conn| {
-            st.throttle
-                .check(conn, &phone_key, &address_key)?
+            queries::login_wait(conn, &st.throttle, &phone_key, &address_key)?
                 .map_err(ApiError::TooManyRequests)?;
             crate::users::queries::find(conn, &user_id)?
                 .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))

@@ -7,9 +7,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::population::{Population, PopulationBase};
 use crate::schema::{campaign_targets, campaigns};
 use crate::stats::model::Metric;
-use crate::units::model::{Population, PopulationBase};
 
 /// A campaign row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

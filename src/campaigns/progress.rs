@@ -1,25 +1,22 @@
-//! `GET /api/v1/campaigns/{id}/progress`: actual against target per unit and metric, and
-//! whether each unit is ahead, on track or behind the pro-rated target.
+//! A campaign's progress (`GET /api/v1/campaigns/{id}/progress`): actual against target per
+//! unit and metric, and whether each unit is ahead, on track or behind the pro-rated target.
 
 use std::collections::{BTreeMap, HashMap};
 
-use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::handlers::readable;
-use crate::access::Reader;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::ApiQuery;
+use super::model::Campaign;
+use crate::access::AuthUser;
+use crate::db::DbConn;
+use crate::population::PopulationBase;
 use crate::schema::units;
-use crate::state::AppState;
 use crate::stats::model::Metric;
 use crate::stats::model::{Metrics, team_limit};
 use crate::stats::queries::{Filter, GroupBy, Tally, UnitFilter, tally};
 use crate::units::UnitKind;
-use crate::units::model::PopulationBase;
 
 /// How a unit stands against its pro-rated target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -116,115 +113,90 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// Actual against target per unit and metric, for the units of the campaign in the caller's
+/// Actual against target per unit and metric of `campaign`, for its units in the caller's
 /// scope: the campaign's unit and each commune under it (a province target still shows
-/// every commune's actual). Status rule: `ahead` when actual ≥ 110% of `expected_by_now`,
-/// `behind` under 90%, otherwise `on_track`.
-#[utoipa::path(
-    tag = "campaigns",
-    params(("id" = String, Path, description = "Campaign id"), ProgressQuery),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Progress rows", body = Progress),
-        (status = 404, description = "No such campaign visible to the caller", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[get("/campaigns/{id}/progress")]
-pub async fn progress(
-    Reader(caller): Reader,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    ApiQuery(q): ApiQuery<ProgressQuery>,
-) -> ApiResult<HttpResponse> {
-    let (None | Some(ProgressBy::Unit)) = q.by;
-    let id = id.into_inner();
-    let answer = state
-        .stats(move |conn| {
-            let campaign = readable(conn, &caller, &id)?;
-            let today = crate::clock::today();
-            let last = today.min(campaign.ends_on);
-            let (kind, name): (String, String) = units::table
-                .find(&campaign.unit_code)
-                .select((units::kind, units::name))
-                .first(conn)?;
-            let province = UnitKind::parse(&kind).is_some_and(UnitKind::is_province);
-            let mut names: BTreeMap<String, String> =
-                BTreeMap::from([(campaign.unit_code.clone(), name)]);
-            if province {
-                let communes: Vec<(String, String)> = units::table
-                    .filter(units::parent_code.eq(&campaign.unit_code))
-                    .select((units::code, units::name))
-                    .load(conn)?;
-                names.extend(communes);
-            }
-            let teams = team_limit(conn, &caller)?;
-            let filter = Filter {
-                unit: if province {
-                    UnitFilter::Province(campaign.unit_code.clone())
-                } else {
-                    UnitFilter::Commune(campaign.unit_code.clone())
-                },
-                teams,
-                from: campaign.starts_on,
-                to: last,
-                approved_only: false,
-            };
-            let mut per_unit: HashMap<String, Tally> = HashMap::new();
-            if last >= campaign.starts_on {
-                per_unit = tally(conn, &filter, GroupBy::Commune)?;
-                if province {
-                    let whole = tally(conn, &filter, GroupBy::Nothing)?.remove("");
-                    per_unit.insert(campaign.unit_code.clone(), whole.unwrap_or_default());
-                }
-            }
-            let mut metrics: Vec<Metric> = campaign.targets.iter().map(|t| t.metric).collect();
-            metrics.sort();
-            metrics.dedup();
-            let share = elapsed_share(campaign.starts_on, campaign.ends_on, today);
-            let mut rows = Vec::new();
-            for (code, unit_name) in &names {
-                let parent = (code != &campaign.unit_code).then_some(campaign.unit_code.as_str());
-                if !caller.scope.contains(Some(code), parent) {
-                    continue;
-                }
-                let values = per_unit.get(code).map(Metrics::from).unwrap_or_default();
-                for metric in &metrics {
-                    let set = campaign
-                        .targets
-                        .iter()
-                        .find(|t| &t.unit_code == code && t.metric == *metric);
-                    let target = set.map(|t| t.target);
-                    let population = set.and_then(|t| t.population);
-                    let actual = values.get(*metric);
-                    let expected = target.map(|t| round1(t as f64 * share));
-                    rows.push(ProgressRow {
-                        unit_code: code.clone(),
-                        unit_name: unit_name.clone(),
-                        metric: *metric,
-                        target,
-                        target_percent: set.and_then(|t| t.percent),
-                        of: set.and_then(|t| t.of),
-                        population,
-                        coverage: population
-                            .filter(|p| *p > 0)
-                            .map(|p| round1(actual as f64 * 100.0 / p as f64)),
-                        actual,
-                        percent: target
-                            .filter(|t| *t > 0)
-                            .map(|t| round1(actual as f64 * 100.0 / t as f64)),
-                        expected_by_now: expected,
-                        status: expected.map(|e| status(actual, e)),
-                    });
-                }
-            }
-            Ok::<_, ApiError>(Progress {
-                campaign_id: campaign.id,
-                as_of: Utc::now(),
-                rows,
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(answer))
+/// every commune's actual).
+pub fn of(conn: &mut DbConn, caller: &AuthUser, campaign: Campaign) -> QueryResult<Progress> {
+    let today = crate::clock::today();
+    let last = today.min(campaign.ends_on);
+    let (kind, name): (String, String) = units::table
+        .find(&campaign.unit_code)
+        .select((units::kind, units::name))
+        .first(conn)?;
+    let province = UnitKind::parse(&kind).is_some_and(UnitKind::is_province);
+    let mut names: BTreeMap<String, String> = BTreeMap::from([(campaign.unit_code.clone(), name)]);
+    if province {
+        let communes: Vec<(String, String)> = units::table
+            .filter(units::parent_code.eq(&campaign.unit_code))
+            .select((units::code, units::name))
+            .load(conn)?;
+        names.extend(communes);
+    }
+    let teams = team_limit(conn, caller)?;
+    let filter = Filter {
+        unit: if province {
+            UnitFilter::Province(campaign.unit_code.clone())
+        } else {
+            UnitFilter::Commune(campaign.unit_code.clone())
+        },
+        teams,
+        from: campaign.starts_on,
+        to: last,
+        approved_only: false,
+    };
+    let mut per_unit: HashMap<String, Tally> = HashMap::new();
+    if last >= campaign.starts_on {
+        per_unit = tally(conn, &filter, GroupBy::Commune)?;
+        if province {
+            let whole = tally(conn, &filter, GroupBy::Nothing)?.remove("");
+            per_unit.insert(campaign.unit_code.clone(), whole.unwrap_or_default());
+        }
+    }
+    let mut metrics: Vec<Metric> = campaign.targets.iter().map(|t| t.metric).collect();
+    metrics.sort();
+    metrics.dedup();
+    let share = elapsed_share(campaign.starts_on, campaign.ends_on, today);
+    let mut rows = Vec::new();
+    for (code, unit_name) in &names {
+        let parent = (code != &campaign.unit_code).then_some(campaign.unit_code.as_str());
+        if !caller.scope.contains(Some(code), parent) {
+            continue;
+        }
+        let values = per_unit.get(code).map(Metrics::from).unwrap_or_default();
+        for metric in &metrics {
+            let set = campaign
+                .targets
+                .iter()
+                .find(|t| &t.unit_code == code && t.metric == *metric);
+            let target = set.map(|t| t.target);
+            let population = set.and_then(|t| t.population);
+            let actual = values.get(*metric);
+            let expected = target.map(|t| round1(t as f64 * share));
+            rows.push(ProgressRow {
+                unit_code: code.clone(),
+                unit_name: unit_name.clone(),
+                metric: *metric,
+                target,
+                target_percent: set.and_then(|t| t.percent),
+                of: set.and_then(|t| t.of),
+                population,
+                coverage: population
+                    .filter(|p| *p > 0)
+                    .map(|p| round1(actual as f64 * 100.0 / p as f64)),
+                actual,
+                percent: target
+                    .filter(|t| *t > 0)
+                    .map(|t| round1(actual as f64 * 100.0 / t as f64)),
+                expected_by_now: expected,
+                status: expected.map(|e| status(actual, e)),
+            });
+        }
+    }
+    Ok(Progress {
+        campaign_id: campaign.id,
+        as_of: Utc::now(),
+        rows,
+    })
 }
 
 #[cfg(test)]

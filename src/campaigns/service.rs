@@ -19,7 +19,7 @@ pub fn with_targets(conn: &mut DbConn, row: CampaignRow) -> diesel::QueryResult<
     let figures = if units.is_empty() {
         Default::default()
     } else {
-        crate::units::population::effective_many(conn, &units)?
+        crate::population::service::effective_many(conn, &units)?
     };
     Ok(Campaign::new(row, targets, &figures))
 }

@@ -9,7 +9,7 @@ use super::model::{Certification, CertificationStatus};
 use super::queries::{self, ListFilter};
 use super::service::{self, CertificationError, Decision, Submission};
 use crate::access::{AuthUser, Reader};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
@@ -95,9 +95,9 @@ impl From<CertificationError> for ApiError {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Certified, with the snapshot", body = Certification),
-        (status = 403, description = "Volunteers do not certify", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The commune's period is already submitted or accepted", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Volunteers do not certify"),
+        (status = 404, description = "No such unit in the caller's scope"),
+        (status = 409, description = "The commune's period is already submitted or accepted")
     )
 )]
 #[post("/certifications")]
@@ -127,8 +127,8 @@ pub async fn certify(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Certifications, newest first", body = Page<Certification>),
-        (status = 403, description = "Volunteers do not read certifications", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Volunteers do not read certifications"),
+        (status = 404, description = "`unit` is outside the caller's scope")
     )
 )]
 #[get("/certifications")]
@@ -183,8 +183,8 @@ pub async fn list_certifications(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The certification", body = Certification),
-        (status = 403, description = "Volunteers do not read certifications", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such certification in the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Volunteers do not read certifications"),
+        (status = 404, description = "No such certification in the caller's scope")
     )
 )]
 #[get("/certifications/{id}")]
@@ -224,9 +224,9 @@ async fn decide(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Accepted; the period is locked", body = Certification),
-        (status = 403, description = "Not a province supervisor or an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such certification in the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not `submitted`", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not a province supervisor or an admin"),
+        (status = 404, description = "No such certification in the caller's scope"),
+        (status = 409, description = "Not `submitted`")
     )
 )]
 #[post("/certifications/{id}/accept")]
@@ -248,9 +248,9 @@ pub async fn accept_certification(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Returned", body = Certification),
-        (status = 403, description = "Not a province supervisor or an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such certification in the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not `submitted`", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not a province supervisor or an admin"),
+        (status = 404, description = "No such certification in the caller's scope"),
+        (status = 409, description = "Not `submitted`")
     )
 )]
 #[post("/certifications/{id}/return")]
@@ -272,9 +272,9 @@ pub async fn return_certification(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Reopened; the period is unlocked", body = Certification),
-        (status = 403, description = "Not a province supervisor or an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such certification in the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not `accepted`", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not a province supervisor or an admin"),
+        (status = 404, description = "No such certification in the caller's scope"),
+        (status = 409, description = "Not `accepted`")
     )
 )]
 #[post("/certifications/{id}/reopen")]

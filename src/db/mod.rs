@@ -187,8 +187,8 @@ pub fn migrations_pending(conn: &mut DbConn) -> Result<bool, MigrationError> {
     }
 }
 
-/// Runs blocking database work on actix's blocking pool (never on an async worker) with a
-/// pooled connection; an exhausted or unreachable pool becomes a 503.
+/// Runs blocking database work on the runtime's blocking pool (never on an async worker)
+/// with a pooled connection; an exhausted or unreachable pool is [`DbError::Unavailable`].
 pub async fn run<T, E, F>(pool: &DbPool, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
@@ -196,7 +196,7 @@ where
     E: WorkError,
 {
     let pool = pool.clone();
-    actix_web::web::block(move || {
+    tokio::task::spawn_blocking(move || {
         let waiting = crate::metrics::waiting_for_pool();
         let conn = pool.get();
         drop(waiting);

@@ -66,13 +66,44 @@ fn add_default(op: &mut Operation, status: &str, description: &str) {
         .or_insert_with(|| problem(description));
 }
 
+/// Gives every error response a handler declared (status and description only) the
+/// problem+json body, so that no handler writes it again.
+fn problem_bodies(op: &mut Operation) {
+    for (status, response) in op.responses.responses.iter_mut() {
+        if let RefOr::T(response) = response
+            && status.parse::<u16>().is_ok_and(|s| s >= 400)
+            && response.content.is_empty()
+        {
+            response.content.insert(
+                crate::error::PROBLEM_JSON.to_owned(),
+                RefOr::T(Content::new(Some(Ref::from_schema_name("Problem")))),
+            );
+        }
+    }
+}
+
 /// Adds the bearer scheme, the server (this one: paths are relative to where the spec is
-/// served), `security: []` on public operations (so a generated client sends no token), and,
-/// to every operation, the error responses its shape implies: 401 where a token is required,
+/// served), `security: []` on public operations (so a generated client sends no token), the
+/// problem+json body of every error response, and, to every operation, the error responses
+/// its shape implies: 401 where a token is required,
 /// 400/413/415/422 where there is a body, 400/422 where there are query parameters, 503
 /// wherever the database is used, and 500 everywhere.
-pub fn finish(api: Spec) -> Spec {
-    // First, as it goes through JSON, which drops the raw `allowEmptyValue` added below.
+pub fn finish(mut api: Spec) -> Spec {
+    for item in api.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            problem_bodies(op);
+        }
+    }
+    // Next, as it goes through JSON, which drops the raw `allowEmptyValue` added below.
     let mut api = state_rules(api);
     api.servers = Some(vec![
         utoipa::openapi::server::ServerBuilder::new()
@@ -214,8 +245,8 @@ const REVIEW_DECISION_NAMES: [&str; 3] = {
 
 /// The rules of request fields, by schema and property.
 fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
+    use crate::population::service as pop;
     use crate::records::input as rec;
-    use crate::units::population as pop;
     use Rule::*;
     const RECORDS: &[&str] = &[
         "VisitInput",

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::queries::HeldRow;
 use super::service::{self, PrivacyError};
 use crate::access::AuthUser;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::messages as msg;
 use crate::records::model::{AssistAction, AssistResult, Kind, SignatureStatus};
@@ -114,8 +114,8 @@ impl From<PrivacyError> for ApiError {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The records held in scope (an empty list when none)", body = Held),
-        (status = 403, description = "Only an admin or a province supervisor", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`citizen_id` is not 12 digits of a province of birth (never echoed)", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Only an admin or a province supervisor"),
+        (status = 422, description = "`citizen_id` is not 12 digits of a province of birth (never echoed)")
     )
 )]
 #[post("/privacy/lookup")]
@@ -145,8 +145,8 @@ pub async fn lookup(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "How many records lost their link", body = Erased),
-        (status = 403, description = "Only an admin or a province supervisor", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad `citizen_id` (never echoed) or `reason`", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Only an admin or a province supervisor"),
+        (status = 422, description = "A bad `citizen_id` (never echoed) or `reason`")
     )
 )]
 #[post("/privacy/erase")]

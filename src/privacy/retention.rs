@@ -5,9 +5,9 @@
 //! resident's last linked record has expired, the number's own link to the hash is
 //! replaced too, and nothing joins that resident to a citizen number any more.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::web;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -101,8 +101,9 @@ async fn purge_in_turns(state: &AppState, before: NaiveDateTime) -> Result<usize
 }
 
 /// Runs [`purge`] now and then once a day, for as long as the runtime lives.
-pub fn spawn(state: web::Data<AppState>) {
-    actix_web::rt::spawn(async move {
+pub fn spawn(state: &Arc<AppState>) {
+    let state = state.clone();
+    tokio::task::spawn_local(async move {
         loop {
             let before = cutoff(state.config.citizen_ref_retention_days);
             match purge_in_turns(&state, before).await {
@@ -112,7 +113,7 @@ pub fn spawn(state: web::Data<AppState>) {
                     tracing::warn!(error = %e, "citizen link retention failed; trying tomorrow")
                 }
             }
-            actix_web::rt::time::sleep(Duration::from_secs(24 * 3600)).await;
+            tokio::time::sleep(Duration::from_secs(24 * 3600)).await;
         }
     });
 }

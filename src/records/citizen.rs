@@ -69,8 +69,9 @@ pub fn check(citizen_id: &str, birth_year: i32, sex: Option<Sex>) -> Vec<FieldEr
 }
 
 /// How an unlinked reference starts: a record whose resident was erased (or whose link
-/// expired) holds `x:` and a random id, which no citizen number ever hashes to.
-pub const UNLINKED: &str = "x:";
+/// expired) holds `x:` and a random id (or the citizen's number in the statistics), which
+/// no citizen number ever hashes to.
+pub use crate::stats::rollups::UNLINKED;
 
 /// The content fingerprint of an unlinked record: the stored one was made from the keyed
 /// hash, so it goes too; the same record sent again is then taken as unchanged.

@@ -15,34 +15,36 @@
 
 use std::sync::Arc;
 
-use actix_web::web;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
+use super::error::{RecordError, RecordResult};
 use super::model::RecordRow;
-use super::queue::{GROUP_MAX, Pending};
+use super::queue::{CreateQueue, GROUP_MAX, Pending};
 use super::service::{self, Created};
-use crate::error::{ApiError, ApiResult};
-use crate::messages as msg;
+use crate::db::DbError;
 use crate::state::AppState;
 
 /// Stores a prepared record with the creates that arrive alongside it and answers what
-/// [`service::store_all`] says about it.
-pub async fn store(state: &web::Data<AppState>, row: RecordRow) -> ApiResult<Created> {
-    let queue = &state.record_creates;
+/// [`service::store_all`] says about it. The first create starts the task that takes
+/// groups off `queue` (on the caller's thread, as actix's own tasks run).
+pub async fn store(
+    state: &Arc<AppState>,
+    queue: &CreateQueue,
+    row: RecordRow,
+) -> RecordResult<Created> {
     if let Some(receiver) = queue.take_receiver() {
-        actix_web::rt::spawn(gather(state.clone(), receiver));
+        tokio::task::spawn_local(gather(state.clone(), receiver));
     }
     let (answer, answered) = oneshot::channel();
+    let lost = |what: &str| RecordError::Database(DbError::Internal(anyhow::anyhow!("{what}")));
     queue
         .send(Pending { row, answer })
-        .map_err(|_| ApiError::Internal(anyhow::anyhow!("the create queue has stopped")))?;
-    answered
-        .await
-        .map_err(|_| ApiError::Internal(anyhow::anyhow!("a create was lost")))?
+        .map_err(|_| lost("the create queue has stopped"))?;
+    answered.await.map_err(|_| lost("a create was lost"))?
 }
 
 /// Takes groups off the queue as store slots free up, for as long as the state lives.
-async fn gather(state: web::Data<AppState>, mut queue: mpsc::UnboundedReceiver<Pending>) {
+async fn gather(state: Arc<AppState>, mut queue: mpsc::UnboundedReceiver<Pending>) {
     let slots = Arc::new(Semaphore::new(state.write_groups_at_once()));
     loop {
         let Ok(slot) = slots.clone().acquire_owned().await else {
@@ -59,7 +61,7 @@ async fn gather(state: web::Data<AppState>, mut queue: mpsc::UnboundedReceiver<P
             }
         }
         let state = state.clone();
-        actix_web::rt::spawn(async move {
+        tokio::task::spawn_local(async move {
             store_group(&state, group).await;
             drop(slot);
         });
@@ -73,7 +75,7 @@ async fn store_group(state: &AppState, group: Vec<Pending>) {
     let (size, began) = (rows.len(), std::time::Instant::now());
     let retry = if alone { Vec::new() } else { rows.clone() };
     let stored = state
-        .write_records(move |conn| Ok(service::store_all(conn, rows)?))
+        .write_records(move |conn| service::store_all(conn, rows))
         .await;
     crate::metrics::create_group(size, began.elapsed());
     match stored {
@@ -87,9 +89,9 @@ async fn store_group(state: &AppState, group: Vec<Pending>) {
                 let _ = answer.send(Err(e));
             }
         }
-        Err(ApiError::Unavailable) => {
+        Err(RecordError::Database(DbError::Unavailable)) => {
             for answer in answers {
-                let _ = answer.send(Err(ApiError::Unavailable));
+                let _ = answer.send(Err(RecordError::Database(DbError::Unavailable)));
             }
         }
         outcome => {
@@ -107,12 +109,12 @@ async fn store_group(state: &AppState, group: Vec<Pending>) {
     }
 }
 
-async fn store_alone(state: &AppState, row: RecordRow) -> ApiResult<Created> {
+async fn store_alone(state: &AppState, row: RecordRow) -> RecordResult<Created> {
     state
         .write_records(move |conn| {
             service::store_all(conn, vec![row])?
                 .pop()
-                .ok_or(ApiError::NotFound(msg::NOT_FOUND_RECORD))
+                .ok_or(RecordError::RecordNotFound)
         })
         .await
 }

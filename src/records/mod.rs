@@ -2,9 +2,9 @@
 //! The three kinds share one life (idempotent create, change, review, void) and one table;
 //! each kind has its own fields, validation and shape in the API.
 
+pub mod anomalies;
 pub mod citizen;
 pub mod error;
-pub mod exports;
 pub mod fingerprint;
 pub mod followups;
 pub mod group;
@@ -14,4 +14,5 @@ pub mod model;
 pub mod queries;
 pub mod queue;
 pub mod service;
+pub mod tally;
 pub mod views;

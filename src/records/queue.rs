@@ -1,12 +1,12 @@
-//! The queue single creates wait in for their group (group commit: `records/group.rs`). Apart
-//! from the group's logic so that the shared state can hold it without reaching back to it.
+//! The queue single creates wait in for their group (group commit: `records/group.rs`). One
+//! per process: the composition root makes it and hands it to every worker (`app::Node`).
 
 use std::sync::Mutex;
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::error::RecordResult;
 use super::model::{Created, RecordRow};
-use crate::error::ApiResult;
 
 /// Creates stored in one transaction at most (one multi-row insert of records).
 pub const GROUP_MAX: usize = 500;
@@ -16,7 +16,7 @@ pub struct Pending {
     /// The record to store.
     pub row: RecordRow,
     /// Where its outcome goes.
-    pub answer: oneshot::Sender<ApiResult<Created>>,
+    pub answer: oneshot::Sender<RecordResult<Created>>,
 }
 
 /// The queue of creates waiting to be stored. Its task starts with the first create.

@@ -209,7 +209,7 @@ pub fn seed(conn: &mut DbConn, key: &Secret, options: &Options) -> anyhow::Resul
         conn.transaction(|conn| {
             insert_all!(conn, records::table, rows, 37);
             let changes: Vec<_> = rows.iter().map(|r| (None, Some(r))).collect();
-            crate::stats::rollups::apply(conn, &changes)
+            crate::records::tally::apply(conn, &changes)
         })?;
         written += rows.len() as u64;
         if batch % 10 == 0 {

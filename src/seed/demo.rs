@@ -14,11 +14,11 @@ use crate::access::Role;
 use crate::campaigns::model::{CampaignRow, TargetRow};
 use crate::config::Secret;
 use crate::db::DbConn;
+use crate::population::model::{PopulationBase, PopulationRow};
 use crate::records::model::RecordRow;
 use crate::schema::{team_members, teams, units, users};
 use crate::stats::model::Metric;
 use crate::teams::model::{MemberRole, MemberRow, TeamRow};
-use crate::units::model::{PopulationBase, PopulationRow};
 
 /// The wards' figures, in the order of their codes: (residents, adults, aged 15 and over,
 /// households), a small ward each, so that a month of two teams' work shows on the bars.
@@ -202,8 +202,8 @@ pub fn seed(
         insert_all!(conn, team_members::table, members, 5);
         insert_all!(conn, crate::schema::records::table, rows, 37);
         let changes: Vec<_> = rows.iter().map(|r| (None, Some(r))).collect();
-        crate::stats::rollups::apply(conn, &changes)?;
-        crate::units::queries::upsert_population(conn, &population)?;
+        crate::records::tally::apply(conn, &changes)?;
+        crate::population::queries::upsert_population(conn, &population)?;
         crate::campaigns::queries::insert(conn, &campaign)?;
         crate::campaigns::queries::replace_targets(conn, &campaign.id, &targets, now)
     })?;

@@ -1,8 +1,6 @@
 //! Statistics: per-day rollups kept current with every change to a record, and the
 //! summary and breakdown endpoints that read them.
 
-pub mod anomalies;
-pub mod csv;
 pub mod daily;
 pub mod handlers;
 pub mod model;

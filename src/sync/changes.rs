@@ -75,7 +75,7 @@ pub async fn next_page(pool: &DbPool, author: &str, since: Cursor) -> Result<Pag
         .await?;
         let has_more = rows.len() > PAGE_MAX || unsettled;
         if rows.is_empty() && unsettled && started.elapsed() < UNSETTLED_WAIT {
-            actix_web::rt::time::sleep(UNSETTLED_POLL).await;
+            tokio::time::sleep(UNSETTLED_POLL).await;
             continue;
         }
         rows.truncate(PAGE_MAX);

@@ -3,4 +3,3 @@
 
 pub mod changes;
 pub mod handlers;
-pub mod meta;

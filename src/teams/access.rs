@@ -4,13 +4,25 @@
 use super::model::TeamRow;
 use super::queries;
 use crate::access::AuthUser;
-use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult};
-use crate::messages as msg;
+use crate::access::teams::{Memberships, Team};
+use crate::db::{DbConn, DbError};
 
-/// Loads a team the caller may read: supervisors in scope, or members. Otherwise 404.
-pub fn readable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<TeamRow> {
-    let team = queries::find(conn, id)?.ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_TEAM))?;
+/// Why a team a caller named was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TeamError {
+    /// No such team, or one the caller may not read: the same answer (a 404).
+    #[error("no such team visible to the caller")]
+    NotFound,
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+crate::db::domain_error!(TeamError);
+
+/// Loads a team the caller may read: supervisors in scope, or members.
+pub fn readable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> Result<TeamRow, TeamError> {
+    let team = queries::find(conn, id)?.ok_or(TeamError::NotFound)?;
     let visible = if caller.role.is_supervisor() {
         crate::units::in_scope(conn, &caller.scope, &team.commune_code)?
     } else {
@@ -19,14 +31,9 @@ pub fn readable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<Tea
     if visible {
         Ok(team)
     } else {
-        Err(ApiError::NotFound(msg::NOT_FOUND_TEAM))
+        Err(TeamError::NotFound)
     }
 }
-
-/// Teams and whether a user is in them, as read a moment ago, by `(team, user)`: what every
-/// record create checks. Membership and team changes made through this node clear it at
-/// once; see [`crate::recent`] for other nodes.
-pub type Memberships = crate::recent::Recent<(String, String), Option<(TeamRow, bool)>>;
 
 /// [`queries::find_with_member`], answered from `recent` when it was read a moment ago.
 pub fn find_with_member(
@@ -34,13 +41,14 @@ pub fn find_with_member(
     recent: &Memberships,
     team_id: &str,
     user_id: &str,
-) -> diesel::QueryResult<Option<(TeamRow, bool)>> {
+) -> diesel::QueryResult<Option<(Team, bool)>> {
     let key = (team_id.to_owned(), user_id.to_owned());
     if let Some(known) = recent.get(&key) {
         return Ok(known);
     }
     let ticket = recent.ticket();
-    let found = queries::find_with_member(conn, team_id, user_id)?;
+    let found = queries::find_with_member(conn, team_id, user_id)?
+        .map(|(team, member)| (Team::from(team), member));
     recent.put(ticket, key, found.clone());
     Ok(found)
 }

@@ -8,17 +8,26 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::access::readable;
+use super::access::{TeamError, readable};
 use super::model::{AREA_MAX, MemberRole, MemberRow, Team, TeamDetail, TeamRow};
 use super::queries::{self, TeamChanges, Visibility};
 use crate::access::AuthUser;
 use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult, FieldError, Problem, field_errors};
+use crate::error::{ApiError, ApiResult, FieldError, field_errors};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::state::AppState;
 use crate::users::access::user_in_scope;
+
+impl From<TeamError> for ApiError {
+    fn from(e: TeamError) -> Self {
+        match e {
+            TeamError::NotFound => Self::NotFound(msg::NOT_FOUND_TEAM),
+            TeamError::Database(e) => e.into(),
+        }
+    }
+}
 
 /// A new team.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -76,7 +85,7 @@ pub struct TeamQuery {
 /// Loads a team the caller may manage: 403 for volunteers, 404 outside scope.
 fn manageable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<TeamRow> {
     caller.require_supervisor()?;
-    readable(conn, caller, id)
+    Ok(readable(conn, caller, id)?)
 }
 
 fn detail(conn: &mut DbConn, team: TeamRow) -> ApiResult<TeamDetail> {
@@ -104,9 +113,9 @@ fn unique_name_conflict(e: diesel::result::Error) -> ApiError {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Team),
-        (status = 403, description = "Volunteers may not create teams", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The commune is outside the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The commune already has a team of this name", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Volunteers may not create teams"),
+        (status = 404, description = "The commune is outside the caller's scope"),
+        (status = 409, description = "The commune already has a team of this name")
     )
 )]
 #[post("/teams")]
@@ -192,7 +201,7 @@ pub async fn create_team(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Teams, newest first", body = Page<Team>),
-        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "`unit` is outside the caller's scope")
     )
 )]
 #[get("/teams")]
@@ -236,7 +245,7 @@ pub async fn list_teams(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The team and its members", body = TeamDetail),
-        (status = 404, description = "No such team visible to the caller", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "No such team visible to the caller")
     )
 )]
 #[get("/teams/{id}")]
@@ -263,9 +272,9 @@ pub async fn get_team(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated team", body = TeamDetail),
-        (status = 403, description = "Volunteers may not change teams", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such team in the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The commune already has a team of this name", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Volunteers may not change teams"),
+        (status = 404, description = "No such team in the caller's scope"),
+        (status = 409, description = "The commune already has a team of this name")
     )
 )]
 #[patch("/teams/{id}")]
@@ -331,9 +340,9 @@ pub async fn update_team(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The team with its members", body = TeamDetail),
-        (status = 403, description = "Volunteers may not manage members", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such team or user in the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The team is deactivated", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Volunteers may not manage members"),
+        (status = 404, description = "No such team or user in the caller's scope"),
+        (status = 409, description = "The team is deactivated")
     )
 )]
 #[put("/teams/{id}/members/{user_id}")]
@@ -404,8 +413,8 @@ pub async fn put_member(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, description = "Volunteers may not manage members", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such team in scope, or the user is not a member", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Volunteers may not manage members"),
+        (status = 404, description = "No such team in scope, or the user is not a member")
     )
 )]
 #[delete("/teams/{id}/members/{user_id}")]

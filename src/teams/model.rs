@@ -40,6 +40,16 @@ pub struct TeamRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl From<TeamRow> for crate::access::teams::Team {
+    fn from(row: TeamRow) -> Self {
+        Self {
+            id: row.id,
+            commune_code: row.commune_code,
+            active: row.active,
+        }
+    }
+}
+
 /// A membership row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = team_members)]

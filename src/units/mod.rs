@@ -4,15 +4,12 @@
 pub mod handlers;
 pub mod import;
 pub mod model;
-pub mod population;
 pub mod queries;
 
 pub use model::{Unit, UnitKind};
 
 use crate::access::roles::Scope;
-use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult};
-use crate::messages as msg;
+use crate::db::{DbConn, DbError};
 
 /// Whether a unit lies in a scope (looking up its province); an unknown unit never does.
 pub fn in_scope(conn: &mut DbConn, scope: &Scope, code: &str) -> diesel::QueryResult<bool> {
@@ -22,12 +19,25 @@ pub fn in_scope(conn: &mut DbConn, scope: &Scope, code: &str) -> diesel::QueryRe
     })
 }
 
-/// 404 for a unit filter outside the caller's scope, exactly as for a unit that does not
-/// exist, so lists cannot be used to probe other units.
-pub fn require_in_scope(conn: &mut DbConn, scope: &Scope, code: &str) -> ApiResult<()> {
+/// Why a unit a caller named was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum UnitError {
+    /// Outside the caller's scope, or no such unit: the same answer (a 404), so that lists
+    /// cannot be used to probe other units.
+    #[error("no such unit in the caller's scope")]
+    NotInScope,
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+crate::db::domain_error!(UnitError);
+
+/// Refuses a unit filter outside the caller's scope exactly as a unit that does not exist.
+pub fn require_in_scope(conn: &mut DbConn, scope: &Scope, code: &str) -> Result<(), UnitError> {
     if in_scope(conn, scope, code)? {
         Ok(())
     } else {
-        Err(ApiError::NotFound(msg::NOT_FOUND_UNIT))
+        Err(UnitError::NotInScope)
     }
 }

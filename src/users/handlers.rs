@@ -14,7 +14,7 @@ use super::queries::{self, UserChanges, UserFilter};
 use super::service::UserError;
 use crate::access::{AuthUser, Role};
 use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult, FieldError, Problem, field_errors};
+use crate::error::{ApiError, ApiResult, FieldError, field_errors};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
@@ -90,9 +90,9 @@ fn visible_user(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<Use
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = UserView),
-        (status = 403, description = "Volunteers may not create users, and nobody creates a user of their own role or higher", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The unit is outside the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The phone number is already registered", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Volunteers may not create users, and nobody creates a user of their own role or higher"),
+        (status = 404, description = "The unit is outside the caller's scope"),
+        (status = 409, description = "The phone number is already registered")
     )
 )]
 #[post("/users")]
@@ -119,8 +119,8 @@ pub async fn create_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Users, newest first", body = Page<UserView>),
-        (status = 403, description = "Volunteers may not list users", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Volunteers may not list users"),
+        (status = 404, description = "`unit` is outside the caller's scope")
     )
 )]
 #[get("/users")]
@@ -170,8 +170,8 @@ pub async fn list_users(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The user", body = UserView),
-        (status = 403, description = "Volunteers may only read themselves", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user in the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Volunteers may only read themselves"),
+        (status = 404, description = "No such user in the caller's scope")
     )
 )]
 #[get("/users/{id}")]
@@ -200,8 +200,8 @@ pub async fn get_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated user", body = UserView),
-        (status = 403, description = "The user (or the new role) is not of a lower role than the caller's", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user in the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "The user (or the new role) is not of a lower role than the caller's"),
+        (status = 404, description = "No such user in the caller's scope")
     )
 )]
 #[patch("/users/{id}")]

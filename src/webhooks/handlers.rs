@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::model::{Delivery, Webhook};
 use super::service::{self, NewWebhook, WebhookError};
 use crate::access::AuthUser;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::outbox::{DeliveryStatus, EventType};
@@ -72,8 +72,8 @@ impl From<WebhookError> for ApiError {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Subscribed; `secret` is shown this once", body = Webhook),
-        (status = 403, description = "Not an admin or a province supervisor", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit in the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not an admin or a province supervisor"),
+        (status = 404, description = "No such unit in the caller's scope")
     )
 )]
 #[post("/webhooks")]
@@ -103,7 +103,7 @@ pub async fn create_webhook(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Webhooks", body = Page<Webhook>),
-        (status = 403, description = "Not an admin or a province supervisor", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not an admin or a province supervisor")
     )
 )]
 #[get("/webhooks")]
@@ -127,8 +127,8 @@ pub async fn list_webhooks(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The webhook", body = Webhook),
-        (status = 403, description = "Not an admin or a province supervisor", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such webhook in the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not an admin or a province supervisor"),
+        (status = 404, description = "No such webhook in the caller's scope")
     )
 )]
 #[get("/webhooks/{id}")]
@@ -151,8 +151,8 @@ pub async fn get_webhook(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not an admin or a province supervisor", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such webhook in the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not an admin or a province supervisor"),
+        (status = 404, description = "No such webhook in the caller's scope")
     )
 )]
 #[delete("/webhooks/{id}")]
@@ -175,8 +175,8 @@ pub async fn delete_webhook(
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Queued", body = PingQueued),
-        (status = 403, description = "Not an admin or a province supervisor", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such webhook in the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not an admin or a province supervisor"),
+        (status = 404, description = "No such webhook in the caller's scope")
     )
 )]
 #[post("/webhooks/{id}/test")]
@@ -199,8 +199,8 @@ pub async fn test_webhook(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Deliveries, newest first", body = Page<Delivery>),
-        (status = 403, description = "Not an admin or a province supervisor", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such webhook in the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not an admin or a province supervisor"),
+        (status = 404, description = "No such webhook in the caller's scope")
     )
 )]
 #[get("/webhooks/{id}/deliveries")]

@@ -9,9 +9,9 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::web;
 use chrono::NaiveDateTime;
 use diesel::{Connection, QueryResult};
 use hmac::{Hmac, Mac};
@@ -47,15 +47,15 @@ pub fn sign(secret: &str, unix: i64, body: &str) -> String {
 }
 
 /// Starts the worker on the current actix runtime; it lives as long as the runtime.
-pub fn spawn(state: web::Data<AppState>) {
-    actix_web::rt::spawn(run(state));
+pub fn spawn(state: &Arc<AppState>) {
+    tokio::task::spawn_local(run(state.clone()));
 }
 
 /// Every this many polls the worker also writes due `stats.daily` events, applies the cap
 /// and the retry window to waiting deliveries, and updates the outbox gauges.
 const UPKEEP_EVERY: u32 = 10;
 
-async fn run(state: web::Data<AppState>) {
+async fn run(state: Arc<AppState>) {
     let settings = state.config.webhooks.clone();
     let client = awc::Client::builder()
         .timeout(settings.timeout)
@@ -77,7 +77,7 @@ async fn run(state: web::Data<AppState>) {
             Ok(due) => due,
             Err(e) => {
                 tracing::warn!(error = %e, "webhook outbox unreadable; trying again");
-                actix_web::rt::time::sleep(settings.poll).await;
+                tokio::time::sleep(settings.poll).await;
                 continue;
             }
         };
@@ -87,7 +87,7 @@ async fn run(state: web::Data<AppState>) {
             }
             busy.borrow_mut().insert(hook.id.clone());
             let (state, client, busy) = (state.clone(), client.clone(), busy.clone());
-            actix_web::rt::spawn(async move {
+            tokio::task::spawn_local(async move {
                 let webhook = hook.id.clone();
                 drain(&state, &client, delivery, hook).await;
                 busy.borrow_mut().remove(&webhook);
@@ -96,10 +96,10 @@ async fn run(state: web::Data<AppState>) {
         // Until the next poll, or sooner when a record write may have written events, but
         // not sooner than `MIN_ROUND` after the last round: steady writes do not turn the
         // outbox scan into a busy loop.
-        let poll = std::pin::pin!(actix_web::rt::time::sleep(settings.poll));
+        let poll = std::pin::pin!(tokio::time::sleep(settings.poll));
         let written = std::pin::pin!(state.records_written.notified());
         futures_util::future::select(poll, written).await;
-        actix_web::rt::time::sleep(MIN_ROUND.saturating_sub(started.elapsed())).await;
+        tokio::time::sleep(MIN_ROUND.saturating_sub(started.elapsed())).await;
     }
 }
 
@@ -251,7 +251,7 @@ async fn send(
 ) -> Result<u16, String> {
     if !allow_private {
         let url = hook.url.clone();
-        let checked = web::block(move || super::address::check(&url, false))
+        let checked = tokio::task::spawn_blocking(move || super::address::check(&url, false))
             .await
             .map_err(|e| e.to_string())?;
         if let Err(refusal) = checked {

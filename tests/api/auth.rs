@@ -332,7 +332,6 @@ async fn racing_refreshes_end_the_login() {
 async fn rotated_signing_keys_keep_old_tokens_until_retired() {
     use std::sync::Arc;
 
-    use actix_web::web;
     use gocua::app;
     use gocua::config::{Config, Secret};
     use gocua::state::AppState;
@@ -348,9 +347,9 @@ async fn rotated_signing_keys_keep_old_tokens_until_retired() {
             citizen.clone(),
         );
         config.jwt_retired = retired;
-        let state = web::Data::new(AppState::new(config, app.pool.clone()));
+        let node = app::Node::new(AppState::new(config, app.pool.clone()));
         let spec = Arc::new(app::openapi());
-        actix_test::start(move || app::build(state.clone(), (*spec).clone()))
+        actix_test::start(move || app::build(node.clone(), (*spec).clone()))
     };
     let me = |srv: &actix_test::TestServer, token: &str| {
         srv.get("/api/v1/me")

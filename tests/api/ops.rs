@@ -50,10 +50,10 @@ async fn unreachable_database_is_503_with_retry_after() {
     );
     config.pool_timeout = std::time::Duration::from_millis(500);
     let pool = gocua::db::build_pool(&url, 1, config.pool_timeout);
-    let state = web::Data::new(AppState::new(config, pool));
-    let token = state.jwt.issue("someone", 0).unwrap();
+    let node = app::Node::new(AppState::new(config, pool));
+    let token = node.state.jwt.issue("someone", 0).unwrap();
     let spec = Arc::new(app::openapi());
-    let srv = actix_test::start(move || app::build(state.clone(), (*spec).clone()));
+    let srv = actix_test::start(move || app::build(node.clone(), (*spec).clone()));
     for (path, auth) in [("/readyz", None), ("/api/v1/me", Some(token.as_str()))] {
         let mut req = srv.get(path);
         if let Some(t) = auth {
@@ -248,7 +248,7 @@ async fn backup_under_write_load_is_a_consistent_copy() {
             .select(gocua::schema::records::id)
             .load(&mut **conn)
             .unwrap();
-        let fresh = gocua::stats::rollups::recount(&mut conn).unwrap();
+        let fresh = gocua::records::tally::recount(&mut conn).unwrap();
         let stored = gocua::stats::rollups::stored(&mut conn).unwrap();
         (ids, fresh == stored)
     })

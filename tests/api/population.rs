@@ -188,7 +188,7 @@ async fn bad_figures_name_the_field_and_change_nothing() {
 
 async fn import(app: &TestApp, text: &'static str) -> anyhow::Result<usize> {
     let pool = app.pool.clone();
-    web::block(move || gocua::units::population::import(&mut pool.get().unwrap(), text))
+    web::block(move || gocua::population::service::import(&mut pool.get().unwrap(), text))
         .await
         .unwrap()
 }

@@ -50,7 +50,7 @@ async fn figures(app: &TestApp, token: &str) -> Vec<Value> {
 
 fn rollups_match(app: &TestApp) {
     let mut conn = app.pool.get().unwrap();
-    let fresh = gocua::stats::rollups::recount(&mut conn).unwrap();
+    let fresh = gocua::records::tally::recount(&mut conn).unwrap();
     assert!(
         fresh == gocua::stats::rollups::stored(&mut conn).unwrap(),
         "check-rollups would fail"

@@ -24,7 +24,7 @@ pub async fn rollups_match(app: &TestApp) {
     let pool = app.pool.clone();
     web::block(move || {
         let mut conn = pool.get().unwrap();
-        let expected = gocua::stats::rollups::recount(&mut conn).unwrap();
+        let expected = gocua::records::tally::recount(&mut conn).unwrap();
         let stored = gocua::stats::rollups::stored(&mut conn).unwrap();
         assert_eq!(
             stored.daily, expected.daily,
@@ -47,7 +47,7 @@ pub async fn rollups_match(app: &TestApp) {
                 && !expected.citizens.is_empty()
                 && !expected.spans.is_empty()
         );
-        let rebuilt = gocua::stats::rollups::rebuild(&mut conn).unwrap();
+        let rebuilt = gocua::records::tally::rebuild(&mut conn).unwrap();
         assert_eq!(rebuilt, expected.sizes());
         let again = gocua::stats::rollups::stored(&mut conn).unwrap();
         assert_eq!(again, expected, "rebuild reproduces the rollups");

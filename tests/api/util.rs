@@ -227,10 +227,10 @@ impl TestApp {
             .await
             .unwrap()
             .unwrap();
-        let state = web::Data::new(AppState::new(config.clone(), pool.clone()));
-        gocua::webhooks::worker::spawn(state.clone());
+        let node = app::Node::new(AppState::new(config.clone(), pool.clone()));
+        gocua::webhooks::worker::spawn(&node.state);
         let spec = Arc::new(app::openapi());
-        let server = actix_test::start(move || app::build(state.clone(), (*spec).clone()));
+        let server = actix_test::start(move || app::build(node.clone(), (*spec).clone()));
         Self {
             server,
             pool,
@@ -255,16 +255,16 @@ impl TestApp {
     /// Starts another webhook worker on the same database, as a second server process
     /// would have.
     pub fn another_worker(&self) {
-        let state = web::Data::new(AppState::new(self.config.clone(), self.pool.clone()));
-        gocua::webhooks::worker::spawn(state);
+        let state = Arc::new(AppState::new(self.config.clone(), self.pool.clone()));
+        gocua::webhooks::worker::spawn(&state);
     }
 
     /// A second server on the same database with a state of its own (its own caches,
     /// throttle and queues), as another API node behind the same load balancer.
     pub fn another_node(&self) -> actix_test::TestServer {
-        let state = web::Data::new(AppState::new(self.config.clone(), self.pool.clone()));
+        let node = app::Node::new(AppState::new(self.config.clone(), self.pool.clone()));
         let spec = Arc::new(app::openapi());
-        actix_test::start(move || app::build(state.clone(), (*spec).clone()))
+        actix_test::start(move || app::build(node.clone(), (*spec).clone()))
     }
 
     /// Sends a request; `body` is sent as JSON when given.

@@ -120,7 +120,7 @@ async fn creates_sent_together_get_their_own_answers_and_count_once() {
         let mut conn = pool.get().unwrap();
         (
             gocua::stats::rollups::stored(&mut conn).unwrap(),
-            gocua::stats::rollups::recount(&mut conn).unwrap(),
+            gocua::records::tally::recount(&mut conn).unwrap(),
         )
     })
     .await

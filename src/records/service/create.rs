@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use diesel::Connection;
 
 use crate::access::AuthUser;
+use crate::access::teams::Team;
 use crate::db::DbConn;
 use crate::error::FieldError;
 use crate::messages as msg;
@@ -15,7 +16,6 @@ use crate::records::input::{Draft, Submission, record_id};
 use crate::records::model::{Kind, RecordRow, ReviewStatus};
 use crate::records::queries;
 use crate::state::AppState;
-use crate::teams::model::TeamRow;
 
 use super::{Created, context, event, row_from};
 
@@ -131,7 +131,7 @@ pub struct Batch {
 /// What the caller may do with a team, remembered per batch.
 #[derive(Clone)]
 enum TeamAccess {
-    Member(TeamRow),
+    Member(Team),
     Hidden,
     NotMember,
 }
@@ -145,7 +145,7 @@ impl Batch {
         state: &AppState,
         caller: &AuthUser,
         team_id: &str,
-    ) -> RecordResult<TeamRow> {
+    ) -> RecordResult<Team> {
         let access = match self.teams.get(team_id) {
             Some(known) => known.clone(),
             None => {
@@ -200,7 +200,7 @@ pub fn prepare(
 }
 
 /// Prepares a single create from what this node already knows, without a database
-/// connection: a member's team read a moment ago ([`crate::teams::access::Memberships`]),
+/// connection: a member's team read a moment ago ([`crate::access::teams::Memberships`]),
 /// and no visit to look up. `None` when a look-up is needed ([`prepare_one`] then).
 pub fn prepare_known(
     state: &AppState,
@@ -232,7 +232,7 @@ fn prepare_for(
     state: &AppState,
     caller: &AuthUser,
     submission: Submission,
-    team: TeamRow,
+    team: Team,
     batch: &mut Batch,
 ) -> RecordResult<RecordRow> {
     let mut errors = Vec::new();
@@ -322,7 +322,7 @@ pub fn store_all(conn: &mut DbConn, rows: Vec<RecordRow>) -> RecordResult<Vec<Cr
         crate::audit::insert_all(conn, &entries)?;
         let changes: Vec<(Option<&RecordRow>, Option<&RecordRow>)> =
             created.iter().map(|r| (None, Some(r))).collect();
-        crate::stats::rollups::apply(conn, &changes)?;
+        crate::records::tally::apply(conn, &changes)?;
         let events: Vec<_> = created
             .iter()
             .map(|r| event(crate::outbox::EventType::RecordCreated, r))

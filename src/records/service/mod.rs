@@ -31,7 +31,7 @@ fn context(state: &AppState, check_window: bool) -> Context<'_> {
 
 fn row_from(
     id: String,
-    team: &crate::teams::model::TeamRow,
+    team: &crate::access::teams::Team,
     volunteer_id: &str,
     draft: &Draft,
 ) -> RecordRow {
@@ -205,8 +205,9 @@ pub fn update(
     if !errors.is_empty() {
         return Err(RecordError::Invalid(errors));
     }
-    let team =
-        crate::teams::queries::find(conn, &row.team_id)?.ok_or_else(|| RecordError::UnknownTeam)?;
+    let team: crate::access::teams::Team = crate::teams::queries::find(conn, &row.team_id)?
+        .ok_or_else(|| RecordError::UnknownTeam)?
+        .into();
     let mut next = row_from(row.id.clone(), &team, &row.volunteer_id, &draft);
     next.received_at = row.received_at;
     next.review_status = row.review_status;
@@ -247,7 +248,7 @@ fn unlocked(conn: &mut DbConn, commune: &str, day: chrono::NaiveDate) -> RecordR
 /// rollups from the old version to the new one.
 fn finish_change(conn: &mut DbConn, before: &RecordRow) -> RecordResult<RecordRow> {
     let after = queries::find(conn, &before.id)?.ok_or_else(|| RecordError::RecordNotFound)?;
-    crate::stats::rollups::apply(conn, &[(Some(before), Some(&after))])?;
+    super::tally::apply(conn, &[(Some(before), Some(&after))])?;
     crate::outbox::enqueue(
         conn,
         &[event(crate::outbox::EventType::RecordChanged, &after)],

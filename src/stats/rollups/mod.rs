@@ -8,9 +8,9 @@
 //! and campaign; `citizen_rollups` (who was helped where and when) because distinct
 //! citizens do not add up across days or places.
 //!
-//! Counting rules (the contract's): a voided or `rejected` record never counts; a record
-//! flagged as a duplicate (`duplicate_of` set) counts only once a reviewer approves it.
-//! `*_approved` columns count approved records only, for `?review=approved`.
+//! What a record counts as (the contract's counting rules) is the records domain's to say:
+//! it hands each record here as a [`Contribution`], so statistics never read the record
+//! model. `*_approved` columns count approved records only, for `?review=approved`.
 
 use std::collections::HashMap;
 
@@ -19,9 +19,6 @@ use diesel::prelude::*;
 
 use super::spans::{self, Spans};
 use crate::db::DbConn;
-use crate::records::model::{
-    AssistAction, AssistResult, Kind, Outcome, RecordRow, ReviewStatus, SignatureStatus,
-};
 
 /// The summed metrics, in column order. `records` counts every counted record: the
 /// distinct volunteers with a non-zero `records` are the `active_volunteers`.
@@ -116,30 +113,31 @@ pub struct Rollups {
 
 impl Rollups {
     /// Adds (`sign` = 1) or removes (`sign` = -1) a record's contribution.
-    pub fn add(&mut self, row: &RecordRow, sign: i32) {
-        let (counted, approved) = counts(row);
-        if !counted {
-            return;
-        }
-        let approved = i32::from(approved);
+    pub fn add(&mut self, record: &Contribution, sign: i32) {
+        let approved = i32::from(record.approved);
         let mut delta = Counts::default();
-        for (column, n) in metrics(row) {
+        for &(column, n) in &record.numbers {
             delta.counted[column as usize] = sign * n;
             delta.approved[column as usize] = sign * n * approved;
         }
-        self.daily.entry(place(row)).or_default().add(&delta);
-        self.communes
-            .entry((row.occurred_on, row.commune_code.clone()))
+        let (day, commune) = (record.place.0, record.place.1.clone());
+        self.daily
+            .entry(record.place.clone())
             .or_default()
             .add(&delta);
-        if let Some(c) = citizen(row) {
-            let entry = self.citizens.entry((place(row), c.to_owned())).or_default();
+        self.communes.entry((day, commune)).or_default().add(&delta);
+        if let Some(c) = &record.citizen {
+            let entry = self
+                .citizens
+                .entry((record.place.clone(), c.clone()))
+                .or_default();
             entry.0 += sign;
             entry.1 += sign * approved;
         }
     }
 
-    fn drop_zeros(&mut self) {
+    /// Leaves out the rows whose values are all zero.
+    pub fn drop_zeros(&mut self) {
         self.daily.retain(|_, v| !v.is_zero());
         self.communes.retain(|_, v| !v.is_zero());
         self.citizens.retain(|_, v| *v != (0, 0));
@@ -152,82 +150,24 @@ impl Rollups {
     }
 }
 
-/// Whether a record counts, and whether it counts as approved.
-pub fn counts(row: &RecordRow) -> (bool, bool) {
-    let status = row.review_status;
-    let counted = !row.voided
-        && status != ReviewStatus::Rejected
-        && (row.duplicate_of.is_none() || status == ReviewStatus::Approved);
-    (counted, counted && status == ReviewStatus::Approved)
+/// What one counted record adds: where and when, whether it is approved, its numbers per
+/// metric, and the citizen it counts towards `unique_citizens_assisted`, if any. A record
+/// that does not count (voided, rejected, an unapproved duplicate) has none.
+#[derive(Debug, Clone)]
+pub struct Contribution {
+    /// Its local day, commune, team and volunteer.
+    pub place: Place,
+    /// Whether it counts among approved records too.
+    pub approved: bool,
+    /// What it adds, per metric (every counted record adds 1 to [`Column::Records`]).
+    pub numbers: Vec<(Column, i32)>,
+    /// The citizen reference it counts towards.
+    pub citizen: Option<String>,
 }
 
-/// The metrics a record adds when it counts.
-fn metrics(row: &RecordRow) -> Vec<(Column, i32)> {
-    let mut out = vec![(Column::Records, 1)];
-    match row.kind {
-        Kind::Visit => {
-            out.push((Column::Visits, 1));
-            if row.outcome == Some(Outcome::Guided) {
-                out.push((Column::HouseholdsGuided, 1));
-            }
-            out.push((Column::PeopleGuided, row.people_guided.unwrap_or(0).max(0)));
-        }
-        Kind::VneidAssist if row.result == Some(AssistResult::Success) => match row.action {
-            Some(AssistAction::Install) => out.push((Column::VneidInstalls, 1)),
-            Some(AssistAction::ActivateLevel2) => out.push((Column::VneidLevel2Activations, 1)),
-            Some(AssistAction::DigitalSkillsCertificate) => {
-                out.push((Column::DigitalSkillsCertified, 1))
-            }
-            _ => {}
-        },
-        Kind::VneidAssist => {}
-        Kind::SignatureRegistration => match row.status {
-            Some(SignatureStatus::Issued) => {
-                out.push((Column::SignaturesSubmitted, 1));
-                out.push((Column::SignaturesIssued, 1));
-            }
-            Some(SignatureStatus::Submitted) => out.push((Column::SignaturesSubmitted, 1)),
-            _ => {}
-        },
-        Kind::TrainingSession => {
-            out.push((Column::TrainingSessions, 1));
-            out.push((Column::TrainingAttendees, row.attendees.unwrap_or(0).max(0)));
-        }
-    }
-    out
-}
-
-/// The citizen a record counts towards `unique_citizens_assisted`, if any.
-fn citizen(row: &RecordRow) -> Option<&str> {
-    (row.kind == Kind::VneidAssist && row.result == Some(AssistResult::Success))
-        .then_some(row.citizen_ref.as_deref())
-        .flatten()
-}
-
-fn place(row: &RecordRow) -> Place {
-    (
-        row.occurred_on,
-        row.commune_code.clone(),
-        row.team_id.clone(),
-        row.volunteer_id.clone(),
-    )
-}
-
-/// Applies record changes (`before`, `after`; `None` for a record that did not exist) to
-/// the rollups. Call inside the transaction of the changes.
-pub fn apply(
-    conn: &mut DbConn,
-    changes: &[(Option<&RecordRow>, Option<&RecordRow>)],
-) -> QueryResult<()> {
-    let mut deltas = Rollups::default();
-    for (before, after) in changes {
-        if let Some(b) = before {
-            deltas.add(b, -1);
-        }
-        if let Some(a) = after {
-            deltas.add(a, 1);
-        }
-    }
+/// Applies the change of some records' contributions (`deltas`, built with
+/// [`Rollups::add`]) to the rollups. Call inside the transaction of the changes.
+pub fn apply(conn: &mut DbConn, mut deltas: Rollups) -> QueryResult<()> {
     deltas.drop_zeros();
     write(conn, &deltas)
 }
@@ -235,19 +175,20 @@ pub fn apply(
 /// References looked up per statement.
 const LOOKUP_CHUNK: usize = 5000;
 
-/// The number an expired link names (`x:` and the number, see
-/// the privacy domain's retention sweep), if `citizen_ref` is one.
+/// How a citizen reference starts that names the citizen's number here (its row in
+/// `citizens`) instead of the keyed hash: the privacy domain's retention sweep writes it
+/// when the link to the number expires, and records without a link start so too.
+pub const UNLINKED: &str = "x:";
+
+/// The number an expired link names ([`UNLINKED`] and the number), if `citizen_ref` is one.
 pub fn named_number(citizen_ref: &str) -> Option<i64> {
-    citizen_ref
-        .strip_prefix(crate::records::citizen::UNLINKED)?
-        .parse()
-        .ok()
+    citizen_ref.strip_prefix(UNLINKED)?.parse().ok()
 }
 
 mod recount;
 mod write;
 
-pub use recount::{rebuild, recount, stored};
+pub use recount::{clear, settle, stored};
 use write::write;
 
 #[cfg(test)]

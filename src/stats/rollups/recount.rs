@@ -1,5 +1,5 @@
-//! What the rollups must hold, recounted from the records, and what they hold: for
-//! `gocua check-rollups`, `gocua rebuild-rollups` and the tests.
+//! What the rollups must hold once the records domain has counted its records into them,
+//! and what they hold: for `gocua check-rollups`, `gocua rebuild-rollups` and the tests.
 
 use std::collections::HashMap;
 
@@ -8,51 +8,18 @@ use diesel::prelude::*;
 
 use super::spans::{self, Days, Spans};
 use crate::db::DbConn;
-use crate::records::model::RecordRow;
 use crate::schema::{
-    citizen_rollups, citizens, commune_rollups, daily_rollups, distinct_spans, records, units,
+    citizen_rollups, citizens, commune_rollups, daily_rollups, distinct_spans, units,
 };
 
-use super::write::write;
 use super::{Column, Counts, LOOKUP_CHUNK, Rollups, named_number};
 
-/// Recounts some communes' records (all at once: a few communes' records fit in memory).
-fn recount_communes(conn: &mut DbConn, communes: &[String]) -> QueryResult<Rollups> {
-    let mut out = Rollups::default();
-    let rows: Vec<RecordRow> = records::table
-        .select(RecordRow::as_select())
-        .filter(records::commune_code.eq_any(communes))
-        .load(conn)?;
-    for row in &rows {
-        out.add(row, 1);
-    }
-    out.drop_zeros();
-    Ok(out)
-}
-
-/// What the rollups must hold, recounted from every record (for checks and tests), read
-/// in pages so memory holds the rollups, not the records.
-pub fn recount(conn: &mut DbConn) -> QueryResult<Rollups> {
-    let mut out = Rollups::default();
-    let mut after: Option<String> = None;
-    loop {
-        let mut query = records::table
-            .select(RecordRow::as_select())
-            .order(records::id.asc())
-            .limit(10_000)
-            .into_boxed();
-        if let Some(last) = &after {
-            query = query.filter(records::id.gt(last.clone()));
-        }
-        let rows: Vec<RecordRow> = query.load(conn)?;
-        let Some(last) = rows.last() else { break };
-        after = Some(last.id.clone());
-        for row in &rows {
-            out.add(row, 1);
-        }
-    }
-    out.drop_zeros();
-    let mut out = numbered(conn, out)?;
+/// What the rollups must hold for records counted into `counted` (by the records domain,
+/// which reads them): zero rows left out, citizens keyed by their number as [`stored`]
+/// keys them, and the distinct spans derived.
+pub fn settle(conn: &mut DbConn, mut counted: Rollups) -> QueryResult<Rollups> {
+    counted.drop_zeros();
+    let mut out = numbered(conn, counted)?;
     derive_spans(conn, &mut out)?;
     Ok(out)
 }
@@ -242,33 +209,11 @@ pub fn stored(conn: &mut DbConn) -> QueryResult<Rollups> {
     Ok(out)
 }
 
-/// Communes recounted per transaction by [`rebuild`]: bounds memory on big databases.
-const REBUILD_COMMUNES: usize = 50;
-
-/// Rebuilds the rollups from the records in one transaction (`gocua rebuild-rollups`),
-/// recounting a few communes at a time so memory stays bounded at millions of records;
-/// returns the rows written per table (daily, commune, citizen).
-pub fn rebuild(conn: &mut DbConn) -> QueryResult<(usize, usize, usize)> {
-    conn.transaction(|conn| {
-        diesel::delete(daily_rollups::table).execute(conn)?;
-        diesel::delete(commune_rollups::table).execute(conn)?;
-        diesel::delete(citizen_rollups::table).execute(conn)?;
-        diesel::delete(distinct_spans::table).execute(conn)?;
-        let communes: Vec<String> = records::table
-            .select(records::commune_code)
-            .distinct()
-            .load(conn)?;
-        let mut written = (0, 0, 0);
-        for chunk in communes.chunks(REBUILD_COMMUNES) {
-            let fresh = recount_communes(conn, chunk)?;
-            write(conn, &fresh)?;
-            let sizes = fresh.sizes();
-            written = (
-                written.0 + sizes.0,
-                written.1 + sizes.1,
-                written.2 + sizes.2,
-            );
-        }
-        Ok(written)
-    })
+/// Empties the rollups, for a rebuild from the records in the same transaction.
+pub fn clear(conn: &mut DbConn) -> QueryResult<()> {
+    diesel::delete(daily_rollups::table).execute(conn)?;
+    diesel::delete(commune_rollups::table).execute(conn)?;
+    diesel::delete(citizen_rollups::table).execute(conn)?;
+    diesel::delete(distinct_spans::table).execute(conn)?;
+    Ok(())
 }

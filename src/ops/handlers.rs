@@ -1,10 +1,11 @@
-//! Liveness and readiness probes for load balancers and orchestrators.
+//! Liveness and readiness probes for load balancers and orchestrators, and `GET /metrics`,
+//! the Prometheus registry of [`crate::metrics`].
 
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Probe answer.
@@ -34,7 +35,7 @@ pub async fn healthz() -> HttpResponse {
     tag = "operations",
     responses(
         (status = 200, description = "Ready to serve", body = Health),
-        (status = 503, description = "Database unreachable or migrations pending", body = Problem, content_type = "application/problem+json")
+        (status = 503, description = "Database unreachable or migrations pending")
     )
 )]
 #[get("/readyz")]
@@ -52,4 +53,20 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
         status: "ready".into(),
         database: Some(state.config.database.backend().into()),
     }))
+}
+
+/// Prometheus text format. Unauthenticated, like the probes: expose it to the monitoring
+/// network only (docs/DEPLOY.md shows the proxy rule).
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format", body = String, content_type = "text/plain"))
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    match crate::metrics::exposition(state.primary_pool().state()) {
+        Some(text) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(text),
+        None => HttpResponse::InternalServerError().finish(),
+    }
 }

@@ -2,21 +2,21 @@
 //! page so a province's records never sit in memory at once. Never `citizen_ref`.
 
 use actix_web::http::header;
+use actix_web::mime;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::model::{Kind, RecordRow};
-use super::queries::{self, RecordFilter, Visibility};
 use crate::access::AuthUser;
 use crate::db::{DbError, DbPool};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::messages as msg;
+use crate::records::model::{Kind, RecordRow};
+use crate::records::queries::{self, RecordFilter, Visibility};
 use crate::state::AppState;
-use crate::stats::csv::TEXT_CSV;
 
 /// Records fetched per database round trip while streaming.
 const EXPORT_PAGE: i64 = 1000;
@@ -286,7 +286,7 @@ async fn export(
         done: (first.len() as i64) < EXPORT_PAGE,
     };
     Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, TEXT_CSV))
+        .insert_header(header::ContentType(mime::TEXT_CSV_UTF_8))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{}.csv\"", kind.as_str()),
@@ -306,8 +306,8 @@ macro_rules! export_endpoint {
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "CSV rows", body = String, content_type = "text/csv"),
-                (status = 403, description = "Volunteers may not export", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+                (status = 403, description = "Volunteers may not export"),
+                (status = 404, description = "`unit` is outside the caller's scope")
             )
         )]
         #[get($path)]

@@ -1,5 +1,7 @@
 //! `GET /api/v1/stats/summary` and `GET /api/v1/stats/breakdown`, read from the rollups.
 
+pub mod csv;
+
 use std::collections::{BTreeMap, HashMap};
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -14,12 +16,12 @@ use super::model::{METRIC_COLUMNS, Metrics};
 use super::queries::{self, Filter, GroupBy, Tally, UnitFilter};
 use crate::access::{AuthUser, Reader};
 use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::ApiQuery;
 use crate::messages as msg;
+use crate::population::PopulationBase;
 use crate::schema::{teams, units, users};
 use crate::state::AppState;
-use crate::units::model::PopulationBase;
 
 /// Parameters of a summary.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -223,7 +225,7 @@ fn subject(
             (Summary = "application/json"),
             (String = "text/csv")
         )),
-        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "`unit` is outside the caller's scope")
     )
 )]
 #[get("/stats/summary")]
@@ -243,7 +245,7 @@ pub async fn summary(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Every metric as CSV (UTF-8 with BOM, header row)", body = String, content_type = "text/csv"),
-        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "`unit` is outside the caller's scope")
     )
 )]
 #[get("/stats/summary.csv")]
@@ -283,7 +285,7 @@ async fn summary_any(
             })
         })
         .await?;
-    if super::csv::wanted(&req) {
+    if csv::wanted(&req) {
         let mut header = vec!["unit_code", "from", "to"];
         header.extend(METRIC_COLUMNS);
         let mut row = vec![
@@ -292,9 +294,9 @@ async fn summary_any(
             answer.to.to_string(),
         ];
         row.extend(answer.metrics.cells());
-        return super::csv::respond("summary.csv", &header, vec![row]);
+        return csv::respond("summary.csv", &header, vec![row]);
     }
-    Ok(super::csv::negotiated_json(&answer))
+    Ok(csv::negotiated_json(&answer))
 }
 
 /// Every metric per unit one level down, team, volunteer, day, ISO week or month.
@@ -309,7 +311,7 @@ async fn summary_any(
             (Breakdown = "application/json"),
             (String = "text/csv")
         )),
-        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "`unit` is outside the caller's scope")
     )
 )]
 #[get("/stats/breakdown")]
@@ -329,7 +331,7 @@ pub async fn breakdown(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Rows per group as CSV (UTF-8 with BOM, header row)", body = String, content_type = "text/csv"),
-        (status = 404, description = "`unit` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "`unit` is outside the caller's scope")
     )
 )]
 #[get("/stats/breakdown.csv")]
@@ -373,7 +375,7 @@ async fn breakdown_any(
             let mut rows = rows(conn, by, &filter)?;
             if let Some(base) = q.per {
                 let codes: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
-                let figures = crate::units::population::effective_many(conn, &codes)?;
+                let figures = crate::population::service::effective_many(conn, &codes)?;
                 for row in &mut rows {
                     let population = figures.get(&row.key).map(|p| p.of(base));
                     row.set_population(population);
@@ -388,7 +390,7 @@ async fn breakdown_any(
             })
         })
         .await?;
-    if super::csv::wanted(&req) {
+    if csv::wanted(&req) {
         let mut header: Vec<String> = ["key", "label"].map(String::from).to_vec();
         header.extend(METRIC_COLUMNS.map(String::from));
         if answer.rows.iter().any(|r| r.population.is_some()) {
@@ -415,9 +417,9 @@ async fn breakdown_any(
             })
             .collect();
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        return super::csv::respond("breakdown.csv", &header, rows);
+        return csv::respond("breakdown.csv", &header, rows);
     }
-    Ok(super::csv::negotiated_json(&answer))
+    Ok(csv::negotiated_json(&answer))
 }
 
 /// The periods a week or month breakdown splits `from..=to` into, with their keys: each

@@ -1,5 +1,5 @@
-//! Population figures: the rules figures must meet, the figures a unit goes by (its own
-//! latest, or else the sum of its communes' latest), setting them with an audit entry, and
+//! The rules figures must meet, the figures a unit goes by (its own latest, or else the sum
+//! of its communes' latest), setting them with an audit entry, and
 //! `gocua import-population`.
 
 use std::collections::HashMap;
@@ -228,7 +228,7 @@ pub fn import(conn: &mut DbConn, text: &str) -> anyhow::Result<usize> {
                 first.message.get(msg::Lang::En)
             );
         }
-        if queries::find(conn, &code)?.is_none() {
+        if crate::units::queries::find(conn, &code)?.is_none() {
             bail!("line {line}: code: no unit {code:?} in the map");
         }
         rows.push(row(&code, &input, None));

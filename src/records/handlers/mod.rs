@@ -2,6 +2,9 @@
 //! `/signature-registrations`, `/training-sessions`), all thin wrappers over
 //! [`super::service`].
 
+pub mod anomalies;
+pub mod exports;
+
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -14,10 +17,11 @@ use super::input::{
 };
 use super::model::{Kind, ReviewStatus};
 use super::queries::{self, RecordFilter, Visibility};
+use super::queue::CreateQueue;
 use super::service::{self, Created, RecordError};
 use super::views::{RecordView, SignatureRegistration, TrainingSession, Visit, VneidAssist};
 use crate::access::AuthUser;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
@@ -72,6 +76,7 @@ pub struct ReviewRequest {
 async fn create_any(
     caller: AuthUser,
     state: web::Data<AppState>,
+    creates: &CreateQueue,
     submission: Submission,
 ) -> ApiResult<HttpResponse> {
     // Idempotent by id: the same id with the same content answers the stored record; with
@@ -88,7 +93,7 @@ async fn create_any(
                 .await?
         }
     };
-    let created = super::group::store(&state, row).await?;
+    let created = super::group::store(&state, creates, row).await?;
     Ok(match created {
         Created::New(row) => {
             crate::metrics::record_created(row.kind.as_str());
@@ -234,14 +239,14 @@ macro_rules! record_endpoints {
             responses(
                 (status = 201, description = "Stored", body = $view),
                 (status = 200, description = "Already stored with the same content", body = $view),
-                (status = 403, description = "A supervisor who is not a member of the team", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such team visible to the caller", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "The id exists with other content", body = Problem, content_type = "application/problem+json")
+                (status = 403, description = "A supervisor who is not a member of the team"),
+                (status = 404, description = "No such team visible to the caller"),
+                (status = 409, description = "The id exists with other content")
             )
         )]
         #[post($base)]
-        pub async fn $create(caller: AuthUser, state: web::Data<AppState>, ApiJson(body): ApiJson<$input>) -> ApiResult<HttpResponse> {
-            create_any(caller, state, body.into()).await
+        pub async fn $create(caller: AuthUser, state: web::Data<AppState>, creates: web::Data<CreateQueue>, ApiJson(body): ApiJson<$input>) -> ApiResult<HttpResponse> {
+            create_any(caller, state, &creates, body.into()).await
         }
 
         /// Records of this kind the caller can see (their teams', or their scope's), newest first.
@@ -251,7 +256,7 @@ macro_rules! record_endpoints {
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "Records, newest first (`items` are of this kind)", body = Page<RecordView>),
-                (status = 404, description = "`unit` or `team` is outside the caller's scope", body = Problem, content_type = "application/problem+json")
+                (status = 404, description = "`unit` or `team` is outside the caller's scope")
             )
         )]
         #[get($base)]
@@ -266,7 +271,7 @@ macro_rules! record_endpoints {
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "The record", body = $view),
-                (status = 404, description = "No such record visible to the caller", body = Problem, content_type = "application/problem+json")
+                (status = 404, description = "No such record visible to the caller")
             )
         )]
         #[get($one)]
@@ -283,9 +288,9 @@ macro_rules! record_endpoints {
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "The changed record", body = $view),
-                (status = 403, description = "Neither the author in time nor a supervisor in scope", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such record visible to the caller", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "Voided, or changed meanwhile", body = Problem, content_type = "application/problem+json")
+                (status = 403, description = "Neither the author in time nor a supervisor in scope"),
+                (status = 404, description = "No such record visible to the caller"),
+                (status = 409, description = "Voided, or changed meanwhile")
             )
         )]
         #[patch($one)]
@@ -302,9 +307,9 @@ macro_rules! record_endpoints {
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "The voided record", body = $view),
-                (status = 403, description = "Neither the author in time nor a supervisor in scope", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such record visible to the caller", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "Already voided", body = Problem, content_type = "application/problem+json")
+                (status = 403, description = "Neither the author in time nor a supervisor in scope"),
+                (status = 404, description = "No such record visible to the caller"),
+                (status = 409, description = "Already voided")
             )
         )]
         #[post($void_path)]
@@ -320,9 +325,9 @@ macro_rules! record_endpoints {
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "The reviewed record", body = $view),
-                (status = 403, description = "Not a reviewer of this record, or its author", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such record visible to the caller", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "Voided, or changed meanwhile", body = Problem, content_type = "application/problem+json")
+                (status = 403, description = "Not a reviewer of this record, or its author"),
+                (status = 404, description = "No such record visible to the caller"),
+                (status = 409, description = "Voided, or changed meanwhile")
             )
         )]
         #[post($review_path)]
@@ -380,7 +385,7 @@ pub struct FollowUpQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Open follow-ups, oldest first", body = Page<FollowUp>),
-        (status = 404, description = "No such team visible to the caller", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "No such team visible to the caller")
     )
 )]
 #[get("/follow-ups")]

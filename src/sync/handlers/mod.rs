@@ -2,6 +2,8 @@
 //! of the single-record endpoints (`records::service::prepare` and `store_all`): the same
 //! checks, the same hashing of citizen ids, the same duplicate flags and audit.
 
+pub mod meta;
+
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
@@ -10,10 +12,9 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::changes::{Cursor, Since};
-use super::meta::SYNC_BATCH_MAX;
 use crate::access::AuthUser;
 use crate::campaigns::model::Campaign;
-use crate::error::{ApiError, ApiResult, FieldError, FieldErrorView, Problem};
+use crate::error::{ApiError, ApiResult, FieldError, FieldErrorView};
 use crate::extract::{ApiJson, ApiQuery, from_value};
 use crate::messages as msg;
 use crate::messages::Lang;
@@ -25,6 +26,7 @@ use crate::records::service::{self, Batch, Created, RecordError};
 use crate::records::views::RecordView;
 use crate::state::AppState;
 use crate::teams::model::TeamDetail;
+use meta::SYNC_BATCH_MAX;
 
 /// A batch of records logged offline, at most 1,000 in all.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -150,7 +152,7 @@ fn refusal(error: RecordError) -> Result<Vec<FieldError>, ApiError> {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One result per record, in request order", body = SyncResponse),
-        (status = 422, description = "Not a batch, or more than 1,000 records (nothing stored)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Not a batch, or more than 1,000 records (nothing stored)")
     )
 )]
 #[post("/sync")]
@@ -287,7 +289,7 @@ const OPEN_CAMPAIGNS_MAX: i64 = 100;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Teams and changes since the cursor", body = SyncState),
-        (status = 400, description = "`since` is not a cursor this server issued", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "`since` is not a cursor this server issued")
     )
 )]
 #[get("/sync/state")]
