@@ -1,30 +1,24 @@
 //! `/api/v1/campaigns`: supervisors create campaigns for a unit in their scope and set
 //! targets for it or units under it; everyone inside a campaign's unit can read it.
 
-use std::collections::HashSet;
-
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::NaiveDate;
-use diesel::Connection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
-use super::model::{Campaign, CampaignRow, NAME_MAX, TARGET_MAX, TARGETS_MAX, TargetRow};
+use super::model::Campaign;
 use super::progress::{Progress, ProgressBy, ProgressQuery};
 use super::queries;
+use super::service::{self, CampaignDraft, CampaignError, TargetDraft};
 use crate::access::{AuthUser, Reader};
 use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Checked};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::population::PopulationBase;
 use crate::state::AppState;
 use crate::stats::model::Metric;
-
-/// Longest campaign, in days.
-const DAYS_MAX: i64 = 366;
 
 /// A new campaign.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -61,6 +55,34 @@ pub struct TargetInput {
     /// Which population figure `percent` is a share of.
     #[schema(value_type = Option<PopulationBase>)]
     pub of: Option<Checked<PopulationBase>>,
+}
+
+/// Target `i` as the service takes it: a `metric` or `of` that is not one of the choices
+/// is left out, with the reason.
+fn draft_of((i, t): (usize, TargetInput)) -> TargetDraft {
+    let mut refused = Vec::new();
+    let of =
+        t.of.and_then(|of| of.take(&format!("[{i}].of"), &mut refused));
+    let metric = t.metric.take(&format!("[{i}].metric"), &mut refused);
+    TargetDraft {
+        unit_code: t.unit_code,
+        metric,
+        target: t.target,
+        percent: t.percent,
+        of,
+        refused,
+    }
+}
+
+impl From<CampaignError> for ApiError {
+    fn from(e: CampaignError) -> Self {
+        match e {
+            CampaignError::Invalid(errors) => Self::Validation(errors),
+            CampaignError::UnitNotInScope => Self::NotFound(msg::NOT_FOUND_UNIT),
+            CampaignError::NotATargetSetter => Self::Forbidden(msg::TARGET_SETTERS_ONLY),
+            CampaignError::Database(e) => e.into(),
+        }
+    }
 }
 
 /// Filters of the campaign list.
@@ -123,65 +145,14 @@ pub async fn create_campaign(
     ApiJson(body): ApiJson<CreateCampaign>,
 ) -> ApiResult<HttpResponse> {
     caller.require_supervisor()?;
+    let draft = CampaignDraft {
+        name: body.name,
+        unit_code: body.unit_code,
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+    };
     let campaign = state
-        .primary(move |conn| {
-            let mut errors = Vec::new();
-            let name = body.name.trim().to_owned();
-            if name.is_empty() || name.chars().count() > NAME_MAX {
-                errors.push(FieldError::new("name", "length", msg::length(1, NAME_MAX)));
-            }
-            let unit = crate::units::queries::find(conn, &body.unit_code)?;
-            if unit.is_none() {
-                errors.push(FieldError::new(
-                    "unit_code",
-                    "unknown_unit",
-                    msg::UNKNOWN_UNIT,
-                ));
-            }
-            if body.ends_on < body.starts_on {
-                errors.push(FieldError::new(
-                    "ends_on",
-                    "before_start",
-                    msg::BEFORE_START,
-                ));
-            } else if (body.ends_on - body.starts_on).num_days() >= DAYS_MAX {
-                errors.push(FieldError::new(
-                    "ends_on",
-                    "too_long",
-                    msg::CAMPAIGN_TOO_LONG,
-                ));
-            }
-            if !errors.is_empty() {
-                return Err(ApiError::Validation(errors));
-            }
-            crate::units::require_in_scope(conn, &caller.scope, &body.unit_code)?;
-            let now = crate::clock::now();
-            let row = CampaignRow {
-                id: Uuid::new_v4().to_string(),
-                name,
-                unit_code: body.unit_code,
-                starts_on: body.starts_on,
-                ends_on: body.ends_on,
-                created_by: Some(caller.id.clone()),
-                created_at: now,
-                updated_at: now,
-            };
-            conn.transaction(|conn| {
-                queries::insert(conn, &row)?;
-                crate::audit::record(
-                    conn,
-                    Some(&caller.id),
-                    crate::audit::AuditAction::CampaignCreate,
-                    (crate::audit::ObjectKind::Campaign, &row.id),
-                    Some(&row.unit_code),
-                    format!(
-                        "created campaign {:?} {}..{}",
-                        row.name, row.starts_on, row.ends_on
-                    ),
-                )
-            })?;
-            Ok(Campaign::new(row, Vec::new(), &Default::default()))
-        })
+        .primary(move |conn| service::create(conn, &caller, draft))
         .await?;
     Ok(HttpResponse::Created().json(campaign))
 }
@@ -283,113 +254,11 @@ pub async fn put_targets(
     ApiJson(body): ApiJson<Vec<TargetInput>>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
+    let drafts = body.into_iter().enumerate().map(draft_of).collect();
     let campaign = state
         .primary(move |conn| {
             let campaign = readable(conn, &caller, &id)?;
-            if !caller.role.is_supervisor()
-                || !crate::units::in_scope(conn, &caller.scope, &campaign.unit_code)?
-            {
-                return Err(ApiError::Forbidden(msg::TARGET_SETTERS_ONLY));
-            }
-            let mut errors = Vec::new();
-            if body.len() > TARGETS_MAX {
-                return Err(ApiError::field(
-                    "body",
-                    "too_many",
-                    msg::too_many_targets(TARGETS_MAX),
-                ));
-            }
-            let mut seen = HashSet::new();
-            let mut rows = Vec::with_capacity(body.len());
-            for (i, t) in body.into_iter().enumerate() {
-                let at = |f: &str| format!("[{i}].{f}");
-                let unit = crate::units::queries::find(conn, &t.unit_code)?;
-                let inside = unit.is_some_and(|u| {
-                    u.code == campaign.unit_code
-                        || u.parent_code.as_deref() == Some(campaign.unit_code.as_str())
-                });
-                if !inside {
-                    errors.push(FieldError::new(
-                        at("unit_code"),
-                        "outside_campaign",
-                        msg::OUTSIDE_CAMPAIGN,
-                    ));
-                }
-                let of = t.of.and_then(|of| of.take(&at("of"), &mut errors));
-                match (t.target, t.percent) {
-                    (Some(target), None) if of.is_none() => {
-                        if !(0..=TARGET_MAX).contains(&target) {
-                            errors.push(FieldError::new(
-                                at("target"),
-                                "out_of_range",
-                                msg::TARGET_RANGE,
-                            ));
-                        }
-                    }
-                    (None, Some(percent)) => {
-                        if !(percent > 0.0 && percent <= 100.0) {
-                            errors.push(FieldError::new(
-                                at("percent"),
-                                "out_of_range",
-                                msg::PERCENT_RANGE,
-                            ));
-                        }
-                        match of {
-                            None => {
-                                errors.push(FieldError::new(at("of"), "required", msg::REQUIRED))
-                            }
-                            Some(_) => {
-                                let figures =
-                                    crate::population::service::effective(conn, &t.unit_code)?;
-                                if figures.is_none() {
-                                    errors.push(FieldError::new(
-                                        format!("[{i}]"),
-                                        "population_missing",
-                                        msg::POPULATION_MISSING,
-                                    ));
-                                }
-                            }
-                        }
-                    }
-                    _ => errors.push(FieldError::new(
-                        at("target"),
-                        "target_or_percent",
-                        msg::TARGET_OR_PERCENT,
-                    )),
-                }
-                let Some(metric) = t.metric.take(&at("metric"), &mut errors) else {
-                    continue;
-                };
-                if !seen.insert((t.unit_code.clone(), metric)) {
-                    errors.push(FieldError::new(
-                        at("metric"),
-                        "duplicate",
-                        msg::TARGET_TWICE,
-                    ));
-                }
-                rows.push(TargetRow {
-                    campaign_id: campaign.id.clone(),
-                    unit_code: t.unit_code,
-                    metric,
-                    target: t.target.unwrap_or(0),
-                    percent: t.percent,
-                    of_base: of,
-                });
-            }
-            if !errors.is_empty() {
-                return Err(ApiError::Validation(errors));
-            }
-            conn.transaction(|conn| {
-                queries::replace_targets(conn, &campaign.id, &rows, crate::clock::now())?;
-                crate::audit::record(
-                    conn,
-                    Some(&caller.id),
-                    crate::audit::AuditAction::CampaignTargets,
-                    (crate::audit::ObjectKind::Campaign, &campaign.id),
-                    Some(&campaign.unit_code),
-                    format!("set {} targets", rows.len()),
-                )
-            })?;
+            service::set_targets(conn, &caller, &campaign, drafts)?;
             readable(conn, &caller, &campaign.id)
         })
         .await?;

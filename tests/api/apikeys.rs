@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::records::visit;
+use crate::util::visit;
 use crate::util::{BA_DINH, HANOI, Reply, TestApp};
 
 #[actix_web::test]

@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::Value;
 
-use crate::records::visit;
+use crate::util::visit;
 use crate::util::{BA_DINH, NGOC_HA, SAI_GON, TestApp};
 
 fn units(page: &Value) -> Vec<String> {

@@ -9,8 +9,8 @@ use actix_web::http::Method;
 use gocua::access::Role;
 use serde_json::{Value, json};
 
-use crate::records::{CITIZEN, assist, signature, team_with, visit};
 use crate::util::{BA_DINH, HANOI, NGOC_HA, TestApp, TestUser};
+use crate::util::{CITIZEN, assist, signature, team_with, visit};
 
 /// Who calls, in the order of the expectation columns.
 const CALLERS: [&str; 12] = [

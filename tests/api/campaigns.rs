@@ -242,7 +242,7 @@ async fn targets_follow_the_campaigns_unit() {
 
 #[actix_web::test]
 async fn progress_against_pro_rated_targets() {
-    use crate::records::{hours_ago, visit};
+    use crate::util::{hours_ago, visit};
     let (app, f) = TestApp::init().with_field().await;
     let vn = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
     let today = Utc::now().with_timezone(&vn).date_naive();
@@ -325,7 +325,7 @@ async fn progress_against_pro_rated_targets() {
 
 #[actix_web::test]
 async fn percentage_targets_follow_the_population() {
-    use crate::records::visit;
+    use crate::util::visit;
     let (app, f) = TestApp::init().with_field().await;
     let admin = app.admin().await;
     let population = |households: i64| json!({"year": 2025, "residents": 9800, "adults": 6200, "aged_15_plus": 6900, "households": households});

@@ -5,8 +5,8 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::records::assist;
 use crate::stats::rollups_match;
+use crate::util::assist;
 use crate::util::{BA_DINH, HANOI, Reply, TestApp};
 
 const ANH: &str = "001185012345";

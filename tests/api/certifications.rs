@@ -5,7 +5,7 @@ use actix_web::http::Method;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
 
-use crate::records::visit;
+use crate::util::visit;
 use crate::util::{BA_DINH, HANOI, NGOC_HA, Reply, TestApp};
 
 const PATH: &str = "/api/v1/certifications";

@@ -5,9 +5,9 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::records::{CITIZEN, assist, visit};
 use crate::sessions::session;
 use crate::util::{BA_DINH, Reply, TestApp};
+use crate::util::{CITIZEN, assist, visit};
 
 /// Words of Rust that must never reach a person.
 const RUST_WORDS: [&str; 14] = [

@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::records::{CITIZEN, assist, visit};
+use crate::util::{CITIZEN, assist, visit};
 use crate::util::{SAI_GON, TestApp};
 
 #[actix_web::test]

@@ -3,8 +3,8 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::records::{CITIZEN, assist, hours_ago, signature, visit};
 use crate::util::TestApp;
+use crate::util::{CITIZEN, assist, hours_ago, signature, visit};
 
 fn ids(page: &Value) -> Vec<(String, String)> {
     page["items"]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use gocua::access::Role;
 use serde_json::json;
 
-use crate::records::visit;
+use crate::util::visit;
 use crate::util::{BA_DINH, HANOI, Reply, TestApp};
 
 /// Sends a request head and the first `sent` bytes of a body that claims `length` bytes,

@@ -5,7 +5,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::records::visit;
+use crate::util::visit;
 use crate::util::{Reply, TestApp};
 
 /// Sends `body` to `path` with an `Accept-Language`, if any.

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::records::visit;
 use crate::util::TestApp;
+use crate::util::visit;
 
 const CACHE: Duration = Duration::from_secs(2);
 

@@ -193,7 +193,7 @@ async fn backup_under_write_load_is_a_consistent_copy() {
     use gocua::db::backup;
 
     let app = TestApp::init().empty().await;
-    let f = crate::records::Field::new(&app).await;
+    let f = crate::util::Field::new(&app).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("copy.db");
     if std::env::var("GOCUA_TEST_DATABASE").as_deref() == Ok("postgres") {
@@ -213,7 +213,7 @@ async fn backup_under_write_load_is_a_consistent_copy() {
         let (app, token, team) = (&app, f.member.token.clone(), f.team.clone());
         async move {
             for _ in 0..40 {
-                let body = crate::records::visit(&team);
+                let body = crate::util::visit(&team);
                 let id = body["id"].as_str().unwrap().to_owned();
                 app.post("/api/v1/visits", &token, body).await.expect(201);
                 acked.borrow_mut().push(id);
@@ -285,7 +285,7 @@ async fn metrics_count_requests_records_batches_and_failures() {
         .with_config(|c| c.login_failures_per_phone = 2)
         .with_field()
         .await;
-    let visit = crate::records::visit(&f.team);
+    let visit = crate::util::visit(&f.team);
     let id = visit["id"].as_str().unwrap().to_owned();
     app.post("/api/v1/visits", &f.member.token, visit)
         .await
@@ -294,7 +294,7 @@ async fn metrics_count_requests_records_batches_and_failures() {
         .await
         .expect(200);
     let batch = serde_json::json!({
-        "visits": [crate::records::visit(&f.team), crate::records::visit(&f.team)],
+        "visits": [crate::util::visit(&f.team), crate::util::visit(&f.team)],
         "vneid_assists": [],
         "signature_registrations": []
     });

@@ -5,7 +5,7 @@ use actix_web::http::Method;
 use gocua::access::Role;
 use serde_json::{Value, json};
 
-use crate::records::{CITIZEN, assist, signature, team_with};
+use crate::util::{CITIZEN, assist, signature, team_with};
 use crate::util::{HANOI, Reply, SAI_GON, TestApp};
 
 const OTHER: &str = "001185099999";

@@ -4,8 +4,8 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::records::{hours_ago, visit};
 use crate::util::{BA_DINH, HANOI, Reply, TestApp};
+use crate::util::{hours_ago, visit};
 
 const PATH: &str = "/api/v1/training-sessions";
 

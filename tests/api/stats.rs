@@ -4,7 +4,7 @@
 use actix_web::web;
 use serde_json::{Value, json};
 
-use crate::records::{Field, assist, hours_ago, signature, visit};
+use crate::util::{Field, assist, hours_ago, signature, visit};
 use crate::util::{TestApp, local_day};
 
 /// A small deterministic generator, so a failing mix can be replayed.

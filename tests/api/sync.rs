@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::records::{CITIZEN, assist, signature, visit};
+use crate::util::{CITIZEN, assist, signature, visit};
 use crate::util::{Reply, TestApp};
 
 fn statuses(reply: &Reply) -> Vec<(String, String)> {

@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use crate::records::{CITIZEN, signature, visit};
 use crate::sync::count;
+use crate::util::{CITIZEN, signature, visit};
 use crate::util::{Reply, TestApp};
 
 const BAD: [&str; 5] = ["\u{0}", "\u{1}", "\u{1b}", "\r", "\u{7f}"];

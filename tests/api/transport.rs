@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::records::visit;
+use crate::util::visit;
 use crate::util::{Reply, TestApp};
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {

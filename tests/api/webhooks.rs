@@ -12,7 +12,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::records::{CITIZEN, assist, visit};
+use crate::util::{CITIZEN, assist, visit};
 use crate::util::{HANOI, Reply, TestApp};
 
 /// How a receiver answers one delivery.

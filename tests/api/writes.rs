@@ -7,8 +7,8 @@ use actix_web::web;
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
-use crate::records::{assist, hours_ago, visit};
 use crate::util::{BA_DINH, TestApp, local_day};
+use crate::util::{assist, hours_ago, visit};
 
 /// What one concurrent create expects: 201 alone, or one of a pair sent with one id.
 #[derive(Clone, Copy, PartialEq, Debug)]

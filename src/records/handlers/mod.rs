@@ -18,7 +18,7 @@ use super::input::{
 use super::model::{Kind, ReviewStatus};
 use super::queries::{self, RecordFilter, Visibility};
 use super::queue::CreateQueue;
-use super::service::{self, Created, RecordError};
+use super::service::{self, Created, RecordError, Settings};
 use super::views::{RecordView, SignatureRegistration, TrainingSession, Visit, VneidAssist};
 use crate::access::AuthUser;
 use crate::error::{ApiError, ApiResult};
@@ -82,13 +82,22 @@ async fn create_any(
     // Idempotent by id: the same id with the same content answers the stored record; with
     // other content, 409 and nothing changes.
     // Usually this node checked the caller's team a moment ago: no connection is needed.
-    let row = match service::prepare_known(&state, &caller, &submission) {
+    let row = match service::prepare_known(
+        Settings::new(&state.config, &state.memberships),
+        &caller,
+        &submission,
+    ) {
         Some(prepared) => prepared?,
         None => {
             let st = state.clone();
             state
                 .primary(move |conn| {
-                    Ok::<_, ApiError>(service::prepare_one(conn, &st, &caller, submission)?)
+                    Ok::<_, ApiError>(service::prepare_one(
+                        conn,
+                        Settings::new(&st.config, &st.memberships),
+                        &caller,
+                        submission,
+                    )?)
                 })
                 .await?
         }
@@ -179,7 +188,14 @@ async fn update_any(
     let st = state.clone();
     let row = state
         .write_records(move |conn| {
-            Ok::<_, ApiError>(service::update(conn, &st, &caller, kind, &id, patch)?)
+            Ok::<_, ApiError>(service::update(
+                conn,
+                Settings::new(&st.config, &st.memberships),
+                &caller,
+                kind,
+                &id,
+                patch,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(RecordView::from(&row)))

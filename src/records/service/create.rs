@@ -15,9 +15,8 @@ use crate::records::error::{RecordError, RecordResult};
 use crate::records::input::{Draft, Submission, record_id};
 use crate::records::model::{Kind, RecordRow, ReviewStatus};
 use crate::records::queries;
-use crate::state::AppState;
 
-use super::{Created, context, event, row_from};
+use super::{Created, Settings, context, event, row_from};
 
 /// Checks that `visit_id` names a visit of the same team.
 pub(super) fn check_visit(
@@ -142,7 +141,7 @@ impl Batch {
     fn team(
         &mut self,
         conn: &mut DbConn,
-        state: &AppState,
+        settings: Settings<'_>,
         caller: &AuthUser,
         team_id: &str,
     ) -> RecordResult<Team> {
@@ -151,7 +150,7 @@ impl Batch {
             None => {
                 let found = crate::teams::access::find_with_member(
                     conn,
-                    &state.memberships,
+                    settings.memberships,
                     team_id,
                     &caller.id,
                 )?;
@@ -182,7 +181,7 @@ impl Batch {
 /// single endpoints and sync, so both apply exactly the same rules.
 pub fn prepare(
     conn: &mut DbConn,
-    state: &AppState,
+    settings: Settings<'_>,
     caller: &AuthUser,
     submission: Submission,
     batch: &mut Batch,
@@ -190,20 +189,20 @@ pub fn prepare(
     let Some(team_id) = submission.team_id.clone() else {
         // Without a team there is no membership to check: list every failing field.
         let errors = submission
-            .validate(&context(state, true))
+            .validate(&context(settings, true))
             .err()
             .unwrap_or_default();
         return Err(RecordError::Invalid(errors));
     };
-    let team = batch.team(conn, state, caller, &team_id)?;
-    prepare_for(Some(conn), state, caller, submission, team, batch)
+    let team = batch.team(conn, settings, caller, &team_id)?;
+    prepare_for(Some(conn), settings, caller, submission, team, batch)
 }
 
 /// Prepares a single create from what this node already knows, without a database
 /// connection: a member's team read a moment ago ([`crate::access::teams::Memberships`]),
 /// and no visit to look up. `None` when a look-up is needed ([`prepare_one`] then).
 pub fn prepare_known(
-    state: &AppState,
+    settings: Settings<'_>,
     caller: &AuthUser,
     submission: &Submission,
 ) -> Option<RecordResult<RecordRow>> {
@@ -211,13 +210,13 @@ pub fn prepare_known(
         return None;
     }
     let team_id = submission.team_id.clone()?;
-    let Some((team, true)) = state.memberships.get(&(team_id, caller.id.clone()))? else {
+    let Some((team, true)) = settings.memberships.get(&(team_id, caller.id.clone()))? else {
         return None;
     };
     let mut batch = Batch::default();
     Some(prepare_for(
         None,
-        state,
+        settings,
         caller,
         submission.clone(),
         team,
@@ -229,7 +228,7 @@ pub fn prepare_known(
 /// up a `visit_id` outside the batch (never `None` then).
 fn prepare_for(
     conn: Option<&mut DbConn>,
-    state: &AppState,
+    settings: Settings<'_>,
     caller: &AuthUser,
     submission: Submission,
     team: Team,
@@ -246,7 +245,7 @@ fn prepare_for(
             msg::TEAM_INACTIVE,
         ));
     }
-    let draft = match submission.validate(&context(state, true)) {
+    let draft = match submission.validate(&context(settings, true)) {
         Ok(d) => Some(d),
         Err(e) => {
             errors.extend(e);
@@ -366,9 +365,9 @@ pub fn store_all(conn: &mut DbConn, rows: Vec<RecordRow>) -> RecordResult<Vec<Cr
 /// SQLite's one writer never waits on these look-ups.
 pub fn prepare_one(
     conn: &mut DbConn,
-    state: &AppState,
+    settings: Settings<'_>,
     caller: &AuthUser,
     submission: Submission,
 ) -> RecordResult<RecordRow> {
-    prepare(conn, state, caller, submission, &mut Batch::default())
+    prepare(conn, settings, caller, submission, &mut Batch::default())
 }

@@ -9,10 +9,11 @@ use super::input::{Context, Draft, Patch, from_row};
 use super::model::{Kind, RecordRow, ReviewStatus};
 use super::queries;
 use crate::access::AuthUser;
+use crate::access::teams::Memberships;
+use crate::config::{Config, Secret};
 use crate::db::DbConn;
 use crate::error::FieldError;
 use crate::messages as msg;
-use crate::state::AppState;
 use crate::teams::MemberRole;
 
 /// How long an author may change or void their own pending record.
@@ -20,11 +21,34 @@ pub const AUTHOR_EDIT_WINDOW: TimeDelta = TimeDelta::hours(72);
 
 pub use super::model::Created;
 
-fn context(state: &AppState, check_window: bool) -> Context<'_> {
+/// What the record rules need of the server: two settings and the memberships read a
+/// moment ago, rather than the whole shared state.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings<'a> {
+    /// How old a record's `occurred_at` may be when it arrives.
+    pub late_sync_window: TimeDelta,
+    /// The key citizen ids are hashed with.
+    pub citizen_key: &'a Secret,
+    /// Team memberships checked a moment ago.
+    pub memberships: &'a Memberships,
+}
+
+impl<'a> Settings<'a> {
+    /// The settings of `config`, with this node's memberships.
+    pub fn new(config: &'a Config, memberships: &'a Memberships) -> Self {
+        Self {
+            late_sync_window: config.late_sync_window,
+            citizen_key: &config.citizen_id_key,
+            memberships,
+        }
+    }
+}
+
+fn context(settings: Settings<'_>, check_window: bool) -> Context<'_> {
     Context {
         now: Utc::now(),
-        late_sync_window: state.config.late_sync_window,
-        citizen_key: &state.config.citizen_id_key,
+        late_sync_window: settings.late_sync_window,
+        citizen_key: settings.citizen_key,
         check_window,
     }
 }
@@ -103,6 +127,7 @@ pub fn readable(
     if visible { Ok(row) } else { Err(not_found()) }
 }
 
+pub mod batch;
 mod create;
 
 /// A record kind as the audit log names the object.
@@ -116,6 +141,7 @@ pub fn audited(kind: Kind) -> crate::audit::ObjectKind {
     }
 }
 
+pub use batch::{check_batch, store_batch};
 pub use create::{Batch, prepare, prepare_known, prepare_one, store_all};
 use create::{check_visit, flag_duplicates};
 
@@ -187,7 +213,7 @@ fn changed_fields(before: &RecordRow, after: &RecordRow) -> Vec<&'static str> {
 /// Changes a record's content (never its id, team or author).
 pub fn update(
     conn: &mut DbConn,
-    state: &AppState,
+    settings: Settings<'_>,
     caller: &AuthUser,
     kind: Kind,
     id: &str,
@@ -198,7 +224,7 @@ pub fn update(
     let check_window = patch.moves_occurred_at();
     let merged = patch.apply(from_row(&row));
     let draft = merged
-        .validate(&context(state, check_window))
+        .validate(&context(settings, check_window))
         .map_err(RecordError::Invalid)?;
     let mut errors = Vec::new();
     check_visit(conn, &draft, &row.team_id, &mut errors)?;

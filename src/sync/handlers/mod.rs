@@ -1,6 +1,7 @@
 //! `POST /api/v1/sync` and `GET /api/v1/sync/state`. A batch goes through exactly the code
-//! of the single-record endpoints (`records::service::prepare` and `store_all`): the same
-//! checks, the same hashing of citizen ids, the same duplicate flags and audit.
+//! of the single-record endpoints (`records::service::batch`, over `prepare` and
+//! `store_all`): the same checks, the same hashing of citizen ids, the same duplicate flags
+//! and audit.
 
 pub mod meta;
 
@@ -22,7 +23,8 @@ use crate::records::input::{
     AssistInput, SignatureInput, Submission, TrainingSessionInput, VisitInput,
 };
 use crate::records::model::{Kind, ReviewStatus};
-use crate::records::service::{self, Batch, Created, RecordError};
+use crate::records::service::batch::{Item, Outcome};
+use crate::records::service::{self, Settings};
 use crate::records::views::RecordView;
 use crate::state::AppState;
 use crate::teams::model::TeamDetail;
@@ -124,25 +126,6 @@ pub fn parse_record(kind: Kind, value: Value) -> Result<Submission, Vec<FieldErr
     })
 }
 
-/// Field errors of a record that was refused before storing: in a batch, a team the
-/// caller cannot log for is a fault of that record alone, not of the request.
-fn refusal(error: RecordError) -> Result<Vec<FieldError>, ApiError> {
-    match error {
-        RecordError::Invalid(errors) => Ok(errors),
-        RecordError::UnknownTeam => Ok(vec![FieldError::new(
-            "team_id",
-            "unknown_team",
-            msg::UNKNOWN_TEAM,
-        )]),
-        RecordError::NotAMember => Ok(vec![FieldError::new(
-            "team_id",
-            "not_a_member",
-            msg::NOT_A_MEMBER,
-        )]),
-        other => Err(other.into()),
-    }
-}
-
 /// Upload records logged offline. Each record stands alone: one bad record never rejects
 /// the others, and a retried batch creates nothing twice. The answer comes only after every
 /// record it reports `created` is durably committed; with no answer, retry the whole batch.
@@ -164,56 +147,47 @@ pub async fn sync(
 ) -> ApiResult<HttpResponse> {
     let items = body.into_items()?;
     let st = state.clone();
-    // Checked on a read connection, stored on the write connection: SQLite's one writer
-    // never waits on a batch's validation and look-ups.
-    let author = caller.clone();
-    let (mut results, rows, slots) = state
+    let checked = state
         .primary(move |conn| {
-            let mut batch = Batch::default();
-            let mut results = Vec::with_capacity(items.len());
-            let mut rows = Vec::new();
-            let mut slots = Vec::new();
-            for (kind, value) in items {
-                let sent_id = value.get("id").and_then(Value::as_str).map(str::to_owned);
-                let prepared = parse_record(kind, value)
-                    .map_err(RecordError::Invalid)
-                    .and_then(|submission| {
-                        service::prepare(conn, &st, &author, submission, &mut batch)
-                    });
-                match prepared {
-                    Ok(row) => {
-                        slots.push(results.len());
-                        results.push(SyncResult {
-                            kind,
-                            id: Some(row.id.clone()),
-                            status: SyncStatus::Created,
-                            errors: Vec::new(),
-                        });
-                        rows.push(row);
-                    }
-                    Err(e) => results.push(SyncResult {
-                        kind,
-                        id: sent_id,
-                        status: SyncStatus::Invalid,
-                        errors: refusal(e)?.iter().map(|e| e.view(lang)).collect(),
-                    }),
-                }
-            }
-            Ok::<_, ApiError>((results, rows, slots))
+            let items = items
+                .into_iter()
+                .map(|(kind, value)| Item {
+                    kind,
+                    sent_id: value.get("id").and_then(Value::as_str).map(str::to_owned),
+                    submission: parse_record(kind, value),
+                })
+                .collect();
+            service::check_batch(
+                conn,
+                Settings::new(&st.config, &st.memberships),
+                &caller,
+                items,
+            )
         })
         .await?;
-    let results = state
-        .write_records(move |conn| {
-            for (slot, outcome) in slots.into_iter().zip(service::store_all(conn, rows)?) {
-                results[slot].status = match outcome {
-                    Created::New(_) => SyncStatus::Created,
-                    Created::Unchanged(_) => SyncStatus::Unchanged,
-                    Created::IdTaken => SyncStatus::Conflict,
-                };
-            }
-            Ok::<_, ApiError>(results)
-        })
+    let answers = state
+        .write_records(move |conn| service::store_batch(conn, checked))
         .await?;
+    let results: Vec<SyncResult> = answers
+        .into_iter()
+        .map(|answer| {
+            let (status, errors) = match answer.outcome {
+                Outcome::Created => (SyncStatus::Created, Vec::new()),
+                Outcome::Unchanged => (SyncStatus::Unchanged, Vec::new()),
+                Outcome::Conflict => (SyncStatus::Conflict, Vec::new()),
+                Outcome::Invalid(errors) => (
+                    SyncStatus::Invalid,
+                    errors.iter().map(|e| e.view(lang)).collect(),
+                ),
+            };
+            SyncResult {
+                kind: answer.kind,
+                id: answer.id,
+                status,
+                errors,
+            }
+        })
+        .collect();
     crate::metrics::sync_batch(results.len());
     for r in results.iter().filter(|r| r.status == SyncStatus::Created) {
         crate::metrics::record_created(r.kind.as_str());

@@ -15,7 +15,11 @@ use gocua::db::DbPool;
 use gocua::state::AppState;
 use serde_json::{Value, json};
 
-use crate::records::Field;
+mod bodies;
+mod field;
+
+pub use bodies::{CITIZEN, assist, hours_ago, signature, visit};
+pub use field::{Field, team_with};
 
 /// Password every test user gets.
 pub const PASSWORD: &str = "mật-khẩu-thử-123";
