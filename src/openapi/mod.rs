@@ -89,20 +89,7 @@ fn problem_bodies(op: &mut Operation) {
 /// 400/413/415/422 where there is a body, 400/422 where there are query parameters, 503
 /// wherever the database is used, and 500 everywhere.
 pub fn finish(mut api: Spec) -> Spec {
-    for item in api.paths.paths.values_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            problem_bodies(op);
-        }
-    }
+    each_operation(&mut api, |_, op| problem_bodies(op));
     // Next, as it goes through JSON, which drops the raw `allowEmptyValue` added below.
     let mut api = state_rules(api);
     api.servers = Some(vec![
@@ -125,9 +112,54 @@ pub fn finish(mut api: Spec) -> Spec {
                 .build(),
         ),
     );
-    for (path, item) in api.paths.paths.iter_mut() {
+    each_operation(&mut api, |path, op| {
         // The liveness probe never touches the database, so it cannot answer 503.
         let uses_database = path != "/healthz";
+        match &op.security {
+            Some(s) if !s.is_empty() => {
+                add_default(op, "401", "Missing, invalid or expired access token");
+            }
+            _ => op.security = Some(Vec::new()),
+        }
+        if op.request_body.is_some() {
+            add_default(op, "400", "Malformed JSON");
+            add_default(
+                op,
+                "408",
+                "The body arrived too slowly (stalled or trickling)",
+            );
+            add_default(op, "413", "Body larger than the limit");
+            add_default(op, "415", "Body is not application/json");
+            add_default(op, "422", "Invalid fields (every failing field is listed)");
+        }
+        let has_query = op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)))
+            });
+        allow_empty_values(op);
+        if has_query {
+            add_default(op, "400", "Malformed query parameter");
+            add_default(op, "422", "Invalid query parameter value");
+        }
+        add_default(
+            op,
+            "500",
+            "Unexpected error (details are logged, never sent)",
+        );
+        if uses_database {
+            add_default(
+                op,
+                "503",
+                "Database unavailable; retry after `Retry-After` seconds",
+            );
+        }
+    });
+    api
+}
+
+/// Calls `f` with every operation of the document and its path.
+fn each_operation(api: &mut Spec, mut f: impl FnMut(&str, &mut Operation)) {
+    for (path, item) in api.paths.paths.iter_mut() {
         for op in [
             &mut item.get,
             &mut item.post,
@@ -138,47 +170,9 @@ pub fn finish(mut api: Spec) -> Spec {
         .into_iter()
         .flatten()
         {
-            match &op.security {
-                Some(s) if !s.is_empty() => {
-                    add_default(op, "401", "Missing, invalid or expired access token");
-                }
-                _ => op.security = Some(Vec::new()),
-            }
-            if op.request_body.is_some() {
-                add_default(op, "400", "Malformed JSON");
-                add_default(
-                    op,
-                    "408",
-                    "The body arrived too slowly (stalled or trickling)",
-                );
-                add_default(op, "413", "Body larger than the limit");
-                add_default(op, "415", "Body is not application/json");
-                add_default(op, "422", "Invalid fields (every failing field is listed)");
-            }
-            let has_query = op.parameters.as_ref().is_some_and(|ps| {
-                ps.iter()
-                    .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)))
-            });
-            allow_empty_values(op);
-            if has_query {
-                add_default(op, "400", "Malformed query parameter");
-                add_default(op, "422", "Invalid query parameter value");
-            }
-            add_default(
-                op,
-                "500",
-                "Unexpected error (details are logged, never sent)",
-            );
-            if uses_database {
-                add_default(
-                    op,
-                    "503",
-                    "Database unavailable; retry after `Retry-After` seconds",
-                );
-            }
+            f(path, op);
         }
     }
-    api
 }
 
 /// The server reads an empty optional query parameter (`?to=`, as forms send) as an absent
