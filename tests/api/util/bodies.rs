@@ -31,29 +31,35 @@ pub fn visit(team: &str) -> Value {
     })
 }
 
-/// A VNeID assist of `team` for `citizen` (born 1985, female), an hour ago.
-pub fn assist(team: &str, citizen: &str, action: &str, result: &str) -> Value {
-    json!({
+/// A record of `team` for `citizen` (born 1985), an hour ago, with its kind's fields.
+fn for_citizen(team: &str, citizen: &str, fields: Value) -> Value {
+    let mut body = json!({
         "id": uuid::Uuid::new_v4().to_string(),
         "team_id": team,
         "occurred_at": hours_ago(1),
         "citizen_id": citizen,
-        "birth_year": 1985,
-        "sex": "female",
-        "action": action,
-        "result": result
-    })
+        "birth_year": 1985
+    });
+    if let (Some(body), Value::Object(fields)) = (body.as_object_mut(), fields) {
+        body.extend(fields);
+    }
+    body
+}
+
+/// A VNeID assist of `team` for `citizen` (born 1985, female), an hour ago.
+pub fn assist(team: &str, citizen: &str, action: &str, result: &str) -> Value {
+    for_citizen(
+        team,
+        citizen,
+        json!({"sex": "female", "action": action, "result": result}),
+    )
 }
 
 /// A VNPT-CA signature registration of `team` for `citizen` (born 1985), an hour ago.
 pub fn signature(team: &str, citizen: &str, status: &str) -> Value {
-    json!({
-        "id": uuid::Uuid::new_v4().to_string(),
-        "team_id": team,
-        "occurred_at": hours_ago(1),
-        "citizen_id": citizen,
-        "birth_year": 1985,
-        "provider": "VNPT-CA",
-        "status": status
-    })
+    for_citizen(
+        team,
+        citizen,
+        json!({"provider": "VNPT-CA", "status": status}),
+    )
 }
