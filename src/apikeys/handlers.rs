@@ -2,19 +2,30 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
-use super::KEY_PREFIX;
-use super::queries::{self, ApiKeyRow};
-use crate::access::{AuthUser, Role, tokens};
-use crate::error::{ApiError, ApiResult, FieldError};
+use super::model::ApiKeyRow;
+use super::queries;
+use super::service::{self, ApiKeyError};
+use crate::access::{AuthUser, Role};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::state::AppState;
+
+impl From<ApiKeyError> for ApiError {
+    fn from(e: ApiKeyError) -> Self {
+        match e {
+            ApiKeyError::Invalid(errors) => Self::Validation(errors),
+            ApiKeyError::UnitNotInScope => Self::NotFound(msg::NOT_FOUND_UNIT),
+            ApiKeyError::NotFound => Self::NotFound(msg::NOT_FOUND_API_KEY),
+            ApiKeyError::Random(e) => Self::Internal(e),
+            ApiKeyError::Database(e) => e.into(),
+        }
+    }
+}
 
 /// A new key.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -110,60 +121,16 @@ pub async fn create_key(
     ApiJson(body): ApiJson<CreateApiKey>,
 ) -> ApiResult<HttpResponse> {
     require_key_manager(&caller)?;
-    let created = state
-        .primary(move |conn| {
-            let mut errors = Vec::new();
-            let name = body.name.trim().to_owned();
-            if name.is_empty() || name.chars().count() > crate::rules::NAME_MAX {
-                errors.push(FieldError::new(
-                    "name",
-                    "length",
-                    msg::length(1, crate::rules::NAME_MAX),
-                ));
-            }
-            if crate::units::queries::find(conn, &body.unit_code)?.is_none() {
-                errors.push(FieldError::new(
-                    "unit_code",
-                    "unknown_unit",
-                    msg::UNKNOWN_UNIT,
-                ));
-            }
-            if !errors.is_empty() {
-                return Err(ApiError::Validation(errors));
-            }
-            crate::units::require_in_scope(conn, &caller.scope, &body.unit_code)?;
-            let (secret, _) = tokens::random_token().map_err(ApiError::Internal)?;
-            let key = format!("{KEY_PREFIX}{secret}");
-            let row = ApiKeyRow {
-                id: Uuid::new_v4().to_string(),
-                name,
-                unit_code: body.unit_code,
-                key_hash: tokens::digest(&key),
-                created_by: Some(caller.id.clone()),
-                created_at: crate::clock::now(),
-                last_used_at: None,
-                revoked_at: None,
-            };
-            conn.transaction(|conn| {
-                queries::insert(conn, &row)?;
-                crate::audit::record(
-                    conn,
-                    Some(&caller.id),
-                    crate::audit::AuditAction::ApiKeyCreate,
-                    (crate::audit::ObjectKind::ApiKey, &row.id),
-                    Some(&row.unit_code),
-                    format!("issued key {:?}", row.name),
-                )
-            })?;
-            Ok(CreatedApiKey {
-                id: row.id,
-                name: row.name,
-                unit_code: row.unit_code,
-                key,
-                created_at: row.created_at.and_utc(),
-            })
-        })
+    let (row, key) = state
+        .primary(move |conn| service::issue(conn, &caller, &body.name, &body.unit_code))
         .await?;
+    let created = CreatedApiKey {
+        id: row.id,
+        name: row.name,
+        unit_code: row.unit_code,
+        key,
+        created_at: row.created_at.and_utc(),
+    };
     Ok(HttpResponse::Created()
         .insert_header(crate::caching::no_store())
         .json(created))
@@ -221,25 +188,7 @@ pub async fn revoke_key(
     require_key_manager(&caller)?;
     let id = id.into_inner();
     state
-        .primary(move |conn| {
-            let key = queries::find(conn, &id)?
-                .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_API_KEY))?;
-            if !crate::units::in_scope(conn, &caller.scope, &key.unit_code)? {
-                return Err(ApiError::NotFound(msg::NOT_FOUND_API_KEY));
-            }
-            conn.transaction(|conn| {
-                queries::revoke(conn, &key.id, crate::clock::now())?;
-                crate::audit::record(
-                    conn,
-                    Some(&caller.id),
-                    crate::audit::AuditAction::ApiKeyRevoke,
-                    (crate::audit::ObjectKind::ApiKey, &key.id),
-                    Some(&key.unit_code),
-                    "revoked",
-                )
-            })?;
-            Ok(())
-        })
+        .primary(move |conn| service::revoke(conn, &caller, &id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

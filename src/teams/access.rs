@@ -1,24 +1,12 @@
 //! Who may read which team: supervisors in scope, or the team's members. Every domain
 //! that acts on a team (teams, records, sync) asks here.
 
+use super::error::TeamError;
 use super::model::TeamRow;
 use super::queries;
 use crate::access::AuthUser;
 use crate::access::teams::{Memberships, Team};
-use crate::db::{DbConn, DbError};
-
-/// Why a team a caller named was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum TeamError {
-    /// No such team, or one the caller may not read: the same answer (a 404).
-    #[error("no such team visible to the caller")]
-    NotFound,
-    /// The database failed.
-    #[error(transparent)]
-    Database(#[from] DbError),
-}
-
-crate::db::domain_error!(TeamError);
+use crate::db::DbConn;
 
 /// Loads a team the caller may read: supervisors in scope, or members.
 pub fn readable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> Result<TeamRow, TeamError> {

@@ -2,28 +2,33 @@
 //! their members; volunteers read the teams they belong to. Outside scope is 404.
 
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
-use diesel::Connection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 use validator::Validate;
 
-use super::access::{TeamError, readable};
-use super::model::{AREA_MAX, MemberRole, MemberRow, Team, TeamDetail, TeamRow};
-use super::queries::{self, TeamChanges, Visibility};
+use super::access::readable;
+use super::error::TeamError;
+use super::model::{AREA_MAX, MemberRole, Team, TeamDetail, TeamRow};
+use super::queries::{self, Visibility};
+use super::service::{self, NewTeam, TeamUpdate};
 use crate::access::AuthUser;
 use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult, FieldError, field_errors};
+use crate::error::{ApiError, ApiResult, field_errors};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
 use crate::state::AppState;
-use crate::users::access::user_in_scope;
 
 impl From<TeamError> for ApiError {
     fn from(e: TeamError) -> Self {
         match e {
             TeamError::NotFound => Self::NotFound(msg::NOT_FOUND_TEAM),
+            TeamError::Invalid(errors) => Self::Validation(errors),
+            TeamError::UnitNotInScope => Self::NotFound(msg::NOT_FOUND_UNIT),
+            TeamError::NameTaken => Self::Conflict(msg::TEAM_NAME_TAKEN),
+            TeamError::UserNotFound => Self::NotFound(msg::NOT_FOUND_USER),
+            TeamError::Inactive => Self::Conflict(msg::TEAM_INACTIVE),
+            TeamError::NotAMember => Self::NotFound(msg::NOT_FOUND_MEMBER),
             TeamError::Database(e) => e.into(),
         }
     }
@@ -88,24 +93,6 @@ fn manageable(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<TeamR
     Ok(readable(conn, caller, id)?)
 }
 
-fn detail(conn: &mut DbConn, team: TeamRow) -> ApiResult<TeamDetail> {
-    let members = queries::members(conn, &team.id)?;
-    Ok(TeamDetail {
-        team: team.into(),
-        members,
-    })
-}
-
-fn unique_name_conflict(e: diesel::result::Error) -> ApiError {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match e {
-        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::Conflict(msg::TEAM_NAME_TAKEN)
-        }
-        other => other.into(),
-    }
-}
-
 /// Create a team in a commune of the caller's scope.
 #[utoipa::path(
     tag = "teams",
@@ -125,70 +112,18 @@ pub async fn create_team(
     ApiJson(body): ApiJson<CreateTeam>,
 ) -> ApiResult<HttpResponse> {
     caller.require_supervisor()?;
+    let errors = body
+        .validate()
+        .err()
+        .map(|e| field_errors(&e))
+        .unwrap_or_default();
+    let new = NewTeam {
+        commune_code: body.commune_code,
+        name: body.name,
+        area: body.area,
+    };
     let team = state
-        .primary(move |conn| {
-            let mut errors = body
-                .validate()
-                .err()
-                .map(|e| field_errors(&e))
-                .unwrap_or_default();
-            let unit = crate::units::queries::find(conn, &body.commune_code)?;
-            match &unit {
-                None => errors.push(FieldError::new(
-                    "commune_code",
-                    "unknown_unit",
-                    msg::UNKNOWN_UNIT,
-                )),
-                Some(u) if u.kind.is_province() => errors.push(FieldError::new(
-                    "commune_code",
-                    "not_a_commune",
-                    msg::NOT_A_COMMUNE,
-                )),
-                Some(u) if !u.active => errors.push(FieldError::new(
-                    "commune_code",
-                    "inactive_unit",
-                    msg::INACTIVE_UNIT,
-                )),
-                Some(_) => {}
-            }
-            if !errors.is_empty() {
-                return Err(ApiError::Validation(errors));
-            }
-            let parent = unit.and_then(|u| u.parent_code);
-            if !caller
-                .scope
-                .contains(Some(&body.commune_code), parent.as_deref())
-            {
-                return Err(ApiError::NotFound(msg::NOT_FOUND_UNIT));
-            }
-            let now = crate::clock::now();
-            let row = TeamRow {
-                id: Uuid::new_v4().to_string(),
-                commune_code: body.commune_code,
-                name: body.name.trim().to_owned(),
-                area: body
-                    .area
-                    .map(|a| a.trim().to_owned())
-                    .filter(|a| !a.is_empty()),
-                active: true,
-                created_by: Some(caller.id.clone()),
-                created_at: now,
-                updated_at: now,
-            };
-            conn.transaction(|conn| {
-                queries::insert(conn, &row).map_err(unique_name_conflict)?;
-                crate::audit::record(
-                    conn,
-                    Some(&caller.id),
-                    crate::audit::AuditAction::TeamCreate,
-                    (crate::audit::ObjectKind::Team, &row.id),
-                    Some(&row.commune_code),
-                    format!("created team {:?}", row.name),
-                )?;
-                Ok::<_, ApiError>(())
-            })?;
-            Ok(Team::from(row))
-        })
+        .primary(move |conn| service::create(conn, &caller, new, errors))
         .await?;
     Ok(HttpResponse::Created().json(team))
 }
@@ -258,7 +193,7 @@ pub async fn get_team(
     let team = state
         .primary(move |conn| {
             let team = readable(conn, &caller, &id)?;
-            detail(conn, team)
+            service::detail(conn, team)
         })
         .await?;
     Ok(HttpResponse::Ok().json(team))
@@ -289,40 +224,12 @@ pub async fn update_team(
         .primary(move |conn| {
             let team = manageable(conn, &caller, &id)?;
             body.validate()?;
-            let changes = TeamChanges {
-                name: body.name.as_deref().map(|n| n.trim().to_owned()),
-                area: body
-                    .area
-                    .as_deref()
-                    .map(|a| Some(a.trim().to_owned()).filter(|a| !a.is_empty())),
+            let update = TeamUpdate {
+                name: body.name,
+                area: body.area,
                 active: body.active,
-                updated_at: Some(crate::clock::now()),
             };
-            let mut changed = Vec::new();
-            if changes.name.is_some() {
-                changed.push("name");
-            }
-            if changes.area.is_some() {
-                changed.push("area");
-            }
-            if let Some(active) = body.active {
-                changed.push(if active { "reactivated" } else { "deactivated" });
-            }
-            conn.transaction(|conn| {
-                queries::update(conn, &team.id, &changes).map_err(unique_name_conflict)?;
-                crate::audit::record(
-                    conn,
-                    Some(&caller.id),
-                    crate::audit::AuditAction::TeamUpdate,
-                    (crate::audit::ObjectKind::Team, &team.id),
-                    Some(&team.commune_code),
-                    format!("changed {}", changed.join(", ")),
-                )?;
-                Ok::<_, ApiError>(())
-            })?;
-            let team = queries::find(conn, &team.id)?
-                .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_TEAM))?;
-            detail(conn, team)
+            Ok::<_, ApiError>(service::update(conn, &caller, team, update)?)
         })
         .await?;
     state.memberships.clear();
@@ -356,47 +263,9 @@ pub async fn put_member(
     let team = state
         .primary(move |conn| {
             let team = manageable(conn, &caller, &id)?;
-            let user = crate::users::queries::find(conn, &user_id)?
-                .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))?;
-            if user.unit_code.as_deref() != Some(team.commune_code.as_str()) {
-                if !user_in_scope(conn, &caller, &user)? {
-                    return Err(ApiError::NotFound(msg::NOT_FOUND_USER));
-                }
-                return Err(ApiError::field(
-                    "user_id",
-                    "wrong_commune",
-                    msg::WRONG_COMMUNE,
-                ));
-            }
-            if !user.active {
-                return Err(ApiError::field(
-                    "user_id",
-                    "inactive_user",
-                    msg::INACTIVE_USER,
-                ));
-            }
-            if !team.active {
-                return Err(ApiError::Conflict(msg::TEAM_INACTIVE));
-            }
-            let row = MemberRow {
-                team_id: team.id.clone(),
-                user_id: user.id.clone(),
-                role: body.role,
-                added_by: Some(caller.id.clone()),
-                added_at: crate::clock::now(),
-            };
-            conn.transaction(|conn| {
-                queries::put_member(conn, &row)?;
-                crate::audit::record(
-                    conn,
-                    Some(&caller.id),
-                    crate::audit::AuditAction::TeamMemberPut,
-                    (crate::audit::ObjectKind::Team, &team.id),
-                    Some(&team.commune_code),
-                    format!("user {} is {}", user.id, body.role.as_str()),
-                )
-            })?;
-            detail(conn, team)
+            Ok::<_, ApiError>(service::put_member(
+                conn, &caller, team, &user_id, body.role,
+            )?)
         })
         .await?;
     state.memberships.clear();
@@ -427,20 +296,7 @@ pub async fn remove_member(
     state
         .primary(move |conn| {
             let team = manageable(conn, &caller, &id)?;
-            conn.transaction(|conn| {
-                if !queries::remove_member(conn, &team.id, &user_id)? {
-                    return Err(ApiError::NotFound(msg::NOT_FOUND_MEMBER));
-                }
-                crate::audit::record(
-                    conn,
-                    Some(&caller.id),
-                    crate::audit::AuditAction::TeamMemberRemove,
-                    (crate::audit::ObjectKind::Team, &team.id),
-                    Some(&team.commune_code),
-                    format!("removed user {user_id}"),
-                )?;
-                Ok(())
-            })
+            Ok::<_, ApiError>(service::remove_member(conn, &caller, &team, &user_id)?)
         })
         .await?;
     state.memberships.clear();

@@ -3,18 +3,17 @@
 //! exist, so units cannot be probed for their staff.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use diesel::Connection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::access::{unit_of, user_in_scope};
-use super::model::{CreateUser, UserRow, UserView, search_text};
-use super::queries::{self, UserChanges, UserFilter};
-use super::service::UserError;
+use super::access::user_in_scope;
+use super::model::{CreateUser, UserRow, UserView};
+use super::queries::{self, UserFilter};
+use super::service::{self, UserError, UserUpdate};
 use crate::access::{AuthUser, Role};
 use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult, FieldError, field_errors};
+use crate::error::{ApiError, ApiResult, field_errors};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
 use crate::pagination::{Page, PageParams, keyset_cursor};
@@ -53,7 +52,6 @@ pub struct UserQuery {
     pub cursor: Option<String>,
 }
 
-/// Loads a user the caller may see, or 404.
 /// What each refusal of the users service means on the wire.
 impl From<UserError> for ApiError {
     fn from(e: UserError) -> Self {
@@ -64,12 +62,14 @@ impl From<UserError> for ApiError {
             }
             UserError::UnitNotFound => Self::NotFound(msg::NOT_FOUND_UNIT),
             UserError::PhoneTaken => Self::Conflict(msg::PHONE_TAKEN),
+            UserError::UserNotFound => Self::NotFound(msg::NOT_FOUND_USER),
             UserError::Hashing(e) => Self::Internal(e),
             UserError::Database(e) => e.into(),
         }
     }
 }
 
+/// Loads a user the caller may see, or 404.
 fn visible_user(conn: &mut DbConn, caller: &AuthUser, id: &str) -> ApiResult<UserRow> {
     let not_found = || ApiError::NotFound(msg::NOT_FOUND_USER);
     let user = queries::find(conn, id)?.ok_or_else(not_found)?;
@@ -222,59 +222,17 @@ pub async fn update_user(
             if body.role.is_some_and(|r| r >= caller.role) {
                 return Err(ApiError::Forbidden(msg::LOWER_ROLES_GIVEN));
             }
-            let mut errors = body
+            let errors = body
                 .validate()
                 .err()
                 .map(|e| field_errors(&e))
                 .unwrap_or_default();
-            if let Some(role) = body.role {
-                let kind = match &user.unit_code {
-                    Some(code) => unit_of(conn, code)?.map(|(k, _, _)| k),
-                    None => None,
-                };
-                if !super::model::fits_unit(role, kind) {
-                    errors.push(FieldError::new(
-                        "role",
-                        "wrong_unit_kind",
-                        super::model::unit_requirement(role),
-                    ));
-                }
-            }
-            if !errors.is_empty() {
-                return Err(ApiError::Validation(errors));
-            }
-            let name = body.full_name.as_deref().map(str::trim);
-            let disabling = body.active == Some(false) && user.active;
-            let changes = UserChanges {
-                full_name: name.map(str::to_owned),
-                search_text: name.map(|n| search_text(n, &user.phone)),
+            let update = UserUpdate {
+                full_name: body.full_name,
                 role: body.role,
                 active: body.active,
-                password_hash: None,
-                updated_at: Some(crate::clock::now()),
             };
-            let mut summary = Vec::new();
-            if changes.full_name.is_some() {
-                summary.push("full_name".to_owned());
-            }
-            if let Some(role) = &changes.role {
-                summary.push(format!("role {} -> {role}", user.role));
-            }
-            if let Some(active) = body.active {
-                summary.push(format!("active={active}"));
-            }
-            conn.transaction(|conn| {
-                queries::update(conn, &user.id, &changes, disabling)?;
-                crate::audit::record(
-                    conn,
-                    Some(&caller.id),
-                    crate::audit::AuditAction::UserUpdate,
-                    (crate::audit::ObjectKind::User, &user.id),
-                    user.unit_code.as_deref(),
-                    format!("changed {}", summary.join(", ")),
-                )
-            })?;
-            queries::find(conn, &user.id)?.ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_USER))
+            Ok::<_, ApiError>(service::update(conn, &caller, user, update, errors)?)
         })
         .await?;
     // Role, unit and activity are what a session carries.

@@ -1,5 +1,6 @@
 //! Creating a user, shared by `POST /api/v1/users` and `gocua create-user` so both apply
-//! the same checks (the command line only skips the caller's role and scope).
+//! the same checks (the command line only skips the caller's role and scope); changing one
+//! with its audit entry.
 
 use diesel::Connection;
 use uuid::Uuid;
@@ -9,7 +10,7 @@ use validator::Validate;
 use super::access::unit_of;
 use super::model::CreateUser;
 use super::model::{UserRow, search_text};
-use super::queries;
+use super::queries::{self, UserChanges};
 use crate::access::{AuthUser, password, phone};
 use crate::db::{DbConn, DbError};
 use crate::error::{FieldError, field_errors};
@@ -31,6 +32,9 @@ pub enum UserError {
     /// Another user has the phone.
     #[error("the phone number is taken")]
     PhoneTaken,
+    /// The user is gone.
+    #[error("no such user")]
+    UserNotFound,
     /// The password could not be hashed.
     #[error(transparent)]
     Hashing(anyhow::Error),
@@ -139,4 +143,75 @@ pub fn create(
         }
     })?;
     Ok(user)
+}
+
+/// Changes to a user as sent; absent fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct UserUpdate {
+    /// New full name (trimmed before it is stored).
+    pub full_name: Option<String>,
+    /// New role: it must fit the user's unit.
+    pub role: Option<crate::access::Role>,
+    /// `false` disables the account and ends its sessions.
+    pub active: Option<bool>,
+}
+
+/// Changes `user` (whom the caller may change), with an audit entry naming what changed.
+/// `errors` are the failing fields the request's own rules found; a role that does not
+/// fit the user's unit is added, and all are answered together.
+pub fn update(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    user: UserRow,
+    update: UserUpdate,
+    mut errors: Vec<FieldError>,
+) -> Result<UserRow, UserError> {
+    if let Some(role) = update.role {
+        let kind = match &user.unit_code {
+            Some(code) => unit_of(conn, code)?.map(|(k, _, _)| k),
+            None => None,
+        };
+        if !super::model::fits_unit(role, kind) {
+            errors.push(FieldError::new(
+                "role",
+                "wrong_unit_kind",
+                super::model::unit_requirement(role),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(UserError::Invalid(errors));
+    }
+    let name = update.full_name.as_deref().map(str::trim);
+    let disabling = update.active == Some(false) && user.active;
+    let changes = UserChanges {
+        full_name: name.map(str::to_owned),
+        search_text: name.map(|n| search_text(n, &user.phone)),
+        role: update.role,
+        active: update.active,
+        password_hash: None,
+        updated_at: Some(crate::clock::now()),
+    };
+    let mut summary = Vec::new();
+    if changes.full_name.is_some() {
+        summary.push("full_name".to_owned());
+    }
+    if let Some(role) = &changes.role {
+        summary.push(format!("role {} -> {role}", user.role));
+    }
+    if let Some(active) = update.active {
+        summary.push(format!("active={active}"));
+    }
+    conn.transaction(|conn| {
+        queries::update(conn, &user.id, &changes, disabling)?;
+        crate::audit::record(
+            conn,
+            Some(&caller.id),
+            crate::audit::AuditAction::UserUpdate,
+            (crate::audit::ObjectKind::User, &user.id),
+            user.unit_code.as_deref(),
+            format!("changed {}", summary.join(", ")),
+        )
+    })?;
+    queries::find(conn, &user.id)?.ok_or(UserError::UserNotFound)
 }
