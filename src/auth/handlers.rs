@@ -2,22 +2,20 @@
 //! password.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 use validator::Validate;
 
-use super::queries::{self, RefreshToken};
+use super::queries;
+use super::service::{self, AuthError, Issuer, Session};
 use crate::access::checks::CheckError;
-use crate::access::{AuthUser, password, phone, tokens};
-use crate::db::DbConn;
+use crate::access::{AuthUser, password, phone};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::ApiJson;
 use crate::messages as msg;
 use crate::state::AppState;
 use crate::units::Unit;
-use crate::users::{UserRow, UserView};
+use crate::users::UserView;
 
 /// Sign-in request.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -84,45 +82,34 @@ fn client_address(req: &HttpRequest, state: &AppState) -> String {
         .unwrap_or_default()
 }
 
-/// Starts a login: a new refresh-token family and an access token.
-fn start_session(conn: &mut DbConn, state: &AppState, user: UserRow) -> ApiResult<TokenResponse> {
-    let family = Uuid::new_v4().to_string();
-    issue_pair(conn, state, user, &family)
+/// What issuing tokens needs of the state.
+fn issuer(state: &AppState) -> Issuer<'_> {
+    Issuer {
+        jwt: &state.jwt,
+        refresh_ttl: state.config.refresh_token_ttl,
+    }
 }
 
-fn issue_pair(
-    conn: &mut DbConn,
-    state: &AppState,
-    user: UserRow,
-    family_id: &str,
-) -> ApiResult<TokenResponse> {
-    let (refresh_token, digest) = tokens::random_token().map_err(ApiError::Internal)?;
-    let now = crate::clock::now();
-    queries::insert(
-        conn,
-        &RefreshToken {
-            id: Uuid::new_v4().to_string(),
-            family_id: family_id.to_owned(),
-            user_id: user.id.clone(),
-            token_hash: digest,
-            token_generation: user.token_generation,
-            created_at: now,
-            expires_at: now + state.config.refresh_token_ttl,
-            used_at: None,
-            revoked_at: None,
-        },
-    )?;
-    let access = state
-        .jwt
-        .issue(&user.id, user.token_generation)
-        .map_err(ApiError::Internal)?;
-    Ok(TokenResponse {
-        access_token: access,
-        token_type: "Bearer".into(),
-        expires_in: state.jwt.ttl_secs(),
-        refresh_token,
-        user: user.into(),
-    })
+impl From<Session> for TokenResponse {
+    fn from(session: Session) -> Self {
+        Self {
+            access_token: session.access_token,
+            token_type: "Bearer".into(),
+            expires_in: session.expires_in,
+            refresh_token: session.refresh_token,
+            user: session.user.into(),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Refused(why) => Self::Unauthorized(why),
+            AuthError::Token(e) => Self::Internal(e),
+            AuthError::Database(e) => e.into(),
+        }
+    }
 }
 
 fn wrong_credentials() -> ApiError {
@@ -185,20 +172,10 @@ pub async fn login(
             let tokens = state
                 .primary(move |conn| {
                     queries::forget_login_failures(conn, &st.throttle, &phone_key)?;
-                    conn.transaction(|conn| {
-                        crate::audit::record(
-                            conn,
-                            Some(&u.id),
-                            crate::audit::AuditAction::AuthLogin,
-                            (crate::audit::ObjectKind::User, &u.id),
-                            u.unit_code.as_deref(),
-                            "signed in",
-                        )?;
-                        start_session(conn, &st, u)
-                    })
+                    Ok::<_, ApiError>(service::sign_in(conn, issuer(&st), u)?)
                 })
                 .await?;
-            Some(tokens)
+            Some(TokenResponse::from(tokens))
         }
         _ => None,
     };
@@ -236,11 +213,6 @@ async fn record_failure(
         .await
 }
 
-enum Refreshed {
-    Pair(Box<TokenResponse>),
-    Refused(crate::messages::Text),
-}
-
 /// Exchange a refresh token for a new pair (rotation).
 ///
 /// The old refresh token stops working. Presenting a spent one again revokes the whole
@@ -259,48 +231,12 @@ pub async fn refresh(
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
     let st = state.clone();
-    let outcome = state
-        .primary(move |conn| {
-            let now = crate::clock::now();
-            let Some(token) = queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))?
-            else {
-                return Ok(Refreshed::Refused(msg::UNKNOWN_REFRESH_TOKEN));
-            };
-            if token.revoked_at.is_some() {
-                return Ok(Refreshed::Refused(msg::LOGIN_ENDED));
-            }
-            if token.expires_at <= now {
-                return Ok(Refreshed::Refused(msg::REFRESH_EXPIRED));
-            }
-            // Every branch writes first, so SQLite takes the write lock at the start of the
-            // transaction: a concurrent refresh waits instead of failing on a stale snapshot.
-            conn.transaction::<_, ApiError, _>(|conn| {
-                if !queries::spend(conn, &token.id, now)? {
-                    queries::revoke_family(conn, &token.family_id, now)?;
-                    tracing::warn!(user_id = %token.user_id, "refresh token reused; login revoked");
-                    return Ok(Refreshed::Refused(msg::REFRESH_REUSED));
-                }
-                match crate::users::queries::find(conn, &token.user_id)? {
-                    Some(user)
-                        if user.active && user.token_generation == token.token_generation =>
-                    {
-                        issue_pair(conn, &st, user, &token.family_id)
-                            .map(|p| Refreshed::Pair(Box::new(p)))
-                    }
-                    _ => {
-                        queries::revoke_family(conn, &token.family_id, now)?;
-                        Ok(Refreshed::Refused(msg::SESSION_ENDED))
-                    }
-                }
-            })
-        })
+    let session = state
+        .primary(move |conn| service::refresh(conn, issuer(&st), &body.refresh_token))
         .await?;
-    match outcome {
-        Refreshed::Pair(pair) => Ok(HttpResponse::Ok()
-            .insert_header(crate::caching::no_store())
-            .json(pair)),
-        Refreshed::Refused(why) => Err(ApiError::Unauthorized(why)),
-    }
+    Ok(HttpResponse::Ok()
+        .insert_header(crate::caching::no_store())
+        .json(TokenResponse::from(session)))
 }
 
 /// Sign out: ends the login the refresh token belongs to.
@@ -317,14 +253,7 @@ pub async fn logout(
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
     state
-        .primary(move |conn| {
-            if let Some(token) =
-                queries::find_by_digest(conn, &tokens::digest(&body.refresh_token))?
-            {
-                queries::revoke_family(conn, &token.family_id, crate::clock::now())?;
-            }
-            Ok::<_, ApiError>(())
-        })
+        .primary(move |conn| service::sign_out(conn, &body.refresh_token))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -397,26 +326,8 @@ pub async fn change_password(
         let hash = web::block(move || password::hash(&new_password))
             .await?
             .map_err(ApiError::Internal)?;
-        let changes = crate::users::queries::UserChanges {
-            password_hash: Some(hash),
-            updated_at: Some(crate::clock::now()),
-            ..Default::default()
-        };
         state
-            .primary(move |conn| {
-                conn.transaction(|conn| {
-                    crate::users::queries::update(conn, &user.id, &changes, true)?;
-                    crate::audit::record(
-                        conn,
-                        Some(&user.id),
-                        crate::audit::AuditAction::AuthPasswordChange,
-                        (crate::audit::ObjectKind::User, &user.id),
-                        user.unit_code.as_deref(),
-                        "changed own password; sessions ended",
-                    )
-                })?;
-                Ok::<_, ApiError>(())
-            })
+            .primary(move |conn| service::set_password(conn, &user, hash))
             .await?;
         state.sessions.forget(&caller.id);
     }

@@ -5,3 +5,4 @@
 pub mod handlers;
 pub mod http;
 pub mod queries;
+pub mod service;
