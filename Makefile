@@ -64,7 +64,8 @@ test-outage:
 	else echo "GOCUA_TEST_POSTGRES_URL not set: PostgreSQL outage run skipped (CI sets it)"; fi
 
 ## Schemathesis (from PyPI, installed when missing) against the served spec, every check on,
-## as an admin and as a volunteer; EXAMPLES bounds the examples per operation and phase.
+## as a volunteer, a commune and a province supervisor and an admin; EXAMPLES bounds the
+## examples per operation and phase.
 SCHEMATHESIS_VERSION := 4.32.5
 EXAMPLES ?= 20
 test-schema:

@@ -1,8 +1,9 @@
 """Schemathesis against the served spec (make test-schema): a real server on a fresh demo
 database, every check on (scripts/schemathesis.toml says where and why a check is tuned).
 
-Two passes: an admin over every operation, and a volunteer over the record, sync and
-follow-up operations (only team members log records). Path ids point at real objects made
+Four passes: a volunteer over the record, sync and follow-up operations (only team
+members log records), then a commune supervisor, a province supervisor and an admin over
+every operation. Path ids point at real objects made
 here first, so operations on one object reach their business logic instead of a 404.
 
     python3 scripts/schemathesis_run.py --binary target/debug/gocua --max-examples 20
@@ -35,6 +36,8 @@ def main():
         server.cli("seed-demo")
         server.start()
         admin, _ = server.login("0900000001", PASSWORD)
+        province, _ = server.login("0900000002", PASSWORD)
+        commune, _ = server.login("0900000011", PASSWORD)
         volunteer, volunteer_id = server.login("0900001111", PASSWORD)
         status, me = server.call("GET", "/api/v1/me", token=volunteer)
         team = me["teams"][0]["team_id"]
@@ -70,11 +73,13 @@ def main():
                   "--workers", "2", "--no-color"]
         if args.seed:
             common += ["--seed", args.seed]
-        # The volunteer goes first: the admin pass may disable that volunteer or take them
+        # The volunteer goes first: the other passes may disable that volunteer or take them
         # out of the team.
         passes = [
             ("volunteer, records and sync", volunteer,
              ["--include-path-regex", "^/api/v1/(visits|vneid-assists|signature-registrations|training-sessions|sync|follow-ups)"]),
+            ("commune supervisor, every operation", commune, []),
+            ("province supervisor, every operation", province, []),
             ("admin, every operation", admin, []),
         ]
         for title, token, extra in passes:
