@@ -118,18 +118,23 @@ async fn key_caller(state: &AppState, key: &str) -> Result<AuthUser, ApiError> {
     })
 }
 
+/// The caller of `req`, left for the access log; `keys` lets a dashboard key in.
+fn caller(req: &HttpRequest, keys: bool) -> LocalBoxFuture<'static, Result<AuthUser, ApiError>> {
+    let auth = authenticate(
+        req.app_data::<web::Data<AppState>>().cloned(),
+        bearer(req),
+        keys,
+    );
+    let req = req.clone();
+    Box::pin(async move { auth.await.inspect(|user| remember(&req, user)) })
+}
+
 impl FromRequest for AuthUser {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let auth = authenticate(
-            req.app_data::<web::Data<AppState>>().cloned(),
-            bearer(req),
-            false,
-        );
-        let req = req.clone();
-        Box::pin(async move { auth.await.inspect(|user| remember(&req, user)) })
+        caller(req, false)
     }
 }
 
@@ -138,13 +143,8 @@ impl FromRequest for Reader {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let auth = authenticate(
-            req.app_data::<web::Data<AppState>>().cloned(),
-            bearer(req),
-            true,
-        );
-        let req = req.clone();
-        Box::pin(async move { auth.await.inspect(|user| remember(&req, user)).map(Reader) })
+        let caller = caller(req, true);
+        Box::pin(async move { caller.await.map(Reader) })
     }
 }
 
