@@ -229,6 +229,57 @@ test('the progress page shows what the API says, in Vietnamese and English', asy
   await context.close();
 });
 
+test('a ward sees its figures per residential group on both maps, and adds and renames one', async () => {
+  const { context, page, problems } = await openPage({ width: 1280, height: 900 });
+  await logIn(page);
+  const me = (await api('/me')).body;
+  const campaignId = await page.locator('[data-testid=campaign]').inputValue();
+  const campaign = (await api(`/campaigns/${campaignId}`)).body;
+  const day = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+  const to = day < campaign.ends_on ? day : campaign.ends_on;
+  const range = `unit=${me.unit_code}&from=${campaign.starts_on}&to=${to}`;
+  const total = (await api(`/stats/summary?${range}`)).body.metrics.visits;
+  for (const map of ['current', 'as_recorded']) {
+    if (map === 'as_recorded') await page.getByTestId('hamlet-map').selectOption(map);
+    const table = page.locator(`[data-testid=hamlet-table][data-map=${map}]`);
+    await table.waitFor();
+    const rows = (await api(`/stats/breakdown?${range}&by=hamlet&map=${map}`)).body.rows;
+    assert.equal(rows.reduce((n, r) => n + r.metrics.visits, 0), total, `${map}: rows add up to the ward`);
+    assert.equal(await table.locator('tbody tr').count(), rows.length, map);
+    for (const row of rows) {
+      const tr = table.locator(`tr[data-hamlet="${row.key ?? ''}"]`);
+      assert.equal(digits(await tr.locator('[data-metric=visits]').textContent()), row.metrics.visits, `${map} ${row.key}`);
+      assert.equal(await tr.getAttribute('data-closed'), String(!!row.closed), `${map} ${row.key}`);
+    }
+    // The demo merged two groups: as recorded, their closed rows hold the records logged
+    // before the merge; on today's map those records are under the group they became.
+    const closed = rows.filter((r) => r.closed);
+    assert.equal(closed.length, map === 'as_recorded' ? 2 : 0, map);
+  }
+  await page.locator('section.card', { has: page.getByTestId('hamlets') }).screenshot({ path: join(SHOTS, 'hamlets-ward.png') });
+
+  // Add a residential group, then rename it, from the page.
+  await page.locator('[data-testid=hamlets] details summary').click();
+  await page.getByTestId('hamlet-name').fill('Tổ dân phố 8');
+  await page.getByTestId('hamlet-kind').selectOption('to-dan-pho');
+  await page.locator('[data-testid=add-hamlet] button[type=submit]').click();
+  const listed = async () => (await api(`/units?parent=${me.unit_code}`)).body.items;
+  let added;
+  for (let i = 0; i < 50 && !added; i++) {
+    added = (await listed()).find((u) => u.name === 'Tổ dân phố 8');
+    if (!added) await page.waitForTimeout(100);
+  }
+  assert.ok(added, 'the new group is in the map');
+  const row = page.locator(`[data-testid=hamlet-table] tr[data-hamlet="${added.code}"]`);
+  await row.waitFor();
+  page.once('dialog', (dialog) => dialog.accept('Tổ dân phố 8A'));
+  await row.getByTestId('rename-hamlet').click();
+  await page.locator(`[data-testid=hamlet-table] tr[data-hamlet="${added.code}"]`, { hasText: 'Tổ dân phố 8A' }).waitFor();
+  assert.equal((await api(`/units/${added.code}`)).body.name, 'Tổ dân phố 8A');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a supervisor approves a record from the page and the count goes down', async () => {
   const { context, page, problems } = await openPage({ width: 1280, height: 900 });
   await logIn(page);

@@ -52,6 +52,12 @@ pub enum Command {
         /// Path of the CSV file.
         file: std::path::PathBuf,
     },
+    /// Create hamlets and residential groups from a CSV (commune_code,name,kind,valid_from);
+    /// all rows or none: a bad row is named by its line. Prints each line's new code.
+    ImportHamlets {
+        /// Path of the CSV file.
+        file: std::path::PathBuf,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Recount the statistics rollups from the records (a repair; run it while the server

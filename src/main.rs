@@ -61,6 +61,18 @@ fn main() -> anyhow::Result<()> {
             println!("population: figures of {n} units stored");
             Ok(())
         }
+        Command::ImportHamlets { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let pool = gocua::cli::prepare_database(&config)?;
+            let mut conn = pool.get().context("connecting to the database")?;
+            let codes = gocua::units::hamlets::service::import(&mut conn, &text)?;
+            for (line, code) in &codes {
+                println!("line {line}: {code}");
+            }
+            println!("hamlets: {} created", codes.len());
+            Ok(())
+        }
         Command::ImportUnits { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;

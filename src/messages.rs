@@ -154,6 +154,8 @@ catalogue! {
     RECORD_ID_TAKEN => "Đã có bản ghi mang mã này với nội dung khác", "a record with this id exists with other content";
     RECORD_CHANGED => "Bản ghi vừa bị thay đổi; hãy tải lại rồi thử lại", "the record changed meanwhile; reload and retry";
     RECORD_VOIDED => "Bản ghi đã bị hủy", "the record is voided";
+    HAMLET_NAME_TAKEN => "Xã/phường đã có thôn, tổ dân phố mang tên này", "the commune already has a hamlet of this name";
+    HAMLET_SETTERS_ONLY => "Chỉ giám sát viên của xã/phường, của tỉnh hoặc quản trị viên được thay đổi thôn, tổ dân phố", "only the commune's or province's supervisors and admins change hamlets";
     TEAM_NAME_TAKEN => "Xã/phường đã có tổ mang tên này", "the commune already has a team of this name";
     TEAM_INACTIVE => "Tổ đã ngừng hoạt động", "the team is deactivated";
     PHONE_TAKEN => "Số điện thoại này đã được đăng ký", "this phone number is already registered";
@@ -167,6 +169,8 @@ catalogue! {
     POPULATION_MISSING => "Đơn vị này chưa có số dân để tính chỉ tiêu theo tỷ lệ", "this unit has no population figures to take a percentage of";
     PERCENT_RANGE => "Tỷ lệ phải lớn hơn 0 và không quá 100", "the percentage must be above 0 and at most 100";
     TARGET_OR_PERCENT => "Hãy cho hoặc target, hoặc percent cùng of", "give either target, or percent with of";
+    HAMLETS_OF_A_COMMUNE => "by=hamlet chỉ dùng cho một xã, phường hoặc đặc khu", "by=hamlet goes with a commune, ward or special zone only";
+    MAP_ONLY_BY_HAMLET => "Chỉ dùng map cùng by=hamlet", "map goes with by=hamlet only";
     PER_ONLY_BY_UNIT => "Chỉ dùng per cùng by=unit", "per goes with by=unit only";
     TARGET_SETTERS_ONLY => "Chỉ giám sát viên của đơn vị chiến dịch được đặt chỉ tiêu", "only supervisors of the campaign's unit set its targets";
     EDITORS_ONLY => "Chỉ người ghi (trong 72 giờ, khi chưa duyệt) hoặc giám sát viên được sửa bản ghi này", "only the author (within 72 hours, while pending) or a supervisor may change this record";
@@ -246,6 +250,17 @@ catalogue! {
     TARGET_RANGE => "Từ 0 đến 1,000,000,000", "0 to 1,000,000,000";
     WRONG_COMMUNE => "Thành viên phải là người dùng của xã/phường của tổ", "members must be users of the team's commune";
     WRONG_PASSWORD => "Mật khẩu hiện tại không đúng", "the current password is wrong";
+    WRONG_HAMLET => "Không phải thôn, tổ dân phố của xã/phường này", "not a hamlet or residential group of this commune";
+    HAMLET_CLOSED => "Thôn, tổ dân phố này đã được sáp nhập hoặc chia tách", "this hamlet has been merged or split";
+    HAMLET_IN_TWO_CHANGES => "Một thôn, tổ dân phố chỉ nằm trong một thay đổi", "a hamlet may be named in one change only";
+    MERGE_NEEDS_TWO => "Sáp nhập cần ít nhất hai thôn, tổ dân phố", "a merge needs at least two hamlets";
+    SPLIT_NEEDS_TWO => "Chia tách thành ít nhất hai thôn, tổ dân phố", "a split makes at least two hamlets";
+    REARRANGEMENT_EMPTY => "Hãy nêu ít nhất một sáp nhập hoặc chia tách", "name at least one merge or split";
+    BEFORE_HAMLET_BEGAN => "Ngày hiệu lực phải sau ngày thôn, tổ dân phố bắt đầu", "the effective date must come after the hamlet began";
+    NOT_A_HAMLET => "Chỉ đổi tên được thôn, tổ dân phố", "only hamlets and residential groups can be renamed here";
+    NOT_A_COMMUNE_UNIT => "Phải là mã xã, phường hoặc đặc khu", "must be a commune, ward or special zone";
+    DUPLICATE_ITEM => "Mục này đã có trong danh sách", "this item is already in the list";
+    NAME_TWICE => "Tên này đã dùng cho thôn, tổ dân phố khác trong yêu cầu", "this name is given twice in the request";
 }
 
 /// `N to M characters`.

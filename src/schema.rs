@@ -15,6 +15,48 @@ diesel::table! {
 }
 
 diesel::table! {
+    hamlets (code) {
+        code -> Text,
+        commune_code -> Text,
+        seq -> Integer,
+        name -> Text,
+        kind -> Text,
+        search_text -> Text,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rearrangements (id) {
+        id -> Text,
+        commune_code -> Text,
+        effective_on -> Date,
+        note -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    hamlet_lineage (from_code, to_code) {
+        from_code -> Text,
+        to_code -> Text,
+        rearrangement_id -> Text,
+    }
+}
+
+diesel::table! {
+    team_hamlets (team_id, hamlet_code) {
+        team_id -> Text,
+        hamlet_code -> Text,
+    }
+}
+
+diesel::table! {
     units (code) {
         code -> Text,
         name -> Text,
@@ -123,11 +165,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    daily_rollups (commune_code, day, team_id, volunteer_id) {
+    daily_rollups (commune_code, day, team_id, volunteer_id, hamlet_code) {
         commune_code -> Text,
         day -> Date,
         team_id -> Text,
         volunteer_id -> Text,
+        hamlet_code -> Text,
         records -> Integer,
         visits -> Integer,
         households_guided -> Integer,
@@ -216,13 +259,14 @@ diesel::table! {
 }
 
 diesel::table! {
-    citizen_rollups (commune_code, citizen_id, day, team_id, volunteer_id) {
+    citizen_rollups (commune_code, citizen_id, day, team_id, volunteer_id, hamlet_code) {
         province_code -> Text,
         commune_code -> Text,
         day -> Date,
         team_id -> Text,
         volunteer_id -> Text,
         citizen_id -> BigInt,
+        hamlet_code -> Text,
         counted -> Integer,
         approved -> Integer,
     }
@@ -252,6 +296,10 @@ diesel::table! {
 
 diesel::joinable!(team_members -> teams (team_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    hamlets,
+    rearrangements,
+    hamlet_lineage,
+    team_hamlets,
     login_failures,
     unit_population,
     units,
@@ -322,6 +370,7 @@ diesel::table! {
         people_helped -> Nullable<Integer>,
         duration_minutes -> Nullable<Integer>,
         venue -> Nullable<Text>,
+        hamlet_code -> Nullable<Text>,
     }
 }
 

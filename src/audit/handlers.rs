@@ -104,7 +104,10 @@ pub async fn list_audit(
         .primary(move |conn| {
             let unit = q.unit.filter(|u| !u.is_empty());
             if let Some(unit) = &unit {
-                crate::units::require_in_scope(conn, &caller.scope, unit)?;
+                let parent = super::unit_parent(conn, unit)?;
+                if !parent.is_some_and(|p| caller.scope.contains(Some(unit), p.as_deref())) {
+                    return Err(ApiError::NotFound(msg::NOT_FOUND_UNIT));
+                }
             }
             let filter = AuditFilter {
                 scope: (caller.role != Role::Admin).then(|| caller.scope.clone()),

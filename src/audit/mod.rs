@@ -44,6 +44,14 @@ text_enum! {
         CampaignCreate => "campaign.create",
         /// A campaign's targets were set.
         CampaignTargets => "campaign.targets",
+        /// A hamlet was created (or hamlets imported).
+        HamletCreate => "hamlet.create",
+        /// A hamlet was renamed.
+        HamletRename => "hamlet.rename",
+        /// A commune's hamlets were rearranged.
+        HamletsRearrange => "hamlet.rearrange",
+        /// A team's hamlets were set.
+        TeamHamlets => "team.hamlets",
         /// A unit's population figures were set.
         PopulationSet => "population.set",
         /// A commune's figures were certified.
@@ -181,6 +189,19 @@ pub struct EntryRow {
     pub unit_code: Option<String>,
     /// Short change summary.
     pub summary: String,
+}
+
+/// The parent of a unit of the map (`Some(None)` for a province, `None` for no such unit):
+/// enough to tell whether a caller's scope holds it. The log reads the map's table itself,
+/// so that the map's own changes can be audited without the two domains importing each
+/// other.
+pub fn unit_parent(conn: &mut DbConn, code: &str) -> QueryResult<Option<Option<String>>> {
+    use crate::schema::units;
+    units::table
+        .find(code)
+        .select(units::parent_code)
+        .first(conn)
+        .optional()
 }
 
 /// Filters of the audit list.

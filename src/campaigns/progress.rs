@@ -15,7 +15,7 @@ use crate::population::PopulationBase;
 use crate::schema::units;
 use crate::stats::model::Metric;
 use crate::stats::model::{Metrics, team_limit};
-use crate::stats::queries::{Filter, GroupBy, Tally, UnitFilter, tally};
+use crate::stats::queries::{Filter, GroupBy, Tally, UnitFilter, by_hamlet, tally};
 use crate::units::UnitKind;
 
 /// How a unit stands against its pro-rated target.
@@ -115,7 +115,8 @@ fn round1(x: f64) -> f64 {
 
 /// Actual against target per unit and metric of `campaign`, for its units in the caller's
 /// scope: the campaign's unit and each commune under it (a province target still shows
-/// every commune's actual).
+/// every commune's actual), then each hamlet given a target, its actual on today's map
+/// (`stats/breakdown?by=hamlet&map=current`).
 pub fn of(conn: &mut DbConn, caller: &AuthUser, campaign: Campaign) -> QueryResult<Progress> {
     let today = crate::clock::today();
     let last = today.min(campaign.ends_on);
@@ -132,6 +133,7 @@ pub fn of(conn: &mut DbConn, caller: &AuthUser, campaign: Campaign) -> QueryResu
             .load(conn)?;
         names.extend(communes);
     }
+    let mut hamlet_names: BTreeMap<String, String> = BTreeMap::new();
     let teams = team_limit(conn, caller)?;
     let filter = Filter {
         unit: if province {
@@ -152,16 +154,45 @@ pub fn of(conn: &mut DbConn, caller: &AuthUser, campaign: Campaign) -> QueryResu
             per_unit.insert(campaign.unit_code.clone(), whole.unwrap_or_default());
         }
     }
+    let hamlet_codes: Vec<String> = campaign
+        .targets
+        .iter()
+        .map(|t| t.unit_code.clone())
+        .filter(|c| crate::units::hamlets::commune_of(c).is_some())
+        .collect();
+    let hamlets = crate::units::hamlets::queries::find_many(conn, &hamlet_codes)?;
+    let mut communes: Vec<&str> = hamlets.iter().map(|h| h.commune_code.as_str()).collect();
+    communes.sort_unstable();
+    communes.dedup();
+    for commune in communes {
+        let parent = province.then_some(campaign.unit_code.as_str());
+        if last < campaign.starts_on || !caller.scope.contains(Some(commune), parent) {
+            continue;
+        }
+        let follow = crate::units::hamlets::service::current_map(conn, commune)?;
+        let place = |code: &str| follow.get(code).cloned().unwrap_or_else(|| code.to_owned());
+        let one = Filter {
+            unit: UnitFilter::Commune(commune.to_owned()),
+            ..filter.clone()
+        };
+        per_unit.extend(by_hamlet(conn, &one, commune, &place)?);
+    }
+    for h in hamlets {
+        let parent = province.then_some(campaign.unit_code.as_str());
+        if caller.scope.contains(Some(&h.commune_code), parent) {
+            hamlet_names.insert(h.code, h.name);
+        }
+    }
     let mut metrics: Vec<Metric> = campaign.targets.iter().map(|t| t.metric).collect();
     metrics.sort();
     metrics.dedup();
     let share = elapsed_share(campaign.starts_on, campaign.ends_on, today);
     let mut rows = Vec::new();
-    for (code, unit_name) in &names {
-        let parent = (code != &campaign.unit_code).then_some(campaign.unit_code.as_str());
-        if !caller.scope.contains(Some(code), parent) {
-            continue;
-        }
+    let units = names.iter().filter(|(code, _)| {
+        let parent = (*code != &campaign.unit_code).then_some(campaign.unit_code.as_str());
+        caller.scope.contains(Some(code), parent)
+    });
+    for (code, unit_name) in units.chain(hamlet_names.iter()) {
         let values = per_unit.get(code).map(Metrics::from).unwrap_or_default();
         for metric in &metrics {
             let set = campaign

@@ -194,8 +194,9 @@ pub fn create(
 }
 
 /// Replaces the targets of `campaign` (which the caller may read), with its audit entry:
-/// supervisors of the campaign's unit only; each target for the campaign's unit or a unit
-/// under it, one per unit and metric; every failing field listed.
+/// supervisors of the campaign's unit only; each target for the campaign's unit, a unit
+/// under it or a current hamlet under those, one per unit and metric; every failing field
+/// listed.
 pub fn set_targets(
     conn: &mut DbConn,
     caller: &AuthUser,
@@ -218,11 +219,21 @@ pub fn set_targets(
     let mut seen = HashSet::new();
     let mut rows = Vec::with_capacity(drafts.len());
     for (i, t) in drafts.into_iter().enumerate() {
-        let unit = crate::units::queries::find(conn, &t.unit_code)?;
-        let inside = unit.is_some_and(|u| {
-            u.code == campaign.unit_code
-                || u.parent_code.as_deref() == Some(campaign.unit_code.as_str())
-        });
+        let inside = match crate::units::queries::find(conn, &t.unit_code)? {
+            Some(u) => {
+                u.code == campaign.unit_code
+                    || u.parent_code.as_deref() == Some(campaign.unit_code.as_str())
+            }
+            // A current hamlet of the campaign's commune, or of a commune of its province.
+            None => match crate::units::hamlets::queries::find(conn, &t.unit_code)? {
+                Some(h) if h.valid_to.is_none() => {
+                    h.commune_code == campaign.unit_code
+                        || crate::units::queries::find(conn, &h.commune_code)?
+                            .is_some_and(|c| c.parent_code.as_ref() == Some(&campaign.unit_code))
+                }
+                _ => false,
+            },
+        };
         if !inside {
             errors.push(FieldError::new(
                 format!("[{i}].unit_code"),

@@ -200,6 +200,22 @@ pub fn lock_people(conn: &mut DbConn, volunteers: &[&str], citizens: &[i64]) -> 
     Ok(())
 }
 
+/// Locks a unit's row until the transaction ends, so that changes to what lies under it
+/// (a commune's hamlets: their numbers, names and rearrangements) happen one at a time on
+/// PostgreSQL; SQLite's one writer already holds the whole database.
+pub fn lock_unit(conn: &mut DbConn, code: &str) -> QueryResult<()> {
+    use crate::schema::units as u;
+    let DbConn::Postgres(pg) = conn else {
+        return Ok(());
+    };
+    u::table
+        .select(u::code)
+        .filter(u::code.eq(code))
+        .for_no_key_update()
+        .execute(pg)?;
+    Ok(())
+}
+
 #[derive(diesel::QueryableByName)]
 struct Stamp {
     #[diesel(sql_type = diesel::sql_types::BigInt)]

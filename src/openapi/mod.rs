@@ -214,6 +214,8 @@ enum Rule {
     ItemsFrom(usize),
     /// A list of distinct strings, each one of these.
     DistinctOf(Vec<&'static str>),
+    /// A list of distinct strings, each matching this pattern.
+    DistinctMatching(&'static str),
 }
 
 /// A Vietnamese mobile number as `auth::phone::normalize` reads it: `0` or `84`, a mobile
@@ -264,10 +266,33 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
     const USER_NAMES: &[&str] = &["CreateUser", "UpdateUser"];
     const TEAMS: &[&str] = &["CreateTeam", "UpdateTeam"];
     const PHONES: &[&str] = &["CreateUser", "LoginRequest"];
+    const HAMLET_NAMES: &[&str] = &["CreateHamlet", "RenameUnit", "MergeInput", "SplitPart"];
     let name = crate::rules::NAME_MAX;
     vec![
         (RECORDS, "note", Chars(0, rec::NOTE_MAX)),
         (RECORDS, "hamlet", Chars(0, rec::HAMLET_MAX)),
+        (
+            RECORDS,
+            "hamlet_code",
+            Pattern(crate::units::hamlets::CODE_PATTERN),
+        ),
+        (HAMLET_NAMES, "name", Chars(1, name)),
+        (HAMLET_NAMES, "name", Pattern(NAME)),
+        (
+            &["PutHamlets"],
+            "hamlet_codes",
+            DistinctMatching(crate::units::hamlets::HAMLET_CODE),
+        ),
+        (
+            &["MergeInput"],
+            "from",
+            DistinctMatching(crate::units::hamlets::HAMLET_CODE),
+        ),
+        (
+            &["SplitInput"],
+            "from",
+            Pattern(crate::units::hamlets::HAMLET_CODE),
+        ),
         (VISITS, "household_ref", Chars(0, rec::HOUSEHOLD_REF_MAX)),
         (
             VISITS,
@@ -445,6 +470,13 @@ fn state_rules(api: Spec) -> Spec {
                 }
                 Rule::DistinctOf(ref values) => {
                     field.insert("items".into(), json!({"type": "string", "enum": values}));
+                    field.insert("uniqueItems".into(), json!(true));
+                }
+                Rule::DistinctMatching(pattern) => {
+                    field.insert(
+                        "items".into(),
+                        json!({"type": "string", "pattern": pattern}),
+                    );
                     field.insert("uniqueItems".into(), json!(true));
                 }
             }

@@ -1,6 +1,6 @@
 //! `GET` and `PUT /api/v1/units/{code}/population`. The figures are public reference data
-//! like the map: every signed-in caller reads them, whatever their scope; only admins and
-//! province supervisors set them.
+//! like the map: every signed-in caller reads them, whatever their scope; admins and
+//! province supervisors set them, and a commune's supervisor those of its hamlets.
 
 use actix_web::{HttpResponse, get, put, web};
 
@@ -14,9 +14,25 @@ use crate::messages as msg;
 use crate::state::AppState;
 use crate::units::queries;
 
-/// A unit's population figures: its own latest, or the sum of its communes' latest
-/// (`derived`). Reference data like the map: every signed-in caller and dashboard key reads
-/// them.
+/// Where figures of `code` belong: the unit scope is checked on and its parent (a hamlet
+/// answers for its commune), and whether it is a hamlet; `None` for an unknown code.
+fn place(
+    conn: &mut crate::db::DbConn,
+    code: &str,
+) -> diesel::QueryResult<Option<(String, Option<String>, bool)>> {
+    if let Some(unit) = queries::find(conn, code)? {
+        return Ok(Some((unit.code, unit.parent_code, false)));
+    }
+    let Some(hamlet) = crate::units::hamlets::queries::find(conn, code)? else {
+        return Ok(None);
+    };
+    let province = queries::find(conn, &hamlet.commune_code)?.and_then(|c| c.parent_code);
+    Ok(Some((hamlet.commune_code, province, true)))
+}
+
+/// A unit's population figures: its own latest, or the sum of its communes' latest (a
+/// commune's: of its current hamlets'), marked `derived`. Reference data like the map:
+/// every signed-in caller and dashboard key reads them.
 #[utoipa::path(
     tag = "units",
     params(("code" = String, Path, description = "Unit code", example = "00004")),
@@ -35,7 +51,7 @@ pub async fn get_population(
     let code = code.into_inner();
     let figures = state
         .primary(move |conn| {
-            if queries::find(conn, &code)?.is_none() {
+            if place(conn, &code)?.is_none() {
                 return Err(ApiError::NotFound(msg::NOT_FOUND_UNIT));
             }
             service::effective(conn, &code)?.ok_or(ApiError::NotFound(msg::NOT_FOUND_POPULATION))
@@ -45,7 +61,8 @@ pub async fn get_population(
 }
 
 /// Set a unit's population figures for a reference year (replacing those of that year). An
-/// admin, or a province supervisor for the province and its communes. Audited.
+/// admin, a province supervisor for the province, its communes and their hamlets, or a
+/// commune's supervisor for its hamlets. Audited.
 #[utoipa::path(
     tag = "units",
     params(("code" = String, Path, description = "Unit code", example = "00004")),
@@ -68,13 +85,13 @@ pub async fn put_population(
     let code = code.into_inner();
     let figures = state
         .primary(move |conn| {
-            let unit =
-                queries::find(conn, &code)?.ok_or(ApiError::NotFound(msg::NOT_FOUND_UNIT))?;
+            let (unit, parent, hamlet) =
+                place(conn, &code)?.ok_or(ApiError::NotFound(msg::NOT_FOUND_UNIT))?;
+            let in_scope = caller.scope.contains(Some(&unit), parent.as_deref());
             let allowed = match caller.role {
                 Role::Admin => true,
-                Role::ProvinceSupervisor => caller
-                    .scope
-                    .contains(Some(&unit.code), unit.parent_code.as_deref()),
+                Role::ProvinceSupervisor => in_scope,
+                Role::CommuneSupervisor => hamlet && in_scope,
                 _ => false,
             };
             if !allowed {

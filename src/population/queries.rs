@@ -69,3 +69,28 @@ pub fn upsert_population(conn: &mut DbConn, rows: &[PopulationRow]) -> QueryResu
     // 8 columns a row: 1,000 rows stay under SQLite's bind limit.
     dialect::upsert_all(conn, rows, 1000, |rows| upsert!(rows), |row| upsert!(row))
 }
+
+/// The latest figures of every current hamlet of these communes that has any, with its
+/// commune: what a commune without figures of its own goes by.
+pub fn hamlets_latest_population(
+    conn: &mut DbConn,
+    communes: &[&str],
+    today: chrono::NaiveDate,
+) -> QueryResult<Vec<(String, PopulationRow)>> {
+    use crate::schema::hamlets;
+    let mut rows: Vec<(String, PopulationRow)> = Vec::new();
+    for chunk in communes.chunks(1000) {
+        rows.extend(
+            unit_population::table
+                .inner_join(hamlets::table.on(hamlets::code.eq(unit_population::unit_code)))
+                .filter(hamlets::commune_code.eq_any(chunk))
+                .filter(hamlets::valid_from.le(today))
+                .filter(hamlets::valid_to.is_null().or(hamlets::valid_to.ge(today)))
+                .order((unit_population::unit_code, unit_population::year.desc()))
+                .select((hamlets::commune_code, PopulationRow::as_select()))
+                .load::<(String, PopulationRow)>(conn)?,
+        );
+    }
+    rows.dedup_by(|later, first| later.1.unit_code == first.1.unit_code);
+    Ok(rows)
+}

@@ -1,6 +1,6 @@
 //! The rules figures must meet, the figures a unit goes by (its own latest, or else the sum
-//! of its communes' latest), setting them with an audit entry, and
-//! `gocua import-population`.
+//! of its communes' latest; a commune's, of its current hamlets'), setting them with an
+//! audit entry, and `gocua import-population`.
 
 use std::collections::HashMap;
 
@@ -104,7 +104,8 @@ fn derived(code: &str, communes: Vec<PopulationRow>) -> Option<Population> {
     })
 }
 
-/// The figures `code` goes by: its own latest, or else the sum of its communes' latest.
+/// The figures `code` goes by: its own latest, or else the sum of its communes' latest (a
+/// commune's: of its current hamlets').
 pub fn effective(conn: &mut DbConn, code: &str) -> diesel::QueryResult<Option<Population>> {
     Ok(effective_many(conn, &[code])?.remove(code))
 }
@@ -136,6 +137,23 @@ pub fn effective_many(
             found.insert(parent, p);
         }
     }
+    let missing: Vec<&str> = missing
+        .into_iter()
+        .filter(|c| !found.contains_key(*c))
+        .collect();
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    let mut hamlets: HashMap<String, Vec<PopulationRow>> = HashMap::new();
+    let today = crate::clock::today();
+    for (commune, row) in queries::hamlets_latest_population(conn, &missing, today)? {
+        hamlets.entry(commune).or_default().push(row);
+    }
+    for (commune, rows) in hamlets {
+        if let Some(p) = derived(&commune, rows) {
+            found.insert(commune, p);
+        }
+    }
     Ok(found)
 }
 
@@ -155,7 +173,7 @@ pub fn set(
             Some(actor),
             crate::audit::AuditAction::PopulationSet,
             (crate::audit::ObjectKind::Unit, code),
-            Some(code),
+            Some(crate::units::hamlets::commune_of(code).unwrap_or(code)),
             summary(&row),
         )
     })?;
@@ -228,7 +246,9 @@ pub fn import(conn: &mut DbConn, text: &str) -> anyhow::Result<usize> {
                 first.message.get(msg::Lang::En)
             );
         }
-        if crate::units::queries::find(conn, &code)?.is_none() {
+        if crate::units::queries::find(conn, &code)?.is_none()
+            && crate::units::hamlets::queries::find(conn, &code)?.is_none()
+        {
             bail!("line {line}: code: no unit {code:?} in the map");
         }
         rows.push(row(&code, &input, None));
@@ -240,7 +260,7 @@ pub fn import(conn: &mut DbConn, text: &str) -> anyhow::Result<usize> {
                 None,
                 crate::audit::AuditAction::PopulationSet,
                 (crate::audit::ObjectKind::Unit, &r.unit_code),
-                Some(&r.unit_code),
+                Some(crate::units::hamlets::commune_of(&r.unit_code).unwrap_or(&r.unit_code)),
                 summary(r),
             )
         })

@@ -396,6 +396,7 @@ mod tests {
             people_helped: Some(0),
             duration_minutes: Some(minutes),
             venue: None,
+            hamlet_code: None,
         }
     }
 

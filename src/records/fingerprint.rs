@@ -13,7 +13,8 @@
 //! `status`; absent values are null, enums their API text. A training session (a kind added
 //! later) ends the content with one more key, `session`: `{format, audience, attendees,
 //! people_helped, duration_minutes, venue}` (audience canonical and comma-separated); the
-//! other kinds have no such key, so their fingerprints are as before. A new version must
+//! other kinds have no such key, so their fingerprints are as before. A record naming a
+//! `hamlet_code` (added later still) ends with that key, absent otherwise. A new version must
 //! keep this one for the records it made.
 
 use serde::Serialize;
@@ -52,6 +53,8 @@ struct ContentV1<'a> {
     status: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     session: Option<SessionV1<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hamlet_code: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -98,6 +101,7 @@ pub fn v1(volunteer_id: &str, team_id: &str, d: &Draft) -> String {
             duration_minutes: d.duration_minutes,
             venue: d.venue.as_deref(),
         }),
+        hamlet_code: d.hamlet_code.as_deref(),
     };
     let json = serde_json::to_vec(&(volunteer_id, team_id, content)).unwrap_or_default();
     Sha256::digest(json)
@@ -134,6 +138,7 @@ mod tests {
         let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").unwrap();
         let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let blank = input::Draft {
+            hamlet_code: None,
             kind: Kind::Visit,
             occurred_at: at("2026-03-14T02:30:00"),
             occurred_on: day("2026-03-14"),

@@ -283,6 +283,8 @@ pub struct RecordRow {
     pub duration_minutes: Option<i32>,
     /// Session: where it was held.
     pub venue: Option<String>,
+    /// The hamlet as sent (`<commune>-<n>`), current or closed when it was logged.
+    pub hamlet_code: Option<String>,
 }
 
 /// What a create did.

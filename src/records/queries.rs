@@ -269,6 +269,7 @@ pub fn replace_content(
         records::people_helped.eq(row.people_helped),
         records::duration_minutes.eq(row.duration_minutes),
         records::venue.eq(&row.venue),
+        records::hamlet_code.eq(&row.hamlet_code),
         records::content_hash.eq(&row.content_hash),
         records::updated_at.eq(row.updated_at),
         records::change_stamp.eq(stamp),

@@ -26,6 +26,7 @@ pub fn contribution(row: &RecordRow) -> Option<Contribution> {
             row.commune_code.clone(),
             row.team_id.clone(),
             row.volunteer_id.clone(),
+            row.hamlet_code.clone().unwrap_or_default(),
         ),
         approved: status == ReviewStatus::Approved,
         numbers: numbers(row),

@@ -32,6 +32,9 @@ pub struct CommonView {
     /// Thôn, ấp or tổ dân phố.
     #[schema(example = "Tổ dân phố số 5")]
     pub hamlet: Option<String>,
+    /// The hamlet's code as sent.
+    #[schema(example = "00004-1")]
+    pub hamlet_code: Option<String>,
     /// Free note.
     pub note: Option<String>,
     /// When the server stored it.
@@ -73,6 +76,7 @@ impl From<&RecordRow> for CommonView {
                 _ => None,
             },
             hamlet: r.hamlet.clone(),
+            hamlet_code: r.hamlet_code.clone(),
             note: r.note.clone(),
             received_at: r.received_at.and_utc(),
             updated_at: r.updated_at.and_utc(),

@@ -28,6 +28,7 @@ use crate::records::model::{
 use crate::schema::{records, team_members, teams, units, users};
 use crate::stats::queries::{self, Filter, GroupBy, Tally, UnitFilter};
 use crate::teams::model::{MemberRole, MemberRow, TeamRow};
+use crate::units::hamlets::HamletKind;
 use crate::users::model::{UserRow, search_text};
 
 /// The password of every generated user (benchmark databases only).
@@ -70,12 +71,14 @@ pub fn province_supervisor_phone(i: usize) -> String {
     format!("+84910000{i:03}")
 }
 
-/// A commune to generate records for: its teams with their volunteers, and a centre.
+/// A commune to generate records for: its teams with their volunteers, a centre, and its
+/// hamlets (each record names one valid on its day).
 pub(super) struct Commune {
     pub(super) code: String,
     pub(super) teams: Vec<(String, Vec<String>)>,
     pub(super) lat: f64,
     pub(super) lon: f64,
+    pub(super) hamlets: Vec<crate::units::hamlets::model::HamletRow>,
 }
 
 /// A generated user (benchmark and demo data); `hash` is the password's argon2 hash.
@@ -181,17 +184,21 @@ pub fn seed(conn: &mut DbConn, key: &Secret, options: &Options) -> anyhow::Resul
             }
             teams_here.push((team_id, volunteers));
         }
+        let hamlets = super::hamlets::numbered(&code, "Thôn", HamletKind::Thon, 12, now);
         communes.push(Commune {
             code,
             teams: teams_here,
             lat: 8.6 + rng.f64() * 14.7,
             lon: 102.2 + rng.f64() * 7.2,
+            hamlets,
         });
     }
+    let hamlet_rows: Vec<_> = communes.iter().flat_map(|c| c.hamlets.clone()).collect();
     conn.transaction(|conn| {
         insert_all!(conn, users::table, people, 13);
         insert_all!(conn, teams::table, team_rows, 8);
         insert_all!(conn, team_members::table, members, 5);
+        insert_all!(conn, crate::schema::hamlets::table, hamlet_rows, 11);
         Ok::<_, diesel::result::Error>(())
     })?;
     let weights: Vec<f64> = communes.iter().map(|_| 0.4 + 1.2 * rng.f64()).collect();
@@ -284,6 +291,7 @@ pub(super) fn generate(
         let (team_id, volunteers) = &commune.teams[rng.usize(..commune.teams.len())];
         let volunteer = &volunteers[rng.usize(..volunteers.len())];
         let id = uuid::Uuid::now_v7().to_string();
+        let place = super::hamlets::pick(rng, &commune.hamlets, day);
         let mut row = RecordRow {
             content_hash: id.replace('-', ""),
             id,
@@ -296,7 +304,8 @@ pub(super) fn generate(
             lat: Some(commune.lat + (rng.f64() - 0.5) * 0.02),
             lon: Some(commune.lon + (rng.f64() - 0.5) * 0.02),
             accuracy_m: Some(5.0 + rng.f64() * 30.0),
-            hamlet: Some(format!("Thôn {}", rng.u32(1..13))),
+            hamlet: place.map(|h| h.name.clone()),
+            hamlet_code: place.map(|h| h.code.clone()),
             note: None,
             household_ref: None,
             outcome: None,

@@ -3,7 +3,8 @@
 //! teams of three volunteers each, supervisors, a 100-day campaign with the targets of Buôn
 //! Ma Thuột ward's (70% of adults guided, 40% of adults certified, 200 signatures), and 30
 //! days of records with the same daily rhythm, follow-ups, duplicate flags and rejections as
-//! the benchmark data.
+//! the benchmark data. Each ward has six residential groups, two of which were merged 15
+//! days ago (a rearrangement in the past), and each team works in three of them.
 
 use anyhow::bail;
 use chrono::{NaiveDate, TimeDelta};
@@ -19,6 +20,8 @@ use crate::records::model::RecordRow;
 use crate::schema::{team_members, teams, units, users};
 use crate::stats::model::Metric;
 use crate::teams::model::{MemberRole, MemberRow, TeamRow};
+use crate::units::hamlets::HamletKind;
+use crate::units::hamlets::model::LineageRow;
 
 /// The wards' figures, in the order of their codes: (residents, adults, aged 15 and over,
 /// households), a small ward each, so that a month of two teams' work shows on the bars.
@@ -81,6 +84,7 @@ pub fn seed(
         ),
     ];
     let (mut team_rows, mut members, mut places) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut rearrangements, mut lineage, mut team_hamlets) = (Vec::new(), Vec::new(), Vec::new());
     let mut reviewers = std::collections::HashMap::new();
     let names = [
         "Trần Văn",
@@ -151,11 +155,30 @@ pub fn seed(
             }
             teams_here.push((team_id, volunteers));
         }
+        let mut hamlets =
+            super::hamlets::numbered(code, "Tổ dân phố", HamletKind::ToDanPho, 6, now);
+        for (t, (team_id, _)) in teams_here.iter().enumerate() {
+            for h in &hamlets[t * 3..t * 3 + 3] {
+                team_hamlets.push((team_id.clone(), h.code.clone()));
+            }
+        }
+        if let Some((done, edges)) =
+            super::hamlets::merge_last_two(&mut hamlets, today - TimeDelta::days(15), now)
+        {
+            // The second team worked in the two merged groups: it now works in the new one.
+            team_hamlets.retain(|(_, h)| !edges.iter().any(|e| &e.from_code == h));
+            if let Some((team, _)) = teams_here.get(1) {
+                team_hamlets.push((team.clone(), edges[0].to_code.clone()));
+            }
+            rearrangements.push(done);
+            lineage.extend(edges);
+        }
         places.push(Commune {
             code: code.clone(),
             teams: teams_here,
             lat: 21.03 + 0.01 * c as f64,
             lon: 105.83 + 0.01 * c as f64,
+            hamlets,
         });
     }
     let mut rng = fastrand::Rng::with_seed(2026);
@@ -196,10 +219,29 @@ pub fn seed(
         .collect();
     let targets = demo_targets(&campaign.id, &communes);
     let count = rows.len();
+    let hamlet_rows: Vec<_> = places.iter().flat_map(|p| p.hamlets.clone()).collect();
     conn.transaction(|conn| {
         insert_all!(conn, users::table, people, 13);
         insert_all!(conn, teams::table, team_rows, 8);
         insert_all!(conn, team_members::table, members, 5);
+        insert_all!(conn, crate::schema::hamlets::table, hamlet_rows, 11);
+        for r in &rearrangements {
+            let edges: Vec<_> = lineage
+                .iter()
+                .filter(|e: &&LineageRow| e.rearrangement_id == r.id)
+                .cloned()
+                .collect();
+            crate::units::hamlets::queries::insert_rearrangement(conn, r, &edges)?;
+        }
+        for team in &team_rows {
+            let mut codes: Vec<String> = team_hamlets
+                .iter()
+                .filter(|(t, _)| *t == team.id)
+                .map(|(_, h)| h.clone())
+                .collect();
+            codes.sort();
+            crate::units::hamlets::queries::set_team_hamlets(conn, &team.id, &codes)?;
+        }
         insert_all!(conn, crate::schema::records::table, rows, 37);
         let changes: Vec<_> = rows.iter().map(|r| (None, Some(r))).collect();
         crate::records::tally::apply(conn, &changes)?;

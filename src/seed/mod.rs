@@ -12,3 +12,4 @@ macro_rules! insert_all {
 
 pub mod bench;
 pub mod demo;
+mod hamlets;

@@ -4,7 +4,7 @@
 //! `COUNT(DISTINCT …)`), so an answer moves a few rows per group, not the citizens or
 //! volunteers behind it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use diesel::dsl::{count, sum};
@@ -476,4 +476,76 @@ fn total(conn: &mut DbConn, filter: &Filter, communes: Option<&Vec<String>>) -> 
         volunteers,
         citizens,
     })
+}
+
+/// Tallies of one commune per hamlet, each hamlet code as sent (`""` for none) placed in
+/// the row `place` names: the same rollup rows as the commune's totals, so the rows add
+/// up to them. Distinct volunteers and citizens are counted per row (a volunteer who
+/// worked in two hamlets counts in both).
+pub fn by_hamlet(
+    conn: &mut DbConn,
+    filter: &Filter,
+    commune: &str,
+    place: &dyn Fn(&str) -> String,
+) -> QueryResult<HashMap<String, Tally>> {
+    let communes = Some(vec![commune.to_owned()]);
+    let communes = communes.as_ref();
+    let mut out: HashMap<String, Tally> = HashMap::new();
+    let sums: Vec<(String, Sums)> = grouped_sums!(
+        conn,
+        daily_rollups,
+        daily_rollups::hamlet_code,
+        filter,
+        communes,
+        teams
+    );
+    for (code, s) in sums {
+        let row = out.entry(place(&code)).or_default();
+        for (total, n) in row.sums.iter_mut().zip(sums_array(s)) {
+            *total += n;
+        }
+    }
+    let q = narrowed!(
+        daily_rollups::table
+            .select((daily_rollups::hamlet_code, daily_rollups::volunteer_id))
+            .distinct(),
+        daily_rollups,
+        filter,
+        communes,
+        teams
+    );
+    let volunteers: Vec<(String, String)> = if filter.approved_only {
+        q.filter(daily_rollups::records_approved.gt(0)).load(conn)?
+    } else {
+        q.filter(daily_rollups::records.gt(0)).load(conn)?
+    };
+    let q = narrowed!(
+        citizen_rollups::table
+            .select((citizen_rollups::hamlet_code, citizen_rollups::citizen_id))
+            .distinct(),
+        citizen_rollups,
+        filter,
+        communes,
+        teams
+    );
+    let citizens: Vec<(String, i64)> = if filter.approved_only {
+        q.filter(citizen_rollups::approved.gt(0)).load(conn)?
+    } else {
+        q.filter(citizen_rollups::counted.gt(0)).load(conn)?
+    };
+    type People = (HashSet<String>, HashSet<i64>);
+    let mut people: HashMap<String, People> = HashMap::new();
+    for (code, volunteer) in volunteers {
+        people.entry(place(&code)).or_default().0.insert(volunteer);
+    }
+    for (code, citizen) in citizens {
+        people.entry(place(&code)).or_default().1.insert(citizen);
+    }
+    for (key, (v, c)) in people {
+        let row = out.entry(key).or_default();
+        row.volunteers = v.len() as i64;
+        row.citizens = c.len() as i64;
+    }
+    out.retain(|_, t| *t != Tally::default());
+    Ok(out)
 }

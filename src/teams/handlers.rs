@@ -169,7 +169,11 @@ pub async fn list_teams(
             )?)
         })
         .await?;
-    let page = Page::from_rows(rows, limit, |t| keyset_cursor(t.created_at, &t.id)).map(Team::from);
+    let mut page =
+        Page::from_rows(rows, limit, |t| keyset_cursor(t.created_at, &t.id)).map(Team::from);
+    page.items = state
+        .primary(move |conn| Ok::<_, ApiError>(service::with_hamlets(conn, page.items)?))
+        .await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -233,6 +237,54 @@ pub async fn update_team(
         })
         .await?;
     state.memberships.clear();
+    Ok(HttpResponse::Ok().json(team))
+}
+
+/// The hamlets a team works in.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"hamlet_codes": ["00004-1", "00004-2"]}))]
+pub struct PutHamlets {
+    /// Codes of current hamlets of the team's commune, each once (at most 200).
+    #[validate(length(max = 200))]
+    #[schema(max_items = 200)]
+    pub hamlet_codes: Vec<String>,
+}
+
+/// Set the hamlets and residential groups a team works in (replacing the list). A
+/// supervisor in scope. Audited.
+#[utoipa::path(
+    tag = "teams",
+    params(("id" = String, Path, description = "Team id")),
+    request_body = PutHamlets,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The team", body = TeamDetail),
+        (status = 403, description = "Volunteers may not change teams"),
+        (status = 404, description = "No such team in the caller's scope"),
+        (status = 422, description = "A code that is not a current hamlet of the team's commune (`wrong_hamlet`, `hamlet_closed`), or given twice")
+    )
+)]
+#[put("/teams/{id}/hamlets")]
+pub async fn put_hamlets(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    ApiJson(body): ApiJson<PutHamlets>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let team = state
+        .primary(move |conn| {
+            let team = manageable(conn, &caller, &id)?;
+            body.validate()?;
+            Ok::<_, ApiError>(service::set_hamlets(
+                conn,
+                &caller,
+                team,
+                body.hamlet_codes,
+            )?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(team))
 }
 

@@ -74,6 +74,7 @@ pub struct MemberRow {
     "name": "Tổ công nghệ số cộng đồng số 1",
     "area": "Tổ dân phố 1–5",
     "active": true,
+    "hamlet_codes": ["00004-1", "00004-2"],
     "created_at": "2026-03-01T01:00:00Z",
     "updated_at": "2026-03-01T01:00:00Z"
 }))]
@@ -88,6 +89,9 @@ pub struct Team {
     pub area: Option<String>,
     /// `false` once deactivated.
     pub active: bool,
+    /// The hamlets and residential groups it works in (codes, current ones of its commune).
+    #[schema(example = json!(["00004-1", "00004-2"]))]
+    pub hamlet_codes: Vec<String>,
     /// Creation instant.
     pub created_at: DateTime<Utc>,
     /// Last change.
@@ -102,6 +106,7 @@ impl From<TeamRow> for Team {
             name: row.name,
             area: row.area,
             active: row.active,
+            hamlet_codes: Vec::new(),
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }

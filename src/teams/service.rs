@@ -45,10 +45,68 @@ fn area(text: &str) -> Option<String> {
 /// A team with its members.
 pub fn detail(conn: &mut DbConn, team: TeamRow) -> Result<TeamDetail, TeamError> {
     let members = queries::members(conn, &team.id)?;
-    Ok(TeamDetail {
-        team: team.into(),
-        members,
-    })
+    let team = with_hamlets(conn, vec![team.into()])?.remove(0);
+    Ok(TeamDetail { team, members })
+}
+
+/// Teams with their hamlets filled in, in one query.
+pub fn with_hamlets(conn: &mut DbConn, mut teams: Vec<Team>) -> diesel::QueryResult<Vec<Team>> {
+    let ids: Vec<String> = teams.iter().map(|t| t.id.clone()).collect();
+    let mut hamlets = crate::units::hamlets::queries::of_teams(conn, &ids)?;
+    for team in &mut teams {
+        team.hamlet_codes = hamlets.remove(&team.id).unwrap_or_default();
+    }
+    Ok(teams)
+}
+
+/// Sets the hamlets a team works in: distinct current hamlets of its commune (a closed
+/// one, another commune's or an unknown code is a field error naming its place in the
+/// list). Audited.
+pub fn set_hamlets(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    team: TeamRow,
+    codes: Vec<String>,
+) -> Result<TeamDetail, TeamError> {
+    let codes: Vec<String> = codes.iter().map(|c| c.trim().to_owned()).collect();
+    let found: std::collections::HashMap<String, crate::units::hamlets::model::HamletRow> =
+        crate::units::hamlets::queries::find_many(conn, &codes)?
+            .into_iter()
+            .map(|h| (h.code.clone(), h))
+            .collect();
+    let mut errors = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, code) in codes.iter().enumerate() {
+        let field = format!("hamlet_codes[{i}]");
+        match found.get(code) {
+            _ if !seen.insert(code.clone()) => {
+                errors.push(FieldError::new(field, "duplicate", msg::DUPLICATE_ITEM));
+            }
+            Some(h) if h.commune_code == team.commune_code && h.valid_to.is_none() => {}
+            Some(h) if h.commune_code == team.commune_code => {
+                errors.push(FieldError::new(field, "hamlet_closed", msg::HAMLET_CLOSED));
+            }
+            _ => errors.push(FieldError::new(field, "wrong_hamlet", msg::WRONG_HAMLET)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(TeamError::Invalid(errors));
+    }
+    let mut sorted = codes.clone();
+    sorted.sort();
+    conn.transaction(|conn| {
+        crate::units::hamlets::queries::set_team_hamlets(conn, &team.id, &sorted)?;
+        crate::audit::record(
+            conn,
+            Some(&caller.id),
+            AuditAction::TeamHamlets,
+            (ObjectKind::Team, &team.id),
+            Some(&team.commune_code),
+            format!("set hamlets {}", sorted.join(", ")),
+        )?;
+        Ok::<_, TeamError>(())
+    })?;
+    detail(conn, team)
 }
 
 /// Creates a team in an active commune of the caller's scope. `errors` are the failing

@@ -1,11 +1,16 @@
 //! `GET /api/v1/units` and `GET /api/v1/units/{code}`. The map is public reference data:
-//! every signed-in caller reads all of it, whatever their scope.
+//! every signed-in caller reads all of it, whatever their scope. A commune's hamlets are
+//! listed with `parent=` the commune (those valid today, or on `as_of`); the list without
+//! a parent or a hamlet `kind` holds the provinces and communes only, so that the country's
+//! ~90,000 hamlets do not swamp it.
 
 use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::model::{Unit, UnitKind};
+use super::hamlets::{self, HamletKind};
+use super::model::{Unit, UnitKind, UnitLevel};
 use super::queries::{self, UnitFilter};
 use crate::access::Reader;
 use crate::error::{ApiError, ApiResult};
@@ -27,9 +32,11 @@ impl From<super::UnitError> for ApiError {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UnitQuery {
-    /// Only units directly under this one (a province's communes).
+    /// Only units directly under this one (a province's communes, a commune's hamlets).
     #[param(example = "01")]
     pub parent: Option<String>,
+    /// Hamlets valid on this day instead of today.
+    pub as_of: Option<NaiveDate>,
     /// Only units of this kind.
     pub kind: Option<UnitKind>,
     /// Name contains this text, with or without diacritics (`ba dinh` finds `Phường Ba Đình`).
@@ -60,6 +67,46 @@ pub async fn list_units(
         cursor: query.cursor,
     };
     let (limit, after) = (page.limit()?, page.cursor()?);
+    let hamlet_kind = query.kind.and_then(HamletKind::of);
+    let parent = query.parent.clone().filter(|p| !p.is_empty());
+    let as_of = query.as_of.unwrap_or_else(crate::clock::today);
+    let q = query
+        .q
+        .as_deref()
+        .map(crate::text::fold)
+        .filter(|q| !q.is_empty());
+    let after_hamlet = after.clone();
+    let listed = state
+        .primary(move |conn| {
+            let under_commune = match &parent {
+                Some(p) => {
+                    queries::find(conn, p)?.is_some_and(|u| u.kind.level() == UnitLevel::Commune)
+                }
+                None => false,
+            };
+            if !under_commune && hamlet_kind.is_none() {
+                return Ok::<_, ApiError>(None);
+            }
+            let kind = hamlet_kind.map(HamletKind::as_str);
+            let commune = parent.as_deref().filter(|_| under_commune);
+            if parent.is_some() && commune.is_none() {
+                return Ok(Some(Vec::new()));
+            }
+            let filter = hamlets::queries::HamletFilter {
+                commune,
+                kind,
+                q: q.as_deref(),
+                day: as_of,
+            };
+            let rows =
+                hamlets::queries::valid_on(conn, &filter, after_hamlet.as_deref(), limit + 1)?;
+            Ok(Some(hamlets::service::as_units(conn, rows)?))
+        })
+        .await?;
+    if let Some(units) = listed {
+        let page = Page::from_rows(units, limit, |u| u.code.clone());
+        return Ok(HttpResponse::Ok().json(page));
+    }
     let filter = UnitFilter {
         parent: query.parent.filter(|p| !p.is_empty()),
         kind: query.kind,
@@ -94,11 +141,14 @@ pub async fn get_unit(
     code: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let code = code.into_inner();
-    let row = state
-        .primary(move |conn| Ok::<_, ApiError>(queries::find(conn, &code)?))
-        .await?;
-    let unit = row
-        .map(Unit::from)
+    let unit = state
+        .primary(move |conn| {
+            Ok::<_, ApiError>(match queries::find(conn, &code)? {
+                Some(row) => Some(Unit::from(row)),
+                None => hamlets::service::unit(conn, &code)?,
+            })
+        })
+        .await?
         .ok_or_else(|| ApiError::NotFound(msg::NOT_FOUND_UNIT))?;
     Ok(HttpResponse::Ok().json(unit))
 }

@@ -69,6 +69,7 @@ fn parse(csv_text: &str) -> anyhow::Result<Vec<CsvUnit>> {
     let mut kinds: HashMap<&str, UnitKind> = HashMap::new();
     for row in &rows {
         let kind = UnitKind::parse(&row.kind)
+            .filter(|k| k.level() != crate::units::model::UnitLevel::Hamlet)
             .with_context(|| format!("unit {}: unknown kind {:?}", row.code, row.kind))?;
         if kinds.insert(&row.code, kind).is_some() {
             bail!("unit {} appears twice", row.code);

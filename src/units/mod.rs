@@ -1,6 +1,8 @@
 //! Administrative units: the 2025 two-tier map (provinces and communes) that scopes every
-//! user, team and record.
+//! user, team and record, and below it the communes' hamlets and residential groups
+//! (`hamlets`).
 
+pub mod hamlets;
 pub mod handlers;
 pub mod import;
 pub mod model;
@@ -11,8 +13,10 @@ pub use model::{Unit, UnitKind};
 use crate::access::roles::Scope;
 use crate::db::{DbConn, DbError};
 
-/// Whether a unit lies in a scope (looking up its province); an unknown unit never does.
+/// Whether a unit lies in a scope (looking up its province; a hamlet's, through its
+/// commune); an unknown unit never does.
 pub fn in_scope(conn: &mut DbConn, scope: &Scope, code: &str) -> diesel::QueryResult<bool> {
+    let code = hamlets::commune_of(code).unwrap_or(code);
     Ok(match queries::find(conn, code)? {
         Some(unit) => scope.contains(Some(code), unit.parent_code.as_deref()),
         None => false,

@@ -97,6 +97,31 @@ fn cases() -> Vec<Case> {
         case(M::GET, leak(format!("/api/v1/units/{BA_DINH}/population")), None, "200 200 200 200 200 200 200 200 200 401 401 401"),
         case(
             M::POST,
+            leak(format!("/api/v1/units/{BA_DINH}/hamlets")),
+            b(json!({"name": "Tổ {n}", "kind": "to-dan-pho"})),
+            "403 403 403 201 404 201 404 201 403 401 401 401",
+        ),
+        case(
+            M::PATCH,
+            "/api/v1/units/{hamlet}",
+            b(json!({"name": "Tổ {n}"})),
+            "403 403 403 200 404 200 404 200 403 401 401 401",
+        ),
+        case(
+            M::POST,
+            leak(format!("/api/v1/units/{BA_DINH}/rearrangements")),
+            b(json!({"effective_on": "2026-06-01", "merges": [{"from": ["{hamlet}", "{hamlet}"], "name": "Tổ {n}", "kind": "to-dan-pho"}]})),
+            "403 403 403 201 404 201 404 201 403 401 401 401",
+        ),
+        case(M::GET, leak(format!("/api/v1/units/{BA_DINH}/rearrangements")), None, "200 200 200 200 200 200 200 200 200 401 401 401"),
+        case(
+            M::PUT,
+            "/api/v1/teams/{team}/hamlets",
+            b(json!({"hamlet_codes": ["{hamlet}"]})),
+            "403 403 403 200 404 200 404 200 403 401 401 401",
+        ),
+        case(
+            M::POST,
             "/api/v1/users",
             b(json!({"phone": "{phone}", "full_name": "Người mới", "role": "volunteer", "unit_code": BA_DINH, "password": "a-long-enough-password"})),
             "403 403 403 201 404 201 404 201 403 401 401 401",
@@ -495,6 +520,23 @@ impl World {
         }
         if out.contains("{period}") {
             out = out.replace("{period}", &self.period());
+        }
+        while out.contains("{hamlet}") {
+            let n = self.next();
+            let code = self
+                .app
+                .post(
+                    &format!("/api/v1/units/{BA_DINH}/hamlets"),
+                    &self.admin.token,
+                    json!({"name": format!("Thôn {n}"), "kind": "thon", "valid_from": "2026-01-01"}),
+                )
+                .await
+                .expect(201)
+                .body["code"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            out = out.replacen("{hamlet}", &code, 1);
         }
         for (placeholder, accept) in [("{submitted}", false), ("{accepted}", true)] {
             if out.contains(placeholder) {

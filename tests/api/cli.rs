@@ -272,6 +272,113 @@ fn import_population_stores_all_rows_or_names_the_bad_line() {
 }
 
 #[test]
+fn import_hamlets_creates_every_row_or_none_and_prints_the_codes() {
+    use diesel::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hamlets.csv");
+    let import = || {
+        gocua(dir.path())
+            .arg("import-hamlets")
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    std::fs::write(
+        &file,
+        "commune_code,name,kind,valid_from\n00004,Tổ dân phố 1,to-dan-pho,2025-07-01\n00004,Tổ dân phố 2,to-dan-pho,\n00008,Thôn Đông,thon,2025-07-01\n",
+    )
+    .unwrap();
+    let out = import();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("line 2: 00004-1"), "{printed}");
+    assert!(printed.contains("line 3: 00004-2"), "{printed}");
+    assert!(printed.contains("line 4: 00008-1"), "{printed}");
+    // A bad line (an unknown kind, a name the commune already has) names its line and
+    // stores nothing, not even the good lines before it.
+    for (body, said) in [
+        (
+            "00004,Tổ dân phố 3,to-dan-pho,\n00004,Tổ 4,xom,\n",
+            "line 3: unknown kind",
+        ),
+        (
+            "00004,Tổ dân phố 3,to-dan-pho,\n00004,tổ dân phố 1,to-dan-pho,\n",
+            "line 3",
+        ),
+        ("00004,Tổ dân phố 3,to-dan-pho,\n01,Tổ 4,thon,\n", "line 3"),
+    ] {
+        std::fs::write(&file, format!("commune_code,name,kind,valid_from\n{body}")).unwrap();
+        let out = import();
+        assert!(!out.status.success(), "{body}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(said), "{err}");
+    }
+    let mut conn =
+        diesel::SqliteConnection::establish(&dir.path().join("gocua.db").to_string_lossy())
+            .unwrap();
+    let stored: i64 = diesel::sql_query("SELECT COUNT(*) AS n FROM hamlets")
+        .get_result::<Count>(&mut conn)
+        .unwrap()
+        .n;
+    assert_eq!(stored, 3);
+}
+
+/// The demo's wards have residential groups, two of them merged in the past, and records
+/// in them on both sides of the merge.
+#[test]
+fn the_demo_has_hamlets_and_a_merge_in_the_past() {
+    use diesel::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = gocua(dir.path()).arg("seed-demo").output().unwrap();
+    assert!(seeded.status.success(), "{seeded:?}");
+    assert!(
+        gocua(dir.path())
+            .arg("check-rollups")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let mut conn =
+        diesel::SqliteConnection::establish(&dir.path().join("gocua.db").to_string_lossy())
+            .unwrap();
+    let count = |conn: &mut diesel::SqliteConnection, sql: &str| {
+        diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n
+    };
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) AS n FROM rearrangements"),
+        3
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT COUNT(*) AS n FROM hamlets WHERE valid_to IS NOT NULL"
+        ),
+        6
+    );
+    let closed_before = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM records r JOIN hamlets h ON h.code = r.hamlet_code \
+         WHERE h.valid_to IS NOT NULL AND r.occurred_on <= h.valid_to",
+    );
+    let merged_after = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM records r JOIN hamlet_lineage l ON l.to_code = r.hamlet_code",
+    );
+    assert!(closed_before > 0 && merged_after > 0);
+    let outside = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM records r JOIN hamlets h ON h.code = r.hamlet_code \
+         WHERE r.occurred_on < h.valid_from OR r.occurred_on > COALESCE(h.valid_to, r.occurred_on)",
+    );
+    assert_eq!(outside, 0, "every record names a hamlet valid on its day");
+}
+
+#[test]
 fn openapi_command_prints_the_spec() {
     let dir = tempfile::tempdir().unwrap();
     let out = gocua(dir.path()).arg("openapi").output().unwrap();

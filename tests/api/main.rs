@@ -12,6 +12,7 @@ mod cli;
 mod edge;
 mod exports;
 mod followups;
+mod hamlets;
 mod hostile;
 mod language;
 mod nodes;

@@ -124,7 +124,7 @@ async fn known_path_with_another_method_is_405_with_allow() {
     let app = TestApp::init().empty().await;
     for (method, path, allow) in [
         (Method::DELETE, "/api/v1/units", "GET"),
-        (Method::POST, "/api/v1/units/01", "GET"),
+        (Method::POST, "/api/v1/units/01", "GET, PATCH"),
         (Method::PUT, "/api/v1/users", "GET, POST"),
         (Method::GET, "/api/v1/sync", "POST"),
     ] {

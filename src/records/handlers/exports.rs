@@ -35,7 +35,7 @@ pub struct ExportQuery {
     pub to: Option<NaiveDate>,
 }
 
-const COMMON: [&str; 18] = [
+const COMMON: [&str; 19] = [
     "id",
     "team_id",
     "volunteer_id",
@@ -46,6 +46,7 @@ const COMMON: [&str; 18] = [
     "lon",
     "accuracy_m",
     "hamlet",
+    "hamlet_code",
     "note",
     "received_at",
     "review_status",
@@ -101,6 +102,7 @@ fn cells(r: &RecordRow) -> Vec<String> {
         num(r.lon),
         num(r.accuracy_m),
         opt(&r.hamlet),
+        opt(&r.hamlet_code),
         opt(&r.note),
         r.received_at.and_utc().to_rfc3339(),
         r.review_status.to_string(),

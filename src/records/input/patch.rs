@@ -33,6 +33,9 @@ macro_rules! change_body {
             /// Thôn, ấp or tổ dân phố.
             #[schema(value_type = Option<String>)]
             pub hamlet: Option<Checked<String>>,
+            /// The hamlet's code (empty clears it).
+            #[schema(value_type = Option<String>)]
+            pub hamlet_code: Option<Checked<String>>,
             /// Free note.
             #[schema(value_type = Option<String>)]
             pub note: Option<Checked<String>>,
@@ -201,6 +204,9 @@ impl Patch {
                 }
                 if let Some(v) = optional($p.hamlet, "hamlet", e) {
                     c.hamlet = Some(v);
+                }
+                if let Some(v) = optional($p.hamlet_code, "hamlet_code", e) {
+                    c.hamlet_code = Some(v);
                 }
                 if let Some(v) = optional($p.note, "note", e) {
                     c.note = Some(v);

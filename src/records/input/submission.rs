@@ -27,6 +27,8 @@ pub struct CommonFields {
     pub location: Option<Location>,
     /// Hamlet.
     pub hamlet: Option<String>,
+    /// Hamlet code.
+    pub hamlet_code: Option<String>,
     /// Note.
     pub note: Option<String>,
 }
@@ -136,6 +138,7 @@ pub fn from_row(row: &RecordRow) -> Submission {
             _ => None,
         },
         hamlet: row.hamlet.clone(),
+        hamlet_code: row.hamlet_code.clone(),
         note: row.note.clone(),
     };
     let citizen = row.citizen_ref.clone().map(Citizen::Stored);

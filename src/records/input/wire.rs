@@ -43,6 +43,10 @@ macro_rules! create_body {
             /// Thôn, ấp or tổ dân phố (at most 100 characters).
             #[schema(value_type = Option<String>)]
             pub hamlet: Option<Checked<String>>,
+            /// The hamlet's code (`<commune>-<n>`, from `GET /units?parent=`): one of the
+            /// team's commune, current or closed.
+            #[schema(value_type = Option<String>)]
+            pub hamlet_code: Option<Checked<String>>,
             /// Free note (at most 500 characters).
             #[schema(value_type = Option<String>)]
             pub note: Option<Checked<String>>,
@@ -59,6 +63,7 @@ macro_rules! create_body {
                     occurred_at: required($b.occurred_at, "occurred_at", $e),
                     location: optional($b.location, "location", $e),
                     hamlet: optional($b.hamlet, "hamlet", $e),
+                    hamlet_code: optional($b.hamlet_code, "hamlet_code", $e),
                     note: optional($b.note, "note", $e),
                 };
                 let fields = $fields;

@@ -39,6 +39,34 @@ pub(super) fn check_visit(
     Ok(())
 }
 
+/// Checks that `hamlet_code` names a hamlet of the record's commune, current or closed (a
+/// phone's list may be old: a closed hamlet is never refused). Hamlets are never deleted
+/// nor moved, so a batch remembers the codes it found.
+pub(super) fn check_hamlet(
+    conn: &mut DbConn,
+    draft: &Draft,
+    commune: &str,
+    batch: &mut Batch,
+    errors: &mut Vec<FieldError>,
+) -> RecordResult<()> {
+    let Some(code) = &draft.hamlet_code else {
+        return Ok(());
+    };
+    let ours = crate::units::hamlets::commune_of(code) == Some(commune)
+        && (batch.hamlets.contains(code)
+            || crate::units::hamlets::queries::find(conn, code)?.is_some());
+    if ours {
+        batch.hamlets.insert(code.clone());
+    } else {
+        errors.push(FieldError::new(
+            "hamlet_code",
+            "wrong_hamlet",
+            msg::WRONG_HAMLET,
+        ));
+    }
+    Ok(())
+}
+
 fn repeat_key_of(row: &RecordRow) -> Option<queries::RepeatKey> {
     if row.review_status != ReviewStatus::Pending {
         return None;
@@ -125,6 +153,7 @@ pub(super) fn flag_duplicates(
 pub struct Batch {
     teams: HashMap<String, TeamAccess>,
     visits: HashMap<String, String>,
+    hamlets: HashSet<String>,
 }
 
 /// What the caller may do with a team, remembered per batch.
@@ -206,7 +235,7 @@ pub fn prepare_known(
     caller: &AuthUser,
     submission: &Submission,
 ) -> Option<RecordResult<RecordRow>> {
-    if submission.fields.visit_id().is_some() {
+    if submission.fields.visit_id().is_some() || submission.common.hamlet_code.is_some() {
         return None;
     }
     let team_id = submission.team_id.clone()?;
@@ -225,7 +254,7 @@ pub fn prepare_known(
 }
 
 /// The rules of [`prepare`] once the caller may log for `team`; `conn` is only used to look
-/// up a `visit_id` outside the batch (never `None` then).
+/// up a `visit_id` outside the batch and a `hamlet_code` (never `None` then).
 fn prepare_for(
     conn: Option<&mut DbConn>,
     settings: Settings<'_>,
@@ -252,13 +281,12 @@ fn prepare_for(
             None
         }
     };
-    if let Some(d) = &draft {
+    if let (Some(d), Some(conn)) = (&draft, conn) {
         let in_batch = d.visit_id.as_ref().and_then(|v| batch.visits.get(v));
-        if in_batch != Some(&team.id)
-            && let Some(conn) = conn
-        {
+        if in_batch != Some(&team.id) {
             check_visit(conn, d, &team.id, &mut errors)?;
         }
+        check_hamlet(conn, d, &team.commune_code, batch, &mut errors)?;
     }
     let (Some(id), Some(draft), true) = (id, draft, errors.is_empty()) else {
         return Err(RecordError::Invalid(errors));

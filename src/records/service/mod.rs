@@ -104,6 +104,7 @@ fn row_from(
         people_helped: draft.people_helped,
         duration_minutes: draft.duration_minutes,
         venue: draft.venue.clone(),
+        hamlet_code: draft.hamlet_code.clone(),
     }
 }
 
@@ -143,7 +144,7 @@ pub fn audited(kind: Kind) -> crate::audit::ObjectKind {
 
 pub use batch::{check_batch, store_batch};
 pub use create::{Batch, prepare, prepare_known, prepare_one, store_all};
-use create::{check_visit, flag_duplicates};
+use create::{check_hamlet, check_visit, flag_duplicates};
 
 /// Whether the caller is the author, still inside the edit window of a pending record.
 fn author_may_edit(caller: &AuthUser, row: &RecordRow) -> bool {
@@ -169,13 +170,14 @@ fn require_editor(conn: &mut DbConn, caller: &AuthUser, row: &RecordRow) -> Reco
 
 /// Names of the content fields that differ between two versions of a record.
 fn changed_fields(before: &RecordRow, after: &RecordRow) -> Vec<&'static str> {
-    let pairs: [(&'static str, bool); 23] = [
+    let pairs: [(&'static str, bool); 24] = [
         ("occurred_at", before.occurred_at != after.occurred_at),
         (
             "location",
             (before.lat, before.lon, before.accuracy_m) != (after.lat, after.lon, after.accuracy_m),
         ),
         ("hamlet", before.hamlet != after.hamlet),
+        ("hamlet_code", before.hamlet_code != after.hamlet_code),
         ("note", before.note != after.note),
         ("household_ref", before.household_ref != after.household_ref),
         ("outcome", before.outcome != after.outcome),
@@ -228,6 +230,13 @@ pub fn update(
         .map_err(RecordError::Invalid)?;
     let mut errors = Vec::new();
     check_visit(conn, &draft, &row.team_id, &mut errors)?;
+    check_hamlet(
+        conn,
+        &draft,
+        &row.commune_code,
+        &mut Batch::default(),
+        &mut errors,
+    )?;
     if !errors.is_empty() {
         return Err(RecordError::Invalid(errors));
     }

@@ -56,6 +56,19 @@ pub enum By {
     Week,
     /// Calendar months (`2026-03`).
     Month,
+    /// A commune's hamlets and residential groups (on a commune only), placed as `map` says.
+    Hamlet,
+}
+
+/// How `by=hamlet` places a record logged with a hamlet code that a rearrangement closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HamletMap {
+    /// Today's map: a merged hamlet's records under the hamlet it became; a split hamlet's
+    /// under its closed row (`closed: true`), since nothing tells which part they were in.
+    Current,
+    /// The code as the phone sent it.
+    AsRecorded,
 }
 
 /// Parameters of a breakdown.
@@ -79,6 +92,9 @@ pub struct BreakdownQuery {
     /// per 100 of it, so units of different sizes compare fairly.
     #[param(inline)]
     pub per: Option<PopulationBase>,
+    /// With `by=hamlet`: `current` (default) or `as_recorded`.
+    #[param(inline)]
+    pub map: Option<HamletMap>,
 }
 
 /// Every metric over a unit and period.
@@ -97,8 +113,9 @@ pub struct Summary {
 /// One group of a breakdown.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BreakdownRow {
-    /// Unit code, team id, volunteer id, day, ISO week or month.
-    pub key: String,
+    /// Unit code, team id, volunteer id, day, ISO week, month or hamlet code; `null` only
+    /// for the records of no hamlet in `by=hamlet`.
+    pub key: Option<String>,
     /// The unit's, team's or volunteer's name (the key again for periods).
     pub label: String,
     /// Every metric.
@@ -112,6 +129,9 @@ pub struct BreakdownRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<BTreeMap<Metric, f64>>)]
     pub per_100: Option<Option<BTreeMap<Metric, f64>>>,
+    /// Only with `by=hamlet`: whether the hamlet has been closed by a rearrangement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<bool>,
 }
 
 impl BreakdownRow {
@@ -139,11 +159,14 @@ pub struct Breakdown {
     pub unit_code: Option<String>,
     /// Grouping.
     pub by: By,
+    /// Only with `by=hamlet`: the map the rows follow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map: Option<HamletMap>,
     /// First day.
     pub from: NaiveDate,
     /// Last day.
     pub to: NaiveDate,
-    /// Rows sorted by key.
+    /// Rows sorted by key (`null` last).
     pub rows: Vec<BreakdownRow>,
 }
 
@@ -358,6 +381,21 @@ async fn breakdown_any(
             if by == By::Unit && matches!(unit, UnitFilter::Commune(_)) {
                 return Err(ApiError::field("by", "nothing_below", msg::NOTHING_BELOW));
             }
+            if by == By::Hamlet && !matches!(unit, UnitFilter::Commune(_)) {
+                return Err(ApiError::field(
+                    "by",
+                    "hamlets_of_a_commune",
+                    msg::HAMLETS_OF_A_COMMUNE,
+                ));
+            }
+            if q.map.is_some() && by != By::Hamlet {
+                return Err(ApiError::field(
+                    "map",
+                    "only_by_hamlet",
+                    msg::MAP_ONLY_BY_HAMLET,
+                ));
+            }
+            let map = (by == By::Hamlet).then(|| q.map.unwrap_or(HamletMap::Current));
             if q.per.is_some() && by != By::Unit {
                 return Err(ApiError::field(
                     "per",
@@ -372,18 +410,23 @@ async fn breakdown_any(
                 to,
                 approved_only,
             };
-            let mut rows = rows(conn, by, &filter)?;
+            let mut rows = rows(conn, by, &filter, map.unwrap_or(HamletMap::Current))?;
             if let Some(base) = q.per {
-                let codes: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+                let codes: Vec<&str> = rows.iter().filter_map(|r| r.key.as_deref()).collect();
                 let figures = crate::population::service::effective_many(conn, &codes)?;
                 for row in &mut rows {
-                    let population = figures.get(&row.key).map(|p| p.of(base));
+                    let population = row
+                        .key
+                        .as_ref()
+                        .and_then(|k| figures.get(k))
+                        .map(|p| p.of(base));
                     row.set_population(population);
                 }
             }
             Ok(Breakdown {
                 unit_code,
                 by,
+                map,
                 from,
                 to,
                 rows,
@@ -397,11 +440,14 @@ async fn breakdown_any(
             header.push("population".into());
             header.extend(METRIC_COLUMNS.map(|m| format!("{m}_per_100")));
         }
+        if answer.map.is_some() {
+            header.push("closed".into());
+        }
         let rows = answer
             .rows
             .iter()
             .map(|r| {
-                let mut cells = vec![r.key.clone(), r.label.clone()];
+                let mut cells = vec![r.key.clone().unwrap_or_default(), r.label.clone()];
                 cells.extend(r.metrics.cells());
                 if let Some(population) = r.population {
                     cells.push(population.map(|p| p.to_string()).unwrap_or_default());
@@ -412,6 +458,9 @@ async fn breakdown_any(
                             .map(|v| v.to_string())
                             .unwrap_or_default()
                     }));
+                }
+                if answer.map.is_some() {
+                    cells.push(r.closed.map(|c| c.to_string()).unwrap_or_default());
                 }
                 cells
             })
@@ -452,8 +501,13 @@ fn periods(by: By, from: NaiveDate, to: NaiveDate) -> Vec<(String, NaiveDate, Na
     out
 }
 
-/// The breakdown's groups, with labels.
-fn rows(conn: &mut DbConn, by: By, filter: &Filter) -> ApiResult<Vec<BreakdownRow>> {
+/// The breakdown's groups, with labels (hamlets placed as `map` says).
+fn rows(
+    conn: &mut DbConn,
+    by: By,
+    filter: &Filter,
+    map: HamletMap,
+) -> ApiResult<Vec<BreakdownRow>> {
     let mut buckets: BTreeMap<String, Tally> = BTreeMap::new();
     let mut labels: HashMap<String, String> = HashMap::new();
     match by {
@@ -489,6 +543,7 @@ fn rows(conn: &mut DbConn, by: By, filter: &Filter) -> ApiResult<Vec<BreakdownRo
         By::Team => buckets.extend(queries::tally(conn, filter, GroupBy::Team)?),
         By::Volunteer => buckets.extend(queries::tally(conn, filter, GroupBy::Volunteer)?),
         By::Day => buckets.extend(queries::tally(conn, filter, GroupBy::Day)?),
+        By::Hamlet => return hamlet_rows(conn, filter, map),
         By::Week | By::Month => {
             for (key, from, to) in periods(by, filter.from, filter.to) {
                 let one = Filter {
@@ -523,11 +578,68 @@ fn rows(conn: &mut DbConn, by: By, filter: &Filter) -> ApiResult<Vec<BreakdownRo
         .map(|(key, t)| BreakdownRow {
             label: labels.get(&key).cloned().unwrap_or_else(|| key.clone()),
             metrics: Metrics::from(&t),
-            key,
+            key: Some(key),
             population: None,
             per_100: None,
+            closed: None,
         })
         .collect())
+}
+
+/// The rows of `by=hamlet` on a commune: every hamlet valid today and every one with
+/// numbers, each with its name and whether it is closed, and the records of no hamlet
+/// under `key: null`, last.
+fn hamlet_rows(conn: &mut DbConn, filter: &Filter, map: HamletMap) -> ApiResult<Vec<BreakdownRow>> {
+    use crate::units::hamlets;
+    let UnitFilter::Commune(commune) = &filter.unit else {
+        return Ok(Vec::new());
+    };
+    let follow = match map {
+        HamletMap::Current => hamlets::service::current_map(conn, commune)?,
+        HamletMap::AsRecorded => HashMap::new(),
+    };
+    let place = |code: &str| follow.get(code).cloned().unwrap_or_else(|| code.to_owned());
+    let mut tallies = queries::by_hamlet(conn, filter, commune, &place)?;
+    let none = tallies.remove("");
+    let today = crate::clock::today();
+    let all = hamlets::queries::of_commune(conn, commune)?;
+    let mut out: Vec<BreakdownRow> = all
+        .into_iter()
+        .filter_map(|h| {
+            let t = tallies.remove(&h.code);
+            let open = h.valid_to.is_none_or(|to| to >= today);
+            (t.is_some() || (open && h.valid_from <= today)).then(|| BreakdownRow {
+                metrics: Metrics::from(&t.unwrap_or_default()),
+                label: h.name,
+                key: Some(h.code),
+                population: None,
+                per_100: None,
+                closed: Some(!open),
+            })
+        })
+        .collect();
+    // A code no hamlet has is impossible (records are checked); rows of one would still
+    // be shown rather than lost from the sum.
+    out.extend(tallies.into_iter().map(|(code, t)| BreakdownRow {
+        metrics: Metrics::from(&t),
+        label: code.clone(),
+        key: Some(code),
+        population: None,
+        per_100: None,
+        closed: None,
+    }));
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    if let Some(t) = none {
+        out.push(BreakdownRow {
+            metrics: Metrics::from(&t),
+            label: String::new(),
+            key: None,
+            population: None,
+            per_100: None,
+            closed: None,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -86,8 +86,9 @@ impl Counts {
     }
 }
 
-/// Where a record's numbers go: its local day, commune, team and volunteer.
-pub type Place = (NaiveDate, String, String, String);
+/// Where a record's numbers go: its local day, commune, team, volunteer and hamlet code as
+/// sent (`""` for none).
+pub type Place = (NaiveDate, String, String, String, String);
 
 /// Volunteer rows keyed by place.
 pub type Daily = HashMap<Place, Counts>;
@@ -155,7 +156,7 @@ impl Rollups {
 /// that does not count (voided, rejected, an unapproved duplicate) has none.
 #[derive(Debug, Clone)]
 pub struct Contribution {
-    /// Its local day, commune, team and volunteer.
+    /// Its local day, commune, team, volunteer and hamlet code.
     pub place: Place,
     /// Whether it counts among approved records too.
     pub approved: bool,

@@ -40,7 +40,7 @@ fn derive_spans(conn: &mut DbConn, rollups: &mut Rollups) -> QueryResult<()> {
     };
     let records = Column::Records as usize;
     let mut volunteers: HashMap<&str, Days> = HashMap::new();
-    for ((day, commune, _, volunteer), v) in &rollups.daily {
+    for ((day, commune, _, volunteer, _), v) in &rollups.daily {
         let e = volunteers
             .entry(volunteer)
             .or_default()
@@ -50,7 +50,7 @@ fn derive_spans(conn: &mut DbConn, rollups: &mut Rollups) -> QueryResult<()> {
         e.1 += i64::from(v.approved[records]);
     }
     let mut citizens: HashMap<&str, Days> = HashMap::new();
-    for (((day, commune, _, _), citizen), (counted, approved)) in &rollups.citizens {
+    for (((day, commune, _, _, _), citizen), (counted, approved)) in &rollups.citizens {
         let e = citizens
             .entry(citizen)
             .or_default()
@@ -167,17 +167,19 @@ pub fn stored(conn: &mut DbConn) -> QueryResult<Rollups> {
             ],
         }
     }
-    let daily: Vec<(String, NaiveDate, String, String, Values)> = d::table
+    let daily: Vec<(String, NaiveDate, String, String, String, Values)> = d::table
         .select((
             d::commune_code,
             d::day,
             d::team_id,
             d::volunteer_id,
+            d::hamlet_code,
             values!(d),
         ))
         .load(conn)?;
-    for (commune, day, team, volunteer, v) in daily {
-        out.daily.insert((day, commune, team, volunteer), counts(v));
+    for (commune, day, team, volunteer, hamlet, v) in daily {
+        out.daily
+            .insert((day, commune, team, volunteer, hamlet), counts(v));
     }
     let communes: Vec<(String, NaiveDate, Values)> = commune_rollups::table
         .select((
@@ -189,20 +191,22 @@ pub fn stored(conn: &mut DbConn) -> QueryResult<Rollups> {
     for (commune, day, v) in communes {
         out.communes.insert((day, commune), counts(v));
     }
-    let citizens: Vec<(NaiveDate, String, String, String, i64, i32, i32)> = citizen_rollups::table
+    type CitizenValues = (NaiveDate, String, String, String, String, i64, i32, i32);
+    let citizens: Vec<CitizenValues> = citizen_rollups::table
         .select((
             citizen_rollups::day,
             citizen_rollups::commune_code,
             citizen_rollups::team_id,
             citizen_rollups::volunteer_id,
+            citizen_rollups::hamlet_code,
             citizen_rollups::citizen_id,
             citizen_rollups::counted,
             citizen_rollups::approved,
         ))
         .load(conn)?;
-    for (day, c, t, v, number, counted, approved) in citizens {
+    for (day, c, t, v, h, number, counted, approved) in citizens {
         out.citizens
-            .insert(((day, c, t, v), number.to_string()), (counted, approved));
+            .insert(((day, c, t, v, h), number.to_string()), (counted, approved));
     }
     out.spans = spans::stored(conn)?;
     out.drop_zeros();

@@ -80,7 +80,8 @@ macro_rules! wide_row {
 }
 
 wide_row!(DailyRow, daily_rollups, {
-    commune_code: &'a str, day: NaiveDate, team_id: &'a str, volunteer_id: &'a str
+    commune_code: &'a str, day: NaiveDate, team_id: &'a str, volunteer_id: &'a str,
+    hamlet_code: &'a str
 });
 wide_row!(CommuneRow, commune_rollups, { commune_code: &'a str, day: NaiveDate });
 
@@ -93,6 +94,7 @@ struct CitizenRow<'a> {
     team_id: &'a str,
     volunteer_id: &'a str,
     citizen_id: i64,
+    hamlet_code: &'a str,
     counted: i32,
     approved: i32,
 }
@@ -216,8 +218,8 @@ pub(super) fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
     daily.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let daily: Vec<DailyRow> = daily
         .into_iter()
-        .map(|((day, commune, team, volunteer), v)| {
-            DailyRow::new(commune, *day, team, volunteer, v)
+        .map(|((day, commune, team, volunteer, hamlet), v)| {
+            DailyRow::new(commune, *day, team, volunteer, hamlet, v)
         })
         .collect();
     let mut commune_rows: Vec<_> = deltas.communes.iter().collect();
@@ -239,7 +241,7 @@ pub(super) fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
     let citizens: Vec<CitizenRow> = citizens
         .into_iter()
         .filter_map(
-            |(((day, commune, team, volunteer), citizen), (counted, approved))| {
+            |(((day, commune, team, volunteer, hamlet), citizen), (counted, approved))| {
                 Some(CitizenRow {
                     province_code: province_of.get(commune).map_or(commune, String::as_str),
                     commune_code: commune,
@@ -247,6 +249,7 @@ pub(super) fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
                     team_id: team,
                     volunteer_id: volunteer,
                     citizen_id: *ids.get(citizen)?,
+                    hamlet_code: hamlet,
                     counted: *counted,
                     approved: *approved,
                 })
@@ -266,16 +269,23 @@ pub(super) fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
                 .set($set)
         };
     }
-    let daily_keys = (dr::commune_code, dr::day, dr::team_id, dr::volunteer_id);
+    let daily_keys = (
+        dr::commune_code,
+        dr::day,
+        dr::team_id,
+        dr::volunteer_id,
+        dr::hamlet_code,
+    );
     let daily_totals = (
         dr::commune_code,
         dr::day,
         dr::team_id,
         dr::volunteer_id,
+        dr::hamlet_code,
         dr::records,
         dr::records_approved,
     );
-    let daily_after: Vec<(String, NaiveDate, String, String, i32, i32)> =
+    let daily_after: Vec<(String, NaiveDate, String, String, String, i32, i32)> =
         dialect::upsert_all_returning(
             conn,
             &daily,
@@ -322,6 +332,7 @@ pub(super) fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
         cr::day,
         cr::team_id,
         cr::volunteer_id,
+        cr::hamlet_code,
     );
     let citizen_set = (
         cr::counted.eq(cr::counted + excluded(cr::counted)),
@@ -333,26 +344,23 @@ pub(super) fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
         cr::day,
         cr::team_id,
         cr::volunteer_id,
+        cr::hamlet_code,
         cr::counted,
         cr::approved,
     );
-    let citizens_after: Vec<(String, i64, NaiveDate, String, String, i32, i32)> =
-        dialect::upsert_all_returning(
-            conn,
-            &citizens,
-            UPSERT_CHUNK,
-            |rows| {
-                upsert!(rows, citizen_rollups, citizen_keys, citizen_set).returning(citizen_totals)
-            },
-            |row| {
-                upsert!(row, citizen_rollups, citizen_keys, citizen_set).returning(citizen_totals)
-            },
-        )?;
+    type CitizenTotals = (String, i64, NaiveDate, String, String, String, i32, i32);
+    let citizens_after: Vec<CitizenTotals> = dialect::upsert_all_returning(
+        conn,
+        &citizens,
+        UPSERT_CHUNK,
+        |rows| upsert!(rows, citizen_rollups, citizen_keys, citizen_set).returning(citizen_totals),
+        |row| upsert!(row, citizen_rollups, citizen_keys, citizen_set).returning(citizen_totals),
+    )?;
 
     let records = Column::Records as usize;
     let mut volunteers: BTreeSet<String> = BTreeSet::new();
-    for (commune, day, team, volunteer, counted, approved) in daily_after {
-        let place = (day, commune, team, volunteer);
+    for (commune, day, team, volunteer, hamlet, counted, approved) in daily_after {
+        let place = (day, commune, team, volunteer, hamlet);
         let v = deltas.daily.get(&place).copied().unwrap_or_default();
         if starts_or_stops(
             (counted, approved),
@@ -370,18 +378,20 @@ pub(super) fn write(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<()> {
                 c.day,
                 c.team_id,
                 c.volunteer_id,
+                c.hamlet_code,
             );
             (key, (c.counted, c.approved))
         })
         .collect();
     let mut numbers: BTreeSet<i64> = BTreeSet::new();
-    for (commune, number, day, team, volunteer, counted, approved) in citizens_after {
+    for (commune, number, day, team, volunteer, hamlet, counted, approved) in citizens_after {
         let key = (
             commune.as_str(),
             number,
             day,
             team.as_str(),
             volunteer.as_str(),
+            hamlet.as_str(),
         );
         let delta = citizen_deltas.get(&key).copied().unwrap_or_default();
         if starts_or_stops((counted, approved), delta) {
@@ -414,12 +424,12 @@ fn provinces(conn: &mut DbConn, deltas: &Rollups) -> QueryResult<HashMap<String,
     let mut communes: Vec<&str> = deltas
         .daily
         .keys()
-        .map(|(_, commune, _, _)| commune.as_str())
+        .map(|(_, commune, _, _, _)| commune.as_str())
         .chain(
             deltas
                 .citizens
                 .keys()
-                .map(|((_, commune, _, _), _)| commune.as_str()),
+                .map(|((_, commune, _, _, _), _)| commune.as_str()),
         )
         .collect();
     communes.sort_unstable();
@@ -450,7 +460,7 @@ fn span_changes(
 ) -> QueryResult<Spans> {
     let province = |commune: &String| province_of.get(commune).unwrap_or(commune).clone();
     let mut volunteer_deltas: HashMap<String, Days> = HashMap::new();
-    for ((day, commune, _, volunteer), v) in &deltas.daily {
+    for ((day, commune, _, volunteer, _), v) in &deltas.daily {
         let records = Column::Records as usize;
         let (counted, approved) = (v.counted[records], v.approved[records]);
         if (counted, approved) != (0, 0) && volunteers.contains(volunteer) {

@@ -28,6 +28,7 @@ use crate::records::service::{self, Settings};
 use crate::records::views::RecordView;
 use crate::state::AppState;
 use crate::teams::model::TeamDetail;
+use crate::units::model::Unit;
 use meta::SYNC_BATCH_MAX;
 
 /// A batch of records logged offline, at most 1,000 in all.
@@ -239,8 +240,12 @@ pub struct SyncState {
     pub has_more: bool,
     /// The server's clock.
     pub server_time: DateTime<Utc>,
-    /// The caller's teams with their members.
+    /// The caller's teams with their members and hamlets.
     pub teams: Vec<TeamDetail>,
+    /// The current hamlets and residential groups of the teams' communes, with their
+    /// lineage: a phone whose list still holds a closed code finds where it went among
+    /// their `predecessors`, so its pick list stays right after a rearrangement.
+    pub hamlets: Vec<Unit>,
     /// Campaigns running today that the caller can see, with their targets.
     pub campaigns: Vec<Campaign>,
     /// The caller's records changed on the server after their create (review, duplicate
@@ -287,14 +292,15 @@ pub async fn sync_state(
     let answer = state
         .primary(move |conn| {
             let mut teams = Vec::new();
+            let mut communes = Vec::new();
             for membership in crate::teams::queries::memberships(conn, &caller.id)? {
                 let team = crate::teams::access::readable(conn, &caller, &membership.team_id)?;
-                let members = crate::teams::queries::members(conn, &team.id)?;
-                teams.push(TeamDetail {
-                    team: team.into(),
-                    members,
-                });
+                communes.push(team.commune_code.clone());
+                teams.push(crate::teams::service::detail(conn, team)?);
             }
+            communes.sort();
+            communes.dedup();
+            let hamlets = crate::units::hamlets::service::pick_list(conn, &communes)?;
             let today = crate::clock::today();
             let mut campaigns = Vec::new();
             let open = crate::campaigns::queries::list(
@@ -329,6 +335,7 @@ pub async fn sync_state(
                 has_more: page.has_more,
                 server_time: Utc::now(),
                 teams,
+                hamlets,
                 campaigns,
                 record_changes,
             })

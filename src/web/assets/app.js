@@ -48,6 +48,23 @@ const TEXT = {
     closed: 'đã kết thúc',
     upcoming: 'sắp diễn ra',
     progress: 'Tiến độ theo địa bàn',
+    hamlets: 'Theo thôn, tổ dân phố',
+    hamlet_map: 'Bản đồ',
+    hamlet: 'Thôn, tổ dân phố',
+    no_hamlet: '(không ghi thôn, tổ)',
+    hamlet_closed: 'đã sáp nhập hoặc chia tách',
+    map_current: 'Theo bản đồ hiện nay',
+    map_as_recorded: 'Theo mã khi ghi',
+    add_hamlet: 'Thêm thôn, tổ dân phố',
+    hamlet_name: 'Tên',
+    hamlet_kind: 'Loại',
+    add: 'Thêm',
+    rename: 'Đổi tên',
+    new_name: 'Tên mới',
+    hamlet_added: 'Đã thêm',
+    hamlet_renamed: 'Đã đổi tên',
+    no_hamlets: 'Xã/phường chưa có thôn, tổ dân phố nào.',
+    hamlet_kinds: { thon: 'Thôn', ap: 'Ấp', ban: 'Bản', buon: 'Buôn', soc: 'Sóc', 'to-dan-pho': 'Tổ dân phố', 'khu-pho': 'Khu phố', khom: 'Khóm', 'khu-dan-cu': 'Khu dân cư' },
     sort: 'Sắp xếp',
     sort_behind: 'Chậm nhất trước',
     sort_code: 'Theo mã đơn vị',
@@ -202,6 +219,23 @@ const TEXT = {
     closed: 'ended',
     upcoming: 'upcoming',
     progress: 'Progress by area',
+    hamlets: 'By hamlet and residential group',
+    hamlet_map: 'Map',
+    hamlet: 'Hamlet or residential group',
+    no_hamlet: '(no hamlet given)',
+    hamlet_closed: 'merged or split',
+    map_current: "On today's map",
+    map_as_recorded: 'As recorded',
+    add_hamlet: 'Add a hamlet or residential group',
+    hamlet_name: 'Name',
+    hamlet_kind: 'Kind',
+    add: 'Add',
+    rename: 'Rename',
+    new_name: 'New name',
+    hamlet_added: 'Added',
+    hamlet_renamed: 'Renamed',
+    no_hamlets: 'This commune has no hamlets or residential groups yet.',
+    hamlet_kinds: { thon: 'Village (thôn)', ap: 'Hamlet (ấp)', ban: 'Village (bản)', buon: 'Village (buôn)', soc: 'Village (sóc)', 'to-dan-pho': 'Residential group (tổ dân phố)', 'khu-pho': 'Quarter (khu phố)', khom: 'Quarter (khóm)', 'khu-dan-cu': 'Residential area (khu dân cư)' },
     sort: 'Sort',
     sort_behind: 'Most behind first',
     sort_code: 'By unit code',
@@ -614,6 +648,7 @@ async function renderProgress(screen) {
     card(null, h('label', { for: 'campaign', text: t('campaign') }), picker,
       h('p', { class: 'muted', text: `${campaign.starts_on} → ${campaign.ends_on}` })),
     loadingCard(t('progress'), 'progress', () => progressView(campaign)),
+    /^\d{5}$/.test(unit) ? loadingCard(t('hamlets'), 'hamlets', () => hamletsView(unit, campaign.starts_on, periodEnd)) : null,
     h('div', { class: 'grid' },
       loadingCard(t('daily'), 'daily', () => dailyView(unit, day)),
       loadingCard(t('teams'), 'teams', () => teamsView(unit, campaign.starts_on, periodEnd))),
@@ -785,6 +820,67 @@ function lineChart(days, series) {
 function niceStep(raw) {
   const p = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
   return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) || p * 10;
+}
+
+// A commune's figures per hamlet and residential group, on today's map (a merged hamlet's
+// records under the hamlet it became) or as recorded; supervisors add and rename hamlets
+// here. The rows add up to the commune's figures either way.
+const HAMLET_KINDS = ['thon', 'ap', 'ban', 'buon', 'soc', 'to-dan-pho', 'khu-pho', 'khom', 'khu-dan-cu'];
+
+async function hamletsView(unit, from, to) {
+  const map = view.hamletMap || 'current';
+  const data = await api('/stats/breakdown' + query({ unit, by: 'hamlet', map, from, to }));
+  const holder = h('div', {});
+  const redraw = () => hamletsView(unit, from, to)
+    .then((content) => holder.parentElement?.replaceChildren(...[content].flat()))
+    .catch((e) => toast(e.message));
+  const mayChange = session.user.role !== 'volunteer';
+  const cols = ['visits', 'households_guided', 'vneid_installs', 'vneid_level2_activations', 'signatures_submitted', 'training_attendees'];
+  const picker = h('select', { id: 'hamlet-map', 'data-testid': 'hamlet-map', onchange: (e) => { view.hamletMap = e.target.value; redraw(); } },
+    ['current', 'as_recorded'].map((m) => h('option', { value: m, selected: m === map, text: t('map_' + m) })));
+  const rename = (row) => async () => {
+    const name = window.prompt(t('new_name'), row.label);
+    if (!name || name === row.label) return;
+    try {
+      await api(`/units/${encodeURIComponent(row.key)}`, { method: 'PATCH', body: { name } });
+      toast(t('hamlet_renamed'));
+      redraw();
+    } catch (e) { toast(e.message); }
+  };
+  const table = data.rows.length ? h('table', { class: 'stack', 'data-testid': 'hamlet-table', 'data-map': map },
+    h('thead', {}, h('tr', {}, h('th', { text: t('hamlet') }), cols.map((c) => h('th', { class: 'num', text: t('metrics.' + c) })),
+      mayChange ? h('th', {}) : null)),
+    h('tbody', {}, data.rows.map((row) => h('tr', { 'data-hamlet': row.key ?? '', 'data-closed': String(!!row.closed) },
+      h('td', { 'data-label': t('hamlet') },
+        row.key == null ? h('span', { class: 'muted', text: t('no_hamlet') }) : `${row.label} (${row.key})`,
+        row.closed ? h('span', { class: 'muted', text: ` · ${t('hamlet_closed')}` }) : null),
+      cols.map((c) => h('td', { class: 'num', 'data-label': t('metrics.' + c), 'data-metric': c, text: fmt(row.metrics[c]) })),
+      mayChange ? h('td', {}, row.key != null && !row.closed
+        ? h('button', { class: 'btn small', type: 'button', 'data-testid': 'rename-hamlet', onclick: rename(row), text: t('rename') }) : null) : null))))
+    : h('p', { text: t('no_hamlets') });
+  let form = null;
+  if (mayChange) {
+    const name = h('input', { id: 'hamlet-name', 'data-testid': 'hamlet-name', required: true, maxlength: 100 });
+    const kind = h('select', { id: 'hamlet-kind', 'data-testid': 'hamlet-kind' },
+      HAMLET_KINDS.map((k) => h('option', { value: k, text: t('hamlet_kinds.' + k) })));
+    form = h('form', { class: 'row', 'data-testid': 'add-hamlet' },
+      h('div', {}, h('label', { for: 'hamlet-name', text: t('hamlet_name') }), name),
+      h('div', {}, h('label', { for: 'hamlet-kind', text: t('hamlet_kind') }), kind),
+      h('div', { class: 'btns' }, h('button', { class: 'btn', type: 'submit', text: t('add') })));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await api(`/units/${encodeURIComponent(unit)}/hamlets`, { method: 'POST', body: { name: name.value, kind: kind.value } });
+        toast(t('hamlet_added'));
+        redraw();
+      } catch (e) { toast(e.message); }
+    });
+  }
+  holder.replaceChildren(
+    h('div', {}, h('label', { for: 'hamlet-map', text: t('hamlet_map') }), picker),
+    table,
+    form ? h('details', {}, h('summary', { text: t('add_hamlet') }), form) : null);
+  return holder;
 }
 
 async function teamsView(unit, from, to) {

@@ -41,6 +41,9 @@ pub struct Draft {
     pub location: Option<Location>,
     /// Trimmed hamlet.
     pub hamlet: Option<String>,
+    /// The hamlet's code, well formed (whether it is one of the team's commune is looked
+    /// up when the record is prepared).
+    pub hamlet_code: Option<String>,
     /// Trimmed note.
     pub note: Option<String>,
     /// Visit label.
@@ -206,6 +209,17 @@ impl Submission {
         let hamlet = trimmed(common.hamlet);
         let note = trimmed(common.note);
         max_chars(&mut errors, "hamlet", &hamlet, HAMLET_MAX);
+        let hamlet_code = trimmed(common.hamlet_code);
+        if hamlet_code
+            .as_deref()
+            .is_some_and(|c| crate::units::hamlets::commune_of(c).is_none())
+        {
+            errors.push(FieldError::new(
+                "hamlet_code",
+                "wrong_hamlet",
+                msg::WRONG_HAMLET,
+            ));
+        }
         max_chars(&mut errors, "note", &note, NOTE_MAX);
         let mut draft = Draft {
             kind,
@@ -213,6 +227,7 @@ impl Submission {
             occurred_on: NaiveDate::default(),
             location: common.location,
             hamlet,
+            hamlet_code,
             note,
             household_ref: None,
             outcome: None,

@@ -1,0 +1,17 @@
+DELETE FROM unit_population WHERE unit_code LIKE '%-%';
+DELETE FROM campaign_targets WHERE unit_code LIKE '%-%';
+ALTER TABLE unit_population ADD CONSTRAINT unit_population_unit_code_fkey FOREIGN KEY (unit_code) REFERENCES units (code);
+ALTER TABLE campaign_targets ADD CONSTRAINT campaign_targets_unit_code_fkey FOREIGN KEY (unit_code) REFERENCES units (code);
+DELETE FROM daily_rollups WHERE hamlet_code <> '';
+DELETE FROM citizen_rollups WHERE hamlet_code <> '';
+ALTER TABLE daily_rollups DROP CONSTRAINT daily_rollups_pkey;
+ALTER TABLE citizen_rollups DROP CONSTRAINT citizen_rollups_pkey;
+ALTER TABLE daily_rollups DROP COLUMN hamlet_code;
+ALTER TABLE citizen_rollups DROP COLUMN hamlet_code;
+ALTER TABLE daily_rollups ADD PRIMARY KEY (commune_code, day, team_id, volunteer_id);
+ALTER TABLE citizen_rollups ADD PRIMARY KEY (commune_code, citizen_id, day, team_id, volunteer_id);
+ALTER TABLE records DROP COLUMN hamlet_code;
+DROP TABLE team_hamlets;
+DROP TABLE hamlet_lineage;
+DROP TABLE rearrangements;
+DROP TABLE hamlets;
