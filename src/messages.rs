@@ -257,6 +257,7 @@ catalogue! {
     SPLIT_NEEDS_TWO => "Chia tách thành ít nhất hai thôn, tổ dân phố", "a split makes at least two hamlets";
     REARRANGEMENT_EMPTY => "Hãy nêu ít nhất một sáp nhập hoặc chia tách", "name at least one merge or split";
     BEFORE_HAMLET_BEGAN => "Ngày hiệu lực phải sau ngày thôn, tổ dân phố bắt đầu", "the effective date must come after the hamlet began";
+    NOT_A_HAMLET_KIND => "Phải là một loại thôn, tổ dân phố: thon, ap, ban, buon, soc, to-dan-pho, khu-pho, khom, khu-dan-cu", "must be a hamlet kind: thon, ap, ban, buon, soc, to-dan-pho, khu-pho, khom, khu-dan-cu";
     NOT_A_HAMLET => "Chỉ đổi tên được thôn, tổ dân phố", "only hamlets and residential groups can be renamed here";
     NOT_A_COMMUNE_UNIT => "Phải là mã xã, phường hoặc đặc khu", "must be a commune, ward or special zone";
     DUPLICATE_ITEM => "Mục này đã có trong danh sách", "this item is already in the list";

@@ -279,6 +279,11 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
         (HAMLET_NAMES, "name", Chars(1, name)),
         (HAMLET_NAMES, "name", Pattern(NAME)),
         (
+            &["CreateHamlet", "MergeInput", "SplitPart"],
+            "kind",
+            Choice(crate::units::UnitKind::hamlet_kinds()),
+        ),
+        (
             &["PutHamlets"],
             "hamlet_codes",
             DistinctMatching(crate::units::hamlets::HAMLET_CODE),

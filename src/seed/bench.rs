@@ -28,7 +28,7 @@ use crate::records::model::{
 use crate::schema::{records, team_members, teams, units, users};
 use crate::stats::queries::{self, Filter, GroupBy, Tally, UnitFilter};
 use crate::teams::model::{MemberRole, MemberRow, TeamRow};
-use crate::units::hamlets::HamletKind;
+use crate::units::UnitKind;
 use crate::users::model::{UserRow, search_text};
 
 /// The password of every generated user (benchmark databases only).
@@ -184,7 +184,7 @@ pub fn seed(conn: &mut DbConn, key: &Secret, options: &Options) -> anyhow::Resul
             }
             teams_here.push((team_id, volunteers));
         }
-        let hamlets = super::hamlets::numbered(&code, "Thôn", HamletKind::Thon, 12, now);
+        let hamlets = super::hamlets::numbered(&code, "Thôn", UnitKind::Thon, 12, now);
         communes.push(Commune {
             code,
             teams: teams_here,

@@ -20,7 +20,7 @@ use crate::records::model::RecordRow;
 use crate::schema::{team_members, teams, units, users};
 use crate::stats::model::Metric;
 use crate::teams::model::{MemberRole, MemberRow, TeamRow};
-use crate::units::hamlets::HamletKind;
+use crate::units::UnitKind;
 use crate::units::hamlets::model::LineageRow;
 
 /// The wards' figures, in the order of their codes: (residents, adults, aged 15 and over,
@@ -155,8 +155,7 @@ pub fn seed(
             }
             teams_here.push((team_id, volunteers));
         }
-        let mut hamlets =
-            super::hamlets::numbered(code, "Tổ dân phố", HamletKind::ToDanPho, 6, now);
+        let mut hamlets = super::hamlets::numbered(code, "Tổ dân phố", UnitKind::ToDanPho, 6, now);
         for (t, (team_id, _)) in teams_here.iter().enumerate() {
             for h in &hamlets[t * 3..t * 3 + 3] {
                 team_hamlets.push((team_id.clone(), h.code.clone()));

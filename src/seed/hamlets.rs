@@ -4,7 +4,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use crate::units::hamlets::model::{HamletKind, HamletRow, LineageRow, RearrangementRow};
+use crate::units::UnitKind;
+use crate::units::hamlets::model::{HamletRow, LineageRow, RearrangementRow};
 
 /// The first day of generated hamlets: the 2025 map's.
 pub(super) fn map_start() -> NaiveDate {
@@ -15,7 +16,7 @@ pub(super) fn map_start() -> NaiveDate {
 pub(super) fn numbered(
     commune: &str,
     prefix: &str,
-    kind: HamletKind,
+    kind: UnitKind,
     count: i32,
     now: NaiveDateTime,
 ) -> Vec<HamletRow> {

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::hamlets::{self, HamletKind};
+use super::hamlets;
 use super::model::{Unit, UnitKind, UnitLevel};
 use super::queries::{self, UnitFilter};
 use crate::access::Reader;
@@ -67,7 +67,8 @@ pub async fn list_units(
         cursor: query.cursor,
     };
     let (limit, after) = (page.limit()?, page.cursor()?);
-    let hamlet_kind = query.kind.and_then(HamletKind::of);
+    let hamlet_kind = query.kind.filter(|k| k.level() == UnitLevel::Hamlet);
+    let any_kind = query.kind.is_some();
     let parent = query.parent.clone().filter(|p| !p.is_empty());
     let as_of = query.as_of.unwrap_or_else(crate::clock::today);
     let q = query
@@ -87,9 +88,10 @@ pub async fn list_units(
             if !under_commune && hamlet_kind.is_none() {
                 return Ok::<_, ApiError>(None);
             }
-            let kind = hamlet_kind.map(HamletKind::as_str);
+            let kind = hamlet_kind.map(UnitKind::as_str);
             let commune = parent.as_deref().filter(|_| under_commune);
-            if parent.is_some() && commune.is_none() {
+            // A province's kind under a commune, or a hamlet kind under a province: nothing.
+            if (parent.is_some() && commune.is_none()) || (any_kind && hamlet_kind.is_none()) {
                 return Ok(Some(Vec::new()));
             }
             let filter = hamlets::queries::HamletFilter {

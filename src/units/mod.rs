@@ -13,10 +13,9 @@ pub use model::{Unit, UnitKind};
 use crate::access::roles::Scope;
 use crate::db::{DbConn, DbError};
 
-/// Whether a unit lies in a scope (looking up its province; a hamlet's, through its
-/// commune); an unknown unit never does.
+/// Whether a unit of the map (a province or a commune) lies in a scope, looking up its
+/// province; an unknown unit never does, nor a hamlet (its changes check its commune).
 pub fn in_scope(conn: &mut DbConn, scope: &Scope, code: &str) -> diesel::QueryResult<bool> {
-    let code = hamlets::commune_of(code).unwrap_or(code);
     Ok(match queries::find(conn, code)? {
         Some(unit) => scope.contains(Some(code), unit.parent_code.as_deref()),
         None => false,

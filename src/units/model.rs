@@ -59,6 +59,15 @@ impl UnitKind {
         matches!(self, Self::Tinh | Self::ThanhPho)
     }
 
+    /// The kinds of hamlets and residential groups, in the contract's order.
+    pub fn hamlet_kinds() -> Vec<&'static str> {
+        Self::ALL
+            .iter()
+            .filter(|k| k.level() == UnitLevel::Hamlet)
+            .map(|k| k.as_str())
+            .collect()
+    }
+
     /// The level units of this kind sit at.
     pub fn level(self) -> UnitLevel {
         match self {

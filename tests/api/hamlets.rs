@@ -30,6 +30,20 @@ async fn rearrange(app: &TestApp, by: &TestUser, commune: &str, body: Value) -> 
     .await
 }
 
+/// A hamlet of Ngọc Hà, the neighbouring ward, made by an admin.
+async fn foreign_hamlet(app: &TestApp) -> String {
+    let admin = app.admin().await;
+    let made = add(
+        app,
+        &admin,
+        NGOC_HA,
+        json!({"name": "Tổ 1", "kind": "thon"}),
+    )
+    .await
+    .expect(201);
+    made.body["code"].as_str().unwrap().to_owned()
+}
+
 fn codes(list: &Value) -> Vec<String> {
     list.as_array()
         .unwrap()
@@ -95,6 +109,15 @@ async fn a_commune_supervisor_adds_lists_and_renames_hamlets() {
         .expect(200)
         .body;
     assert_eq!(codes(&list["items"]), ["00004-1", "00004-2"]);
+    let kind = |query: &str| {
+        let path = format!("/api/v1/units?{query}");
+        let token = f.member.token.clone();
+        let app = &app;
+        async move { app.get(&path, &token).await.expect(200).body }
+    };
+    assert_eq!(codes(&kind("kind=khu-pho").await["items"]), ["00004-2"]);
+    assert_eq!(kind("parent=00004&kind=phuong").await["items"], json!([]));
+    assert_eq!(kind("parent=01&kind=thon").await["items"], json!([]));
     // Communes are still listed under their province, with their level.
     let communes = app
         .get(
@@ -341,19 +364,7 @@ async fn a_bad_rearrangement_changes_nothing() {
     let a = hamlet(&app, &f.sup, "Tổ 1").await;
     let b = hamlet(&app, &f.sup, "Tổ 2").await;
     let c = hamlet(&app, &f.sup, "Tổ 3").await;
-    let admin = app.admin().await;
-    let foreign = add(
-        &app,
-        &admin,
-        NGOC_HA,
-        json!({"name": "Tổ 1", "kind": "thon"}),
-    )
-    .await
-    .expect(201)
-    .body["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let foreign = foreign_hamlet(&app).await;
     let day = local_day(5);
     let merge =
         |from: Vec<&str>, name: &str| json!({"from": from, "name": name, "kind": "to-dan-pho"});
@@ -532,19 +543,7 @@ async fn records_take_a_hamlet_of_their_commune_even_a_closed_one() {
         .body;
     assert_eq!(out["results"][0]["status"], "created", "{out}");
     // Another commune's hamlet, an unknown one, or a malformed code: 422 wrong_hamlet.
-    let admin = app.admin().await;
-    let foreign = add(
-        &app,
-        &admin,
-        NGOC_HA,
-        json!({"name": "Tổ 1", "kind": "thon"}),
-    )
-    .await
-    .expect(201)
-    .body["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let foreign = foreign_hamlet(&app).await;
     for bad in [foreign.as_str(), "00004-99", "tổ 1", "00004-01"] {
         let mut body = visit(&f.team);
         body["hamlet_code"] = json!(bad);
@@ -622,19 +621,7 @@ async fn teams_are_given_current_hamlets_of_their_commune() {
         .body;
     assert_eq!(listed["items"][0]["hamlet_codes"], json!([a, b]));
     // Errors name the item; nothing changes.
-    let admin = app.admin().await;
-    let foreign = add(
-        &app,
-        &admin,
-        NGOC_HA,
-        json!({"name": "Tổ 1", "kind": "thon"}),
-    )
-    .await
-    .expect(201)
-    .body["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let foreign = foreign_hamlet(&app).await;
     let e = put(
         f.sup.token.clone(),
         json!({"hamlet_codes": [a.clone(), foreign]}),
@@ -979,19 +966,7 @@ async fn hamlets_carry_population_and_targets_and_a_commune_sums_them() {
         .body;
     let id = campaign["id"].as_str().unwrap();
     let targets = format!("/api/v1/campaigns/{id}/targets");
-    let admin = app.admin().await;
-    let foreign = add(
-        &app,
-        &admin,
-        NGOC_HA,
-        json!({"name": "Tổ 1", "kind": "thon"}),
-    )
-    .await
-    .expect(201)
-    .body["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let foreign = foreign_hamlet(&app).await;
     let e = app
         .call(
             Method::PUT,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::model::{HamletKind, Rearrangement};
+use super::model::Rearrangement;
 use super::service::{self, HamletError, Merge, NewHamlet, NewRearrangement, Split};
 use crate::access::{AuthUser, Reader};
 use crate::error::{ApiError, ApiResult, field_errors};
@@ -17,7 +17,7 @@ use crate::extract::ApiJson;
 use crate::messages as msg;
 use crate::pagination::Page;
 use crate::state::AppState;
-use crate::units::model::{Unit, UnitLevel};
+use crate::units::model::{Unit, UnitKind, UnitLevel};
 
 impl From<HamletError> for ApiError {
     fn from(e: HamletError) -> Self {
@@ -41,7 +41,7 @@ pub struct CreateHamlet {
     #[validate(custom(function = "crate::rules::name"))]
     pub name: String,
     /// Kind.
-    pub kind: HamletKind,
+    pub kind: UnitKind,
     /// First day (default today).
     pub valid_from: Option<NaiveDate>,
 }
@@ -68,7 +68,7 @@ pub struct MergeInput {
     #[validate(custom(function = "crate::rules::name"))]
     pub name: String,
     /// Its kind.
-    pub kind: HamletKind,
+    pub kind: UnitKind,
 }
 
 /// One hamlet made by a split.
@@ -79,7 +79,7 @@ pub struct SplitPart {
     #[validate(custom(function = "crate::rules::name"))]
     pub name: String,
     /// Its kind.
-    pub kind: HamletKind,
+    pub kind: UnitKind,
 }
 
 /// Chia tách: one current hamlet becomes two or more new ones.

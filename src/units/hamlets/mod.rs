@@ -9,8 +9,6 @@ pub mod model;
 pub mod queries;
 pub mod service;
 
-pub use model::HamletKind;
-
 /// The commune a well-formed hamlet code names (`00004-12` → `00004`): five digits, a dash
 /// and a number from 1 without leading zeros. Whether the hamlet exists is the database's.
 pub fn commune_of(code: &str) -> Option<&str> {

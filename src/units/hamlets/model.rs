@@ -8,56 +8,6 @@ use utoipa::ToSchema;
 use crate::schema::{hamlet_lineage, hamlets, rearrangements};
 use crate::units::model::{Unit, UnitKind, UnitLevel};
 
-crate::text::text_enum! {
-    /// Kind of a hamlet or residential group.
-    HamletKind {
-        /// Thôn (village).
-        Thon => "thon",
-        /// Ấp (hamlet, in the south).
-        Ap => "ap",
-        /// Bản (mountain village).
-        Ban => "ban",
-        /// Buôn (Central Highlands village).
-        Buon => "buon",
-        /// Sóc (Khmer village).
-        Soc => "soc",
-        /// Tổ dân phố (urban residential group).
-        ToDanPho => "to-dan-pho",
-        /// Khu phố (urban quarter).
-        KhuPho => "khu-pho",
-        /// Khóm (urban quarter, in the south).
-        Khom => "khom",
-        /// Khu dân cư (residential area).
-        KhuDanCu => "khu-dan-cu",
-    }
-}
-
-impl From<HamletKind> for UnitKind {
-    fn from(kind: HamletKind) -> Self {
-        match kind {
-            HamletKind::Thon => Self::Thon,
-            HamletKind::Ap => Self::Ap,
-            HamletKind::Ban => Self::Ban,
-            HamletKind::Buon => Self::Buon,
-            HamletKind::Soc => Self::Soc,
-            HamletKind::ToDanPho => Self::ToDanPho,
-            HamletKind::KhuPho => Self::KhuPho,
-            HamletKind::Khom => Self::Khom,
-            HamletKind::KhuDanCu => Self::KhuDanCu,
-        }
-    }
-}
-
-impl HamletKind {
-    /// The hamlet kind a unit kind names, if it names one.
-    pub fn of(kind: UnitKind) -> Option<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|k| UnitKind::from(*k) == kind)
-    }
-}
-
 /// A hamlet row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = hamlets)]
@@ -70,8 +20,8 @@ pub struct HamletRow {
     pub seq: i32,
     /// Name (`Khu phố 1`).
     pub name: String,
-    /// Kind.
-    pub kind: HamletKind,
+    /// Kind (one of the hamlet kinds).
+    pub kind: UnitKind,
     /// Folded name: unique among the commune's open hamlets.
     pub search_text: String,
     /// First day.
@@ -96,7 +46,7 @@ impl HamletRow {
     pub fn into_unit(self, today: NaiveDate, lineage: Lineage) -> Unit {
         Unit {
             active: self.valid_to.is_none_or(|to| today <= to),
-            kind: self.kind.into(),
+            kind: self.kind,
             level: UnitLevel::Hamlet,
             official_name: self.name.clone(),
             name: self.name,

@@ -233,15 +233,8 @@ pub fn of_teams(conn: &mut DbConn, teams: &[String]) -> QueryResult<HashMap<Stri
 /// Replaces a team's hamlets.
 pub fn set_team_hamlets(conn: &mut DbConn, team: &str, codes: &[String]) -> QueryResult<()> {
     diesel::delete(team_hamlets::table.filter(team_hamlets::team_id.eq(team))).execute(conn)?;
-    for code in codes {
-        diesel::insert_into(team_hamlets::table)
-            .values((
-                team_hamlets::team_id.eq(team),
-                team_hamlets::hamlet_code.eq(code),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
+    let pairs: Vec<(String, String)> = codes.iter().map(|c| (team.to_owned(), c.clone())).collect();
+    assign(conn, &pairs)
 }
 
 /// The teams assigned any of `codes`, with the code.

@@ -10,7 +10,7 @@ use chrono::{Days, NaiveDate};
 use diesel::Connection;
 use uuid::Uuid;
 
-use super::model::{HamletKind, HamletRow, Lineage, LineageRow, Rearrangement, RearrangementRow};
+use super::model::{HamletRow, Lineage, LineageRow, Rearrangement, RearrangementRow};
 use super::queries;
 use crate::access::AuthUser;
 use crate::access::roles::Role;
@@ -18,7 +18,7 @@ use crate::audit::{AuditAction, ObjectKind};
 use crate::db::{DbConn, DbError, dialect};
 use crate::error::FieldError;
 use crate::messages as msg;
-use crate::units::model::{Unit, UnitLevel, UnitRow};
+use crate::units::model::{Unit, UnitKind, UnitLevel, UnitRow};
 
 /// Why a change to hamlets was refused.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +76,17 @@ fn check_date(field: &str, day: NaiveDate, today: NaiveDate, errors: &mut Vec<Fi
     }
 }
 
+/// A hamlet's kind must be one of the hamlet kinds (`thon` … `khu-dan-cu`).
+fn check_kind(field: &str, kind: UnitKind, errors: &mut Vec<FieldError>) {
+    if kind.level() != UnitLevel::Hamlet {
+        errors.push(FieldError::new(
+            field,
+            "not_a_hamlet_kind",
+            msg::NOT_A_HAMLET_KIND,
+        ));
+    }
+}
+
 /// The commune the caller may change hamlets of: 403 for a role that may not, 404 for a
 /// commune outside scope or unknown, 422 for a unit that is not a commune.
 pub fn commune_for_change(
@@ -112,7 +123,7 @@ pub struct NewHamlet {
     /// Name.
     pub name: String,
     /// Kind.
-    pub kind: HamletKind,
+    pub kind: UnitKind,
     /// First day (default today).
     pub valid_from: Option<NaiveDate>,
 }
@@ -158,7 +169,7 @@ fn numbered(
     conn: &mut DbConn,
     commune: &str,
     actor: Option<&str>,
-    new: &[(String, HamletKind, NaiveDate)],
+    new: &[(String, UnitKind, NaiveDate)],
 ) -> diesel::QueryResult<Vec<HamletRow>> {
     let last = queries::last_seq(conn, commune)?;
     let now = crate::clock::now();
@@ -192,6 +203,7 @@ pub fn create(
     let today = crate::clock::today();
     let valid_from = new.valid_from.unwrap_or(today);
     let mut errors = Vec::new();
+    check_kind("kind", new.kind, &mut errors);
     check_date("valid_from", valid_from, today, &mut errors);
     if !errors.is_empty() {
         return Err(HamletError::Invalid(errors));
@@ -265,7 +277,7 @@ pub struct Merge {
     /// The new hamlet's name.
     pub name: String,
     /// Its kind.
-    pub kind: HamletKind,
+    pub kind: UnitKind,
 }
 
 /// A split as sent: one hamlet becomes two or more.
@@ -274,7 +286,7 @@ pub struct Split {
     /// The hamlet split.
     pub from: String,
     /// The new hamlets.
-    pub into: Vec<(String, HamletKind)>,
+    pub into: Vec<(String, UnitKind)>,
 }
 
 /// A rearrangement as sent.
@@ -295,7 +307,7 @@ struct Plan {
     /// `(field, code)` of every hamlet closed.
     closed: Vec<(String, String)>,
     /// New hamlets: name, kind, and the codes they come from.
-    opened: Vec<(String, HamletKind, Vec<String>)>,
+    opened: Vec<(String, UnitKind, Vec<String>)>,
 }
 
 /// The shape rules of a rearrangement (no database): at least one change, merges of two
@@ -355,7 +367,8 @@ fn plan(r: &NewRearrangement) -> Result<Plan, Vec<FieldError>> {
         }
     }
     let mut names = HashSet::new();
-    for (field, name, _, _) in &opened {
+    for (field, name, kind, _) in &opened {
+        check_kind(&field.replace(".name", ".kind"), *kind, &mut errors);
         if !names.insert(crate::text::fold(name)) {
             errors.push(FieldError::new(
                 field.clone(),
@@ -640,7 +653,7 @@ pub fn import(conn: &mut DbConn, csv_text: &str) -> anyhow::Result<Vec<(usize, S
     }
     let today = crate::clock::today();
     let (first, last) = date_bounds(today);
-    let mut rows: Vec<(usize, String, String, HamletKind, NaiveDate)> = Vec::new();
+    let mut rows: Vec<(usize, String, String, UnitKind, NaiveDate)> = Vec::new();
     let mut names: HashSet<(String, String)> = HashSet::new();
     for (i, record) in reader.deserialize::<CsvRow>().enumerate() {
         let line = i + 2;
@@ -656,7 +669,8 @@ pub fn import(conn: &mut DbConn, csv_text: &str) -> anyhow::Result<Vec<(usize, S
                 crate::rules::NAME_MAX
             );
         }
-        let kind = HamletKind::parse(&row.kind)
+        let kind = UnitKind::parse(&row.kind)
+            .filter(|k| k.level() == UnitLevel::Hamlet)
             .with_context(|| format!("line {line}: unknown kind {:?}", row.kind))?;
         let valid_from = match row.valid_from.as_deref().filter(|v| !v.is_empty()) {
             None => today,
@@ -727,7 +741,7 @@ mod tests {
         Merge {
             from: from.iter().map(|s| (*s).to_owned()).collect(),
             name: "Khu phố 9".into(),
-            kind: HamletKind::KhuPho,
+            kind: UnitKind::KhuPho,
         }
     }
 
@@ -748,7 +762,7 @@ mod tests {
     fn a_merge_of_one_and_a_split_into_one_are_refused() {
         let split = Split {
             from: "00004-3".into(),
-            into: vec![("Tổ 1".into(), HamletKind::ToDanPho)],
+            into: vec![("Tổ 1".into(), UnitKind::ToDanPho)],
         };
         let e = plan(&rearrangement(vec![merge(&["00004-1"])], vec![split]))
             .err()
@@ -769,8 +783,8 @@ mod tests {
         let split = Split {
             from: "00004-2".into(),
             into: vec![
-                ("Tổ 1".into(), HamletKind::ToDanPho),
-                ("tổ  1".into(), HamletKind::ToDanPho),
+                ("Tổ 1".into(), UnitKind::ToDanPho),
+                ("tổ  1".into(), UnitKind::ToDanPho),
             ],
         };
         let e = plan(&rearrangement(
@@ -793,8 +807,8 @@ mod tests {
         let split = Split {
             from: "00004-3".into(),
             into: vec![
-                ("Tổ 1".into(), HamletKind::ToDanPho),
-                ("Tổ 2".into(), HamletKind::ToDanPho),
+                ("Tổ 1".into(), UnitKind::ToDanPho),
+                ("Tổ 2".into(), UnitKind::ToDanPho),
             ],
         };
         let p = plan(&rearrangement(
