@@ -169,7 +169,7 @@ pub fn of(conn: &mut DbConn, caller: &AuthUser, campaign: Campaign) -> QueryResu
         if last < campaign.starts_on || !caller.scope.contains(Some(commune), parent) {
             continue;
         }
-        let follow = crate::units::hamlets::service::current_map(conn, commune)?;
+        let follow = crate::units::hamlets::rearrangements::current_map(conn, commune)?;
         let place = |code: &str| follow.get(code).cloned().unwrap_or_else(|| code.to_owned());
         let one = Filter {
             unit: UnitFilter::Commune(commune.to_owned()),

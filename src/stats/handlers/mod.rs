@@ -595,7 +595,7 @@ fn hamlet_rows(conn: &mut DbConn, filter: &Filter, map: HamletMap) -> ApiResult<
         return Ok(Vec::new());
     };
     let follow = match map {
-        HamletMap::Current => hamlets::service::current_map(conn, commune)?,
+        HamletMap::Current => hamlets::rearrangements::current_map(conn, commune)?,
         HamletMap::AsRecorded => HashMap::new(),
     };
     let place = |code: &str| follow.get(code).cloned().unwrap_or_else(|| code.to_owned());

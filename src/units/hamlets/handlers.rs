@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::model::Rearrangement;
-use super::service::{self, HamletError, Merge, NewHamlet, NewRearrangement, Split};
+use super::rearrangements::{self, Merge, NewRearrangement, Split};
+use super::service::{self, HamletError, NewHamlet};
 use crate::access::{AuthUser, Reader};
 use crate::error::{ApiError, ApiResult, field_errors};
 use crate::extract::ApiJson;
@@ -235,7 +236,7 @@ pub async fn create_rearrangement(
     };
     let commune = commune.into_inner();
     let done = state
-        .write_records(move |conn| service::rearrange(conn, &caller, &commune, new))
+        .write_records(move |conn| rearrangements::rearrange(conn, &caller, &commune, new))
         .await?;
     Ok(HttpResponse::Created().json(done))
 }
@@ -263,7 +264,7 @@ pub async fn list_rearrangements(
             let unit = crate::units::queries::find(conn, &commune)?
                 .filter(|u| u.kind.level() == UnitLevel::Commune)
                 .ok_or(ApiError::NotFound(msg::NOT_FOUND_UNIT))?;
-            Ok::<_, ApiError>(service::list_rearrangements(conn, &unit.code)?)
+            Ok::<_, ApiError>(rearrangements::list_rearrangements(conn, &unit.code)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(Page {

@@ -7,6 +7,7 @@
 pub mod handlers;
 pub mod model;
 pub mod queries;
+pub mod rearrangements;
 pub mod service;
 
 /// The commune a well-formed hamlet code names (`00004-12` → `00004`): five digits, a dash
