@@ -64,6 +64,9 @@ def main():
         assert status == 201, key
         ids["KEY"] = key["id"]
         ids["TEAM"] = team
+        status, household = server.call("POST", "/api/v1/households", {"id": str(uuid.uuid4()), "hamlet_code": "00004-1", "label": "ST-1", "members": 3, "adults": 2}, commune)
+        assert status == 201, household
+        ids["HOUSEHOLD"] = household["id"]
         ids["USER"] = volunteer_id
         env = dict(os.environ, **{f"GOCUA_ST_{k}": v for k, v in ids.items()})
 
@@ -77,7 +80,7 @@ def main():
         # out of the team.
         passes = [
             ("volunteer, records and sync", volunteer,
-             ["--include-path-regex", "^/api/v1/(visits|vneid-assists|signature-registrations|training-sessions|sync|follow-ups)"]),
+             ["--include-path-regex", "^/api/v1/(visits|vneid-assists|signature-registrations|training-sessions|sync|follow-ups|households)"]),
             ("commune supervisor, every operation", commune, []),
             ("province supervisor, every operation", province, []),
             ("admin, every operation", admin, []),

@@ -111,7 +111,16 @@ where
                 .service(apikeys::handlers::revoke_key)
                 .service(sync::handlers::meta::meta)
                 .service(sync::handlers::sync)
-                .service(sync::handlers::sync_state),
+                .service(sync::handlers::sync_state)
+                .service(crate::households::handlers::create_household)
+                .service(crate::households::handlers::list_households)
+                .service(crate::households::handlers::get_household)
+                .service(crate::households::handlers::update_household)
+                .service(crate::households::handlers::close_household)
+                .service(crate::households::handlers::household_history)
+                .service(crate::households::handlers::get_definition)
+                .service(crate::households::handlers::put_definition)
+                .service(crate::households::handlers::sync_households),
         )
 }
 

@@ -81,6 +81,9 @@ pub struct Problem {
     /// The accepted certification that locks the record's period (`period_locked` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certification_id: Option<String>,
+    /// The open household that has the label (`duplicate_label` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
     /// The request's `X-Request-Id` (added on the way out), to quote when reporting it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "5f2b7c1e-8a3d-4e9f-b6c0-1d2e3f4a5b6c")]
@@ -114,6 +117,9 @@ pub enum ApiError {
     /// The record's period is locked by this accepted certification.
     #[error("period locked by certification {0}")]
     PeriodLocked(String),
+    /// An open household of the hamlet has the label: this one.
+    #[error("label taken by household {0}")]
+    DuplicateLabel(String),
     /// Body larger than the configured limit.
     #[error("request body exceeds {0} bytes")]
     PayloadTooLarge(usize),
@@ -158,6 +164,7 @@ impl ApiError {
             Self::MethodNotAllowed(_) => ("method-not-allowed", msg::TITLE_METHOD_NOT_ALLOWED),
             Self::Conflict(_) => ("conflict", msg::TITLE_CONFLICT),
             Self::PeriodLocked(_) => ("period-locked", msg::TITLE_CONFLICT),
+            Self::DuplicateLabel(_) => ("duplicate-label", msg::TITLE_CONFLICT),
             Self::PayloadTooLarge(_) => ("payload-too-large", msg::TITLE_PAYLOAD_TOO_LARGE),
             Self::UnsupportedMediaType(_) => {
                 ("unsupported-media-type", msg::TITLE_UNSUPPORTED_MEDIA_TYPE)
@@ -186,6 +193,7 @@ impl ApiError {
             | Self::RequestTimeout(t) => t.clone(),
             Self::MethodNotAllowed(methods) => msg::path_answers(&methods.join(", ")),
             Self::PeriodLocked(id) => msg::period_locked(id),
+            Self::DuplicateLabel(_) => msg::DUPLICATE_LABEL,
             Self::PayloadTooLarge(limit) => msg::body_too_large(*limit),
             Self::TooManyRequests(secs) => msg::retry_in(*secs),
             Self::Unavailable => msg::UNAVAILABLE,
@@ -203,6 +211,9 @@ impl ApiError {
             Self::PeriodLocked(id) => vec![
                 FieldError::new("occurred_on", "period_locked", msg::period_locked(id)).view(lang),
             ],
+            Self::DuplicateLabel(_) => {
+                vec![FieldError::new("label", "duplicate_label", msg::DUPLICATE_LABEL).view(lang)]
+            }
             _ => Vec::new(),
         };
         errors.sort_by(|a, b| a.field.cmp(&b.field));
@@ -214,6 +225,10 @@ impl ApiError {
             errors,
             certification_id: match self {
                 Self::PeriodLocked(id) => Some(id.clone()),
+                _ => None,
+            },
+            duplicate_of: match self {
+                Self::DuplicateLabel(id) => Some(id.clone()),
                 _ => None,
             },
             request_id: None,
@@ -235,7 +250,9 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) | Self::PeriodLocked(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::PeriodLocked(_) | Self::DuplicateLabel(_) => {
+                StatusCode::CONFLICT
+            }
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,

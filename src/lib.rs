@@ -17,6 +17,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod households;
 pub mod json_shape;
 pub mod messages;
 pub mod metrics;

@@ -262,6 +262,20 @@ catalogue! {
     NOT_A_COMMUNE_UNIT => "Phải là mã xã, phường hoặc đặc khu", "must be a commune, ward or special zone";
     DUPLICATE_ITEM => "Mục này đã có trong danh sách", "this item is already in the list";
     NAME_TWICE => "Tên này đã dùng cho thôn, tổ dân phố khác trong yêu cầu", "this name is given twice in the request";
+    HOUSEHOLD_NOT_FOUND => "Không có hộ gia đình này trong phạm vi của bạn", "no such household visible to you";
+    HAMLET_NOT_HELD => "Tổ của bạn không phụ trách thôn, tổ dân phố này", "no team of yours holds this hamlet";
+    HOUSEHOLD_ID_TAKEN => "Mã hộ này đã được dùng cho nội dung khác", "this household id is taken by other content";
+    DUPLICATE_LABEL => "Thôn, tổ dân phố đã có một hộ đang mở với nhãn này", "an open household of this hamlet has this label";
+    HOUSEHOLD_CLOSED => "Hộ gia đình đã đóng, không thay đổi được", "the household is closed and cannot change";
+    FUTURE_VERSION => "Máy chủ chưa có phiên bản này", "the server has no such version yet";
+    ADULTS_OVER_MEMBERS => "Không được lớn hơn số nhân khẩu (members)", "may not exceed members";
+    DUPLICATE_OF_REQUIRED => "Bắt buộc khi lý do là duplicate", "required when the reason is duplicate";
+    DUPLICATE_OF_ONLY => "Chỉ dùng khi lý do là duplicate", "only when the reason is duplicate";
+    NOT_AN_OPEN_HOUSEHOLD => "Phải là một hộ khác đang mở của cùng xã/phường", "must be another open household of the same commune";
+    UNKNOWN_HOUSEHOLD => "Không phải hộ gia đình của xã/phường này", "not a household of this commune";
+    DEFINITION_SETTERS_ONLY => "Chỉ quản trị viên hoặc cán bộ tỉnh được đặt tiêu chí gia đình số", "only an admin or the province's supervisor sets the definition";
+    NOT_A_PROVINCE => "Phải là mã tỉnh, thành phố", "must be a province code";
+    CRITERIA_EMPTY => "Hãy nêu ít nhất một tiêu chí", "name at least one criterion";
 }
 
 /// `N to M characters`.

@@ -300,6 +300,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     rearrangements,
     hamlet_lineage,
     team_hamlets,
+    households,
+    household_versions,
+    household_exits,
+    digital_family_definitions,
     login_failures,
     unit_population,
     units,
@@ -371,6 +375,7 @@ diesel::table! {
         duration_minutes -> Nullable<Integer>,
         venue -> Nullable<Text>,
         hamlet_code -> Nullable<Text>,
+        household_id -> Nullable<Text>,
     }
 }
 
@@ -412,5 +417,63 @@ diesel::table! {
         next_attempt_at -> Timestamp,
         delivered_at -> Nullable<Timestamp>,
         lease_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    households (id) {
+        id -> Text,
+        commune_code -> Text,
+        hamlet_code -> Text,
+        label -> Text,
+        label_key -> Text,
+        address -> Nullable<Text>,
+        members -> Integer,
+        adults -> Integer,
+        criteria_true -> Integer,
+        criteria_known -> Integer,
+        needs_placement -> Bool,
+        closed_reason -> Nullable<Text>,
+        duplicate_of -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        version -> Integer,
+        observed_at -> Timestamp,
+        content_hash -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        change_stamp -> BigInt,
+    }
+}
+
+diesel::table! {
+    household_versions (household_id, version) {
+        household_id -> Text,
+        version -> Integer,
+        changed_at -> Timestamp,
+        changed_by -> Text,
+        observed_at -> Timestamp,
+        changes -> Text,
+        hamlet_code -> Text,
+        is_open -> Bool,
+        criteria_true -> Integer,
+    }
+}
+
+diesel::table! {
+    household_exits (team_id, change_stamp, household_id) {
+        team_id -> Text,
+        household_id -> Text,
+        change_stamp -> BigInt,
+    }
+}
+
+diesel::table! {
+    digital_family_definitions (province_code) {
+        province_code -> Text,
+        criteria -> Text,
+        residential_area_share -> Integer,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
     }
 }

@@ -52,6 +52,16 @@ text_enum! {
         HamletsRearrange => "hamlet.rearrange",
         /// A team's hamlets were set.
         TeamHamlets => "team.hamlets",
+        /// A household was registered.
+        HouseholdCreate => "household.create",
+        /// A household was changed.
+        HouseholdUpdate => "household.update",
+        /// A household was closed.
+        HouseholdClose => "household.close",
+        /// A household's address and label were erased.
+        HouseholdErase => "household.erase",
+        /// A province's definition of a digital family was set.
+        DigitalFamilyDefine => "digital_family.define",
         /// A unit's population figures were set.
         PopulationSet => "population.set",
         /// A commune's figures were certified.
@@ -104,6 +114,8 @@ text_enum! {
         Unit => "unit",
         /// A resident (never named: the object id is `-`).
         Resident => "resident",
+        /// A household of the register.
+        Household => "household",
     }
 }
 

@@ -241,6 +241,7 @@ const REVIEW_DECISION_NAMES: [&str; 3] = {
 
 /// The rules of request fields, by schema and property.
 fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
+    use crate::households::service as hh;
     use crate::population::service as pop;
     use crate::records::input as rec;
     use Rule::*;
@@ -267,6 +268,7 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
     const TEAMS: &[&str] = &["CreateTeam", "UpdateTeam"];
     const PHONES: &[&str] = &["CreateUser", "LoginRequest"];
     const HAMLET_NAMES: &[&str] = &["CreateHamlet", "RenameUnit", "MergeInput", "SplitPart"];
+    const HOUSEHOLDS: &[&str] = &["CreateHousehold", "UpdateHousehold"];
     let name = crate::rules::NAME_MAX;
     vec![
         (RECORDS, "note", Chars(0, rec::NOTE_MAX)),
@@ -298,6 +300,18 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
             "from",
             Pattern(crate::units::hamlets::HAMLET_CODE),
         ),
+        (HOUSEHOLDS, "label", Chars(1, hh::LABEL_MAX)),
+        (HOUSEHOLDS, "label", Pattern(NAME)),
+        (HOUSEHOLDS, "address", Chars(0, hh::ADDRESS_MAX)),
+        (HOUSEHOLDS, "address", Pattern(FREE_TEXT)),
+        (HOUSEHOLDS, "members", Int(1, hh::MEMBERS_MAX.into())),
+        (HOUSEHOLDS, "adults", Int(0, hh::MEMBERS_MAX.into())),
+        (
+            HOUSEHOLDS,
+            "hamlet_code",
+            Pattern(crate::units::hamlets::HAMLET_CODE),
+        ),
+        (&["UpdateHousehold"], "base_version", IntFrom(1)),
         (VISITS, "household_ref", Chars(0, rec::HOUSEHOLD_REF_MAX)),
         (
             VISITS,

@@ -366,6 +366,7 @@ mod tests {
             hamlet: None,
             note: None,
             household_ref: None,
+            household_id: None,
             outcome: None,
             people_guided: None,
             topics: Some("vneid".into()),

@@ -14,7 +14,8 @@
 //! later) ends the content with one more key, `session`: `{format, audience, attendees,
 //! people_helped, duration_minutes, venue}` (audience canonical and comma-separated); the
 //! other kinds have no such key, so their fingerprints are as before. A record naming a
-//! `hamlet_code` (added later still) ends with that key, absent otherwise. A new version must
+//! `hamlet_code` (added later still) ends with that key, absent otherwise, and a visit naming a
+//! `household_id` (later again) after it. A new version must
 //! keep this one for the records it made.
 
 use serde::Serialize;
@@ -55,6 +56,8 @@ struct ContentV1<'a> {
     session: Option<SessionV1<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hamlet_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    household_id: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -102,6 +105,7 @@ pub fn v1(volunteer_id: &str, team_id: &str, d: &Draft) -> String {
             venue: d.venue.as_deref(),
         }),
         hamlet_code: d.hamlet_code.as_deref(),
+        household_id: d.household_id.as_deref(),
     };
     let json = serde_json::to_vec(&(volunteer_id, team_id, content)).unwrap_or_default();
     Sha256::digest(json)
@@ -146,6 +150,7 @@ mod tests {
             hamlet: None,
             note: None,
             household_ref: None,
+            household_id: None,
             outcome: None,
             people_guided: None,
             topics: None,

@@ -74,7 +74,8 @@ pub fn open(
                 .filter(
                     later
                         .field(records::household_ref)
-                        .eq(records::household_ref),
+                        .eq(records::household_ref)
+                        .or(later.field(records::household_id).eq(records::household_id)),
                 )
                 .filter(later.field(records::occurred_at).gt(records::occurred_at))
                 .filter(later.field(records::voided).eq(false)),

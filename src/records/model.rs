@@ -285,6 +285,8 @@ pub struct RecordRow {
     pub venue: Option<String>,
     /// The hamlet as sent (`<commune>-<n>`), current or closed when it was logged.
     pub hamlet_code: Option<String>,
+    /// Visit: the registered household visited.
+    pub household_id: Option<String>,
 }
 
 /// What a create did.

@@ -270,6 +270,7 @@ pub fn replace_content(
         records::duration_minutes.eq(row.duration_minutes),
         records::venue.eq(&row.venue),
         records::hamlet_code.eq(&row.hamlet_code),
+        records::household_id.eq(&row.household_id),
         records::content_hash.eq(&row.content_hash),
         records::updated_at.eq(row.updated_at),
         records::change_stamp.eq(stamp),

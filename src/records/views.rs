@@ -99,6 +99,8 @@ pub struct Visit {
     /// The team's label for the house.
     #[schema(example = "KP1-23")]
     pub household_ref: Option<String>,
+    /// The registered household visited.
+    pub household_id: Option<String>,
     /// How it went.
     pub outcome: Outcome,
     /// People guided.
@@ -203,6 +205,7 @@ impl From<&RecordRow> for RecordView {
             super::model::Kind::Visit => Self::Visit(Visit {
                 common,
                 household_ref: r.household_ref.clone(),
+                household_id: r.household_id.clone(),
                 outcome: r.outcome.unwrap_or(Outcome::Guided),
                 people_guided: r.people_guided.unwrap_or(0),
                 topics: stored_list(r.topics.as_deref(), Topic::parse),

@@ -308,6 +308,7 @@ pub(super) fn generate(
             hamlet_code: place.map(|h| h.code.clone()),
             note: None,
             household_ref: None,
+            household_id: None,
             outcome: None,
             people_guided: None,
             topics: None,

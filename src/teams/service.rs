@@ -61,7 +61,8 @@ pub fn with_hamlets(conn: &mut DbConn, mut teams: Vec<Team>) -> diesel::QueryRes
 
 /// Sets the hamlets a team works in: distinct current hamlets of its commune (a closed
 /// one, another commune's or an unknown code is a field error naming its place in the
-/// list). Audited.
+/// list). Audited. The team's phones then receive the households of the hamlets given and
+/// drop those of the hamlets taken away (`households::share`).
 pub fn set_hamlets(
     conn: &mut DbConn,
     caller: &AuthUser,
@@ -95,7 +96,9 @@ pub fn set_hamlets(
     let mut sorted = codes.clone();
     sorted.sort();
     conn.transaction(|conn| {
+        let before = crate::households::queries::hamlets_of_team(conn, &team.id)?;
         crate::units::hamlets::queries::set_team_hamlets(conn, &team.id, &sorted)?;
+        crate::households::share::team_hamlets_changed(conn, &team.id, &before, &sorted)?;
         crate::audit::record(
             conn,
             Some(&caller.id),

@@ -35,7 +35,8 @@ const CALLERS: [&str; 12] = [
 /// commune; `{key}` a dashboard key just created; `{refresh}` a fresh refresh token;
 /// `{phone}` and `{n}` something unused so far; `{period}` a finished month nobody certified;
 /// `{submitted}` and `{accepted}` a certification of the commune in that state; `{webhook}`
-/// a webhook of the province.
+/// a webhook of the province; `{held}` a hamlet the team holds; `{household}` a household of
+/// it the volunteer registered just before the call.
 struct Case {
     method: Method,
     path: &'static str,
@@ -117,7 +118,7 @@ fn cases() -> Vec<Case> {
         case(
             M::PUT,
             "/api/v1/teams/{team}/hamlets",
-            b(json!({"hamlet_codes": ["{hamlet}"]})),
+            b(json!({"hamlet_codes": ["{held}", "{hamlet}"]})),
             "403 403 403 200 404 200 404 200 403 401 401 401",
         ),
         case(
@@ -278,6 +279,35 @@ fn cases() -> Vec<Case> {
             "200 200 200 200 200 200 200 200 403 401 401 401",
         ),
         case(M::GET, "/api/v1/sync/state", None, "200 200 200 200 200 200 200 200 403 401 401 401"),
+        case(
+            M::POST,
+            "/api/v1/households",
+            b(json!({"id": "{uuid}", "hamlet_code": "{held}", "label": "H{n}", "members": 3, "adults": 2})),
+            "201 403 201 201 404 201 404 201 403 401 401 401",
+        ),
+        case(M::GET, "/api/v1/households", None, "200 200 200 200 200 200 200 200 403 401 401 401"),
+        case(M::GET, "/api/v1/households/{household}", None, "200 404 200 200 404 200 404 200 403 401 401 401"),
+        case(
+            M::PATCH,
+            "/api/v1/households/{household}",
+            b(json!({"base_version": 1, "members": 5})),
+            "200 404 200 200 404 200 404 200 403 401 401 401",
+        ),
+        case(
+            M::POST,
+            "/api/v1/households/{household}/close",
+            b(json!({"reason": "moved_away"})),
+            "200 404 200 200 404 200 404 200 403 401 401 401",
+        ),
+        case(M::GET, "/api/v1/households/{household}/history", None, "200 404 200 200 404 200 404 200 403 401 401 401"),
+        case(M::GET, leak(format!("/api/v1/units/{HANOI}/digital-family")), None, "200 200 200 200 200 200 404 200 403 401 401 401"),
+        case(
+            M::PUT,
+            leak(format!("/api/v1/units/{HANOI}/digital-family")),
+            b(json!({"criteria": ["smart_device", "internet"], "residential_area_share": 80})),
+            "403 403 403 403 403 200 404 200 403 401 401 401",
+        ),
+        case(M::GET, "/api/v1/sync/households?team_id={team}", None, "200 404 200 200 404 200 404 200 403 401 401 401"),
     ])
     .collect()
 }
@@ -390,6 +420,7 @@ struct World {
     vol: TestUser,
     admin: TestUser,
     team: String,
+    held: String,
     spare: String,
     campaign: String,
     psup: TestUser,
@@ -417,6 +448,8 @@ impl World {
         )
         .await;
         team_with(&app, &csup, BA_DINH, "Tổ 2", &[(&vol_other, "lead")]).await;
+        let held = crate::households::hamlet(&app, BA_DINH, "Tổ dân phố của tổ").await;
+        crate::households::assign(&app, &csup, &team, &[&held]).await;
         app.patch(
             &format!("/api/v1/users/{}", disabled.id),
             &admin.token,
@@ -468,6 +501,7 @@ impl World {
             vol,
             admin,
             team,
+            held,
             spare: spare.id,
             campaign,
             psup,
@@ -490,6 +524,7 @@ impl World {
     async fn fill(&self, case: &Case, text: &str) -> String {
         let mut out = text
             .replace("{team}", &self.team)
+            .replace("{held}", &self.held)
             .replace("{spare}", &self.spare)
             .replace("{campaign}", &self.campaign)
             .replace("{vol_phone}", &self.vol.phone);
@@ -593,6 +628,19 @@ impl World {
                     .to_owned();
                 out = out.replace(placeholder, &id);
             }
+        }
+        if out.contains("{household}") {
+            let n = self.next();
+            let made = self
+                .app
+                .post(
+                    "/api/v1/households",
+                    &self.vol.token,
+                    crate::households::household(&self.held, &format!("M{n}")),
+                )
+                .await
+                .expect(201);
+            out = out.replace("{household}", made.body["id"].as_str().unwrap());
         }
         if out.contains("{key}") {
             let id = self
@@ -750,4 +798,5 @@ fn normalise(path: &str) -> String {
         }
     }
     out.replace(BA_DINH, "{}")
+        .replace(&format!("/units/{HANOI}/"), "/units/{}/")
 }

@@ -49,7 +49,7 @@ async fn exports_stream_every_record_in_scope() {
     let mut lines = text.lines();
     let header = lines.next().unwrap();
     assert!(header.starts_with("id,team_id,volunteer_id,commune_code,occurred_at"));
-    assert!(header.ends_with("household_ref,outcome,people_guided,topics"));
+    assert!(header.ends_with("household_ref,outcome,people_guided,topics,household_id"));
     assert_eq!(
         lines.count(),
         1234,

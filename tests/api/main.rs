@@ -14,6 +14,8 @@ mod exports;
 mod followups;
 mod hamlets;
 mod hostile;
+mod household_sync;
+mod households;
 mod language;
 mod nodes;
 mod ops;

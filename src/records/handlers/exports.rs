@@ -59,7 +59,13 @@ const COMMON: [&str; 19] = [
 
 fn columns(kind: Kind) -> Vec<&'static str> {
     let own: &[&str] = match kind {
-        Kind::Visit => &["household_ref", "outcome", "people_guided", "topics"],
+        Kind::Visit => &[
+            "household_ref",
+            "outcome",
+            "people_guided",
+            "topics",
+            "household_id",
+        ],
         Kind::VneidAssist => &[
             "visit_id",
             "birth_year",
@@ -118,6 +124,7 @@ fn cells(r: &RecordRow) -> Vec<String> {
             label(r.outcome),
             int(r.people_guided),
             opt(&r.topics).replace(',', ";"),
+            opt(&r.household_id),
         ]),
         Kind::VneidAssist => out.extend([
             opt(&r.visit_id),

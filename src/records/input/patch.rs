@@ -51,6 +51,9 @@ change_body! {
         /// The team's label for the house.
         #[schema(value_type = Option<String>)]
         household_ref: Option<Checked<String>>,
+        /// The registered household visited.
+        #[schema(value_type = Option<String>, format = Uuid)]
+        household_id: Option<Checked<String>>,
         /// How the visit went.
         #[schema(value_type = Option<Outcome>)]
         outcome: Option<Checked<Outcome>>,
@@ -218,6 +221,7 @@ impl Patch {
                 Self::Visit(p),
                 KindFields::Visit {
                     household_ref,
+                    household_id,
                     outcome,
                     people_guided,
                     topics,
@@ -226,6 +230,7 @@ impl Patch {
                 common!(p);
                 KindFields::Visit {
                     household_ref: optional(p.household_ref, "household_ref", e).or(household_ref),
+                    household_id: optional(p.household_id, "household_id", e).or(household_id),
                     outcome: optional(p.outcome, "outcome", e).or(outcome),
                     people_guided: optional(p.people_guided, "people_guided", e).or(people_guided),
                     topics: optional(p.topics, "topics", e).unwrap_or(topics),

@@ -40,6 +40,7 @@ pub enum KindFields {
     /// A visit's own fields.
     Visit {
         household_ref: Option<String>,
+        household_id: Option<String>,
         outcome: Option<Outcome>,
         people_guided: Option<i32>,
         topics: Vec<Topic>,
@@ -75,6 +76,14 @@ pub enum KindFields {
 }
 
 impl KindFields {
+    /// The household a visit names, if any.
+    pub fn household_id(&self) -> Option<&str> {
+        match self {
+            Self::Visit { household_id, .. } => household_id.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The visit an assist or a registration points at, if any.
     pub fn visit_id(&self) -> Option<&str> {
         match self {
@@ -145,6 +154,7 @@ pub fn from_row(row: &RecordRow) -> Submission {
     let fields = match row.kind {
         Kind::Visit => KindFields::Visit {
             household_ref: row.household_ref.clone(),
+            household_id: row.household_id.clone(),
             outcome: row.outcome,
             people_guided: row.people_guided,
             topics: stored_list(row.topics.as_deref(), Topic::parse),

@@ -91,6 +91,9 @@ create_body! {
         /// The team's short label for the house (at most 32 characters; never a name).
         #[schema(value_type = Option<String>)]
         household_ref: Option<Checked<String>>,
+        /// The registered household visited (`/households`), one of the team's commune.
+        #[schema(value_type = Option<String>, format = Uuid)]
+        household_id: Option<Checked<String>>,
         /// How the visit went.
         #[schema(value_type = Outcome, required = true)]
         outcome: Option<Checked<Outcome>>,
@@ -103,6 +106,7 @@ create_body! {
     }
     |v, e| KindFields::Visit {
         household_ref: optional(v.household_ref, "household_ref", e),
+        household_id: optional(v.household_id, "household_id", e),
         outcome: required(v.outcome, "outcome", e),
         people_guided: optional(v.people_guided, "people_guided", e),
         topics: optional(v.topics, "topics", e).unwrap_or_default(),

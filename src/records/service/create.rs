@@ -67,6 +67,30 @@ pub(super) fn check_hamlet(
     Ok(())
 }
 
+/// Checks that `household_id` names a household of the record's commune (open or closed: a
+/// phone may visit before it hears of a closing). Households of the same sync batch are
+/// stored before its visits, so they are found.
+pub(super) fn check_household(
+    conn: &mut DbConn,
+    draft: &Draft,
+    commune: &str,
+    errors: &mut Vec<FieldError>,
+) -> RecordResult<()> {
+    let Some(id) = &draft.household_id else {
+        return Ok(());
+    };
+    let ours =
+        crate::households::queries::find(conn, id)?.is_some_and(|h| h.commune_code == commune);
+    if !ours {
+        errors.push(FieldError::new(
+            "household_id",
+            "unknown_household",
+            msg::UNKNOWN_HOUSEHOLD,
+        ));
+    }
+    Ok(())
+}
+
 fn repeat_key_of(row: &RecordRow) -> Option<queries::RepeatKey> {
     if row.review_status != ReviewStatus::Pending {
         return None;
@@ -235,7 +259,10 @@ pub fn prepare_known(
     caller: &AuthUser,
     submission: &Submission,
 ) -> Option<RecordResult<RecordRow>> {
-    if submission.fields.visit_id().is_some() || submission.common.hamlet_code.is_some() {
+    if submission.fields.visit_id().is_some()
+        || submission.fields.household_id().is_some()
+        || submission.common.hamlet_code.is_some()
+    {
         return None;
     }
     let team_id = submission.team_id.clone()?;
@@ -287,6 +314,7 @@ fn prepare_for(
             check_visit(conn, d, &team.id, &mut errors)?;
         }
         check_hamlet(conn, d, &team.commune_code, batch, &mut errors)?;
+        check_household(conn, d, &team.commune_code, &mut errors)?;
     }
     let (Some(id), Some(draft), true) = (id, draft, errors.is_empty()) else {
         return Err(RecordError::Invalid(errors));

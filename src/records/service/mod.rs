@@ -105,6 +105,7 @@ fn row_from(
         duration_minutes: draft.duration_minutes,
         venue: draft.venue.clone(),
         hamlet_code: draft.hamlet_code.clone(),
+        household_id: draft.household_id.clone(),
     }
 }
 
@@ -144,7 +145,7 @@ pub fn audited(kind: Kind) -> crate::audit::ObjectKind {
 
 pub use batch::{check_batch, store_batch};
 pub use create::{Batch, prepare, prepare_known, prepare_one, store_all};
-use create::{check_hamlet, check_visit, flag_duplicates};
+use create::{check_hamlet, check_household, check_visit, flag_duplicates};
 
 /// Whether the caller is the author, still inside the edit window of a pending record.
 fn author_may_edit(caller: &AuthUser, row: &RecordRow) -> bool {
@@ -170,7 +171,7 @@ fn require_editor(conn: &mut DbConn, caller: &AuthUser, row: &RecordRow) -> Reco
 
 /// Names of the content fields that differ between two versions of a record.
 fn changed_fields(before: &RecordRow, after: &RecordRow) -> Vec<&'static str> {
-    let pairs: [(&'static str, bool); 24] = [
+    let pairs: [(&'static str, bool); 25] = [
         ("occurred_at", before.occurred_at != after.occurred_at),
         (
             "location",
@@ -180,6 +181,7 @@ fn changed_fields(before: &RecordRow, after: &RecordRow) -> Vec<&'static str> {
         ("hamlet_code", before.hamlet_code != after.hamlet_code),
         ("note", before.note != after.note),
         ("household_ref", before.household_ref != after.household_ref),
+        ("household_id", before.household_id != after.household_id),
         ("outcome", before.outcome != after.outcome),
         ("people_guided", before.people_guided != after.people_guided),
         ("topics", before.topics != after.topics),
@@ -237,6 +239,7 @@ pub fn update(
         &mut Batch::default(),
         &mut errors,
     )?;
+    check_household(conn, &draft, &row.commune_code, &mut errors)?;
     if !errors.is_empty() {
         return Err(RecordError::Invalid(errors));
     }

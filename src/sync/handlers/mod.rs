@@ -35,6 +35,11 @@ use meta::SYNC_BATCH_MAX;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SyncRequest {
+    /// Households registered or changed (a change carries `base_version`), applied before
+    /// the records, so a visit may name one registered in the same batch.
+    #[schema(value_type = Vec<crate::households::input::SyncHousehold>)]
+    #[serde(default)]
+    pub households: Vec<Value>,
     /// Household visits (stored first, so the other kinds may point at them).
     #[schema(value_type = Vec<VisitInput>)]
     #[serde(default)]
@@ -53,46 +58,90 @@ pub struct SyncRequest {
     pub training_sessions: Vec<Value>,
 }
 
-/// What happened to one record of a batch.
+/// What happened to one record or household of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncStatus {
     /// Stored now, durably.
     Created,
+    /// A household changed on its current version.
+    Updated,
+    /// A household changed on an older version, merged field by field (see `conflicts`).
+    Merged,
     /// Already stored with the same content (a retry).
     Unchanged,
+    /// A household whose label an open household of the hamlet has: `duplicate_of` names
+    /// it; use that id from now on.
+    Duplicate,
     /// The id is stored with other content; nothing was changed.
     Conflict,
     /// Not stored; see `errors`.
     Invalid,
 }
 
-/// The answer for one record.
+/// What a result is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncKind {
+    /// A household.
+    Household,
+    /// A household visit.
+    Visit,
+    /// A VNeID assist.
+    VneidAssist,
+    /// A digital-signature registration.
+    SignatureRegistration,
+    /// A class or support point.
+    TrainingSession,
+}
+
+impl From<Kind> for SyncKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::Visit => Self::Visit,
+            Kind::VneidAssist => Self::VneidAssist,
+            Kind::SignatureRegistration => Self::SignatureRegistration,
+            Kind::TrainingSession => Self::TrainingSession,
+        }
+    }
+}
+
+/// The answer for one record or household.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SyncResult {
-    /// `visit`, `vneid_assist`, `signature_registration` or `training_session`.
-    pub kind: Kind,
+    /// `household`, `visit`, `vneid_assist`, `signature_registration` or `training_session`.
+    pub kind: SyncKind,
     /// The record's id (as sent, or made by the server); `null` if it had none and was invalid.
     pub id: Option<String>,
     /// What happened.
     pub status: SyncStatus,
     /// Why it is invalid (empty otherwise), in the caller's language.
     pub errors: Vec<FieldErrorView>,
+    /// `merged`: the fields both this change and others since its `base_version` changed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<String>,
+    /// `duplicate`: the household that has the label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
 }
 
-/// One result per record, in request order (visits, then assists, then registrations, then
-/// training sessions).
+/// One result per household and record, in request order (households, then visits, then
+/// assists, then registrations, then training sessions).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SyncResponse {
     /// Results.
     pub results: Vec<SyncResult>,
 }
 
+/// A batch's households (applied first) and its records in storing order.
+pub type BatchItems = (Vec<Value>, Vec<(Kind, Value)>);
+
 impl SyncRequest {
     /// The batch's records in storing order, or the whole batch refused when it is too big
     /// (public so that the fuzz targets decode exactly as the handler does).
-    pub fn into_items(self) -> ApiResult<Vec<(Kind, Value)>> {
-        let total = self.visits.len()
+    pub fn into_items(self) -> ApiResult<BatchItems> {
+        let total = self.households.len()
+            + self.visits.len()
             + self.vneid_assists.len()
             + self.signature_registrations.len()
             + self.training_sessions.len();
@@ -109,10 +158,13 @@ impl SyncRequest {
             (Kind::SignatureRegistration, self.signature_registrations),
             (Kind::TrainingSession, self.training_sessions),
         ];
-        Ok(kinds
-            .into_iter()
-            .flat_map(|(kind, values)| values.into_iter().map(move |v| (kind, v)))
-            .collect())
+        Ok((
+            self.households,
+            kinds
+                .into_iter()
+                .flat_map(|(kind, values)| values.into_iter().map(move |v| (kind, v)))
+                .collect(),
+        ))
     }
 }
 
@@ -146,7 +198,23 @@ pub async fn sync(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<SyncRequest, false>,
 ) -> ApiResult<HttpResponse> {
-    let items = body.into_items()?;
+    let (households, items) = body.into_items()?;
+    let mut results: Vec<SyncResult> = Vec::new();
+    if !households.is_empty() {
+        let (ids, parsed): (Vec<_>, Vec<_>) = households
+            .into_iter()
+            .map(crate::households::input::parse_sync_item)
+            .unzip();
+        let who = caller.clone();
+        let outcomes = state
+            .write_records(move |conn| crate::households::batch::apply_all(conn, &who, parsed))
+            .await?;
+        results.extend(
+            ids.into_iter()
+                .zip(outcomes)
+                .map(|(id, o)| household_result(id, o, lang)),
+        );
+    }
     let st = state.clone();
     let checked = state
         .primary(move |conn| {
@@ -169,34 +237,68 @@ pub async fn sync(
     let answers = state
         .write_records(move |conn| service::store_batch(conn, checked))
         .await?;
-    let results: Vec<SyncResult> = answers
-        .into_iter()
-        .map(|answer| {
-            let (status, errors) = match answer.outcome {
-                Outcome::Created => (SyncStatus::Created, Vec::new()),
-                Outcome::Unchanged => (SyncStatus::Unchanged, Vec::new()),
-                Outcome::Conflict => (SyncStatus::Conflict, Vec::new()),
-                Outcome::Invalid(errors) => (
-                    SyncStatus::Invalid,
-                    errors.iter().map(|e| e.view(lang)).collect(),
-                ),
-            };
-            SyncResult {
-                kind: answer.kind,
-                id: answer.id,
-                status,
-                errors,
-            }
-        })
-        .collect();
+    results.extend(answers.into_iter().map(|answer| {
+        let (status, errors) = match answer.outcome {
+            Outcome::Created => (SyncStatus::Created, Vec::new()),
+            Outcome::Unchanged => (SyncStatus::Unchanged, Vec::new()),
+            Outcome::Conflict => (SyncStatus::Conflict, Vec::new()),
+            Outcome::Invalid(errors) => (
+                SyncStatus::Invalid,
+                errors.iter().map(|e| e.view(lang)).collect(),
+            ),
+        };
+        if status == SyncStatus::Created {
+            crate::metrics::record_created(answer.kind.as_str());
+        }
+        SyncResult {
+            kind: answer.kind.into(),
+            id: answer.id,
+            status,
+            errors,
+            conflicts: Vec::new(),
+            duplicate_of: None,
+        }
+    }));
     crate::metrics::sync_batch(results.len());
-    for r in results.iter().filter(|r| r.status == SyncStatus::Created) {
-        crate::metrics::record_created(r.kind.as_str());
-    }
     Ok(HttpResponse::Ok()
         .insert_header((header::VARY, "Accept-Language"))
         .insert_header((header::CONTENT_LANGUAGE, lang.tag()))
         .json(SyncResponse { results }))
+}
+
+fn household_result(
+    id: Option<String>,
+    outcome: crate::households::batch::Outcome,
+    lang: Lang,
+) -> SyncResult {
+    use crate::households::batch::Outcome as O;
+    let mut result = SyncResult {
+        kind: SyncKind::Household,
+        id,
+        status: SyncStatus::Invalid,
+        errors: Vec::new(),
+        conflicts: Vec::new(),
+        duplicate_of: None,
+    };
+    result.status = match outcome {
+        O::Created => SyncStatus::Created,
+        O::Updated => SyncStatus::Updated,
+        O::Unchanged => SyncStatus::Unchanged,
+        O::Conflict => SyncStatus::Conflict,
+        O::Merged(fields) => {
+            result.conflicts = fields;
+            SyncStatus::Merged
+        }
+        O::Duplicate(other) => {
+            result.duplicate_of = Some(other);
+            SyncStatus::Duplicate
+        }
+        O::Invalid(errors) => {
+            result.errors = errors.iter().map(|e| e.view(lang)).collect();
+            SyncStatus::Invalid
+        }
+    };
+    result
 }
 
 /// Where the previous state left off.

@@ -143,8 +143,8 @@ fn plan(r: &NewRearrangement) -> Result<Plan, Vec<FieldError>> {
 
 /// Closes and opens a commune's hamlets as one rearrangement, all of it or nothing: the
 /// closed get `valid_to` the day before `effective_on`, the new `valid_from` it, lineage
-/// both ways, and teams assigned a closed hamlet get its successors instead. Audited.
-/// (Households follow merges once households exist: issue 33.)
+/// both ways, teams assigned a closed hamlet get its successors instead, and its open
+/// households follow (`households::share::follow_rearrangement`). Audited.
 pub fn rearrange(
     conn: &mut DbConn,
     caller: &AuthUser,
@@ -251,6 +251,18 @@ pub fn rearrange(
             .collect();
         queries::unassign(conn, &codes)?;
         queries::assign(conn, &successors)?;
+        let moves: Vec<(String, Vec<String>)> = codes
+            .iter()
+            .map(|code| {
+                let to = lineage
+                    .iter()
+                    .filter(|e| &e.from_code == code)
+                    .map(|e| e.to_code.clone())
+                    .collect();
+                (code.clone(), to)
+            })
+            .collect();
+        crate::households::share::follow_rearrangement(conn, &caller.id, &moves)?;
         let summary = describe(&lineage, r.effective_on);
         crate::audit::record(
             conn,

@@ -48,6 +48,9 @@ pub struct Draft {
     pub note: Option<String>,
     /// Visit label.
     pub household_ref: Option<String>,
+    /// The registered household visited (a UUID; whether it is one of the team's commune
+    /// is looked up when the record is prepared).
+    pub household_id: Option<String>,
     /// Visit outcome.
     pub outcome: Option<Outcome>,
     /// Visit people count.
@@ -230,6 +233,7 @@ impl Submission {
             hamlet_code,
             note,
             household_ref: None,
+            household_id: None,
             outcome: None,
             people_guided: None,
             topics: None,
@@ -252,13 +256,14 @@ impl Submission {
         match self.fields {
             KindFields::Visit {
                 household_ref,
+                household_id,
                 outcome,
                 people_guided,
                 topics,
             } => visit(
                 &mut errors,
                 &mut draft,
-                household_ref,
+                (household_ref, household_id),
                 outcome,
                 people_guided,
                 topics,
@@ -334,11 +339,22 @@ impl Submission {
 fn visit(
     errors: &mut Vec<FieldError>,
     draft: &mut Draft,
-    household_ref: Option<String>,
+    (household_ref, household_id): (Option<String>, Option<String>),
     outcome: Option<Outcome>,
     people_guided: Option<i32>,
     topics: Vec<Topic>,
 ) {
+    draft.household_id = household_id.and_then(|raw| match uuid::Uuid::parse_str(raw.trim()) {
+        Ok(u) => Some(u.hyphenated().to_string()),
+        Err(_) => {
+            errors.push(FieldError::new(
+                "household_id",
+                "invalid_uuid",
+                msg::INVALID_UUID,
+            ));
+            None
+        }
+    });
     let household_ref = trimmed(household_ref);
     max_chars(errors, "household_ref", &household_ref, HOUSEHOLD_REF_MAX);
     let people = people_guided.unwrap_or(0);
