@@ -120,7 +120,8 @@ where
                 .service(crate::households::handlers::household_history)
                 .service(crate::households::handlers::get_definition)
                 .service(crate::households::handlers::put_definition)
-                .service(crate::households::handlers::sync_households),
+                .service(crate::households::handlers::sync_households)
+                .service(crate::households::handlers::household_figures),
         )
 }
 

@@ -302,6 +302,11 @@ pub fn at_most_chars(max: usize) -> Text {
     )
 }
 
+/// `at most N items` (a list).
+pub fn at_most_items(max: usize) -> Text {
+    Text::owned(format!("Tối đa {max} mục"), format!("at most {max} items"))
+}
+
 /// `at most N days` (a period).
 pub fn at_most_days(max: i64) -> Text {
     Text::owned(

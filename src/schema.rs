@@ -304,6 +304,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     household_versions,
     household_exits,
     digital_family_definitions,
+    household_counts,
+    household_count_days,
     login_failures,
     unit_population,
     units,
@@ -475,5 +477,40 @@ diesel::table! {
         residential_area_share -> Integer,
         updated_by -> Nullable<Text>,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    household_counts (hamlet_code) {
+        hamlet_code -> Text,
+        commune_code -> Text,
+        households -> Integer,
+        digital_families -> Integer,
+        smart_device -> Integer,
+        internet -> Integer,
+        vneid_all_adults -> Integer,
+        online_public_services -> Integer,
+        cashless_payment -> Integer,
+        digital_skills -> Integer,
+        digital_signature -> Integer,
+        online_safety -> Integer,
+    }
+}
+
+diesel::table! {
+    household_count_days (hamlet_code, day) {
+        hamlet_code -> Text,
+        day -> Date,
+        commune_code -> Text,
+        households -> Integer,
+        digital_families -> Integer,
+        smart_device -> Integer,
+        internet -> Integer,
+        vneid_all_adults -> Integer,
+        online_public_services -> Integer,
+        cashless_payment -> Integer,
+        digital_skills -> Integer,
+        digital_signature -> Integer,
+        online_safety -> Integer,
     }
 }

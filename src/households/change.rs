@@ -277,6 +277,7 @@ pub fn update(
                 )?;
             }
             store_version(conn, caller, &next, seen, changes, now)?;
+            super::tally::apply(conn, &[(stored.placed(), next.placed())], now)?;
             return Ok(Changed {
                 household: view(conn, next)?,
                 updated: true,
@@ -394,6 +395,7 @@ pub fn close(
             changes.insert("duplicate_of".into(), json!([null, other]));
         }
         store_version(conn, caller, &next, now, changes, now)?;
+        super::tally::apply(conn, &[(stored.placed(), None)], now)?;
         Ok(view(conn, next)?)
     })
 }

@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::change;
+use super::figures::{self, FigureQuery, Figures, HouseholdsBy};
 use super::input::{CreateHousehold, UpdateHousehold};
 use super::model::{CloseReason, Definition, Household, Version};
 use super::service::{self, Created, HouseholdError, ListQuery};
 use super::share::{self, Cursor};
-use crate::access::AuthUser;
+use crate::access::{AuthUser, Reader};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::messages as msg;
@@ -412,4 +413,56 @@ pub async fn sync_households(
         cursor: page.next.encode(),
         has_more: page.has_more,
     }))
+}
+
+/// What `stats/households` is asked.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FiguresQuery {
+    /// Province or commune (default: the caller's unit; the country for admins).
+    #[param(example = "00004")]
+    pub unit: Option<String>,
+    /// `hamlet` (a commune's hamlets; the default on a commune) or `unit` (one level down).
+    #[param(inline)]
+    pub by: Option<HouseholdsBy>,
+    /// The day the households stood on, from their history (default today).
+    pub as_of: Option<NaiveDate>,
+    /// First day of the visits counted (default 29 days before `to`).
+    pub from: Option<NaiveDate>,
+    /// Last day of the visits counted (default `as_of`).
+    pub to: Option<NaiveDate>,
+}
+
+/// The Digital Family counted: per hamlet (with whether it is a digital residential area) or
+/// per unit (with how many of its hamlets are), as the households stood at the end of
+/// `as_of`, with those visited and reached in `from`–`to`. Supervisors and dashboard keys in
+/// scope; a volunteer sees the hamlets of their teams. Never an address.
+#[utoipa::path(
+    tag = "stats",
+    params(FiguresQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The figures", body = Figures),
+        (status = 401, description = "No or a bad token"),
+        (status = 404, description = "`unit` is outside the caller's scope"),
+        (status = 422, description = "A day in the future, `from` after `to`, or `by=hamlet` above a commune")
+    )
+)]
+#[get("/stats/households")]
+pub async fn household_figures(
+    Reader(caller): Reader,
+    state: web::Data<AppState>,
+    ApiQuery(q): ApiQuery<FiguresQuery>,
+) -> ApiResult<HttpResponse> {
+    let query = FigureQuery {
+        unit: q.unit,
+        by: q.by,
+        as_of: q.as_of,
+        from: q.from,
+        to: q.to,
+    };
+    let answer = state
+        .stats(move |conn| figures::figures(conn, &caller, query))
+        .await?;
+    Ok(HttpResponse::Ok().json(answer))
 }

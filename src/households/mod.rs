@@ -9,9 +9,11 @@
 
 pub mod batch;
 pub mod change;
+pub mod figures;
 pub mod handlers;
 pub mod input;
 pub mod model;
 pub mod queries;
 pub mod service;
 pub mod share;
+pub mod tally;

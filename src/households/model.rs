@@ -188,6 +188,15 @@ impl HouseholdRow {
     pub fn is_open(&self) -> bool {
         self.closed_at.is_none()
     }
+
+    /// Where it counts: its hamlet and criteria while open, nowhere once closed.
+    pub fn placed(&self) -> Option<crate::households::tally::Placed> {
+        self.is_open().then(|| crate::households::tally::Placed {
+            hamlet: self.hamlet_code.clone(),
+            commune: self.commune_code.clone(),
+            mask: self.criteria_true,
+        })
+    }
 }
 
 /// A household as the API shows it.

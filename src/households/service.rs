@@ -7,7 +7,7 @@ use diesel::Connection;
 use sha2::{Digest, Sha256};
 
 use super::model::{
-    Criteria, Definition, DefinitionRow, Household, HouseholdRow, Version, VersionRow,
+    Criteria, Criterion, Definition, DefinitionRow, Household, HouseholdRow, Version, VersionRow,
 };
 use super::queries::{self, HamletPlace, ListFilter};
 use crate::access::AuthUser;
@@ -338,6 +338,7 @@ pub fn create(
             return Err(HouseholdError::DuplicateLabel(other.unwrap_or_default()));
         }
         queries::insert_version(conn, &first_version(&row))?;
+        super::tally::apply(conn, &[(None, row.placed())], now)?;
         crate::audit::record(
             conn,
             Some(&caller.id),
@@ -536,6 +537,13 @@ pub fn put_definition(
         _ => false,
     };
     let mut errors = Vec::new();
+    if d.criteria.len() > Criterion::ALL.len() {
+        errors.push(FieldError::new(
+            "criteria",
+            "too_many",
+            msg::at_most_items(Criterion::ALL.len()),
+        ));
+    }
     d.criteria.sort();
     d.criteria.dedup();
     if d.criteria.is_empty() {
@@ -565,6 +573,8 @@ pub fn put_definition(
     };
     conn.transaction(|conn| {
         queries::put_definition(conn, &row)?;
+        let communes = queries::communes_of(conn, province)?;
+        super::tally::rebuild(conn, &communes)?;
         crate::audit::record(
             conn,
             Some(&caller.id),

@@ -111,6 +111,7 @@ pub fn follow_rearrangement(
             next.updated_at = now;
             next.change_stamp = stamp;
             queries::update_if_version(conn, &next, row.version)?;
+            super::tally::apply(conn, &[(row.placed(), next.placed())], now)?;
             let mut changes = serde_json::Map::new();
             changes.insert("hamlet_code".into(), serde_json::json!([from, first]));
             if split && !row.needs_placement {

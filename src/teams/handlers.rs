@@ -224,8 +224,9 @@ pub async fn update_team(
     ApiJson(body): ApiJson<UpdateTeam>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
+    // On the writer: the change moves the team's households on its phones too.
     let team = state
-        .primary(move |conn| {
+        .write_records(move |conn| {
             let team = manageable(conn, &caller, &id)?;
             body.validate()?;
             let update = TeamUpdate {
@@ -273,8 +274,9 @@ pub async fn put_hamlets(
     ApiJson(body): ApiJson<PutHamlets>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
+    // On the writer: the change moves the team's households on its phones too.
     let team = state
-        .primary(move |conn| {
+        .write_records(move |conn| {
             let team = manageable(conn, &caller, &id)?;
             body.validate()?;
             Ok::<_, ApiError>(service::set_hamlets(

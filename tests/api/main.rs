@@ -14,6 +14,7 @@ mod exports;
 mod followups;
 mod hamlets;
 mod hostile;
+mod household_figures;
 mod household_sync;
 mod households;
 mod language;

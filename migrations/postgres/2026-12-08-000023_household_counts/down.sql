@@ -1,0 +1,2 @@
+DROP TABLE household_count_days;
+DROP TABLE household_counts;
