@@ -121,7 +121,8 @@ where
                 .service(crate::households::handlers::get_definition)
                 .service(crate::households::handlers::put_definition)
                 .service(crate::households::handlers::sync_households)
-                .service(crate::households::handlers::household_figures),
+                .service(crate::households::handlers::household_figures)
+                .service(crate::households::handlers::erase_household),
         )
 }
 

@@ -466,3 +466,44 @@ pub async fn household_figures(
         .await?;
     Ok(HttpResponse::Ok().json(answer))
 }
+
+/// Which household to forget, and why.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"household_id": "0b7e4c1a-9d2f-4e8b-a1c3-5f6d7e8f9a0b", "reason": "Yêu cầu của chủ hộ ngày 08/12/2026, phiếu số 3"}))]
+pub struct EraseHousehold {
+    /// The household.
+    #[schema(format = Uuid)]
+    pub household_id: String,
+    /// Why (the request and its reference): 1–500 characters, kept in the audit log.
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+/// Forget a household's address (in its history too) and replace its label; every count
+/// stays. An admin, or a province supervisor in scope. Audited.
+#[utoipa::path(
+    tag = "privacy",
+    request_body = EraseHousehold,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The household after erasure", body = Household),
+        (status = 401, description = "No or a bad token"),
+        (status = 403, description = "A role other than admin or province supervisor, or a dashboard key"),
+        (status = 404, description = "No such household in the caller's scope"),
+        (status = 422, description = "Invalid fields")
+    )
+)]
+#[post("/privacy/erase-household")]
+pub async fn erase_household(
+    caller: AuthUser,
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<EraseHousehold>,
+) -> ApiResult<HttpResponse> {
+    let h = state
+        .write_records(move |conn| {
+            super::erase::erase(conn, &caller, &body.household_id, &body.reason)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(h))
+}

@@ -9,6 +9,7 @@
 
 pub mod batch;
 pub mod change;
+pub mod erase;
 pub mod figures;
 pub mod handlers;
 pub mod input;

@@ -488,3 +488,34 @@ pub fn unit_parent(conn: &mut DbConn, code: &str) -> QueryResult<Option<Option<S
         .first(conn)
         .optional()
 }
+
+/// Rewrites the stored changes of one version (erasure).
+pub fn set_version_changes(
+    conn: &mut DbConn,
+    id: &str,
+    version: i32,
+    changes: &str,
+) -> QueryResult<()> {
+    diesel::update(versions::table.find((id, version)))
+        .set(versions::changes.eq(changes))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Households closed before `before` that still hold an address (at most 1,000).
+pub fn closed_with_address(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<Vec<String>> {
+    h::table
+        .filter(h::closed_at.lt(before))
+        .filter(h::address.is_not_null())
+        .select(h::id)
+        .limit(1000)
+        .load(conn)
+}
+
+/// Forgets a household's address.
+pub fn clear_address(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::update(h::table.find(id))
+        .set(h::address.eq(None::<String>))
+        .execute(conn)?;
+    Ok(())
+}

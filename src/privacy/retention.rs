@@ -1,4 +1,5 @@
-//! Retention of citizen links: a record whose `occurred_at` is older than
+//! Retention of citizen links, and of the addresses of households closed longer than the
+//! same period (`households::erase::expire_addresses`). A record whose `occurred_at` is older than
 //! `GOCUA_CITIZEN_REF_RETENTION_DAYS` loses its keyed hash, at start, daily, and on
 //! `gocua purge-citizen-refs`. It then holds `x:` and the statistics' number of the
 //! resident, so every count stays (distinct residents are counted by that number); once a
@@ -112,6 +113,16 @@ pub fn spawn(state: &Arc<AppState>) {
                 Err(e) => {
                     tracing::warn!(error = %e, "citizen link retention failed; trying tomorrow")
                 }
+            }
+            let addresses = state
+                .write_records(move |conn| {
+                    Ok::<_, DbError>(crate::households::erase::expire_addresses(conn, before)?)
+                })
+                .await;
+            match addresses {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(households = n, "addresses of closed households cleared"),
+                Err(e) => tracing::warn!(error = %e, "address retention failed; trying tomorrow"),
             }
             tokio::time::sleep(Duration::from_secs(24 * 3600)).await;
         }

@@ -309,6 +309,12 @@ fn cases() -> Vec<Case> {
         ),
         case(M::GET, "/api/v1/sync/households?team_id={team}", None, "200 404 200 200 404 200 404 200 403 401 401 401"),
         case(M::GET, "/api/v1/stats/households?unit=00004", None, "200 200 200 200 404 200 404 200 200 401 401 401"),
+        case(
+            M::POST,
+            "/api/v1/privacy/erase-household",
+            b(json!({"household_id": "{household}", "reason": "Yêu cầu của chủ hộ"})),
+            "403 403 403 403 403 200 404 200 403 401 401 401",
+        ),
     ])
     .collect()
 }

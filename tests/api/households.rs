@@ -683,3 +683,138 @@ async fn a_sync_batch_stores_households_before_the_visits_naming_them() {
     assert_eq!(again[0]["status"], "unchanged");
     assert_eq!(again[6]["status"], "unchanged");
 }
+
+#[actix_web::test]
+async fn erasure_forgets_the_address_and_label_and_every_count_stays() {
+    let (app, f, ours, _) = world().await;
+    let mut body = household(&ours, "E-1");
+    body["criteria"] = json!({"smart_device": true, "internet": true, "vneid_all_adults": true, "online_public_services": true, "cashless_payment": true});
+    let id = id_of(&register(&app, &f.member, body).await.expect(201).body);
+    change(
+        &app,
+        &f.member,
+        &id,
+        json!({"base_version": 1, "address": "Số 14 ngõ 3", "label": "E-2"}),
+    )
+    .await
+    .expect(200);
+    let before = app
+        .get(
+            &format!("/api/v1/stats/households?unit={BA_DINH}"),
+            &f.sup.token,
+        )
+        .await
+        .expect(200)
+        .body;
+    let erase = json!({"household_id": id, "reason": "Yêu cầu của chủ hộ, phiếu số 3"});
+    app.post(
+        "/api/v1/privacy/erase-household",
+        &f.sup.token,
+        erase.clone(),
+    )
+    .await
+    .problem(403);
+    app.post(
+        "/api/v1/privacy/erase-household",
+        &f.far_province.token,
+        erase.clone(),
+    )
+    .await
+    .problem(404);
+    let p = app
+        .post(
+            "/api/v1/privacy/erase-household",
+            &f.province.token,
+            json!({"household_id": id, "reason": " "}),
+        )
+        .await
+        .problem(422);
+    assert_eq!(Reply::fields(&p), ["reason"]);
+    let erased = app
+        .post("/api/v1/privacy/erase-household", &f.province.token, erase)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(erased["address"], Value::Null);
+    assert_ne!(erased["label"], "E-2");
+    let history = app
+        .get(
+            &format!("/api/v1/households/{id}/history"),
+            &f.province.token,
+        )
+        .await
+        .expect(200)
+        .body
+        .to_string();
+    assert!(!history.contains("Đội Cấn") && !history.contains("Số 14") && !history.contains("E-2"));
+    let after = app
+        .get(
+            &format!("/api/v1/stats/households?unit={BA_DINH}"),
+            &f.sup.token,
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(before["rows"], after["rows"]);
+    assert!(
+        app.audit()
+            .await
+            .iter()
+            .any(|(action, object, _)| action == "household.erase" && *object == id)
+    );
+}
+
+#[actix_web::test]
+async fn retention_clears_the_addresses_of_households_closed_long_ago() {
+    let (app, f, ours, _) = world().await;
+    let open = id_of(
+        &register(&app, &f.member, household(&ours, "R-1"))
+            .await
+            .expect(201)
+            .body,
+    );
+    let closed = id_of(
+        &register(&app, &f.member, household(&ours, "R-2"))
+            .await
+            .expect(201)
+            .body,
+    );
+    app.post(
+        &format!("/api/v1/households/{closed}/close"),
+        &f.member.token,
+        json!({"reason": "moved_away"}),
+    )
+    .await
+    .expect(200);
+    let pool = app.pool.clone();
+    let cutoff = chrono::Utc::now().naive_utc() + chrono::TimeDelta::hours(1);
+    let n = actix_web::web::block(move || {
+        gocua::households::erase::expire_addresses(&mut pool.get().unwrap(), cutoff)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(n, 1);
+    let read = |id: String| {
+        let app = &app;
+        let token = f.sup.token.clone();
+        async move {
+            app.get(&format!("/api/v1/households/{id}"), &token)
+                .await
+                .expect(200)
+                .body
+        }
+    };
+    assert_eq!(read(closed.clone()).await["address"], Value::Null);
+    assert_eq!(read(open).await["address"], "Số 12 ngõ 3 phố Đội Cấn");
+    let history = app
+        .get(
+            &format!("/api/v1/households/{closed}/history"),
+            &f.sup.token,
+        )
+        .await
+        .expect(200)
+        .body
+        .to_string();
+    assert!(!history.contains("Đội Cấn"));
+}
