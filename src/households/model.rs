@@ -130,6 +130,17 @@ impl Criteria {
     }
 }
 
+/// Where an open household counts: its hamlet, commune and criteria true.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    /// Hamlet.
+    pub hamlet: String,
+    /// Commune.
+    pub commune: String,
+    /// Criteria true.
+    pub mask: i32,
+}
+
 /// A household row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = households)]
@@ -190,8 +201,8 @@ impl HouseholdRow {
     }
 
     /// Where it counts: its hamlet and criteria while open, nowhere once closed.
-    pub fn placed(&self) -> Option<crate::households::tally::Placed> {
-        self.is_open().then(|| crate::households::tally::Placed {
+    pub fn placed(&self) -> Option<Placed> {
+        self.is_open().then(|| Placed {
             hamlet: self.hamlet_code.clone(),
             commune: self.commune_code.clone(),
             mask: self.criteria_true,

@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
-use super::model::{Criterion, Definition};
+use super::model::{Criterion, Definition, Placed};
 use super::queries;
 use crate::db::{DbConn, dialect};
 use crate::schema::{
@@ -187,17 +187,6 @@ impl DayRow {
             online_safety: self.online_safety,
         }
     }
-}
-
-/// Where an open household counts: its hamlet, commune and criteria true.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placed {
-    /// Hamlet.
-    pub hamlet: String,
-    /// Commune.
-    pub commune: String,
-    /// Criteria true.
-    pub mask: i32,
 }
 
 /// The digital-family mask of each commune's province.
