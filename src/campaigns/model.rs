@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::population::{Population, PopulationBase};
+use crate::population::PopulationBase;
 use crate::schema::{campaign_targets, campaigns};
 use crate::stats::model::Metric;
 
@@ -116,11 +116,7 @@ pub struct Campaign {
 impl Campaign {
     /// A campaign from its row and target rows; percentage targets take their counts from
     /// `figures` (the current figures of their units).
-    pub fn new(
-        row: CampaignRow,
-        targets: Vec<TargetRow>,
-        figures: &HashMap<String, Population>,
-    ) -> Self {
+    pub fn new(row: CampaignRow, targets: Vec<TargetRow>, figures: &HashMap<String, i64>) -> Self {
         Self {
             id: row.id,
             name: row.name,
@@ -132,7 +128,7 @@ impl Campaign {
                 .map(|t| {
                     let population = t
                         .of_base
-                        .and_then(|of| Some(figures.get(&t.unit_code)?.of(of)));
+                        .and_then(|of| figures.get(&format!("{}|{of}", t.unit_code)).copied());
                     let target = match (t.percent, population) {
                         (Some(percent), Some(n)) => share_of(percent, n),
                         (Some(_), None) => 0,

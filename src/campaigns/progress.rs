@@ -117,6 +117,40 @@ fn round1(x: f64) -> f64 {
 /// scope: the campaign's unit and each commune under it (a province target still shows
 /// every commune's actual), then each hamlet given a target, its actual on today's map
 /// (`stats/breakdown?by=hamlet&map=current`).
+/// `households_reached` and `digital_families` of the campaign's unit, its communes and
+/// their hamlets (the rollups do not hold them).
+fn household_metrics(
+    conn: &mut DbConn,
+    filter: &Filter,
+    unit: &str,
+    last: NaiveDate,
+) -> QueryResult<HashMap<String, (i64, i64)>> {
+    use crate::stats::households::{Group, digital_families, reached};
+    let mut out: HashMap<String, (i64, i64)> = HashMap::new();
+    for group in [Group::Nothing, Group::Commune, Group::Hamlet] {
+        let r = reached(conn, filter, group)?;
+        let d = digital_families(conn, filter, group, last)?;
+        let mut keys: Vec<&String> = r.keys().chain(d.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            let key = if k.is_empty() {
+                unit.to_owned()
+            } else {
+                k.clone()
+            };
+            out.insert(
+                key,
+                (
+                    r.get(k).copied().unwrap_or(0),
+                    d.get(k).copied().unwrap_or(0),
+                ),
+            );
+        }
+    }
+    Ok(out)
+}
+
 pub fn of(conn: &mut DbConn, caller: &AuthUser, campaign: Campaign) -> QueryResult<Progress> {
     let today = crate::clock::today();
     let last = today.min(campaign.ends_on);
@@ -186,6 +220,15 @@ pub fn of(conn: &mut DbConn, caller: &AuthUser, campaign: Campaign) -> QueryResu
     let mut metrics: Vec<Metric> = campaign.targets.iter().map(|t| t.metric).collect();
     metrics.sort();
     metrics.dedup();
+    let doors = if last >= campaign.starts_on
+        && metrics
+            .iter()
+            .any(|m| matches!(m, Metric::HouseholdsReached | Metric::DigitalFamilies))
+    {
+        household_metrics(conn, &filter, &campaign.unit_code, last)?
+    } else {
+        HashMap::new()
+    };
     let share = elapsed_share(campaign.starts_on, campaign.ends_on, today);
     let mut rows = Vec::new();
     let units = names.iter().filter(|(code, _)| {
@@ -193,7 +236,11 @@ pub fn of(conn: &mut DbConn, caller: &AuthUser, campaign: Campaign) -> QueryResu
         caller.scope.contains(Some(code), parent)
     });
     for (code, unit_name) in units.chain(hamlet_names.iter()) {
-        let values = per_unit.get(code).map(Metrics::from).unwrap_or_default();
+        let mut values = per_unit.get(code).map(Metrics::from).unwrap_or_default();
+        if let Some((reached, families)) = doors.get(code) {
+            values.households_reached = *reached;
+            values.digital_families = *families;
+        }
         for metric in &metrics {
             let set = campaign
                 .targets

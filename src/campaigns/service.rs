@@ -2,7 +2,7 @@
 //! at once), storing them with their audit entries, and a campaign as shown with the counts
 //! of its percentage targets taken from the current population figures of their units.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use diesel::Connection;
@@ -140,6 +140,8 @@ pub fn check_amount(i: usize, target: &TargetDraft) -> (Vec<FieldError>, bool) {
             }
             match target.of {
                 None => errors.push(FieldError::new(at("of"), "required", msg::REQUIRED)),
+                // The register always has a count, 0 before the first household.
+                Some(PopulationBase::RegisteredHouseholds) => {}
                 Some(_) => needs_figures = true,
             }
         }
@@ -190,7 +192,7 @@ pub fn create(
             ),
         )
     })?;
-    Ok(Campaign::new(row, Vec::new(), &Default::default()))
+    Ok(Campaign::new(row, Vec::new(), &HashMap::new()))
 }
 
 /// Replaces the targets of `campaign` (which the caller may read), with its audit entry:
@@ -298,11 +300,26 @@ pub fn with_targets(conn: &mut DbConn, row: CampaignRow) -> diesel::QueryResult<
         .collect();
     units.sort_unstable();
     units.dedup();
-    let figures = if units.is_empty() {
-        Default::default()
-    } else {
-        crate::population::service::effective_many(conn, &units)?
-    };
+    let mut figures: HashMap<String, i64> = HashMap::new();
+    if !units.is_empty() {
+        let census = crate::population::service::effective_many(conn, &units)?;
+        let registered: Vec<String> = targets
+            .iter()
+            .filter(|t| t.of_base == Some(PopulationBase::RegisteredHouseholds))
+            .map(|t| t.unit_code.clone())
+            .collect();
+        let counted = crate::households::figures::registered(conn, &registered)?;
+        for t in &targets {
+            let n = match t.of_base {
+                Some(PopulationBase::RegisteredHouseholds) => counted.get(&t.unit_code).copied(),
+                Some(base) => census.get(&t.unit_code).and_then(|p| p.of(base)),
+                None => None,
+            };
+            if let (Some(base), Some(n)) = (t.of_base, n) {
+                figures.insert(format!("{}|{base}", t.unit_code), n);
+            }
+        }
+    }
     Ok(Campaign::new(row, targets, &figures))
 }
 

@@ -149,7 +149,7 @@ fn counts_of(r: &SumRow) -> Counts {
 }
 
 /// Each hamlet's counts at the end of `as_of`: today's, less the changes after it.
-fn hamlet_counts(
+pub fn hamlet_counts(
     conn: &mut DbConn,
     communes: &[String],
     as_of: NaiveDate,
@@ -445,6 +445,32 @@ fn hamlet_figures(
         }
     }
     Ok(out.into_iter().map(|(k, (_, n))| (k, n)).collect())
+}
+
+/// Open households in the register now, of each unit named (a hamlet, a commune or a
+/// province); 0 for a unit with none.
+pub fn registered(conn: &mut DbConn, codes: &[String]) -> QueryResult<HashMap<String, i64>> {
+    let mut out = HashMap::new();
+    for code in codes {
+        let q = now::table.select(sum(now::households)).into_boxed();
+        let q = if crate::households::service::is_hamlet_code(code) {
+            q.filter(now::hamlet_code.eq(code))
+        } else {
+            match queries::unit_parent(conn, code)? {
+                Some(None) => q.filter(
+                    now::commune_code.eq_any(
+                        units::table
+                            .filter(units::parent_code.eq(code))
+                            .select(units::code),
+                    ),
+                ),
+                _ => q.filter(now::commune_code.eq(code)),
+            }
+        };
+        let n: Option<i64> = q.first(conn)?;
+        out.insert(code.clone(), n.unwrap_or(0));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -140,6 +140,11 @@ pub(super) fn observed(at: Option<DateTime<FixedOffset>>, now: NaiveDateTime) ->
         .map_or(now, |t| crate::clock::stored(t.min(now)))
 }
 
+/// Whether a code is a hamlet's (`<commune>-<n>`) rather than a unit of the map's.
+pub fn is_hamlet_code(code: &str) -> bool {
+    code.contains('-')
+}
+
 /// The label's key: unique among a hamlet's open households.
 pub(super) fn label_key(label: &str) -> String {
     label.to_lowercase()

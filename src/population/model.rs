@@ -19,6 +19,8 @@ crate::text::text_enum! {
         Aged15Plus => "aged_15_plus",
         /// Households.
         Households => "households",
+        /// Open households in the register now (`/households`), not a census figure.
+        RegisteredHouseholds => "registered_households",
     }
 }
 
@@ -83,13 +85,15 @@ pub struct Population {
 }
 
 impl Population {
-    /// The figure a target or a coverage figure is taken of.
-    pub fn of(&self, base: PopulationBase) -> i64 {
+    /// The figure a target or a coverage figure is taken of; `None` for the register's
+    /// count, which the register gives (`households::figures::registered`).
+    pub fn of(&self, base: PopulationBase) -> Option<i64> {
         match base {
-            PopulationBase::Residents => self.residents,
-            PopulationBase::Adults => self.adults,
-            PopulationBase::Aged15Plus => self.aged_15_plus,
-            PopulationBase::Households => self.households,
+            PopulationBase::Residents => Some(self.residents),
+            PopulationBase::Adults => Some(self.adults),
+            PopulationBase::Aged15Plus => Some(self.aged_15_plus),
+            PopulationBase::Households => Some(self.households),
+            PopulationBase::RegisteredHouseholds => None,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod daily;
 pub mod handlers;
+pub mod households;
 pub mod model;
 pub mod queries;
 pub mod rollups;

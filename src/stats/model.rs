@@ -38,6 +38,10 @@ text_enum! {
         TrainingSessions => "training_sessions",
         /// Sum of `attendees` over training sessions.
         TrainingAttendees => "training_attendees",
+        /// Distinct registered households with a counted `guided` visit.
+        HouseholdsReached => "households_reached",
+        /// Open households that are digital families at the end of the period.
+        DigitalFamilies => "digital_families",
     }
 }
 
@@ -70,11 +74,17 @@ pub struct Metrics {
     pub training_sessions: i64,
     /// Sum of `attendees` over training sessions.
     pub training_attendees: i64,
+    /// Distinct registered households with a counted `guided` visit (a door visited three
+    /// times counts once).
+    pub households_reached: i64,
+    /// Open households that are digital families at the end of the period, by the
+    /// province's definition.
+    pub digital_families: i64,
 }
 
 /// Column names of the metrics in CSV answers, in the contract's order; metrics added
 /// later come last, so a reader that goes by position keeps its columns.
-pub const METRIC_COLUMNS: [&str; 12] = [
+pub const METRIC_COLUMNS: [&str; 14] = [
     "visits",
     "households_guided",
     "people_guided",
@@ -87,6 +97,8 @@ pub const METRIC_COLUMNS: [&str; 12] = [
     "digital_skills_certified",
     "training_sessions",
     "training_attendees",
+    "households_reached",
+    "digital_families",
 ];
 
 impl Metrics {
@@ -105,6 +117,8 @@ impl Metrics {
             self.digital_skills_certified,
             self.training_sessions,
             self.training_attendees,
+            self.households_reached,
+            self.digital_families,
         ]
         .iter()
         .map(i64::to_string)
@@ -127,6 +141,8 @@ impl Metrics {
             M::DigitalSkillsCertified => self.digital_skills_certified,
             M::TrainingSessions => self.training_sessions,
             M::TrainingAttendees => self.training_attendees,
+            M::HouseholdsReached => self.households_reached,
+            M::DigitalFamilies => self.digital_families,
         }
     }
 }
@@ -146,6 +162,8 @@ impl From<&Tally> for Metrics {
             digital_skills_certified: t.sum("digital_skills_certified"),
             training_sessions: t.sum("training_sessions"),
             training_attendees: t.sum("training_attendees"),
+            households_reached: 0,
+            digital_families: 0,
         }
     }
 }

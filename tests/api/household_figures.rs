@@ -261,3 +261,125 @@ async fn a_move_counts_in_the_new_hamlet_from_the_day_it_happened() {
     let national = figures(&app, &app.admin().await, "by=unit").await;
     assert_eq!(row(&national, HANOI)["households"], 1);
 }
+
+#[actix_web::test]
+async fn the_household_metrics_count_doors_in_summaries_breakdowns_and_targets() {
+    let (app, f) = TestApp::init().with_field().await;
+    let ours = hamlet(&app, BA_DINH, "Tổ dân phố số 1").await;
+    assign(&app, &f.sup, &f.team, &[&ours]).await;
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        let mut body = household(&ours, &format!("T-{n}"));
+        if n < 3 {
+            body["criteria"] = serde_json::from_str(ALL_FIVE).unwrap();
+        }
+        let made = app
+            .post("/api/v1/households", &f.member.token, body)
+            .await
+            .expect(201);
+        ids.push(made.body["id"].as_str().unwrap().to_owned());
+    }
+    // One door guided three times, another once: two reached, four guided visits.
+    for id in [&ids[0], &ids[0], &ids[0], &ids[1]] {
+        let mut v = visit(&f.team);
+        v["household_id"] = json!(id);
+        app.post("/api/v1/visits", &f.member.token, v)
+            .await
+            .expect(201);
+    }
+    let summary = app
+        .get(
+            &format!("/api/v1/stats/summary?unit={BA_DINH}"),
+            &f.sup.token,
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(summary["metrics"]["households_guided"], 4);
+    assert_eq!(summary["metrics"]["households_reached"], 2);
+    assert_eq!(summary["metrics"]["digital_families"], 3);
+    let province = app
+        .get(
+            &format!("/api/v1/stats/breakdown?unit={HANOI}&by=unit"),
+            &f.province.token,
+        )
+        .await
+        .expect(200)
+        .body;
+    let ward = row(&province, BA_DINH);
+    assert_eq!(ward["metrics"]["households_reached"], 2);
+    assert_eq!(ward["metrics"]["digital_families"], 3);
+    for by in ["hamlet", "team", "day", "month"] {
+        let b = app
+            .get(
+                &format!("/api/v1/stats/breakdown?unit={BA_DINH}&by={by}"),
+                &f.sup.token,
+            )
+            .await
+            .expect(200)
+            .body;
+        let reached: i64 = b["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["metrics"]["households_reached"].as_i64().unwrap())
+            .sum();
+        assert_eq!(reached, 2, "by={by}: {b}");
+        let families: i64 = b["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["metrics"]["digital_families"].as_i64().unwrap())
+            .max()
+            .unwrap();
+        assert_eq!(families, 3, "by={by}: {b}");
+    }
+    // A target of half the registered households to reach.
+    let campaign = app
+        .post(
+            "/api/v1/campaigns",
+            &f.sup.token,
+            json!({"name": "Gia đình số", "unit_code": BA_DINH, "starts_on": local_day(3).to_string(), "ends_on": local_day(-30).to_string()}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let set = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/campaigns/{campaign}/targets"),
+            Some(&f.sup.token),
+            Some(json!([
+                {"unit_code": BA_DINH, "metric": "households_reached", "percent": 50, "of": "registered_households"},
+                {"unit_code": ours, "metric": "digital_families", "target": 4}
+            ])),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(set["targets"][0]["population"], 4);
+    assert_eq!(set["targets"][0]["target"], 2);
+    let progress = app
+        .get(
+            &format!("/api/v1/campaigns/{campaign}/progress"),
+            &f.sup.token,
+        )
+        .await
+        .expect(200)
+        .body;
+    let rows = progress["rows"].as_array().unwrap();
+    let reached = rows
+        .iter()
+        .find(|r| r["metric"] == "households_reached")
+        .unwrap();
+    assert_eq!(reached["actual"], 2);
+    assert_eq!(reached["percent"], 100.0);
+    let families = rows
+        .iter()
+        .find(|r| r["metric"] == "digital_families")
+        .unwrap();
+    assert_eq!(families["actual"], 3);
+}

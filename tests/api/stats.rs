@@ -299,7 +299,8 @@ fn metrics(n: [i64; 12]) -> Value {
         "visits": n[0], "households_guided": n[1], "people_guided": n[2],
         "vneid_installs": n[3], "vneid_level2_activations": n[4], "unique_citizens_assisted": n[5],
         "signatures_submitted": n[6], "signatures_issued": n[7], "active_volunteers": n[8],
-        "digital_skills_certified": n[9], "training_sessions": n[10], "training_attendees": n[11]
+        "digital_skills_certified": n[9], "training_sessions": n[10], "training_attendees": n[11],
+        "households_reached": 0, "digital_families": 0
     })
 }
 
@@ -603,10 +604,12 @@ async fn every_metric_on_a_fixed_data_set() {
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
-        "key,label,visits,households_guided,people_guided,vneid_installs,vneid_level2_activations,unique_citizens_assisted,signatures_submitted,signatures_issued,active_volunteers,digital_skills_certified,training_sessions,training_attendees"
+        "key,label,visits,households_guided,people_guided,vneid_installs,vneid_level2_activations,unique_citizens_assisted,signatures_submitted,signatures_issued,active_volunteers,digital_skills_certified,training_sessions,training_attendees,households_reached,digital_families"
     );
     assert!(
-        text.contains(&format!("{BA_DINH},Phường Ba Đình,3,1,3,1,2,1,2,1,2,0,0,0")),
+        text.contains(&format!(
+            "{BA_DINH},Phường Ba Đình,3,1,3,1,2,1,2,1,2,0,0,0,0,0"
+        )),
         "{text}"
     );
     assert_eq!(text.lines().count(), 127);
@@ -621,7 +624,7 @@ async fn every_metric_on_a_fixed_data_set() {
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert_eq!(
         text.lines().nth(1).unwrap(),
-        format!("{BA_DINH},{d1},{d2},3,1,3,1,2,1,2,1,2,0,0,0")
+        format!("{BA_DINH},{d1},{d2},3,1,3,1,2,1,2,1,2,0,0,0,0,0")
     );
     let (status, headers, _) = app
         .get_bytes(
@@ -874,7 +877,7 @@ async fn a_breakdown_per_population_ranks_units_by_coverage() {
     assert_eq!(csv.0, 200);
     let text = String::from_utf8_lossy(&csv.2);
     let header = text.lines().next().unwrap();
-    assert!(header.ends_with(",population,visits_per_100,households_guided_per_100,people_guided_per_100,vneid_installs_per_100,vneid_level2_activations_per_100,unique_citizens_assisted_per_100,signatures_submitted_per_100,signatures_issued_per_100,active_volunteers_per_100,digital_skills_certified_per_100,training_sessions_per_100,training_attendees_per_100"), "{header}");
+    assert!(header.ends_with(",population,visits_per_100,households_guided_per_100,people_guided_per_100,vneid_installs_per_100,vneid_level2_activations_per_100,unique_citizens_assisted_per_100,signatures_submitted_per_100,signatures_issued_per_100,active_volunteers_per_100,digital_skills_certified_per_100,training_sessions_per_100,training_attendees_per_100,households_reached_per_100,digital_families_per_100"), "{header}");
     assert!(
         text.lines()
             .any(|l| l.starts_with(&format!("{BA_DINH},")) && l.contains(",40,5,")),

@@ -35,3 +35,19 @@ CREATE TABLE household_count_days (
     PRIMARY KEY (hamlet_code, day)
 );
 CREATE INDEX household_count_days_commune ON household_count_days (commune_code, day);
+
+-- Households reached (`households_reached`): the visits naming a household, by commune and
+-- day, so counting them reads only those visits.
+CREATE INDEX records_household_visits ON records (commune_code, occurred_on, household_id) WHERE household_id IS NOT NULL;
+
+-- Targets may count households reached and digital families, and take a percentage of the
+-- registered households.
+ALTER TABLE campaign_targets DROP CONSTRAINT campaign_targets_metric_check,
+    ADD CONSTRAINT campaign_targets_metric_check
+    CHECK (metric IN ('visits', 'households_guided', 'people_guided', 'vneid_installs',
+        'vneid_level2_activations', 'unique_citizens_assisted', 'signatures_submitted',
+        'signatures_issued', 'active_volunteers', 'digital_skills_certified',
+        'training_sessions', 'training_attendees', 'households_reached', 'digital_families'));
+ALTER TABLE campaign_targets DROP CONSTRAINT campaign_targets_of_base_check,
+    ADD CONSTRAINT campaign_targets_of_base_check
+    CHECK (of_base IN ('residents', 'adults', 'aged_15_plus', 'households', 'registered_households'));

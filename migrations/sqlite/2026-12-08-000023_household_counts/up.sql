@@ -35,3 +35,27 @@ CREATE TABLE household_count_days (
     PRIMARY KEY (hamlet_code, day)
 );
 CREATE INDEX household_count_days_commune ON household_count_days (commune_code, day);
+
+-- Households reached (`households_reached`): the visits naming a household, by commune and
+-- day, so counting them reads only those visits.
+CREATE INDEX records_household_visits ON records (commune_code, occurred_on, household_id) WHERE household_id IS NOT NULL;
+
+-- Targets may count households reached and digital families, and take a percentage of the
+-- registered households.
+CREATE TABLE campaign_targets_v3 (
+    campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+    unit_code   TEXT NOT NULL,
+    metric      TEXT NOT NULL CHECK (metric IN ('visits', 'households_guided', 'people_guided', 'vneid_installs',
+                    'vneid_level2_activations', 'unique_citizens_assisted', 'signatures_submitted',
+                    'signatures_issued', 'active_volunteers', 'digital_skills_certified',
+                    'training_sessions', 'training_attendees', 'households_reached', 'digital_families')),
+    target      BIGINT NOT NULL CHECK (target >= 0),
+    percent     DOUBLE PRECISION CHECK (percent IS NULL OR (percent > 0 AND percent <= 100)),
+    of_base     TEXT CHECK (of_base IS NULL OR of_base IN ('residents', 'adults', 'aged_15_plus', 'households', 'registered_households')),
+    PRIMARY KEY (campaign_id, unit_code, metric),
+    CHECK ((percent IS NULL) = (of_base IS NULL))
+);
+INSERT INTO campaign_targets_v3 SELECT campaign_id, unit_code, metric, target, percent, of_base
+FROM campaign_targets;
+DROP TABLE campaign_targets;
+ALTER TABLE campaign_targets_v3 RENAME TO campaign_targets;

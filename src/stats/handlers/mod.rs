@@ -1,6 +1,7 @@
 //! `GET /api/v1/stats/summary` and `GET /api/v1/stats/breakdown`, read from the rollups.
 
 pub mod csv;
+mod household_metrics;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -299,7 +300,8 @@ async fn summary_any(
                 approved_only,
             };
             let tallies = queries::tally(conn, &filter, GroupBy::Nothing)?;
-            let metrics = tallies.get("").map(Metrics::from).unwrap_or_default();
+            let mut metrics = tallies.get("").map(Metrics::from).unwrap_or_default();
+            household_metrics::fill_summary(conn, &filter, &mut metrics)?;
             Ok::<_, ApiError>(Summary {
                 unit_code,
                 from,
@@ -411,15 +413,23 @@ async fn breakdown_any(
                 approved_only,
             };
             let mut rows = rows(conn, by, &filter, map.unwrap_or(HamletMap::Current))?;
+            household_metrics::fill(conn, by, &filter, &mut rows)?;
             if let Some(base) = q.per {
                 let codes: Vec<&str> = rows.iter().filter_map(|r| r.key.as_deref()).collect();
                 let figures = crate::population::service::effective_many(conn, &codes)?;
+                let owned: Vec<String> = codes.iter().map(|c| (*c).to_owned()).collect();
+                let registered = if base == PopulationBase::RegisteredHouseholds {
+                    crate::households::figures::registered(conn, &owned)?
+                } else {
+                    HashMap::new()
+                };
                 for row in &mut rows {
                     let population = row
                         .key
                         .as_ref()
                         .and_then(|k| figures.get(k))
-                        .map(|p| p.of(base));
+                        .and_then(|p| p.of(base))
+                        .or_else(|| registered.get(row.key.as_deref()?).copied());
                     row.set_population(population);
                 }
             }
