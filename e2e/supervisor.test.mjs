@@ -280,6 +280,50 @@ test('a ward sees its figures per residential group on both maps, and adds and r
   await context.close();
 });
 
+test('the digital-family tab counts each residential group, and a volunteer sees the doors not visited', async () => {
+  const { context, page, problems } = await openPage({ width: 1280, height: 900 });
+  await logIn(page);
+  const me = (await api('/me')).body;
+  await page.getByRole('link', { name: 'Hộ gia đình số' }).click();
+  const table = page.getByTestId('household-table');
+  await table.waitFor();
+  const day = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+  const from = new Date(Date.parse(day) - 29 * 864e5).toISOString().slice(0, 10);
+  const rows = (await api(`/stats/households?unit=${me.unit_code}&from=${from}&to=${day}`)).body.rows;
+  assert.ok(rows.some((r) => r.households > 0), 'the demo has households');
+  assert.equal(await table.locator('tbody tr').count(), rows.length);
+  for (const row of rows) {
+    const tr = table.locator(`tr[data-key="${row.key}"]`);
+    for (const m of ['households', 'visited', 'reached', 'digital_families']) {
+      assert.equal(digits(await tr.locator(`[data-metric=${m}]`).textContent()), row[m], `${row.key} ${m}`);
+    }
+    assert.equal(await tr.getAttribute('data-area'), String(row.digital_residential_area), row.key);
+  }
+  await page.locator('section.card', { has: page.getByTestId('household-figures') }).screenshot({ path: join(SHOTS, 'households-ward.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // A volunteer of the ward's first team: the doors of its groups with no visit in 30 days.
+  const phone = '0900001111';
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ phone, password: PASSWORD }),
+  });
+  const volunteerToken = (await login.json()).access_token;
+  const mine = await fetch(`${base}/api/v1/households?not_visited_since=${from}&limit=500`, {
+    headers: { authorization: `Bearer ${volunteerToken}` },
+  }).then((r) => r.json());
+  const second = await openPage({ width: 390, height: 844 });
+  await logIn(second.page, phone);
+  await second.page.getByRole('link', { name: 'Hộ gia đình số' }).click();
+  const list = second.page.getByTestId('not-visited');
+  await list.locator('table, p').first().waitFor();
+  assert.equal(await list.locator('tbody tr').count(), mine.items.length);
+  assert.deepEqual(second.problems, []);
+  await second.context.close();
+});
+
 test('a supervisor approves a record from the page and the count goes down', async () => {
   const { context, page, problems } = await openPage({ width: 1280, height: 900 });
   await logIn(page);

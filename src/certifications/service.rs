@@ -105,7 +105,9 @@ pub fn metrics_of(
         approved_only: false,
     };
     let tallies = crate::stats::queries::tally(conn, &filter, GroupBy::Nothing)?;
-    Ok(tallies.get("").map(Metrics::from).unwrap_or_default())
+    let mut metrics = tallies.get("").map(Metrics::from).unwrap_or_default();
+    crate::stats::households::add_to(conn, &filter, &mut metrics)?;
+    Ok(metrics)
 }
 
 /// The `certification.changed` webhook event of a new state.

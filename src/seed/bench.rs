@@ -214,7 +214,7 @@ pub fn seed(conn: &mut DbConn, key: &Secret, options: &Options) -> anyhow::Resul
             generate(&mut rng, key, commune, n, &days, &mut rows);
         }
         conn.transaction(|conn| {
-            insert_all!(conn, records::table, rows, 37);
+            insert_all!(conn, records::table, rows, 46);
             let changes: Vec<_> = rows.iter().map(|r| (None, Some(r))).collect();
             crate::records::tally::apply(conn, &changes)
         })?;

@@ -186,6 +186,15 @@ pub fn seed(
     for place in &places {
         generate(&mut rng, key, place, 30 * 36, &days, &mut rows);
     }
+    // Each residential group's doors, registered by its ward's supervisor over a fortnight.
+    let (mut households, mut versions) = (Vec::new(), Vec::new());
+    for place in &places {
+        let by = reviewers.get(&place.code).cloned().unwrap_or_default();
+        let (h, v) = super::households::generate(&mut rng, &place.hamlets, 24, 14, &by, now);
+        households.extend(h);
+        versions.extend(v);
+    }
+    super::households::name_visits(&mut rng, &mut rows, &households);
     // Reviews in the demo are the ward supervisor's, as they would be.
     for row in rows.iter_mut().filter(|r| r.reviewed_by.is_some()) {
         row.reviewed_by = reviewers.get(&row.commune_code).cloned();
@@ -241,9 +250,13 @@ pub fn seed(
             codes.sort();
             crate::units::hamlets::queries::set_team_hamlets(conn, &team.id, &codes)?;
         }
-        insert_all!(conn, crate::schema::records::table, rows, 37);
+        insert_all!(conn, crate::schema::households::table, households, 21);
+        insert_all!(conn, crate::schema::household_versions::table, versions, 9);
+        insert_all!(conn, crate::schema::records::table, rows, 46);
         let changes: Vec<_> = rows.iter().map(|r| (None, Some(r))).collect();
         crate::records::tally::apply(conn, &changes)?;
+        let codes: Vec<String> = places.iter().map(|p| p.code.clone()).collect();
+        crate::households::tally::rebuild(conn, &codes)?;
         crate::population::queries::upsert_population(conn, &population)?;
         crate::campaigns::queries::insert(conn, &campaign)?;
         crate::campaigns::queries::replace_targets(conn, &campaign.id, &targets, now)

@@ -53,15 +53,23 @@ pub fn communes_on(
         approved_only: false,
     };
     let tallies = tally(conn, &filter, GroupBy::Commune)?;
+    use super::households::{Group, digital_families, reached};
+    let reached = reached(conn, &filter, Group::Commune)?;
+    let families = digital_families(conn, &filter, Group::Commune, day)?;
     Ok(communes
         .into_iter()
-        .map(|(commune_code, name)| CommuneDay {
-            metrics: tallies
+        .map(|(commune_code, name)| {
+            let mut metrics = tallies
                 .get(&commune_code)
                 .map(Metrics::from)
-                .unwrap_or_default(),
-            commune_code,
-            name,
+                .unwrap_or_default();
+            metrics.households_reached = reached.get(&commune_code).copied().unwrap_or(0);
+            metrics.digital_families = families.get(&commune_code).copied().unwrap_or(0);
+            CommuneDay {
+                metrics,
+                commune_code,
+                name,
+            }
         })
         .collect())
 }

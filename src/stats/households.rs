@@ -38,6 +38,20 @@ pub enum Group {
     Day,
 }
 
+/// The two household metrics of a whole filter, into `m` (a summary, a certified
+/// period's figures).
+pub fn add_to(conn: &mut DbConn, f: &Filter, m: &mut super::model::Metrics) -> QueryResult<()> {
+    m.households_reached = reached(conn, f, Group::Nothing)?
+        .get("")
+        .copied()
+        .unwrap_or(0);
+    m.digital_families = digital_families(conn, f, Group::Nothing, f.to)?
+        .get("")
+        .copied()
+        .unwrap_or(0);
+    Ok(())
+}
+
 /// The communes a filter covers.
 pub fn communes(conn: &mut DbConn, unit: &UnitFilter) -> QueryResult<Vec<String>> {
     match unit {

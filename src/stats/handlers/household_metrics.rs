@@ -6,21 +6,7 @@ use diesel::QueryResult;
 use super::{BreakdownRow, By, periods};
 use crate::db::DbConn;
 use crate::stats::households::{self, Group};
-use crate::stats::model::Metrics;
 use crate::stats::queries::{Filter, UnitFilter};
-
-/// The two household metrics of a whole filter.
-pub fn fill_summary(conn: &mut DbConn, f: &Filter, m: &mut Metrics) -> QueryResult<()> {
-    m.households_reached = households::reached(conn, f, Group::Nothing)?
-        .get("")
-        .copied()
-        .unwrap_or(0);
-    m.digital_families = households::digital_families(conn, f, Group::Nothing, f.to)?
-        .get("")
-        .copied()
-        .unwrap_or(0);
-    Ok(())
-}
 
 /// The two household metrics of each breakdown row, by its key.
 pub fn fill(conn: &mut DbConn, by: By, f: &Filter, rows: &mut [BreakdownRow]) -> QueryResult<()> {

@@ -301,7 +301,7 @@ async fn summary_any(
             };
             let tallies = queries::tally(conn, &filter, GroupBy::Nothing)?;
             let mut metrics = tallies.get("").map(Metrics::from).unwrap_or_default();
-            household_metrics::fill_summary(conn, &filter, &mut metrics)?;
+            crate::stats::households::add_to(conn, &filter, &mut metrics)?;
             Ok::<_, ApiError>(Summary {
                 unit_code,
                 from,

@@ -10,6 +10,21 @@ const TEXT = {
     tab_progress: 'Tiến độ',
     tab_review: 'Duyệt hồ sơ',
     tab_certify: 'Chứng nhận số liệu',
+    tab_households: 'Hộ gia đình số',
+    households_title: 'Gia đình số – Khu dân cư số',
+    households_count: 'Hộ đang có',
+    visited: 'Đã đến',
+    reached: 'Đã hướng dẫn',
+    families: 'Gia đình số',
+    family_share: 'Tỉ lệ (%)',
+    area: 'Khu dân cư số',
+    areas: 'Số khu dân cư số',
+    area_yes: 'Đạt',
+    area_no: 'Chưa đạt',
+    not_visited: 'Hộ chưa được đến (30 ngày qua)',
+    everyone_visited: 'Mọi hộ đã được đến.',
+    no_households: 'Chưa có hộ gia đình nào.',
+    label: 'Nhãn',
     cert_month: 'Tháng',
     month_label: 'tháng',
     cert_title: 'Chứng nhận số liệu',
@@ -183,6 +198,21 @@ const TEXT = {
     tab_progress: 'Progress',
     tab_review: 'Review',
     tab_certify: 'Certified figures',
+    tab_households: 'Digital families',
+    households_title: 'Digital Family – Digital Residential Area',
+    households_count: 'Households',
+    visited: 'Visited',
+    reached: 'Reached',
+    families: 'Digital families',
+    family_share: 'Share (%)',
+    area: 'Digital residential area',
+    areas: 'Digital residential areas',
+    area_yes: 'Yes',
+    area_no: 'Not yet',
+    not_visited: 'Households not visited (last 30 days)',
+    everyone_visited: 'Every household has been visited.',
+    no_households: 'No households yet.',
+    label: 'Label',
     cert_month: 'Month',
     month_label: 'month',
     cert_title: 'Certify the figures',
@@ -575,6 +605,7 @@ function render() {
   }
   if (page === 'review') return renderReview(screen);
   if (page === 'certify') return renderCertify(screen);
+  if (page === 'households') return renderHouseholds(screen);
   if (page === 'record' && rest.length === 2) return renderRecord(screen, rest[0], decodeURIComponent(rest[1]));
   return renderProgress(screen);
 }
@@ -985,6 +1016,48 @@ function drift(certified, live) {
 function certStatus(c) {
   return h('span', { class: `pill cert-${c ? c.status : 'none'}`, 'data-testid': 'cert-status', 'data-status': c ? c.status : 'none',
     text: c ? t('cert_statuses.' + c.status) : t('cert_none') });
+}
+
+// "Hộ gia đình số": per hamlet (a ward) or per commune (a province) the open households,
+// those visited and reached in the last 30 days, the digital families and their share, and
+// the digital residential areas; a team lead sees the doors not visited yet.
+async function renderHouseholds(screen) {
+  const unit = session.user.unit_code;
+  const day = today();
+  const from = new Date(Date.parse(day) - 29 * 864e5).toISOString().slice(0, 10);
+  screen.show(
+    loadingCard(t('households_title'), 'household-figures', () => householdFigures(unit, from, day)),
+    session.user.role === 'volunteer' ? loadingCard(t('not_visited'), 'not-visited', () => notVisited(from)) : null,
+  );
+}
+
+async function householdFigures(unit, from, to) {
+  const data = await api('/stats/households' + query({ unit, from, to }));
+  if (!data.rows.length) return h('p', { text: t('no_households') });
+  const hamlets = data.by === 'hamlet';
+  const cols = ['households', 'visited', 'reached', 'digital_families'];
+  const names = { households: 'households_count', visited: 'visited', reached: 'reached', digital_families: 'families' };
+  return h('table', { class: 'stack', 'data-testid': 'household-table', 'data-by': data.by },
+    h('thead', {}, h('tr', {}, h('th', { text: t(hamlets ? 'hamlet' : 'unit') }),
+      cols.map((c) => h('th', { class: 'num', text: t(names[c]) })),
+      h('th', { class: 'num', text: t('family_share') }),
+      h('th', { text: t(hamlets ? 'area' : 'areas') }))),
+    h('tbody', {}, data.rows.map((row) => h('tr', { 'data-key': row.key, 'data-area': String(!!row.digital_residential_area) },
+      h('td', { 'data-label': t(hamlets ? 'hamlet' : 'unit'), text: `${row.label} (${row.key})` }),
+      cols.map((c) => h('td', { class: 'num', 'data-label': t(names[c]), 'data-metric': c, text: fmt(row[c]) })),
+      h('td', { class: 'num', 'data-label': t('family_share'), text: row.digital_family_share == null ? '–' : String(row.digital_family_share) }),
+      h('td', { 'data-label': t(hamlets ? 'area' : 'areas'), 'data-metric': 'area',
+        text: hamlets ? t(row.digital_residential_area ? 'area_yes' : 'area_no') : fmt(row.digital_residential_areas) })))));
+}
+
+async function notVisited(since) {
+  const page = await api('/households' + query({ not_visited_since: since, limit: LIST_MAX }));
+  if (!page.items.length) return h('p', { text: t('everyone_visited') });
+  return h('table', { class: 'stack', 'data-testid': 'not-visited-table' },
+    h('thead', {}, h('tr', {}, h('th', { text: t('label') }), h('th', { text: t('hamlet') }))),
+    h('tbody', {}, page.items.map((hh) => h('tr', { 'data-household': hh.id },
+      h('td', { 'data-label': t('label'), text: hh.label }),
+      h('td', { 'data-label': t('hamlet'), text: hh.hamlet_code })))));
 }
 
 async function renderCertify(screen) {
