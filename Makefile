@@ -6,7 +6,7 @@ PG_URL ?= $(GOCUA_TEST_POSTGRES_URL)
 # The demo database (make demo).
 DEMO_DB ?= gocua-demo.db
 
-.PHONY: bench run demo build test test-sqlite test-postgres test-durability test-nodes test-outage test-schema lint-spec test-e2e fuzz bench-sync bench-webhooks bench-stats openapi fmt lint ci clean
+.PHONY: bench run demo build test test-sqlite test-postgres test-durability test-nodes test-outage test-schema lint-spec test-e2e fuzz bench-sync bench-webhooks bench-stats bench-households openapi fmt lint ci clean
 
 ## Build and serve on the embedded SQLite file (gocua.db); migrations and units load themselves.
 run:
@@ -107,6 +107,7 @@ bench:
 	python3 scripts/api_vs_native.py --binary target/release/gocua --backend sqlite
 	GOCUA_TEST_POSTGRES_URL="$(BENCH_PG_URL)" python3 scripts/api_vs_native.py --binary target/release/gocua --backend postgres
 	$(MAKE) --no-print-directory bench-webhooks
+	$(MAKE) --no-print-directory bench-households
 
 ## Webhook deliveries per second (one webhook, four) and commit-to-delivery p50/p95 to a
 ## local receiver; results in bench/results/webhooks-<database>.txt.
@@ -130,6 +131,15 @@ bench-stats:
 	$(CARGO) build --release --bin gocua
 	python3 scripts/stats_bench.py --binary target/release/gocua --backend sqlite --records $(RECORDS)
 	python3 scripts/stats_bench.py --binary target/release/gocua --backend postgres --records $(RECORDS) --pg-admin "$(BENCH_PG_URL)"
+
+## A province's stats/households p50/p95 at a million households (today and a month ago)
+## while visits keep arriving, and a team's first sync/households of ~2,000; seeds
+## bench/data/households.db and the PostgreSQL database gocua_bench_households once.
+HOUSEHOLDS ?= 1000000
+bench-households:
+	$(CARGO) build --release --bin gocua
+	python3 scripts/households_bench.py --binary target/release/gocua --backend sqlite --households $(HOUSEHOLDS)
+	python3 scripts/households_bench.py --binary target/release/gocua --backend postgres --households $(HOUSEHOLDS) --pg-admin "$(BENCH_PG_URL)"
 
 ## Rewrite openapi/openapi.json from the code (a test fails when they differ).
 openapi:

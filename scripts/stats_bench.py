@@ -54,16 +54,31 @@ class Client:
         return r.status, (json.loads(raw) if raw else None)
 
 
-def env_for(backend, pg_admin, port):
+def env_for(backend, pg_admin, port, pg_name=PG_NAME, sqlite_file="stats.db"):
+    """The server's environment for a benchmark database: the PostgreSQL database `pg_name`
+    or the SQLite file `sqlite_file` in bench/data/."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOCUA_")}
     env.update(GOCUA_JWT_SECRET=SECRET_JWT, GOCUA_CITIZEN_ID_KEY=SECRET_CITIZEN,
                GOCUA_BIND=f"127.0.0.1:{port}", GOCUA_LOGIN_FAILURES_PER_ADDRESS="100000",
                RUST_LOG="warn")
     if backend == "postgres":
-        env["GOCUA_DATABASE_URL"] = pg_admin.rsplit("/", 1)[0] + "/" + PG_NAME
+        env["GOCUA_DATABASE_URL"] = pg_admin.rsplit("/", 1)[0] + "/" + pg_name
     else:
-        env["GOCUA_DATABASE_URL"] = "sqlite://" + os.path.abspath(os.path.join(DATA, "stats.db"))
+        env["GOCUA_DATABASE_URL"] = "sqlite://" + os.path.abspath(os.path.join(DATA, sqlite_file))
     return env
+
+
+def reset_database(backend, pg_admin, pg_name=PG_NAME, sqlite_file="stats.db"):
+    """An empty benchmark database to seed."""
+    os.makedirs(DATA, exist_ok=True)
+    if backend == "postgres":
+        psql(pg_admin, f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
+        psql(pg_admin, f"CREATE DATABASE {pg_name}")
+    else:
+        for suffix in ("", "-wal", "-shm", ".keys"):
+            path = os.path.join(DATA, sqlite_file + suffix)
+            if os.path.exists(path):
+                os.remove(path)
 
 
 def psql(pg_admin, sql):
@@ -79,15 +94,7 @@ def ensure_seeded(args, env):
         if seeded["records"] == args.records:
             print(f"reusing the {args.backend} database seeded on {seeded['seeded_at']}")
             return datetime.date.fromisoformat(seeded["end"])
-    os.makedirs(DATA, exist_ok=True)
-    if args.backend == "postgres":
-        psql(args.pg_admin, f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        psql(args.pg_admin, f"CREATE DATABASE {PG_NAME}")
-    else:
-        for suffix in ("", "-wal", "-shm", ".keys"):
-            path = os.path.join(DATA, "stats.db" + suffix)
-            if os.path.exists(path):
-                os.remove(path)
+    reset_database(args.backend, args.pg_admin)
     end = datetime.date.today()
     print(f"seeding {args.records} records on {args.backend} (takes a while)...", flush=True)
     started = time.time()
@@ -105,6 +112,42 @@ def ensure_seeded(args, env):
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def start_server(binary, env, port, log_name):
+    """Starts `gocua serve` (its log in bench/data/); returns it once ready, and how long
+    that took in ms."""
+    started = time.perf_counter()
+    log = open(os.path.join(DATA, log_name), "ab")
+    server = subprocess.Popen([binary, "serve"], env=env, stdout=log, stderr=log)
+    while True:
+        try:
+            if Client(port).call("GET", "/readyz")[0] == 200:
+                return server, (time.perf_counter() - started) * 1000
+        except OSError:
+            time.sleep(0.01)
+        if time.perf_counter() - started > 120:
+            server.terminate()
+            raise SystemExit("server did not become ready")
+
+
+def province_volunteers(port, admin, province, n):
+    """The province's communes, and a volunteer of each of the first `n` signed in:
+    `(token, team)` for `writers`."""
+    status, communes = admin.call("GET", f"/api/v1/units?parent={province}&limit=100")
+    assert status == 200, communes
+    volunteers = []
+    for unit in communes["items"][:n]:
+        status, people = admin.call("GET", f"/api/v1/users?unit={unit['code']}&role=volunteer&limit=1")
+        assert status == 200 and people["items"], people
+        c = Client(port)
+        status, login = c.call("POST", "/api/v1/auth/login", {"phone": people["items"][0]["phone"], "password": PASSWORD})
+        assert status == 200, login
+        c.token = login["access_token"]
+        status, me = c.call("GET", "/api/v1/me")
+        assert status == 200, me
+        volunteers.append((login["access_token"], me["teams"][0]["team_id"]))
+    return communes, volunteers
 
 
 def writers(port, volunteers, stop, counts, rate):
@@ -154,20 +197,8 @@ def main():
     end = ensure_seeded(args, env)
     start_day = end - datetime.timedelta(days=99)
 
-    started = time.perf_counter()
-    log = open(os.path.join(DATA, f"server-{args.backend}.log"), "ab")
-    server = subprocess.Popen([args.binary, "serve"], env=env, stdout=log, stderr=log)
+    server, ready_ms = start_server(args.binary, env, port, f"server-{args.backend}.log")
     try:
-        while True:
-            try:
-                status, _ = Client(port).call("GET", "/readyz")
-                if status == 200:
-                    break
-            except OSError:
-                time.sleep(0.01)
-            if time.perf_counter() - started > 120:
-                raise SystemExit("server did not become ready")
-        ready_ms = (time.perf_counter() - started) * 1000
 
         admin = Client(port)
         status, body = admin.call("POST", "/api/v1/auth/login", {"phone": ADMIN, "password": PASSWORD})
@@ -177,19 +208,7 @@ def main():
             [args.binary, "bench-stats", "--from", start_day.isoformat(), "--to", end.isoformat(), "--runs", "1"],
             env=env, check=True, capture_output=True).stdout)
         province = plain["unit"]
-        status, communes = admin.call("GET", f"/api/v1/units?parent={province}&limit=100")
-        assert status == 200, communes
-        volunteers = []
-        for unit in communes["items"][: args.writers]:
-            status, people = admin.call("GET", f"/api/v1/users?unit={unit['code']}&role=volunteer&limit=1")
-            assert status == 200 and people["items"], people
-            c = Client(port)
-            status, login = c.call("POST", "/api/v1/auth/login", {"phone": people["items"][0]["phone"], "password": PASSWORD})
-            assert status == 200, login
-            c.token = login["access_token"]
-            status, me = c.call("GET", "/api/v1/me")
-            assert status == 200, me
-            volunteers.append((login["access_token"], me["teams"][0]["team_id"]))
+        communes, volunteers = province_volunteers(port, admin, province, args.writers)
 
         reader = Client(port, admin.token)
         period = f"from={start_day}&to={end}"

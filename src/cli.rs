@@ -99,6 +99,23 @@ pub enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Register about a million households in a province of a benchmark database (after
+    /// `seed-bench`), with their counts, and give one team hamlets holding about `--team`
+    /// of them; prints JSON.
+    SeedHouseholds {
+        /// Province code (default: the province with the most communes).
+        #[arg(long)]
+        province: Option<String>,
+        /// Households in all.
+        #[arg(long, default_value_t = 1_000_000)]
+        households: usize,
+        /// Households of the team whose phone's first pull is timed.
+        #[arg(long, default_value_t = 2_000)]
+        team: usize,
+        /// Days they were registered over, ending now.
+        #[arg(long, default_value_t = 60)]
+        days: i64,
+    },
     /// Time the plain `GROUP BY` over the records against the rollup reads for a province's
     /// summary and breakdown by commune, check both answer the same, and print JSON.
     BenchStats {

@@ -173,6 +173,23 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::SeedHouseholds {
+            province,
+            households,
+            team,
+            days,
+        } => {
+            let pool = cli::prepare_database(&config)?;
+            let mut conn = pool.get().context("connecting to the database")?;
+            let province = match province {
+                Some(p) => p,
+                None => gocua::seed::bench::largest_province(&mut conn)?,
+            };
+            let report =
+                gocua::seed::households::bench(&mut conn, &province, households, team, days)?;
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(())
+        }
         Command::BenchStats {
             unit,
             from,

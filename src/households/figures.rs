@@ -206,6 +206,8 @@ fn visits(
         let base = || {
             records::table
                 .inner_join(h::table.on(records::household_id.eq(h::id.nullable())))
+                // Named, so that the partial index of visits naming a household is used.
+                .filter(records::household_id.is_not_null())
                 .filter(records::commune_code.eq_any(chunk))
                 .filter(records::kind.eq("visit"))
                 .filter(records::voided.eq(false))

@@ -9,11 +9,11 @@ use crate::records::model::{Kind, RecordRow};
 use crate::units::hamlets::model::HamletRow;
 
 /// Households and their versions.
-pub(super) type Register = (Vec<HouseholdRow>, Vec<VersionRow>);
+pub type Register = (Vec<HouseholdRow>, Vec<VersionRow>);
 
 /// `per_hamlet` households (± a third) in each hamlet open now, registered by `by` over
 /// the `days` before `now`; one in 40 closed since.
-pub(super) fn generate(
+pub fn generate(
     rng: &mut fastrand::Rng,
     hamlets: &[HamletRow],
     per_hamlet: usize,
@@ -99,7 +99,7 @@ pub(super) fn generate(
 }
 
 /// Points most visits logged in a hamlet at one of its open households.
-pub(super) fn name_visits(
+pub fn name_visits(
     rng: &mut fastrand::Rng,
     records: &mut [RecordRow],
     households: &[HouseholdRow],
@@ -117,4 +117,112 @@ pub(super) fn name_visits(
             r.household_id = Some(doors[rng.usize(..doors.len())].to_owned());
         }
     }
+}
+
+/// What `gocua seed-households` made: the province, how many households, and the team whose
+/// hamlets hold about `team_doors` of them (for the phone's first pull), with a member.
+#[derive(Debug, serde::Serialize)]
+pub struct BenchReport {
+    /// Province.
+    pub province: String,
+    /// Households registered.
+    pub households: usize,
+    /// The team given hamlets.
+    pub team_id: String,
+    /// Its open households.
+    pub team_households: usize,
+    /// A member's phone.
+    pub member_phone: String,
+}
+
+/// About `total` households over the current hamlets of `province`, registered over the
+/// `days` before now, with their counts; the first team of the province's first commune is
+/// given hamlets holding about `team_doors` open households.
+pub fn bench(
+    conn: &mut crate::db::DbConn,
+    province: &str,
+    total: usize,
+    team_doors: usize,
+    days: i64,
+) -> anyhow::Result<BenchReport> {
+    use anyhow::Context;
+    use diesel::prelude::*;
+
+    use crate::schema::{team_members, teams, units, users};
+    crate::db::dialect::for_bulk_load(conn)?;
+    let communes: Vec<String> = units::table
+        .filter(units::parent_code.eq(province))
+        .order(units::code.asc())
+        .select(units::code)
+        .load(conn)?;
+    let mut hamlets = Vec::new();
+    for c in &communes {
+        hamlets.extend(crate::units::hamlets::queries::of_commune(conn, c)?);
+    }
+    let open = hamlets.iter().filter(|h| h.valid_to.is_none()).count();
+    anyhow::ensure!(
+        open > 0,
+        "province {province} has no hamlets: seed-bench first"
+    );
+    let by: String = users::table
+        .filter(users::role.eq("admin"))
+        .select(users::id)
+        .first(conn)
+        .context("no admin: seed-bench first")?;
+    let mut rng = fastrand::Rng::with_seed(33);
+    let (rows, versions) = generate(
+        &mut rng,
+        &hamlets,
+        total / open,
+        days,
+        &by,
+        crate::clock::now(),
+    );
+    for chunk in rows.chunks(crate::db::dialect::MAX_BINDS / 21) {
+        crate::db::dialect::execute(
+            conn,
+            diesel::insert_into(crate::schema::households::table).values(chunk),
+        )?;
+    }
+    for chunk in versions.chunks(crate::db::dialect::MAX_BINDS / 9) {
+        crate::db::dialect::execute(
+            conn,
+            diesel::insert_into(crate::schema::household_versions::table).values(chunk),
+        )?;
+    }
+    conn.transaction(|conn| crate::households::tally::rebuild(conn, &communes))?;
+    let first = communes.first().context("no communes")?;
+    let team_id: String = teams::table
+        .filter(teams::commune_code.eq(first))
+        .order(teams::id.asc())
+        .select(teams::id)
+        .first(conn)
+        .context("no team in the first commune")?;
+    let (mut held, mut doors) = (Vec::new(), 0);
+    for h in hamlets
+        .iter()
+        .filter(|h| &h.commune_code == first && h.valid_to.is_none())
+    {
+        if doors >= team_doors {
+            break;
+        }
+        doors += rows
+            .iter()
+            .filter(|r| r.hamlet_code == h.code && r.is_open())
+            .count();
+        held.push(h.code.clone());
+    }
+    crate::units::hamlets::queries::set_team_hamlets(conn, &team_id, &held)?;
+    let member_phone: String = team_members::table
+        .inner_join(users::table.on(users::id.eq(team_members::user_id)))
+        .filter(team_members::team_id.eq(&team_id))
+        .select(users::phone)
+        .first(conn)?;
+    Ok(BenchReport {
+        province: province.to_owned(),
+        households: rows.len(),
+        team_id,
+        team_households: doors,
+        member_phone,
+    })
 }

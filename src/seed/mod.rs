@@ -13,4 +13,4 @@ macro_rules! insert_all {
 pub mod bench;
 pub mod demo;
 mod hamlets;
-mod households;
+pub mod households;
