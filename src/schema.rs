@@ -498,7 +498,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    household_count_days (hamlet_code, day) {
+    household_count_days (commune_code, day, hamlet_code) {
         hamlet_code -> Text,
         day -> Date,
         commune_code -> Text,

@@ -209,7 +209,8 @@ fn visits(
                 // Named, so that the partial index of visits naming a household is used.
                 .filter(records::household_id.is_not_null())
                 .filter(records::commune_code.eq_any(chunk))
-                .filter(records::kind.eq("visit"))
+                // Only visits name a household; saying `kind` too would lead SQLite's
+                // planner to the index by kind instead of the partial one.
                 .filter(records::voided.eq(false))
                 .filter(records::review_status.ne("rejected"))
                 .filter(records::occurred_on.between(from, to))

@@ -281,7 +281,7 @@ fn add_day(conn: &mut DbConn, row: &DayRow) -> QueryResult<()> {
         conn,
         diesel::insert_into(days::table)
             .values(row)
-            .on_conflict((days::hamlet_code, days::day))
+            .on_conflict((days::commune_code, days::day, days::hamlet_code))
             .do_update()
             .set((
                 days::households.eq(days::households + excluded(days::households)),

@@ -86,7 +86,8 @@ pub fn reached(conn: &mut DbConn, f: &Filter, group: Group) -> QueryResult<HashM
                 .filter(records::household_id.is_not_null())
                 .filter(records::commune_code.eq_any(chunk))
                 .filter(records::occurred_on.between(f.from, f.to))
-                .filter(records::kind.eq("visit"))
+                // Only visits name a household; saying `kind` too would lead SQLite's
+                // planner to the index by kind instead of the partial one.
                 .filter(records::outcome.eq("guided"))
                 .filter(records::voided.eq(false))
                 .filter(records::review_status.eq_any(statuses.clone()))

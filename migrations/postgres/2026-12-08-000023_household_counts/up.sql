@@ -32,9 +32,9 @@ CREATE TABLE household_count_days (
     digital_skills         INTEGER NOT NULL,
     digital_signature      INTEGER NOT NULL,
     online_safety          INTEGER NOT NULL,
-    PRIMARY KEY (hamlet_code, day)
+    -- A province's changes after a day are one range of each commune.
+    PRIMARY KEY (commune_code, day, hamlet_code)
 );
-CREATE INDEX household_count_days_commune ON household_count_days (commune_code, day);
 
 -- Households reached (`households_reached`): the visits naming a household, by commune and
 -- day, so counting them reads only those visits.
