@@ -64,6 +64,16 @@ async fn register(app: &TestApp, by: &TestUser, body: Value) -> Reply {
     app.post("/api/v1/households", &by.token, body).await
 }
 
+/// Registers a household of `hamlet` with this label; returns its id.
+async fn registered(app: &TestApp, by: &TestUser, hamlet: &str, label: &str) -> String {
+    id_of(
+        &register(app, by, household(hamlet, label))
+            .await
+            .expect(201)
+            .body,
+    )
+}
+
 fn id_of(body: &Value) -> String {
     body["id"].as_str().unwrap().to_owned()
 }
@@ -295,18 +305,8 @@ async fn two_phones_offline_merge_field_by_field_and_nothing_is_lost() {
 #[actix_web::test]
 async fn a_closed_household_counts_nowhere_stays_readable_and_cannot_change() {
     let (app, f, ours, _) = world().await;
-    let keep = id_of(
-        &register(&app, &f.member, household(&ours, "A-1"))
-            .await
-            .expect(201)
-            .body,
-    );
-    let twice = id_of(
-        &register(&app, &f.member, household(&ours, "A-2"))
-            .await
-            .expect(201)
-            .body,
-    );
+    let keep = registered(&app, &f.member, &ours, "A-1").await;
+    let twice = registered(&app, &f.member, &ours, "A-2").await;
     let close = |id: &str| format!("/api/v1/households/{id}/close");
     let p = app
         .post(
@@ -559,12 +559,7 @@ async fn the_provinces_definition_decides_at_once() {
 #[actix_web::test]
 async fn visits_name_households_and_a_later_visit_closes_the_follow_up() {
     let (app, f, ours, _) = world().await;
-    let id = id_of(
-        &register(&app, &f.member, household(&ours, "F-1"))
-            .await
-            .expect(201)
-            .body,
-    );
+    let id = registered(&app, &f.member, &ours, "F-1").await;
     let mut first = visit(&f.team);
     first["household_id"] = json!(id);
     first["household_ref"] = Value::Null;
@@ -767,18 +762,8 @@ async fn erasure_forgets_the_address_and_label_and_every_count_stays() {
 #[actix_web::test]
 async fn retention_clears_the_addresses_of_households_closed_long_ago() {
     let (app, f, ours, _) = world().await;
-    let open = id_of(
-        &register(&app, &f.member, household(&ours, "R-1"))
-            .await
-            .expect(201)
-            .body,
-    );
-    let closed = id_of(
-        &register(&app, &f.member, household(&ours, "R-2"))
-            .await
-            .expect(201)
-            .body,
-    );
+    let open = registered(&app, &f.member, &ours, "R-1").await;
+    let closed = registered(&app, &f.member, &ours, "R-2").await;
     app.post(
         &format!("/api/v1/households/{closed}/close"),
         &f.member.token,
