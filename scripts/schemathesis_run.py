@@ -71,9 +71,11 @@ def main():
         env = dict(os.environ, **{f"GOCUA_ST_{k}": v for k, v in ids.items()})
 
         spec = server.base + "/api-docs/openapi.json"
+        # One worker: two threads parsing Python at once hit CPython's "AST constructor
+        # recursion depth mismatch" inside hypothesis (a tool error, seen twice in CI).
         common = ["st", "--config-file", os.path.join(HERE, "schemathesis.toml"), "run", spec, "--url", server.base,
                   "--max-examples", str(args.max_examples), "--phases", "examples,coverage,fuzzing",
-                  "--workers", "2", "--no-color"]
+                  "--workers", "1", "--no-color"]
         if args.seed:
             common += ["--seed", args.seed]
         # The volunteer goes first: the other passes may disable that volunteer or take them
